@@ -1,0 +1,25 @@
+"""F-JI-DRep rendered to PDF with WeasyPrint from the stored structured data."""
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+
+def render_drep(determination) -> bytes:
+    from weasyprint import HTML
+
+    project = determination.project
+    html = render_to_string(
+        "determinations/drep_pdf.html",
+        {
+            "d": determination,
+            "project": project,
+            "findings": determination.findings(),
+            "comments": list(project.comments.all()),
+            "scopes": list(project.sectoral_scopes.all()),
+            "parties": list(project.parties_involved.all()),
+            "participants": list(project.participants.all()),
+            "approvals": list(project.approvals.select_related("party")),
+            "generated_at": timezone.now(),
+        },
+    )
+    return HTML(string=html).write_pdf()

@@ -1,0 +1,48 @@
+"""API plumbing: one error shape, ``{"code", "detail"}``, for every refusal."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from projects.errors import DomainError
+
+
+def _first_message(detail) -> tuple[str, str | None]:
+    if isinstance(detail, dict):
+        for field, value in detail.items():
+            message, _ = _first_message(value)
+            return (message if field == "non_field_errors" else f"{field}: {message}"), field
+    if isinstance(detail, list) and detail:
+        return _first_message(detail[0])
+    return str(detail), None
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        body = {"code": exc.code, "detail": exc.detail}
+        if exc.field:
+            body["field"] = exc.field
+        return Response(body, status=exc.status)
+    if isinstance(exc, Http404):
+        return Response({"code": "not_found", "detail": "Not found."}, status=404)
+    if isinstance(exc, PermissionDenied):
+        return Response({"code": "forbidden", "detail": "You may not do this."}, status=403)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        message, field = _first_message(exc.detail)
+        body = {"code": "invalid", "detail": message, "errors": exc.detail}
+        if field and field != "non_field_errors":
+            body["field"] = field
+        response.data = body
+        response.status_code = status.HTTP_400_BAD_REQUEST
+        return response
+    code = getattr(exc, "default_code", "error")
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        code = "not_authenticated"
+    detail = response.data.get("detail", str(exc)) if isinstance(response.data, dict) else str(exc)
+    response.data = {"code": str(code), "detail": str(detail)}
+    return response

@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+from projects.clock import enforce_deadlines
+
+
+class Command(BaseCommand):
+    help = "Run the statutory clock's sweep once (the same as the Celery beat task)."
+
+    def handle(self, *args, **options):
+        done = enforce_deadlines()
+        self.stdout.write(", ".join(f"{k}: {v}" for k, v in done.items()))

@@ -1,0 +1,411 @@
+"""Reference data (Parties, scopes, organisations, accreditations, users) and the Project.
+
+Statuses change only through ``projects.workflow`` (and ``determinations.workflow`` for the
+determination record); every change appends an ``Event``.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+
+class SectoralScope(models.Model):
+    """The 15 JI sectoral scopes (ji-rules §1)."""
+
+    number = models.PositiveSmallIntegerField(primary_key=True)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+
+class Party(models.Model):
+    """A Party to the UNFCCC with its para 21 eligibility (ji-rules §2)."""
+
+    code = models.CharField("ISO 3166-1 alpha-2", max_length=2, unique=True)
+    name = models.CharField(max_length=120, unique=True)
+    # Para 21 (a)–(f).
+    kp_party = models.BooleanField("(a) Party to the Kyoto Protocol", default=False)
+    assigned_amount_recorded = models.BooleanField("(b) assigned amount recorded", default=False)
+    national_system = models.BooleanField("(c) national system in place", default=False)
+    national_registry = models.BooleanField("(d) national registry in place", default=False)
+    inventory_submitted = models.BooleanField("(e) most recent inventory submitted", default=False)
+    supplementary_info = models.BooleanField(
+        "(f) supplementary information submitted", default=False
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "parties"
+
+    def __str__(self) -> str:
+        return self.name
+
+    TRACK2_REQUIREMENTS = (
+        ("kp_party", "(a) Party to the Kyoto Protocol"),
+        ("assigned_amount_recorded", "(b) assigned amount calculated and recorded"),
+        ("national_registry", "(d) national registry in place"),
+    )
+
+    def track2_missing(self) -> list[str]:
+        """Para 21 requirements a Track 2 host must meet and this Party does not (para 24)."""
+        return [label for field, label in self.TRACK2_REQUIREMENTS if not getattr(self, field)]
+
+    @property
+    def track2_eligible(self) -> bool:
+        return not self.track2_missing()
+
+    @property
+    def track1_eligible(self) -> bool:
+        """All six para 21 requirements (para 23)."""
+        return all(
+            getattr(self, f)
+            for f in (
+                "kp_party",
+                "assigned_amount_recorded",
+                "national_system",
+                "national_registry",
+                "inventory_submitted",
+                "supplementary_info",
+            )
+        )
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        PARTICIPANT = "participant", "Project participant"
+        AIE = "aie", "Accredited independent entity"
+        SECRETARIAT = "secretariat", "Secretariat"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    country = models.ForeignKey(Party, null=True, blank=True, on_delete=models.PROTECT)
+    email = models.EmailField(blank=True)
+    historical = models.BooleanField(default=False, help_text="Imported from earlier records.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Accreditation(models.Model):
+    """An AIE's accreditation for one function over a set of sectoral scopes (ji-rules §1)."""
+
+    class Function(models.TextChoices):
+        DETERMINATION = "determination", "Determination"
+        VERIFICATION = "verification", "Verification"
+
+    class Status(models.TextChoices):
+        APPLICANT = "applicant", "Applicant"
+        ACCREDITED = "accredited", "Accredited"
+        SUSPENDED = "suspended", "Suspended"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    aie = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="accreditations",
+        limit_choices_to={"kind": Organisation.Kind.AIE},
+    )
+    function = models.CharField(max_length=20, choices=Function.choices)
+    scopes = models.ManyToManyField(SectoralScope, related_name="accreditations")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACCREDITED)
+    reference = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["aie", "function"], name="one_accreditation_per_function"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.aie} — {self.get_function_display()} ({self.get_status_display()})"
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        PARTICIPANT = "participant", "Project participant"
+        AIE = "aie", "AIE staff"
+        PARTY = "party", "Designated focal point of a Party"
+        JISC = "jisc", "JISC member"
+        EXPERT = "expert", "Expert"
+        SECRETARIAT = "secretariat", "Secretariat"
+
+    role = models.CharField(max_length=20, choices=Role.choices, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    party = models.ForeignKey(
+        Party,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text="The Party a DFP acts for; a JISC member's or expert's nationality.",
+    )
+
+
+class Project(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ENGAGED = "engaged", "AIE engaged"
+        PDD_SUBMITTED = "pdd_submitted", "PDD submitted for publication"
+        OPEN_FOR_COMMENTS = "open_for_comments", "Open for comments"
+        COMMENTS_CLOSED = "comments_closed", "Comment period closed"
+        DETERMINATION_SUBMITTED = "determination_submitted", "Determination submitted"
+        DETERMINATION_PUBLISHED = "determination_published", "Determination published"
+        UNDER_REVIEW = "under_review", "Under review"
+        FINAL = "final", "Determination final"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class Approach(models.TextChoices):
+        JI_SPECIFIC = "ji_specific", "JI specific approach"
+        CDM_METHODOLOGY = "cdm_methodology", "Approved CDM methodology"
+
+    reference = models.CharField(max_length=4, unique=True, null=True, blank=True)
+    title = models.CharField(max_length=255)
+    host_party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="hosted_projects")
+    parties_involved = models.ManyToManyField(
+        Party, blank=True, related_name="involved_projects", help_text="Other Parties involved."
+    )
+    participants = models.ManyToManyField(Organisation, related_name="projects")
+    sectoral_scopes = models.ManyToManyField(SectoralScope, related_name="projects")
+    small_scale = models.BooleanField(default=False)
+    poa = models.BooleanField("programme of activities", default=False)
+    crediting_start = models.DateField(null=True, blank=True)
+    crediting_end = models.DateField(null=True, blank=True)
+    baseline_approach = models.CharField(
+        max_length=20, choices=Approach.choices, default=Approach.JI_SPECIFIC
+    )
+    methodology = models.CharField(
+        max_length=120, blank=True, help_text="The approved CDM methodology, if one is used."
+    )
+    monitoring_approach = models.TextField(blank=True)
+    expected_annual_reductions = models.PositiveBigIntegerField(default=0)
+
+    aie = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="aie_projects"
+    )
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.DRAFT)
+    pdd_available_on = models.DateField(null=True, blank=True)
+    comments_close_at = models.DateTimeField(null=True, blank=True)
+    determination_available_on = models.DateField(null=True, blank=True)
+    review_window_closes_at = models.DateTimeField(null=True, blank=True)
+    final_on = models.DateField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # The next instant at which the clock must act on this project; swept through an index.
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "pdd_available_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference or 'draft'} {self.title}"
+
+    @property
+    def key(self) -> str:
+        """URL key: the reference once published, else ``P<id>``."""
+        return self.reference or f"P{self.pk}"
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.status == self.Status.WITHDRAWN
+
+    @property
+    def is_published(self) -> bool:
+        return self.pdd_available_on is not None and self.pdd_available_on <= timezone.localdate()
+
+    def next_deadline(self):
+        return self.due_at
+
+
+def average_tonnes(values: list[int]) -> int:
+    """Expected average annual reductions: the mean of the yearly figures, to the whole tonne
+    (half up). Whole tonnes because the fee tiers count whole tonnes."""
+    if not values:
+        return 0
+    mean = Decimal(sum(values)) / Decimal(len(values))
+    return int(mean.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+class ExpectedReduction(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="expected")
+    year = models.PositiveSmallIntegerField()
+    tonnes = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["year"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year"], name="one_expectation_per_year")
+        ]
+
+
+def document_path(instance: Document, filename: str) -> str:
+    return f"documents/{instance.project_id}/{instance.sha256[:16]}-{filename}"
+
+
+class Document(models.Model):
+    class Kind(models.TextChoices):
+        PDD = "pdd", "Project design document"
+        ADDITIONALITY = "additionality", "Additionality analysis"
+        BASELINE = "baseline", "Baseline and monitoring methodology"
+        EIA = "eia", "Environmental impact analysis / EIA"
+        APPROVAL = "approval", "Letter of approval"
+        SUPPORTING = "supporting", "Supporting document"
+        DETERMINATION_REPORT = "determination_report", "Determination report (F-JI-DRep)"
+        DETERMINATION_SUPPORTING = "determination_supporting", "Determination supporting document"
+
+    # Para 40: information used to show additionality, to describe the baseline methodology and
+    # its application, or to support an EIA can never be confidential; the PDD and the
+    # determination report are public by paras 32 and 34.
+    NEVER_CONFIDENTIAL = frozenset(
+        {"pdd", "additionality", "baseline", "eia", "determination_report"}
+    )
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    title = models.CharField(max_length=255)
+    file = models.FileField(upload_to=document_path, max_length=300)
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    version = models.PositiveSmallIntegerField(default=1)
+    confidential = models.BooleanField(default=False)
+    # Set when the document becomes public (with the PDD or the determination it belongs to).
+    published_at = models.DateTimeField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+
+class LetterOfApproval(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="approvals")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT)
+    issued_on = models.DateField()
+    reference = models.CharField(max_length=120, blank=True)
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["party__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "party"], name="one_approval_per_party")
+        ]
+
+
+class Engagement(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting the AIE"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        ENDED = "ended", "Ended (AIE changed or project withdrawn)"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="engagements")
+    aie = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="engagements")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=models.Q(status__in=["pending", "accepted"]),
+                name="one_live_engagement_per_project",
+            )
+        ]
+
+
+class Comment(models.Model):
+    class Category(models.TextChoices):
+        PARTY = "party", "Party"
+        STAKEHOLDER = "stakeholder", "Stakeholder"
+        OBSERVER = "observer", "Accredited observer"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="comments")
+    name = models.CharField(max_length=120)
+    affiliation = models.CharField(max_length=200, blank=True)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    email = models.EmailField(help_text="Not published.")
+    text = models.TextField(max_length=20000)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    answer = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["submitted_at", "pk"]
+
+
+class Event(models.Model):
+    """Append-only log; the public timeline of a project is a query over it."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=50)
+    from_status = models.CharField(max_length=30, blank=True)
+    to_status = models.CharField(max_length=30, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, help_text="Who acted, as shown publicly.")
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    public = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["project", "created_at"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("events are append-only")
+
+
+class Counter(models.Model):
+    """Named sequences (publication reference numbers), incremented under a row lock."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    value = models.PositiveIntegerField(default=0)

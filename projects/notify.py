@@ -1,0 +1,106 @@
+"""Who must act next after each event, and the e-mail that tells them.
+
+Mail is queued after commit through Celery; if the broker cannot take it the mail is sent
+inline, so no notification is lost with a broker outage.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.db.models import Q
+
+from .models import Event, User
+
+log = logging.getLogger(__name__)
+
+# event kind -> (audiences, what they should do)
+RECIPIENTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "engagement_requested": (("invited_aie",), "Accept or decline the engagement."),
+    "engagement_accepted": (("participants",), "The AIE accepted; it will submit the PDD."),
+    "engagement_declined": (("participants",), "The AIE declined; engage another AIE."),
+    "pdd_submitted": (("secretariat",), "Check the PDD for completeness and publish it."),
+    "pdd_returned": (("aie", "participants"), "The secretariat returned the PDD."),
+    "pdd_published": (("aie", "participants"), "The PDD is open for comments."),
+    "comment_received": (("aie",), "Read the comment and write an answer."),
+    "comments_closed": (("aie",), "The comment period closed; file the determination."),
+    "aie_changed": (("aie", "secretariat"), "The project participants changed the AIE."),
+    "determination_submitted": (
+        ("secretariat", "participants"),
+        "Check the determination report; the determination fee is due on submission.",
+    ),
+    "fee_paid": (("secretariat",), "The determination fee is paid; publish the report."),
+    "determination_returned": (("aie",), "The secretariat returned the determination report."),
+    "determination_published": (
+        ("participants", "aie", "jisc", "parties"),
+        "The determination is published; the 45-day review window is open.",
+    ),
+    "determination_final": (("participants", "aie", "parties"), "The determination is final."),
+    "determination_rejected": (("participants", "aie", "parties"), "The project is rejected."),
+    "withdrawn": (("aie", "secretariat"), "The project participants withdrew the project."),
+}
+
+
+def recipients(event: Event) -> list[str]:
+    audiences, _ = RECIPIENTS.get(event.kind, ((), ""))
+    project = event.project
+    q = Q(pk__in=[])
+    for audience in audiences:
+        if audience == "participants":
+            q |= Q(role=User.Role.PARTICIPANT, organisation__projects=project)
+        elif audience == "aie" and project.aie_id:
+            q |= Q(role=User.Role.AIE, organisation=project.aie_id)
+            old = event.data.get("old_aie_id")
+            if old:
+                q |= Q(role=User.Role.AIE, organisation=old)
+        elif audience == "invited_aie" and event.data.get("aie_id"):
+            q |= Q(role=User.Role.AIE, organisation=event.data["aie_id"])
+        elif audience == "secretariat":
+            q |= Q(role=User.Role.SECRETARIAT)
+        elif audience == "jisc":
+            q |= Q(role=User.Role.JISC)
+        elif audience == "parties":
+            party_ids = [
+                project.host_party_id,
+                *project.parties_involved.values_list("pk", flat=True),
+            ]
+            q |= Q(role=User.Role.PARTY, party__in=party_ids)
+    emails = (
+        User.objects.filter(q, is_active=True).exclude(email="").values_list("email", flat=True)
+    )
+    return sorted(set(emails))
+
+
+def render(event: Event) -> tuple[str, str]:
+    _, action = RECIPIENTS.get(event.kind, ((), ""))
+    project = event.project
+    subject = f"[jitrack] {project.key} {project.title}: {event.kind.replace('_', ' ')}"
+    link = f"{settings.SITE_URL}/projects/{project.key}/"
+    body = f"{action}\n\n{event.reason + chr(10) if event.reason else ''}Act here: {link}\n"
+    return subject, body
+
+
+def send_event_mail(event_id: int) -> int:
+    event = Event.objects.select_related("project").get(pk=event_id)
+    to = recipients(event)
+    if not to:
+        return 0
+    subject, body = render(event)
+    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in to]
+    return send_mass_mail(messages, fail_silently=False)
+
+
+def _queue(event_id: int) -> None:
+    from .tasks import send_event_notifications
+
+    try:
+        send_event_notifications.delay(event_id)
+    except Exception:  # broker unreachable: deliver now rather than lose it
+        log.warning("broker unavailable; sending event %s mail inline", event_id, exc_info=True)
+        send_event_mail(event_id)
+
+
+def notify(event: Event) -> None:
+    if event.kind in RECIPIENTS:
+        transaction.on_commit(lambda: _queue(event.pk))

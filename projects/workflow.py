@@ -1,0 +1,823 @@
+"""The only code that changes a project's status (STYLE habit 1).
+
+Each action: opens a transaction, locks the project row, checks the actor's permission and the
+move, saves, appends an Event and queues notifications after commit. Views, API, admin and the
+clock all call these functions. Determination steps live in ``determinations.workflow`` and
+move the project through ``transition`` below.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from . import deadlines
+from .errors import Conflict, Forbidden, Invalid, NotFound
+from .files import as_django_file, clean_filename, read_pdf_upload
+from .models import (
+    Accreditation,
+    Comment,
+    Counter,
+    Document,
+    Engagement,
+    Event,
+    ExpectedReduction,
+    LetterOfApproval,
+    Organisation,
+    Party,
+    Project,
+    User,
+    average_tonnes,
+)
+from .notify import notify
+
+S = Project.Status
+
+# Allowed moves. Review requests (issue 4) move determination_published -> under_review.
+TRANSITIONS: dict[str, set[str]] = {
+    S.DRAFT: {S.ENGAGED, S.WITHDRAWN},
+    S.ENGAGED: {S.PDD_SUBMITTED, S.WITHDRAWN},
+    S.PDD_SUBMITTED: {S.OPEN_FOR_COMMENTS, S.ENGAGED, S.WITHDRAWN},
+    S.OPEN_FOR_COMMENTS: {S.COMMENTS_CLOSED, S.WITHDRAWN},
+    S.COMMENTS_CLOSED: {S.DETERMINATION_SUBMITTED, S.WITHDRAWN},
+    S.DETERMINATION_SUBMITTED: {S.DETERMINATION_PUBLISHED, S.COMMENTS_CLOSED, S.WITHDRAWN},
+    S.DETERMINATION_PUBLISHED: {S.FINAL, S.REJECTED, S.UNDER_REVIEW, S.WITHDRAWN},
+    S.UNDER_REVIEW: {S.FINAL, S.REJECTED, S.DETERMINATION_SUBMITTED, S.WITHDRAWN},
+    S.FINAL: set(),
+    S.REJECTED: set(),
+    S.WITHDRAWN: set(),
+}
+TERMINAL = {S.FINAL, S.REJECTED, S.WITHDRAWN}
+EDITABLE = {S.DRAFT, S.ENGAGED}
+SYSTEM_LABEL = "jitrack clock"
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def actor_label(actor: User | None) -> str:
+    if actor is None:
+        return SYSTEM_LABEL
+    if actor.role == User.Role.SECRETARIAT or actor.is_superuser:
+        return "Secretariat"
+    if actor.organisation_id:
+        return actor.organisation.name
+    if actor.role == User.Role.PARTY and actor.party_id:
+        return f"{actor.party.name} (designated focal point)"
+    return actor.get_full_name() or actor.username
+
+
+def require(actor: User | None, perm: str, obj, message: str) -> None:
+    if actor is None or not actor.has_perm(perm, obj):
+        raise Forbidden(message)
+
+
+def lock(project: Project | int) -> Project:
+    pk = project.pk if isinstance(project, Project) else project
+    try:
+        return Project.objects.select_for_update().get(pk=pk)
+    except Project.DoesNotExist:
+        raise NotFound("No such project.") from None
+
+
+def record(
+    project: Project,
+    kind: str,
+    *,
+    actor: User | None,
+    reason: str = "",
+    data: dict | None = None,
+    public: bool = True,
+    from_status: str = "",
+    to_status: str = "",
+    label: str | None = None,
+    at: datetime | None = None,
+) -> Event:
+    event = Event.objects.create(
+        project=project,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        actor_label=label or actor_label(actor),
+        reason=reason,
+        data=data or {},
+        public=public,
+        created_at=at or timezone.now(),
+    )
+    notify(event)
+    return event
+
+
+def transition(
+    project: Project,
+    to: str,
+    *,
+    actor: User | None,
+    kind: str,
+    reason: str = "",
+    data: dict | None = None,
+    public: bool = True,
+    at: datetime | None = None,
+) -> Event:
+    """Move a locked project to ``to``; the one writer of ``Project.status``."""
+    current = project.status
+    if to not in TRANSITIONS[current]:
+        raise Conflict(
+            f"This is not possible while the project is “{S(current).label.lower()}”.",
+            code="wrong_status",
+        )
+    project.status = to
+    project.due_at = next_due(project)
+    project.save()
+    return record(
+        project,
+        kind,
+        actor=actor,
+        reason=reason,
+        data=data,
+        public=public,
+        from_status=current,
+        to_status=to,
+        at=at,
+    )
+
+
+def next_due(project: Project) -> datetime | None:
+    """The instant the clock must next act on the project, by status (swept via index)."""
+    if project.status == S.OPEN_FOR_COMMENTS:
+        return project.comments_close_at
+    if project.status == S.DETERMINATION_PUBLISHED:
+        return project.review_window_closes_at
+    return None
+
+
+def require_status(project: Project, *allowed: str, action: str) -> None:
+    if project.status not in allowed:
+        raise Conflict(
+            f"You cannot {action} while the project is “{project.get_status_display().lower()}”.",
+            code="wrong_status",
+        )
+
+
+def accredited_for(aie: Organisation, function: str, scope_numbers: set[int]) -> str | None:
+    """None when ``aie`` is accredited for ``function`` in every scope, else the reason why not
+    (ji-rules §1)."""
+    if aie.kind != Organisation.Kind.AIE:
+        return f"{aie.name} is not an accredited independent entity."
+    acc = (
+        Accreditation.objects.filter(aie=aie, function=function).prefetch_related("scopes").first()
+    )
+    if acc is None or acc.status != Accreditation.Status.ACCREDITED:
+        state = "not accredited" if acc is None else acc.get_status_display().lower()
+        return f"{aie.name} is {state} for {function}."
+    missing = scope_numbers - {s.number for s in acc.scopes.all()}
+    if missing:
+        numbers = ", ".join(str(n) for n in sorted(missing))
+        return f"{aie.name} is not accredited for {function} in sectoral scope(s) {numbers}."
+    return None
+
+
+def host_check(project: Project) -> None:
+    missing = project.host_party.track2_missing()
+    if missing:
+        raise Conflict(
+            f"{project.host_party.name} cannot host a Track 2 project: it does not meet "
+            f"para 21 {'; '.join(missing)}.",
+            code="host_not_eligible",
+        )
+
+
+def _scope_numbers(project: Project) -> set[int]:
+    return set(project.sectoral_scopes.values_list("number", flat=True))
+
+
+# --- project data ----------------------------------------------------------------------------
+
+
+def _validate_project_data(data: dict) -> None:
+    title = (data.get("title") or "").strip()
+    if not title:
+        raise Invalid("Give the project a title.", code="required", field="title")
+    if not data.get("host_party"):
+        raise Invalid("Choose the host Party.", code="required", field="host_party")
+    if not data.get("sectoral_scopes"):
+        raise Invalid(
+            "Choose at least one sectoral scope.", code="required", field="sectoral_scopes"
+        )
+    start, end = data.get("crediting_start"), data.get("crediting_end")
+    if start and end and end < start:
+        raise Invalid(
+            "The crediting period must end after it starts.", code="invalid", field="crediting_end"
+        )
+    expected = data.get("expected") or {}
+    if not expected:
+        raise Invalid(
+            "Give the expected reductions for at least one year.", code="required", field="expected"
+        )
+    for year, tonnes in expected.items():
+        if not isinstance(year, int) or not 2000 <= year <= 2100:
+            raise Invalid(f"{year!r} is not a year.", code="invalid", field="expected")
+        if not isinstance(tonnes, int) or tonnes < 0 or tonnes > 10**12:
+            raise Invalid(
+                f"Expected reductions for {year} must be whole tonnes (0 or more).",
+                code="invalid",
+                field="expected",
+            )
+    if (
+        data.get("baseline_approach") == Project.Approach.CDM_METHODOLOGY
+        and not (data.get("methodology") or "").strip()
+    ):
+        raise Invalid("Name the approved CDM methodology.", code="required", field="methodology")
+    host = data["host_party"]
+    if host in (data.get("parties_involved") or []):
+        raise Invalid(
+            "The host Party is already involved; list only the other Parties.",
+            code="invalid",
+            field="parties_involved",
+        )
+
+
+def _apply_project_data(project: Project, data: dict) -> None:
+    simple = (
+        "title",
+        "host_party",
+        "small_scale",
+        "poa",
+        "crediting_start",
+        "crediting_end",
+        "baseline_approach",
+        "methodology",
+        "monitoring_approach",
+    )
+    for name in simple:
+        if name in data:
+            value = data[name]
+            setattr(project, name, value.strip() if isinstance(value, str) else value)
+    expected = data.get("expected") or {}
+    project.expected_annual_reductions = average_tonnes(list(expected.values()))
+    project.save()
+    if "parties_involved" in data:
+        project.parties_involved.set(data["parties_involved"])
+    if "sectoral_scopes" in data:
+        project.sectoral_scopes.set(data["sectoral_scopes"])
+    if "participants" in data:
+        project.participants.set(data["participants"])
+    if expected:
+        project.expected.all().delete()
+        ExpectedReduction.objects.bulk_create(
+            ExpectedReduction(project=project, year=y, tonnes=t)
+            for y, t in sorted(expected.items())
+        )
+
+
+def create_project(actor: User, **data) -> Project:
+    """A PP organisation drafts a project. ``data``: title, host_party (Party),
+    parties_involved, participants (Organisations; the actor's own is always included),
+    sectoral_scopes, small_scale, poa, crediting_start, crediting_end, baseline_approach,
+    methodology, monitoring_approach, expected ({year: tonnes})."""
+    if actor is None or not actor.has_perm("projects.create_project"):
+        raise Forbidden("Only project participants can create projects.")
+    _validate_project_data(data)
+    participants = list(data.get("participants") or [])
+    if actor.organisation not in participants:
+        participants.insert(0, actor.organisation)
+    bad = [o.name for o in participants if o.kind != Organisation.Kind.PARTICIPANT]
+    if bad:
+        raise Invalid(
+            f"Not a project participant organisation: {', '.join(bad)}.",
+            code="invalid",
+            field="participants",
+        )
+    data["participants"] = participants
+    with transaction.atomic():
+        project = Project(created_by=actor, host_party=data["host_party"], title=data["title"])
+        _apply_project_data(project, data)
+        record(project, "project_created", actor=actor, public=False, to_status=S.DRAFT)
+    return project
+
+
+def update_project(actor: User, project: Project, **data) -> Project:
+    with transaction.atomic():
+        project = lock(project)
+        require(
+            actor, "projects.edit_project", project, "Only the project participants can edit it."
+        )
+        require_status(project, *EDITABLE, action="edit the project")
+        merged = {
+            "title": project.title,
+            "host_party": project.host_party,
+            "sectoral_scopes": list(project.sectoral_scopes.all()),
+            "crediting_start": project.crediting_start,
+            "crediting_end": project.crediting_end,
+            "expected": {e.year: e.tonnes for e in project.expected.all()},
+            "baseline_approach": project.baseline_approach,
+            "methodology": project.methodology,
+            "parties_involved": list(project.parties_involved.all()),
+        } | data
+        _validate_project_data(merged)
+        if "participants" in data and actor.organisation not in data["participants"]:
+            data["participants"] = [actor.organisation, *data["participants"]]
+        _apply_project_data(project, merged | data)
+        record(project, "project_updated", actor=actor, public=False)
+    return project
+
+
+# --- documents -------------------------------------------------------------------------------
+
+
+def store_document(
+    project: Project,
+    *,
+    kind: str,
+    title: str,
+    uploaded,
+    actor: User | None,
+    confidential: bool = False,
+    content: bytes | None = None,
+    filename: str | None = None,
+) -> Document:
+    """Write a PDF document (new version per kind) on a locked project. Internal."""
+    if kind not in Document.Kind.values:
+        raise Invalid(f"Unknown document kind {kind!r}.", code="invalid", field="kind")
+    if confidential and kind in Document.NEVER_CONFIDENTIAL:
+        raise Invalid(
+            f"A {Document.Kind(kind).label.lower()} cannot be confidential: para 40 excludes "
+            "information on additionality, the baseline methodology and environmental impacts, "
+            "and the PDD and determination report are public.",
+            code="cannot_be_confidential",
+            field="confidential",
+        )
+    if content is None:
+        content, sha = read_pdf_upload(uploaded)
+    else:
+        import hashlib
+
+        sha = hashlib.sha256(content).hexdigest()
+    name = clean_filename(filename or getattr(uploaded, "name", None))
+    version = (project.documents.filter(kind=kind).aggregate(v=Max("version"))["v"] or 0) + 1
+    doc = Document(
+        project=project,
+        kind=kind,
+        title=(title or "").strip() or Document.Kind(kind).label,
+        filename=name,
+        sha256=sha,
+        size=len(content),
+        version=version,
+        confidential=confidential,
+        uploaded_by=actor,
+    )
+    doc.file.save(name, as_django_file(content, name), save=False)
+    doc.save()
+    return doc
+
+
+def add_document(
+    actor: User, project: Project, *, kind: str, title: str, uploaded, confidential: bool = False
+) -> Document:
+    """A PP uploads the PDD or a supporting document while the project can still change."""
+    if kind in (Document.Kind.DETERMINATION_REPORT, Document.Kind.DETERMINATION_SUPPORTING):
+        raise Invalid("Determination documents come with the determination.", field="kind")
+    with transaction.atomic():
+        project = lock(project)
+        require(
+            actor, "projects.edit_project", project, "Only the project participants can upload."
+        )
+        require_status(project, *EDITABLE, action="upload documents")
+        doc = store_document(
+            project,
+            kind=kind,
+            title=title,
+            uploaded=uploaded,
+            actor=actor,
+            confidential=confidential,
+        )
+        record(
+            project,
+            "document_uploaded",
+            actor=actor,
+            public=False,
+            data={"document_id": doc.pk, "kind": kind, "version": doc.version},
+        )
+    return doc
+
+
+def record_approval(
+    actor: User,
+    project: Project,
+    *,
+    party: Party,
+    issued_on: date,
+    reference: str = "",
+    uploaded=None,
+) -> LetterOfApproval:
+    """Record a Party's letter of approval (para 33 (a)); the letter may be attached as a PDF."""
+    with transaction.atomic():
+        project = lock(project)
+        require(
+            actor, "projects.edit_project", project, "Only the project participants can do this."
+        )
+        require_status(
+            project,
+            S.DRAFT,
+            S.ENGAGED,
+            S.PDD_SUBMITTED,
+            S.OPEN_FOR_COMMENTS,
+            S.COMMENTS_CLOSED,
+            action="record a letter of approval",
+        )
+        involved = {project.host_party_id, *project.parties_involved.values_list("pk", flat=True)}
+        if party.pk not in involved:
+            raise Invalid(f"{party.name} is not a Party involved in this project.", field="party")
+        if issued_on > timezone.localdate():
+            raise Invalid("The letter cannot be dated in the future.", field="issued_on")
+        if project.approvals.filter(party=party).exists():
+            raise Conflict(
+                f"The letter of approval of {party.name} is already recorded.",
+                code="duplicate",
+            )
+        document = None
+        if uploaded is not None:
+            document = store_document(
+                project,
+                kind=Document.Kind.APPROVAL,
+                title=f"Letter of approval — {party.name}",
+                uploaded=uploaded,
+                actor=actor,
+            )
+            if project.pdd_available_on:
+                document.published_at = timezone.now()
+                document.save(update_fields=["published_at"])
+        loa = LetterOfApproval.objects.create(
+            project=project,
+            party=party,
+            issued_on=issued_on,
+            reference=reference.strip(),
+            document=document,
+            recorded_by=actor,
+        )
+        record(
+            project,
+            "approval_recorded",
+            actor=actor,
+            data={"party": party.code, "issued_on": issued_on.isoformat()},
+            public=project.pdd_available_on is not None,
+        )
+    return loa
+
+
+# --- engagement and change of AIE -------------------------------------------------------------
+
+
+def engage_aie(actor: User, project: Project, aie: Organisation) -> Engagement:
+    with transaction.atomic():
+        project = lock(project)
+        require(actor, "projects.engage_aie", project, "Only the project participants can engage.")
+        require_status(project, S.DRAFT, action="engage an AIE")
+        host_check(project)
+        reason = accredited_for(aie, Accreditation.Function.DETERMINATION, _scope_numbers(project))
+        if reason:
+            raise Conflict(reason, code="not_accredited")
+        if project.engagements.filter(status=Engagement.Status.PENDING).exists():
+            raise Conflict(
+                "An engagement is already waiting for an AIE's answer.", code="already_pending"
+            )
+        engagement = Engagement.objects.create(project=project, aie=aie, requested_by=actor)
+        record(
+            project,
+            "engagement_requested",
+            actor=actor,
+            public=False,
+            data={"aie_id": aie.pk, "aie": aie.name},
+        )
+    return engagement
+
+
+def decide_engagement(
+    actor: User, engagement: Engagement, *, accept: bool, reason: str = ""
+) -> Engagement:
+    """The invited AIE accepts (only if accredited for determination in every scope) or declines."""
+    with transaction.atomic():
+        project = lock(engagement.project_id)
+        engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+        require(
+            actor, "projects.decide_engagement", engagement, "This engagement is for another AIE."
+        )
+        if engagement.status != Engagement.Status.PENDING:
+            raise Conflict("This engagement was already decided.", code="already_decided")
+        engagement.decided_by = actor
+        engagement.decided_at = timezone.now()
+        engagement.reason = reason.strip()
+        if not accept:
+            engagement.status = Engagement.Status.DECLINED
+            engagement.save()
+            record(
+                project,
+                "engagement_declined",
+                actor=actor,
+                reason=engagement.reason,
+                public=False,
+                data={"aie_id": engagement.aie_id},
+            )
+            return engagement
+        why = accredited_for(
+            engagement.aie, Accreditation.Function.DETERMINATION, _scope_numbers(project)
+        )
+        if why:
+            raise Conflict(why, code="not_accredited")
+        host_check(project)
+        if project.status == S.DRAFT:
+            engagement.status = Engagement.Status.ACCEPTED
+            engagement.save()
+            project.aie = engagement.aie
+            transition(
+                project,
+                S.ENGAGED,
+                actor=actor,
+                kind="engagement_accepted",
+                public=False,
+                data={"aie_id": engagement.aie_id},
+            )
+        else:
+            raise Conflict("The project is no longer waiting for an AIE.", code="wrong_status")
+    return engagement
+
+
+# Seed 003 "Change of AIE": after the PDD is published and its comment period has ended, and
+# before the determination is submitted. A returned determination counts as not submitted.
+AIE_CHANGE_STATUSES = (S.COMMENTS_CLOSED,)
+
+
+def change_aie(actor: User, project: Project, new_aie: Organisation, reason: str = "") -> Project:
+    """PPs change AIE; the secretariat's record of it is this event (ji-rules §3.3)."""
+    with transaction.atomic():
+        project = lock(project)
+        require(
+            actor, "projects.change_aie", project, "Only the project participants can change AIE."
+        )
+        if project.status not in AIE_CHANGE_STATUSES:
+            raise Conflict(
+                "The AIE can be changed only after the comment period has ended and before the "
+                "determination is submitted.",
+                code="window_closed",
+            )
+        if new_aie.pk == project.aie_id:
+            raise Invalid("That AIE is already engaged.", field="aie")
+        why = accredited_for(new_aie, Accreditation.Function.DETERMINATION, _scope_numbers(project))
+        if why:
+            raise Conflict(why, code="not_accredited")
+        old = project.aie
+        project.engagements.filter(status=Engagement.Status.ACCEPTED).update(
+            status=Engagement.Status.ENDED
+        )
+        Engagement.objects.create(
+            project=project,
+            aie=new_aie,
+            status=Engagement.Status.ACCEPTED,
+            requested_by=actor,
+            decided_at=timezone.now(),
+            reason=reason.strip(),
+        )
+        project.aie = new_aie
+        project.save(update_fields=["aie", "updated_at"])
+        record(
+            project,
+            "aie_changed",
+            actor=actor,
+            reason=reason.strip(),
+            data={"old_aie_id": old.pk if old else None, "old_aie": str(old), "aie": new_aie.name},
+        )
+    return project
+
+
+# --- PDD publication and comments -------------------------------------------------------------
+
+
+def submit_pdd(actor: User, project: Project) -> Project:
+    """The AIE makes the PDD public through the secretariat (para 32)."""
+    with transaction.atomic():
+        project = lock(project)
+        require(actor, "projects.submit_pdd", project, "Only the engaged AIE can submit the PDD.")
+        require_status(project, S.ENGAGED, action="submit the PDD")
+        host_check(project)
+        if not project.documents.filter(kind=Document.Kind.PDD).exists():
+            raise Conflict("Upload the PDD (PDF) before submitting it.", code="pdd_missing")
+        transition(project, S.PDD_SUBMITTED, actor=actor, kind="pdd_submitted", public=False)
+    return project
+
+
+def _next_reference() -> str:
+    counter, _ = Counter.objects.select_for_update().get_or_create(name="project_reference")
+    highest = (
+        Project.objects.filter(reference__isnull=False)
+        .order_by("-reference")
+        .values_list("reference", flat=True)
+        .first()
+    )
+    value = max(counter.value, int(highest or 0)) + 1
+    if value > 9999:
+        raise Conflict("Reference numbers are exhausted.", code="references_exhausted")
+    counter.value = value
+    counter.save(update_fields=["value"])
+    return f"{value:04d}"
+
+
+def check_availability_date(available_on: date | None, today: date) -> date:
+    allowed = deadlines.allowed_availability_dates(today)
+    available_on = available_on or today
+    if available_on not in allowed:
+        raise Invalid(
+            "The availability date must be today or tomorrow.",
+            code="invalid",
+            field="available_on",
+        )
+    return available_on
+
+
+def check_pdd(
+    actor: User,
+    project: Project,
+    *,
+    accept: bool,
+    available_on: date | None = None,
+    reason: str = "",
+) -> Project:
+    """Secretariat completeness check: publish with a reference number, or return with reasons."""
+    with transaction.atomic():
+        project = lock(project)
+        require(actor, "projects.check_pdd", project, "Only the secretariat checks submissions.")
+        require_status(project, S.PDD_SUBMITTED, action="check the PDD")
+        if not accept:
+            if not reason.strip():
+                raise Invalid("Give the reasons for returning the PDD.", field="reason")
+            transition(
+                project, S.ENGAGED, actor=actor, kind="pdd_returned", reason=reason, public=False
+            )
+            return project
+        available_on = check_availability_date(available_on, timezone.localdate())
+        if not project.reference:
+            project.reference = _next_reference()
+        project.pdd_available_on = available_on
+        project.comments_close_at = deadlines.comments_close_at(available_on)
+        published_at = timezone.now()
+        project.documents.filter(confidential=False, published_at__isnull=True).exclude(
+            kind__in=[Document.Kind.DETERMINATION_REPORT, Document.Kind.DETERMINATION_SUPPORTING]
+        ).update(published_at=published_at)
+        transition(
+            project,
+            S.OPEN_FOR_COMMENTS,
+            actor=actor,
+            kind="pdd_published",
+            data={
+                "reference": project.reference,
+                "available_on": available_on.isoformat(),
+                "comments_close_at": project.comments_close_at.isoformat(),
+            },
+        )
+    return project
+
+
+def add_comment(
+    project: Project,
+    *,
+    name: str,
+    affiliation: str,
+    category: str,
+    email: str,
+    text: str,
+    now: datetime | None = None,
+) -> Comment:
+    """Anyone comments on a PDD open for comments (para 32); on time until the end instant."""
+    now = now or timezone.now()
+    for field, value, label in (
+        ("name", name, "your name"),
+        ("email", email, "your e-mail"),
+        ("text", text, "your comment"),
+    ):
+        if not (value or "").strip():
+            raise Invalid(f"Give {label}.", code="required", field=field)
+    if category not in Comment.Category.values:
+        raise Invalid("Choose Party, stakeholder or observer.", code="invalid", field="category")
+    if len(text) > 20000:
+        raise Invalid("A comment has at most 20,000 characters.", field="text")
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    try:
+        validate_email(email.strip())
+    except ValidationError:
+        raise Invalid("Enter a valid e-mail address.", field="email") from None
+    with transaction.atomic():
+        project = lock(project)
+        if (
+            project.status != S.OPEN_FOR_COMMENTS
+            or project.pdd_available_on is None
+            or not deadlines.window_open(now, project.pdd_available_on, project.comments_close_at)
+        ):
+            raise Conflict("The comment period for this PDD is closed.", code="window_closed")
+        comment = Comment.objects.create(
+            project=project,
+            name=name.strip(),
+            affiliation=affiliation.strip(),
+            category=category,
+            email=email.strip(),
+            text=text.strip(),
+            submitted_at=now,
+        )
+        record(
+            project,
+            "comment_received",
+            actor=None,
+            label=comment.name,
+            data={"comment_id": comment.pk, "category": category},
+        )
+    return comment
+
+
+def answer_comment(actor: User, comment: Comment, answer: str) -> Comment:
+    """The AIE answers a public comment; answers feed the determination's due-account summary."""
+    if not (answer or "").strip():
+        raise Invalid("Write the answer.", code="required", field="answer")
+    with transaction.atomic():
+        project = lock(comment.project_id)
+        require(actor, "projects.answer_comment", project, "Only the project's AIE can answer.")
+        require_status(
+            project,
+            S.OPEN_FOR_COMMENTS,
+            S.COMMENTS_CLOSED,
+            action="answer comments",
+        )
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        first = not comment.answer
+        comment.answer = answer.strip()
+        comment.answered_at = timezone.now()
+        comment.answered_by = actor
+        comment.save()
+        record(
+            project,
+            "comment_answered" if first else "comment_answer_revised",
+            actor=actor,
+            data={"comment_id": comment.pk},
+        )
+    return comment
+
+
+# --- the clock ---------------------------------------------------------------------------------
+
+
+def close_comments(project_id: int, now: datetime) -> bool:
+    """The comment period ends at its end instant (system action). Idempotent."""
+    with transaction.atomic():
+        project = lock(project_id)
+        if project.status != S.OPEN_FOR_COMMENTS or not project.comments_close_at:
+            return False
+        if now <= project.comments_close_at:
+            return False
+        transition(
+            project,
+            S.COMMENTS_CLOSED,
+            actor=None,
+            kind="comments_closed",
+            data={"comments": project.comments.count()},
+            at=now,
+        )
+    return True
+
+
+# --- withdrawal --------------------------------------------------------------------------------
+
+
+def withdraw(actor: User, project: Project, reason: str = "") -> Project:
+    """PPs withdraw before final; a published project stays on the record marked withdrawn."""
+    with transaction.atomic():
+        project = lock(project)
+        require(
+            actor,
+            "projects.withdraw_project",
+            project,
+            "Only the project participants can withdraw.",
+        )
+        if project.status in TERMINAL:
+            raise Conflict(
+                f"The project is already {project.get_status_display().lower()}.",
+                code="wrong_status",
+            )
+        project.withdrawn_at = timezone.now()
+        project.engagements.filter(
+            status__in=[Engagement.Status.PENDING, Engagement.Status.ACCEPTED]
+        ).update(status=Engagement.Status.ENDED)
+        from determinations.workflow import on_project_withdrawn
+
+        on_project_withdrawn(project)
+        transition(
+            project,
+            S.WITHDRAWN,
+            actor=actor,
+            kind="withdrawn",
+            reason=reason.strip(),
+            public=project.reference is not None,
+        )
+    return project

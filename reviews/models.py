@@ -1,0 +1,1 @@
+# Appraisals, review requests, reviews and meetings arrive with their own issue.

@@ -1,0 +1,128 @@
+"""Factories for tests. Reference data (scopes, Parties) is created by ``reference_data``."""
+
+import datetime as dt
+
+import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from projects.models import (
+    Accreditation,
+    Organisation,
+    Party,
+    Project,
+    SectoralScope,
+    User,
+)
+
+SCOPE_NAMES = [
+    "Energy industries (renewable / non-renewable sources)",
+    "Energy distribution",
+    "Energy demand",
+    "Manufacturing industries",
+    "Chemical industry",
+    "Construction",
+    "Transport",
+    "Mining/mineral production",
+    "Metal production",
+    "Fugitive emissions from fuels (solid, oil and gas)",
+    "Fugitive emissions from production and consumption of halocarbons and SF6",
+    "Solvent use",
+    "Waste handling and disposal",
+    "Afforestation and reforestation",
+    "Agriculture",
+]
+
+
+def make_scopes():
+    for i, name in enumerate(SCOPE_NAMES, 1):
+        SectoralScope.objects.get_or_create(number=i, defaults={"name": name})
+
+
+def pdf_bytes(text: str = "jitrack test") -> bytes:
+    return (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n% " + text.encode() + b"\n%%EOF\n"
+    )
+
+
+def pdf_upload(name: str = "pdd.pdf", text: str = "jitrack test") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, pdf_bytes(text), content_type="application/pdf")
+
+
+class PartyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Party
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"{chr(65 + n // 26 % 26)}{chr(65 + n % 26)}")
+    name = factory.LazyAttribute(lambda o: f"Party {o.code}")
+    kp_party = True
+    assigned_amount_recorded = True
+    national_system = False
+    national_registry = True
+    inventory_submitted = False
+    supplementary_info = False
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Participant Ltd {n}")
+    kind = Organisation.Kind.PARTICIPANT
+
+
+class AIEFactory(OrganisationFactory):
+    class Meta:
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Verifier AIE {n}")
+    kind = Organisation.Kind.AIE
+
+    @factory.post_generation
+    def accredited(self, create, extracted, **kwargs):
+        """``accredited=[scope numbers]`` (default all 15) for determination and verification."""
+        if not create:
+            return
+        numbers = extracted if extracted is not None else list(range(1, 16))
+        make_scopes()
+        for function in (Accreditation.Function.DETERMINATION, Accreditation.Function.VERIFICATION):
+            acc = Accreditation.objects.create(aie=self, function=function)
+            acc.scopes.set(SectoralScope.objects.filter(number__in=numbers))
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", "demo")
+    role = User.Role.PARTICIPANT
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        if create:
+            instance.save()
+
+
+def project_data(host: Party, scopes=(1,), **overrides) -> dict:
+    make_scopes()
+    data = {
+        "title": "Landfill gas capture at Kyiv",
+        "host_party": host,
+        "parties_involved": [],
+        "participants": [],
+        "sectoral_scopes": list(SectoralScope.objects.filter(number__in=scopes)),
+        "small_scale": False,
+        "poa": False,
+        "crediting_start": dt.date(2008, 1, 1),
+        "crediting_end": dt.date(2012, 12, 31),
+        "baseline_approach": Project.Approach.JI_SPECIFIC,
+        "methodology": "",
+        "monitoring_approach": "Metered gas flow and methane content.",
+        "expected": {2008: 40000, 2009: 50000, 2010: 60000},
+    }
+    data.update(overrides)
+    return data
