@@ -1,0 +1,215 @@
+"""The determination cycle end to end in Debian's Chromium, driven by Playwright.
+
+Participant creates a project and uploads the PDD, the AIE accepts and submits, the
+secretariat publishes, a member of the public comments, the AIE answers and files F-JI-DRep,
+the secretariat records the fee and publishes, the clock passes 45 days, and the public project
+page shows ``final`` with the F-JI-DRep PDF downloadable. Screenshots go to
+test-artifacts/e2e/.
+"""
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from projects import clock
+from projects.models import Project
+from tests.factories import pdf_bytes
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is not installed (the test command installs it)")
+        pytest.skip("Debian's chromium is not installed: apt-get install chromium")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls below are sync.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+class Actor:
+    def __init__(self, browser, base, username=None):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.page = self.context.new_page()
+        self.base = base
+        if username:
+            self.page.goto(f"{base}/login/")
+            self.page.fill("input[name=username]", username)
+            self.page.fill("input[name=password]", "demo")
+            self.page.click("form button[type=submit], form input[type=submit]")
+            assert "/login/" not in self.page.url, f"login failed for {username}"
+
+    def go(self, path):
+        response = self.page.goto(f"{self.base}{path}")
+        assert response.status == 200, (path, response.status)
+        return self.page
+
+    def submit(self, form_selector="main form"):
+        with self.page.expect_navigation():
+            self.page.locator(f"{form_selector} button[type=submit]").last.click()
+        assert self.page.locator(".errorlist, .message-error").count() == 0, self.page.content()
+
+    def shot(self, name):
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_determination_cycle_in_the_browser(
+    browser, live_server, participant, aie_user, secretariat, ukraine, scopes, tmp_path
+):
+    if SHOTS.exists():
+        shutil.rmtree(SHOTS)
+    base = live_server.url
+    pdd = tmp_path / "PDD-landfill.pdf"
+    pdd.write_bytes(pdf_bytes("project design document"))
+    start = timezone.now().replace(microsecond=0)
+
+    with time_machine.travel(start, tick=True):
+        # Participant: create the project, upload the PDD, engage the AIE.
+        pp = Actor(browser, base, "participant")
+        page = pp.go("/projects/new/")
+        page.fill("input[name=title]", "Landfill gas capture at Lviv")
+        page.select_option("select[name=host_party]", label="Ukraine")
+        page.check("input[name=sectoral_scopes][value='13']")
+        page.check("input[name=sectoral_scopes][value='1']")
+        page.fill("textarea[name=expected]", "2013: 40000\n2014: 60000")
+        pp.shot("01-new-project")
+        pp.submit()
+        project = Project.objects.get(title="Landfill gas capture at Lviv")
+        assert project.expected_annual_reductions == 50000
+        key = project.key
+        page = pp.go(f"/projects/{key}/documents/")
+        page.select_option("select[name=kind]", "pdd")
+        page.fill("input[name=title]", "Project design document v1")
+        page.set_input_files("input[name=file]", str(pdd))
+        pp.submit()
+        page = pp.go(f"/projects/{key}/engage/")
+        page.select_option("select[name=aie]", label=aie_user.organisation.name)
+        pp.submit()
+        pp.close()
+
+        # AIE: accept the engagement, submit the PDD for publication.
+        aie = Actor(browser, base, "aie")
+        page = aie.go("/dashboard/")
+        aie.shot("02-aie-inbox")
+        aie.go(f"/projects/{key}/")
+        aie.submit(f"form[action*='/engagements/']")
+        assert Project.objects.get(pk=project.pk).status == "engaged"
+        aie.go(f"/projects/{key}/")
+        aie.submit("form[action$='/submit-pdd/']")
+        assert Project.objects.get(pk=project.pk).status == "pdd_submitted"
+        aie.close()
+
+        # Secretariat: completeness check, publish today.
+        sec = Actor(browser, base, "secretariat")
+        page = sec.go(f"/projects/{key}/check-pdd/")
+        page.check("input[name=decision][value=accept]")
+        sec.shot("03-secretariat-check-pdd")
+        sec.submit()
+        sec.close()
+        project.refresh_from_db()
+        assert (project.status, project.reference) == ("open_for_comments", "0001")
+
+        # The public: the PDD open for comments, and a comment.
+        public = Actor(browser, base)
+        page = public.go("/")
+        assert "Landfill gas capture at Lviv" in page.content()
+        public.shot("04-home-open-for-comments")
+        page = public.go("/projects/0001/")
+        page.fill("input[name=name]", "Olena Kovalenko")
+        page.fill("input[name=affiliation]", "Lviv Ecoclub")
+        page.select_option("select[name=category]", "stakeholder") if page.locator(
+            "select[name=category]"
+        ).count() else page.check("input[name=category][value=stakeholder]")
+        page.fill("input[name=email]", "olena@example.org")
+        page.fill("textarea[name=text]", "How is methane leakage from the cells monitored?")
+        public.submit("form[action$='/comments/']")
+        public.shot("05-project-page-with-comment")
+        public.close()
+
+        # AIE answers the comment.
+        aie = Actor(browser, base, "aie")
+        page = aie.go("/projects/0001/")
+        page.fill("form.answer-form textarea[name=answer]", "Continuous flow and CH4 metering, see D.2.")
+        aie.submit("form.answer-form")
+        aie.close()
+    assert project.comments.get().answer.startswith("Continuous flow")
+
+    # The comment period closes by the clock alone.
+    after_comments = project.comments_close_at + dt.timedelta(minutes=1)
+    with time_machine.travel(after_comments, tick=True):
+        clock.enforce_deadlines()
+        assert Project.objects.get(pk=project.pk).status == "comments_closed"
+
+        aie = Actor(browser, base, "aie")
+        page = aie.go("/projects/0001/determination/")
+        for key_ in ("approval", "additionality", "baseline_monitoring", "environmental"):
+            page.check(f"input[name={key_}_met][value=yes]")
+            page.fill(f"textarea[name={key_}_reasons]", f"Finding {key_}: checked against para 33.")
+        page.check("input[name=outcome][value=positive]")
+        page.fill("textarea[name=due_account]", "The comment led to a clarified monitoring plan.")
+        aie.shot("06-determination-form")
+        aie.submit()
+        aie.close()
+        assert Project.objects.get(pk=project.pk).status == "determination_submitted"
+
+        sec = Actor(browser, base, "secretariat")
+        page = sec.go("/projects/0001/fee/payment/")
+        page.fill("input[name=reference]", "UBS-2026-0042")
+        sec.submit()
+        page = sec.go("/projects/0001/determination/check/")
+        page.check("input[name=decision][value=accept]")
+        sec.submit()
+        sec.close()
+    project.refresh_from_db()
+    assert project.status == "determination_published"
+
+    # 45 days later, with no review requested, the determination is final.
+    with time_machine.travel(project.review_window_closes_at + dt.timedelta(minutes=1), tick=True):
+        clock.enforce_deadlines()
+        public = Actor(browser, base)
+        page = public.go("/projects/0001/")
+        content = page.content()
+        assert "Determination final" in content or ">final<" in content.lower()
+        public.shot("07-public-project-final")
+        link = page.locator("a", has_text="F-JI-DRep").first
+        with page.expect_download() as info:
+            link.click(modifiers=[]) if False else page.evaluate(
+                "href => { const a = document.createElement('a'); a.href = href; a.download = ''; document.body.appendChild(a); a.click(); }",
+                link.get_attribute("href"),
+            )
+        path = info.value.path()
+        assert Path(path).read_bytes()[:5] == b"%PDF-"
+        public.close()
+    project.refresh_from_db()
+    assert project.status == "final"
+    assert project.final_on == project.review_window_closes_at.date()
