@@ -1,3 +1,42 @@
+"""The REST API under /api/ (schema at /api/schema/, docs at /api/docs/)."""
+
 from django.urls import path
 
-urlpatterns: list = []
+from determinations import api as determinations_api
+from fees import api as fees_api
+from projects import api
+
+urlpatterns = [
+    path("auth/token/", api.obtain_token, name="api-token"),
+    path("parties/", api.PartyList.as_view(), name="api-parties"),
+    path("scopes/", api.ScopeList.as_view(), name="api-scopes"),
+    path("aies/", api.AIEList.as_view(), name="api-aies"),
+    path("projects/", api.ProjectList.as_view(), name="api-project-list"),
+    path("projects/<str:key>/", api.ProjectDetail.as_view(), name="api-project-detail"),
+    path("projects/<str:key>/update/", api.update_project, name="api-project-update"),
+    path("projects/<str:key>/documents/", api.upload_document, name="api-project-documents"),
+    path("projects/<str:key>/approvals/", api.record_approval, name="api-project-approvals"),
+    path("projects/<str:key>/engage/", api.engage, name="api-project-engage"),
+    path("projects/<str:key>/change-aie/", api.change_aie, name="api-project-change-aie"),
+    path("projects/<str:key>/submit-pdd/", api.submit_pdd, name="api-project-submit-pdd"),
+    path("projects/<str:key>/check-pdd/", api.check_pdd, name="api-project-check-pdd"),
+    path("projects/<str:key>/comments/", api.add_comment, name="api-project-comments"),
+    path("projects/<str:key>/withdraw/", api.withdraw, name="api-project-withdraw"),
+    path(
+        "projects/<str:key>/determination/",
+        determinations_api.submit_determination,
+        name="api-project-determination",
+    ),
+    path(
+        "projects/<str:key>/determination/check/",
+        determinations_api.check_determination,
+        name="api-project-determination-check",
+    ),
+    path("projects/<str:key>/fee/", fees_api.determination_fee, name="api-project-fee"),
+    path("projects/<str:key>/fee/payment/", fees_api.record_payment, name="api-project-payment"),
+    path("engagements/", api.EngagementList.as_view(), name="api-engagements"),
+    path("engagements/<int:pk>/accept/", api.accept_engagement, name="api-engagement-accept"),
+    path("engagements/<int:pk>/decline/", api.decline_engagement, name="api-engagement-decline"),
+    path("comments/<int:pk>/answer/", api.answer_comment, name="api-comment-answer"),
+    path("documents/<int:pk>/download/", api.download_document, name="api-document-download"),
+]

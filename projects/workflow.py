@@ -281,6 +281,9 @@ def create_project(actor: User, **data) -> Project:
     methodology, monitoring_approach, expected ({year: tonnes})."""
     if actor is None or not actor.has_perm("projects.create_project"):
         raise Forbidden("Only project participants can create projects.")
+    if actor.organisation_id is None:
+        # The project belongs to the actor's organisation; without one it would have none.
+        raise Forbidden("Your account is not linked to a project participant organisation.")
     _validate_project_data(data)
     participants = list(data.get("participants") or [])
     if actor.organisation not in participants:

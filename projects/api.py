@@ -1,0 +1,537 @@
+"""REST API for projects: the register, and one POST per action of the cycle.
+
+Each action validates its input with a serializer, makes one ``projects.workflow`` call and
+returns the updated project (or the object it created). Refusals are ``DomainError``s, turned
+into ``{"code", "detail"}`` by ``jitrack.api.exception_handler``.
+"""
+
+from django.contrib.auth import authenticate
+from django.db.models import Prefetch, QuerySet
+from django.http import FileResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import (
+    api_view,
+    authentication_classes,
+    parser_classes,
+    permission_classes,
+)
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import workflow as wf
+from .errors import Invalid, NotFound
+from .filters import ProjectFilter, StableOrderingFilter
+from .models import Comment, Document, Engagement, Organisation, Party, Project, SectoralScope, User
+from .selectors import get_project_for, visible_projects
+from .serializers import (
+    AIESerializer,
+    AnswerSerializer,
+    ApprovalInputSerializer,
+    ApprovalSerializer,
+    ChangeAIESerializer,
+    CheckSerializer,
+    CommentInputSerializer,
+    CommentSerializer,
+    CommentWithEmailSerializer,
+    DocumentSerializer,
+    DocumentUploadSerializer,
+    EngagementSerializer,
+    EngageSerializer,
+    ErrorSerializer,
+    PartySerializer,
+    ProjectDetailSerializer,
+    ProjectSerializer,
+    ProjectWriteSerializer,
+    ReasonSerializer,
+    ScopeSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+)
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Invalid input"),
+    401: OpenApiResponse(ErrorSerializer, description="Not authenticated"),
+    403: OpenApiResponse(ErrorSerializer, description="Not allowed for your role"),
+    404: OpenApiResponse(ErrorSerializer, description="No such object (or not visible to you)"),
+    409: OpenApiResponse(ErrorSerializer, description="Not possible in the current state"),
+}
+MULTIPART = [MultiPartParser, FormParser]
+JSON_OR_MULTIPART = [JSONParser, MultiPartParser, FormParser]
+
+
+def responses(ok: int, serializer) -> dict:
+    return {ok: serializer, **ERRORS}
+
+
+def validated(serializer_class, request, **kwargs):
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer
+
+
+# --- loading projects for the register -----------------------------------------------------------
+
+
+def register_queryset(qs: QuerySet[Project]) -> QuerySet[Project]:
+    """Everything a register row shows, in a fixed number of queries."""
+    return qs.select_related("host_party", "aie").prefetch_related(
+        Prefetch("parties_involved", queryset=Party.objects.order_by("code")),
+        "participants",
+        "sectoral_scopes",
+        "expected",
+    )
+
+
+def detail_context(request, project: Project) -> dict:
+    """What this user may see of the project, filtered in the queries (ji-rules §6)."""
+    user = request.user
+    insider = user.has_perm("projects.view_history", project)
+    if insider:
+        documents = project.documents.all()
+        events = project.events.all()
+    else:
+        documents = (
+            project.documents.filter(confidential=False, published_at__isnull=False)
+            if project.is_published
+            else Document.objects.none()
+        )
+        events = project.events.filter(public=True)
+    determinations = (
+        project.determinations.exclude(status="returned")
+        .select_related("report")
+        .order_by("-number")
+    )
+    if not insider:
+        determinations = determinations.filter(available_on__isnull=False)
+    return {
+        "request": request,
+        "documents": list(documents.order_by("kind", "-version", "pk")),
+        "comments": list(project.comments.all()),
+        "show_email": user.has_perm("projects.view_comment_email", project),
+        "events": list(events),
+        # Without an AIE there is no determination: skip the query.
+        "determination": determinations.first() if project.aie_id else None,
+    }
+
+
+def project_body(request, project: Project) -> dict:
+    return ProjectDetailSerializer(project, context=detail_context(request, project)).data
+
+
+def project_response(request, pk: int, code: int = status.HTTP_200_OK) -> Response:
+    """The project as the actor now sees it, after an action."""
+    project = register_queryset(Project.objects.filter(pk=pk)).get()
+    return Response(project_body(request, project), status=code)
+
+
+def load_project(request, key: str) -> Project:
+    """The project named by ``key`` if this user may know it exists; else 404."""
+    return get_project_for(request.user, key)
+
+
+# --- authentication ------------------------------------------------------------------------------
+
+
+@extend_schema(
+    request=TokenRequestSerializer,
+    responses={200: TokenSerializer, 400: ERRORS[400]},
+    tags=["auth"],
+    auth=[],
+)
+@api_view(["POST"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+def obtain_token(request):
+    """Exchange a username and password for an API token (send as ``Authorization: Token …``)."""
+    data = validated(TokenRequestSerializer, request).validated_data
+    user = authenticate(request, username=data["username"], password=data["password"])
+    if user is None or not user.is_active:
+        raise Invalid(
+            "Unable to log in with that username and password.", code="invalid_credentials"
+        )
+    token, _ = Token.objects.get_or_create(user=user)
+    return Response({"token": token.key})
+
+
+# --- reference data ------------------------------------------------------------------------------
+
+
+class ReferenceList(generics.ListAPIView):
+    pagination_class = None
+    filter_backends: list = []
+    permission_classes = [AllowAny]
+
+
+@extend_schema(tags=["reference data"])
+class PartyList(ReferenceList):
+    """Parties with their para 21 eligibility."""
+
+    serializer_class = PartySerializer
+    queryset = Party.objects.order_by("code")
+
+
+@extend_schema(tags=["reference data"])
+class ScopeList(ReferenceList):
+    """The 15 JI sectoral scopes."""
+
+    serializer_class = ScopeSerializer
+    queryset = SectoralScope.objects.all()
+
+
+@extend_schema(tags=["reference data"])
+class AIEList(ReferenceList):
+    """Accredited independent entities with their accreditations (function, status, scopes)."""
+
+    serializer_class = AIESerializer
+    queryset = (
+        Organisation.objects.filter(kind=Organisation.Kind.AIE)
+        .select_related("country")
+        .prefetch_related(Prefetch("accreditations__scopes"))
+    )
+
+
+# --- the register ----------------------------------------------------------------------------
+
+
+class RegisterPagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class ProjectList(generics.ListAPIView):
+    """The project register: published projects for everyone, plus the projects you work on."""
+
+    serializer_class = ProjectSerializer
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    pagination_class = RegisterPagination
+    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filterset_class = ProjectFilter
+    ordering_fields = ["reference", "title", "pdd_available_on", "status", "created_at"]
+    ordering = ["-created_at", "-pk"]
+
+    def get_queryset(self):
+        return register_queryset(visible_projects(self.request.user))
+
+    @extend_schema(tags=["projects"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=ProjectWriteSerializer,
+        responses=responses(201, ProjectDetailSerializer),
+        tags=["projects"],
+    )
+    def post(self, request):
+        """Draft a new project (project participants)."""
+        if not request.user.is_authenticated:
+            raise NotAuthenticated()
+        data = validated(ProjectWriteSerializer, request).workflow_data()
+        project = wf.create_project(request.user, **data)
+        return project_response(request, project.pk, status.HTTP_201_CREATED)
+
+
+class ProjectDetail(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(responses={200: ProjectDetailSerializer, 404: ERRORS[404]}, tags=["projects"])
+    def get(self, request, key):
+        """One project with the documents, comments, timeline and determination you may see."""
+        project = get_project_for(
+            request.user, key, register_queryset(visible_projects(request.user))
+        )
+        return Response(project_body(request, project))
+
+    @extend_schema(
+        request=ProjectWriteSerializer,
+        responses=responses(200, ProjectDetailSerializer),
+        tags=["projects"],
+    )
+    def patch(self, request, key):
+        """Edit the project while it is a draft or the AIE is engaged (participants)."""
+        return _update(request, key)
+
+
+def _update(request, key):
+    project = load_project(request, key)
+    data = validated(ProjectWriteSerializer, request, partial=True).workflow_data()
+    wf.update_project(request.user, project, **data)
+    return project_response(request, project.pk)
+
+
+@extend_schema(
+    request=ProjectWriteSerializer,
+    responses=responses(200, ProjectDetailSerializer),
+    tags=["projects"],
+    operation_id="projects_update_partial_post",
+)
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+def update_project(request, key):
+    """Same as ``PATCH /api/projects/{key}/``, for clients that only POST."""
+    return _update(request, key)
+
+
+# --- documents and approvals ---------------------------------------------------------------------
+
+
+@extend_schema(
+    request={"multipart/form-data": DocumentUploadSerializer},
+    responses=responses(201, DocumentSerializer),
+    tags=["projects"],
+)
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+@parser_classes(MULTIPART)
+def upload_document(request, key):
+    """Upload the PDD or a supporting PDF while the project is a draft or engaged."""
+    project = load_project(request, key)
+    data = validated(DocumentUploadSerializer, request).validated_data
+    doc = wf.add_document(
+        request.user,
+        project,
+        kind=data["kind"],
+        title=data["title"],
+        uploaded=data["file"],
+        confidential=data["confidential"],
+    )
+    return Response(
+        DocumentSerializer(doc, context={"request": request}).data, status=status.HTTP_201_CREATED
+    )
+
+
+@extend_schema(
+    responses={
+        (200, "application/pdf"): OpenApiTypes.BINARY,
+        404: ERRORS[404],
+    },
+    tags=["projects"],
+)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def download_document(request, pk):
+    """The PDF, if you may see it (public once published unless confidential)."""
+    doc = Document.objects.select_related("project").filter(pk=pk).first()
+    if doc is None or not request.user.has_perm("projects.view_document", doc):
+        raise NotFound("No such document.")
+    try:
+        handle = doc.file.open("rb")
+    except FileNotFoundError:
+        raise NotFound("The file is missing from storage.", code="file_missing") from None
+    return FileResponse(
+        handle, as_attachment=True, filename=doc.filename, content_type="application/pdf"
+    )
+
+
+@extend_schema(
+    request={
+        "application/json": ApprovalInputSerializer,
+        "multipart/form-data": ApprovalInputSerializer,
+    },
+    responses=responses(201, ApprovalSerializer),
+    tags=["projects"],
+)
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+@parser_classes(JSON_OR_MULTIPART)
+def record_approval(request, key):
+    """Record a Party's letter of approval (para 33 (a)), optionally with the letter as a PDF."""
+    project = load_project(request, key)
+    data = validated(ApprovalInputSerializer, request).validated_data
+    loa = wf.record_approval(
+        request.user,
+        project,
+        party=data["party"],
+        issued_on=data["issued_on"],
+        reference=data["reference"],
+        uploaded=data.get("file"),
+    )
+    return Response(
+        ApprovalSerializer(loa, context={"request": request}).data, status=status.HTTP_201_CREATED
+    )
+
+
+# --- engagement and change of AIE ----------------------------------------------------------------
+
+
+def engagements_for(user) -> QuerySet[Engagement]:
+    qs = Engagement.objects.select_related("project", "aie").order_by("-requested_at", "-pk")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_superuser or user.role == User.Role.SECRETARIAT:
+        return qs
+    if user.role == User.Role.AIE and user.organisation_id:
+        return qs.filter(aie=user.organisation_id)
+    if user.role == User.Role.PARTICIPANT and user.organisation_id:
+        return qs.filter(
+            project__in=Project.objects.filter(participants=user.organisation_id).values("pk")
+        )
+    return qs.none()
+
+
+@extend_schema(
+    request=EngageSerializer, responses=responses(201, EngagementSerializer), tags=["engagements"]
+)
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+def engage(request, key):
+    """Ask an AIE to take the determination (participants, draft projects)."""
+    project = load_project(request, key)
+    data = validated(EngageSerializer, request).validated_data
+    engagement = wf.engage_aie(request.user, project, data["aie"])
+    engagement = engagements_for(request.user).get(pk=engagement.pk)
+    return Response(EngagementSerializer(engagement).data, status=status.HTTP_201_CREATED)
+
+
+class EngagementList(generics.ListAPIView):
+    """An AIE's inbox of engagements, or the engagements of a participant's projects."""
+
+    serializer_class = EngagementSerializer
+    permission_classes = [IsAuthenticated]
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        return engagements_for(self.request.user)
+
+    @extend_schema(tags=["engagements"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+def _decide(request, pk: int, accept: bool):
+    engagement = engagements_for(request.user).filter(pk=pk).first()
+    if engagement is None:
+        raise NotFound("No such engagement.")
+    data = validated(ReasonSerializer, request).validated_data
+    wf.decide_engagement(request.user, engagement, accept=accept, reason=data["reason"])
+    return Response(EngagementSerializer(engagements_for(request.user).get(pk=pk)).data)
+
+
+@extend_schema(
+    request=ReasonSerializer, responses=responses(200, EngagementSerializer), tags=["engagements"]
+)
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+def accept_engagement(request, pk):
+    """The invited AIE accepts (only if accredited for determination in every scope)."""
+    return _decide(request, pk, accept=True)
+
+
+@extend_schema(
+    request=ReasonSerializer, responses=responses(200, EngagementSerializer), tags=["engagements"]
+)
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+def decline_engagement(request, pk):
+    """The invited AIE declines, with its reason."""
+    return _decide(request, pk, accept=False)
+
+
+@extend_schema(
+    request=ChangeAIESerializer,
+    responses=responses(200, ProjectDetailSerializer),
+    tags=["projects"],
+)
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+def change_aie(request, key):
+    """Change AIE after the comment period and before the determination (participants)."""
+    project = load_project(request, key)
+    data = validated(ChangeAIESerializer, request).validated_data
+    wf.change_aie(request.user, project, data["aie"], reason=data["reason"])
+    return project_response(request, project.pk)
+
+
+# --- PDD publication and comments ----------------------------------------------------------------
+
+
+@extend_schema(request=None, responses=responses(200, ProjectDetailSerializer), tags=["projects"])
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+def submit_pdd(request, key):
+    """The engaged AIE submits the PDD to the secretariat for publication (para 32)."""
+    project = load_project(request, key)
+    wf.submit_pdd(request.user, project)
+    return project_response(request, project.pk)
+
+
+@extend_schema(
+    request=CheckSerializer, responses=responses(200, ProjectDetailSerializer), tags=["projects"]
+)
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+def check_pdd(request, key):
+    """Secretariat: publish the PDD with a reference number, or return it with reasons."""
+    project = load_project(request, key)
+    data = validated(CheckSerializer, request).validated_data
+    wf.check_pdd(
+        request.user,
+        project,
+        accept=data["accept"],
+        available_on=data.get("available_on"),
+        reason=data["reason"],
+    )
+    return project_response(request, project.pk)
+
+
+@extend_schema(
+    request=CommentInputSerializer,
+    responses=responses(201, CommentSerializer),
+    tags=["comments"],
+    auth=[],
+)
+@api_view(["POST"])
+@permission_classes([AllowAny])
+def add_comment(request, key):
+    """Anyone comments on a PDD during its 30-day comment period (para 32)."""
+    project = load_project(request, key)
+    data = validated(CommentInputSerializer, request).validated_data
+    comment = wf.add_comment(project, **data)
+    return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    request=AnswerSerializer,
+    responses=responses(200, CommentWithEmailSerializer),
+    tags=["comments"],
+)
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+def answer_comment(request, pk):
+    """The project's AIE answers a comment (or revises its answer)."""
+    comment = (
+        Comment.objects.filter(pk=pk, project__in=visible_projects(request.user).values("pk"))
+        .select_related("project")
+        .first()
+    )
+    if comment is None:
+        raise NotFound("No such comment.")
+    data = validated(AnswerSerializer, request).validated_data
+    comment = wf.answer_comment(request.user, comment, data["answer"])
+    show_email = request.user.has_perm("projects.view_comment_email", comment.project)
+    cls = CommentWithEmailSerializer if show_email else CommentSerializer
+    return Response(cls(comment).data)
+
+
+# --- withdrawal ----------------------------------------------------------------------------------
+
+
+@extend_schema(
+    request=ReasonSerializer, responses=responses(200, ProjectDetailSerializer), tags=["projects"]
+)
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+def withdraw(request, key):
+    """Withdraw the project before it is final (participants); it stays on the record."""
+    project = load_project(request, key)
+    data = validated(ReasonSerializer, request).validated_data
+    wf.withdraw(request.user, project, reason=data["reason"])
+    return project_response(request, project.pk)

@@ -1,0 +1,182 @@
+"""The OpenAPI schema, and garbage input that must never cause a server error."""
+
+import pytest
+import yaml
+from drf_spectacular.validation import validate_schema
+
+from projects import workflow as wf
+
+from .conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+ACTIONS = [
+    "/api/projects/",
+    "/api/projects/{key}/update/",
+    "/api/projects/{key}/documents/",
+    "/api/projects/{key}/approvals/",
+    "/api/projects/{key}/engage/",
+    "/api/projects/{key}/change-aie/",
+    "/api/projects/{key}/submit-pdd/",
+    "/api/projects/{key}/check-pdd/",
+    "/api/projects/{key}/comments/",
+    "/api/projects/{key}/withdraw/",
+    "/api/projects/{key}/determination/",
+    "/api/projects/{key}/determination/check/",
+    "/api/projects/{key}/fee/payment/",
+    "/api/engagements/{id}/accept/",
+    "/api/engagements/{id}/decline/",
+    "/api/comments/{id}/answer/",
+    "/api/auth/token/",
+]
+
+
+def test_schema_is_valid_openapi_3(anon):
+    r = anon.get("/api/schema/")
+    assert r.status_code == 200
+    schema = yaml.safe_load(r.content)
+    assert schema["openapi"].startswith("3.")
+    validate_schema(schema)
+    paths = set(schema["paths"])
+    expected = {p.replace("{key}", "{key}").replace("{id}", "{id}") for p in ACTIONS}
+    assert expected <= paths
+    assert {"/api/projects/{key}/", "/api/parties/", "/api/aies/", "/api/scopes/"} <= paths
+    for path in ACTIONS:
+        operation = schema["paths"][path]["post"]
+        assert "responses" in operation
+    assert "requestBody" in schema["paths"]["/api/projects/{key}/determination/"]["post"]
+    status = schema["components"]["schemas"]["Project"]["properties"]["status"]
+    assert status["allOf"][0]["enum"] == [
+        "draft",
+        "engaged",
+        "pdd_submitted",
+        "open_for_comments",
+        "comments_closed",
+        "determination_submitted",
+        "determination_published",
+        "under_review",
+        "final",
+        "rejected",
+        "withdrawn",
+    ]
+
+
+def test_api_docs_page(anon):
+    assert anon.get("/api/docs/").status_code == 200
+
+
+def test_reference_lists(anon, aie_org, ukraine, scopes):
+    parties = anon.get("/api/parties/").json()
+    assert parties == [
+        {
+            "code": "UA",
+            "name": "Ukraine",
+            "kp_party": True,
+            "assigned_amount_recorded": True,
+            "national_system": False,
+            "national_registry": True,
+            "inventory_submitted": False,
+            "supplementary_info": False,
+            "track2_eligible": True,
+            "track1_eligible": False,
+        }
+    ]
+    scopes_ = anon.get("/api/scopes/").json()
+    assert len(scopes_) == 15
+    assert scopes_[0] == {
+        "number": 1,
+        "name": "Energy industries (renewable / non-renewable sources)",
+    }
+    aies = anon.get("/api/aies/").json()
+    assert aies == [
+        {
+            "id": aie_org.pk,
+            "name": "Bureau Veritas Certification",
+            "country": None,
+            "accreditations": [
+                {
+                    "function": function,
+                    "status": "accredited",
+                    "scopes": list(range(1, 16)),
+                    "reference": "",
+                }
+                for function in ("determination", "verification")
+            ],
+        }
+    ]
+
+
+GARBAGE = [
+    {},
+    {"x": 1},
+    [1, 2, 3],
+    "text",
+    None,
+    {"title": 10**40, "host_party": ["UA"], "sectoral_scopes": "1", "expected_reductions": "x"},
+    {"aie": {"id": 1}, "reason": ["a"], "accept": [True], "available_on": {"y": 1}},
+    {"aie": 10**40, "party": None, "issued_on": 10**40, "reference": {"a": 1}},
+    {"findings": {"approval": "yes"}, "outcome": 1, "supporting_files": "x"},
+    {"findings": 10**40, "supporting_titles": {"a": 1}, "supporting_confidential": "x"},
+    {"name": 1, "email": 2, "category": 3, "text": 4, "answer": None, "username": 1},
+    {"accept": True, "available_on": "9999-12-31"},
+    {"accept": True, "available_on": "0000-00-00"},
+    {"accept": False, "reason": "\x00\x00"},
+    {"kind": "pdd", "file": "%PDF-1.4", "title": "x" * 10000},
+]
+
+
+@pytest.mark.parametrize("template", ACTIONS)
+def test_garbage_never_causes_a_server_error(
+    anon, participant, aie_user, secretariat, cycle, template
+):
+    published = cycle.open()
+    comment = wf.add_comment(
+        published, name="A", affiliation="", category="party", email="a@example.org", text="x"
+    )
+    draft = cycle.draft()
+    engagement = wf.engage_aie(participant, draft, aie_user.organisation)
+    clients = [client_for(u) for u in (participant, aie_user, secretariat)]
+    if "comments" in template or "token" in template:
+        clients.append(anon)
+    huge = "99999999999999999999"
+    if "{key}" in template:
+        urls = [template.replace("{key}", k) for k in ("0001", draft.key, "P" + huge)]
+    elif "engagements" in template:
+        urls = [template.replace("{id}", i) for i in (str(engagement.pk), huge)]
+    elif "comments" in template:
+        urls = [template.replace("{id}", i) for i in (str(comment.pk), huge)]
+    else:
+        urls = [template]
+    for url in urls:
+        for client in clients:
+            for body in GARBAGE:
+                r = client.post(url, body, format="json")
+                assert r.status_code in (200, 201, 400, 401, 403, 404, 409, 415), (url, body)
+                assert r.status_code < 300 or set(r.json()) >= {"code", "detail"}
+                if isinstance(body, dict) and body:
+                    # Form-encoded: every value arrives as a string.
+                    r = client.post(url, {k: str(v) for k, v in body.items()})
+                    assert r.status_code < 500, (url, body)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=-1",
+        "page=99999999999999999999",
+        "page_size=-5",
+        "page_size=abc",
+        "page_size=100000",
+        "ordering=-",
+        "ordering=,,,",
+        "status=",
+        "aie=%00",
+        "host_party=" + "x" * 5000,
+        "q=%25%27%22",
+        "q=" + "x" * 5000,
+    ],
+)
+def test_garbage_list_queries_never_cause_a_server_error(anon, cycle, query):
+    cycle.open()
+    r = anon.get(f"/api/projects/?{query}")
+    assert r.status_code in (200, 400, 404)
