@@ -24,6 +24,11 @@ def is_aie_staff(user):
 def is_participant_of(user, project):
     if not (is_participant(user) and user.organisation_id and project is not None):
         return False
+    # Pages that list the participants prefetch them; reuse that list so a page checking
+    # several permissions stays within its query budget.
+    prefetched = getattr(project, "_prefetched_objects_cache", {}).get("participants")
+    if prefetched is not None:
+        return any(org.pk == user.organisation_id for org in prefetched)
     return project.participants.filter(pk=user.organisation_id).exists()
 
 

@@ -1,7 +1,39 @@
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 
 from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("projects/", views.project_list, name="project_list"),
+    path("projects/new/", views.project_new, name="project_new"),
+    path("projects/open/", views.project_list_of, {"which": "open"}, name="projects_open"),
+    path(
+        "projects/determinations/",
+        views.project_list_of,
+        {"which": "determinations"},
+        name="projects_determinations",
+    ),
+    path("projects/final/", views.project_list_of, {"which": "final"}, name="projects_final"),
+    path("projects/<str:key>/", views.project_detail, name="project_detail"),
+    path("projects/<str:key>/edit/", views.project_edit, name="project_edit"),
+    path("projects/<str:key>/documents/", views.document_upload, name="document_upload"),
+    path("projects/<str:key>/approvals/", views.approval_record, name="approval_record"),
+    path("projects/<str:key>/engage/", views.engage, name="project_engage"),
+    path("projects/<str:key>/change-aie/", views.change_aie, name="project_change_aie"),
+    path("projects/<str:key>/withdraw/", views.withdraw, name="project_withdraw"),
+    path("projects/<str:key>/submit-pdd/", views.submit_pdd, name="submit_pdd"),
+    path("projects/<str:key>/check-pdd/", views.check_pdd, name="check_pdd"),
+    path("projects/<str:key>/comments/", views.comment_add, name="comment_add"),
+    path(
+        "projects/<str:key>/comments/<int:comment_id>/answer/",
+        views.comment_answer,
+        name="comment_answer",
+    ),
+    path("engagements/<int:pk>/decide/", views.engagement_decide, name="engagement_decide"),
+    path("documents/<int:pk>/download/", views.document_download, name="document_download"),
+    path("", include("determinations.urls")),
 ]

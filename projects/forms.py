@@ -1,0 +1,242 @@
+"""Browser forms: they validate input and hand it to ``projects.workflow`` (STYLE habit 5)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+
+from . import deadlines
+from .models import Comment, Document, Organisation, Party, Project, SectoralScope
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+EXPECTED_LINE = re.compile(r"^\s*(\d{4})\s*[:=\s]\s*([\d ,_.']+?)\s*(t|tonnes)?\s*$", re.I)
+
+
+def parse_expected(text: str) -> dict[int, int]:
+    """``2008: 40000`` lines (thousands separators allowed) -> ``{2008: 40000}``."""
+    expected: dict[int, int] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        match = EXPECTED_LINE.match(line)
+        digits = re.sub(r"[ ,_.']", "", match.group(2)) if match else ""
+        if not digits.isdigit():
+            raise forms.ValidationError(
+                f"Line {number} (“{line.strip()}”) is not “year: tonnes”, e.g. “2009: 50000”."
+            )
+        year = int(match.group(1))
+        if year in expected:
+            raise forms.ValidationError(f"The year {year} is given twice.")
+        expected[year] = int(digits)
+    return expected
+
+
+class ProjectForm(forms.Form):
+    title = forms.CharField(max_length=255)
+    host_party = forms.ModelChoiceField(Party.objects.all(), label="Host Party")
+    parties_involved = forms.ModelMultipleChoiceField(
+        Party.objects.all(),
+        required=False,
+        label="Other Parties involved",
+        help_text="Hold Ctrl (⌘ on a Mac) to choose several.",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    participants = forms.ModelMultipleChoiceField(
+        Organisation.objects.none(),
+        required=False,
+        label="Other project participants",
+        help_text="Your organisation is always a participant.",
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
+    sectoral_scopes = forms.ModelMultipleChoiceField(
+        SectoralScope.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Sectoral scopes",
+    )
+    small_scale = forms.BooleanField(required=False, label="Small-scale project")
+    poa = forms.BooleanField(required=False, label="Programme of activities (PoA)")
+    crediting_start = forms.DateField(required=False, widget=DATE, label="Crediting period start")
+    crediting_end = forms.DateField(required=False, widget=DATE, label="Crediting period end")
+    baseline_approach = forms.ChoiceField(
+        choices=Project.Approach.choices, label="Baseline and monitoring approach"
+    )
+    methodology = forms.CharField(
+        max_length=120,
+        required=False,
+        label="Approved CDM methodology",
+        help_text="Required when an approved CDM methodology is used, e.g. ACM0001.",
+    )
+    monitoring_approach = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Monitoring approach"
+    )
+    expected = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": "2009: 50000\n2010: 60000"}),
+        label="Expected emission reductions by year (t CO2e)",
+        help_text="One line per year, “year: tonnes”. The average is computed when you save.",
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        orgs = Organisation.objects.filter(kind=Organisation.Kind.PARTICIPANT)
+        if user is not None and user.organisation_id:
+            orgs = orgs.exclude(pk=user.organisation_id)
+        self.fields["participants"].queryset = orgs
+
+    def clean_expected(self) -> dict[int, int]:
+        return parse_expected(self.cleaned_data["expected"])
+
+    @staticmethod
+    def initial_for(project: Project, user) -> dict:
+        return {
+            "title": project.title,
+            "host_party": project.host_party_id,
+            "parties_involved": list(project.parties_involved.all()),
+            "participants": [o for o in project.participants.all() if o.pk != user.organisation_id],
+            "sectoral_scopes": list(project.sectoral_scopes.all()),
+            "small_scale": project.small_scale,
+            "poa": project.poa,
+            "crediting_start": project.crediting_start,
+            "crediting_end": project.crediting_end,
+            "baseline_approach": project.baseline_approach,
+            "methodology": project.methodology,
+            "monitoring_approach": project.monitoring_approach,
+            "expected": "\n".join(f"{e.year}: {e.tonnes}" for e in project.expected.all()),
+        }
+
+
+UPLOAD_KINDS = [
+    (k, label)
+    for k, label in Document.Kind.choices
+    if k
+    not in (
+        Document.Kind.APPROVAL,
+        Document.Kind.DETERMINATION_REPORT,
+        Document.Kind.DETERMINATION_SUPPORTING,
+    )
+]
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(choices=UPLOAD_KINDS, label="Document")
+    title = forms.CharField(max_length=255, required=False)
+    file = forms.FileField(
+        label="PDF file", widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"})
+    )
+    confidential = forms.BooleanField(
+        required=False,
+        label="Confidential (para 40)",
+        help_text="Not for the PDD, additionality, baseline methodology or environmental "
+        "impact documents: these are always public.",
+    )
+
+
+class ApprovalForm(forms.Form):
+    party = forms.ModelChoiceField(Party.objects.none(), label="Party")
+    issued_on = forms.DateField(widget=DATE, label="Issued on")
+    reference = forms.CharField(max_length=120, required=False, label="Letter reference")
+    file = forms.FileField(
+        required=False,
+        label="Letter (PDF, optional)",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
+    def __init__(self, *args, parties=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party"].queryset = Party.objects.filter(pk__in=[p.pk for p in parties])
+
+
+class AIEChoiceForm(forms.Form):
+    aie = forms.ModelChoiceField(
+        Organisation.objects.filter(kind=Organisation.Kind.AIE), label="Accredited entity"
+    )
+
+
+class ChangeAIEForm(AIEChoiceForm):
+    reason = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Reason (public)"
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason")
+    confirm = forms.BooleanField(
+        label="I understand that a withdrawn project cannot be resumed; once published it stays "
+        "on the public record marked withdrawn."
+    )
+
+
+class DecisionForm(forms.Form):
+    """Accept or decline / publish or return, with reasons."""
+
+    ACCEPT_LABEL = "Accept"
+    REJECT_LABEL = "Decline"
+    decision = forms.ChoiceField(widget=forms.RadioSelect, label="Decision")
+    reason = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Reasons"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = [
+            ("accept", self.ACCEPT_LABEL),
+            ("reject", self.REJECT_LABEL),
+        ]
+
+    @property
+    def accept(self) -> bool:
+        return self.cleaned_data["decision"] == "accept"
+
+
+class EngagementDecisionForm(DecisionForm):
+    pass
+
+
+def availability_choices() -> list[tuple[str, str]]:
+    return [
+        (d.isoformat(), d.strftime("%-d %b %Y") + (" (today)" if i == 0 else " (tomorrow)"))
+        for i, d in enumerate(deadlines.allowed_availability_dates(timezone.localdate()))
+    ]
+
+
+class CheckForm(DecisionForm):
+    """The secretariat's check: publish (available today or tomorrow) or return with reasons."""
+
+    ACCEPT_LABEL = "Publish"
+    REJECT_LABEL = "Return with reasons"
+    available_on = forms.TypedChoiceField(
+        label="Availability date",
+        coerce=date.fromisoformat,
+        required=False,
+        help_text="The day the document becomes available counts as day 1 of the period.",
+    )
+    field_order = ["decision", "available_on", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["available_on"].choices = availability_choices()
+        self.fields["reason"].label = "Reasons for returning"
+
+
+class CommentForm(forms.Form):
+    name = forms.CharField(max_length=120, label="Your name")
+    affiliation = forms.CharField(max_length=200, required=False, label="Affiliation")
+    category = forms.ChoiceField(
+        choices=Comment.Category.choices, label="You comment as", widget=forms.RadioSelect
+    )
+    email = forms.EmailField(label="E-mail", help_text="Not published.")
+    text = forms.CharField(
+        max_length=20000, widget=forms.Textarea(attrs={"rows": 6}), label="Comment"
+    )
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="Answer (how due account is taken)"
+    )
+
+
+class PaymentForm(forms.Form):
+    reference = forms.CharField(max_length=120, required=False, label="Bank reference")
