@@ -9,3 +9,13 @@ from .settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import tempfile
+    from pathlib import Path
+
+    # A file, not memory, so tests/test_celery_live.py can hand the test database to a real
+    # worker process; one file per pytest process, so parallel runs in one tree never clash.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"jitrack-test-{os.getpid()}.sqlite3")
+    }

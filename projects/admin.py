@@ -1,0 +1,251 @@
+"""Admin for reference data (editable) and the project record (read-mostly).
+
+Statuses change only through ``projects.workflow``: the admin never writes a status, a date of
+the statutory clock, a reference number or an event.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from . import workflow as wf
+from .models import (
+    Accreditation,
+    Comment,
+    Document,
+    Engagement,
+    Event,
+    ExpectedReduction,
+    LetterOfApproval,
+    Organisation,
+    Party,
+    Project,
+    SectoralScope,
+    User,
+)
+
+
+class ReadOnlyAdminMixin:
+    """Viewable, never added, changed or deleted here (append-only or workflow-owned)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    extra = 0
+    show_change_link = False
+
+
+@admin.register(SectoralScope)
+class SectoralScopeAdmin(admin.ModelAdmin):
+    list_display = ["number", "name"]
+    search_fields = ["name"]
+
+
+@admin.register(Party)
+class PartyAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "code",
+        "kp_party",
+        "assigned_amount_recorded",
+        "national_system",
+        "national_registry",
+        "inventory_submitted",
+        "supplementary_info",
+        "track2",
+        "track1",
+    ]
+    list_editable = [
+        "kp_party",
+        "assigned_amount_recorded",
+        "national_system",
+        "national_registry",
+        "inventory_submitted",
+        "supplementary_info",
+    ]
+    search_fields = ["name", "code"]
+
+    @admin.display(boolean=True, description="Track 2 host (para 24)")
+    def track2(self, obj):
+        return obj.track2_eligible
+
+    @admin.display(boolean=True, description="Track 1 (para 23)")
+    def track1(self, obj):
+        return obj.track1_eligible
+
+
+class AccreditationInline(admin.TabularInline):
+    model = Accreditation
+    extra = 0
+    filter_horizontal = ["scopes"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "country", "email", "historical"]
+    list_filter = ["kind", "historical"]
+    search_fields = ["name", "email"]
+    autocomplete_fields = ["country"]
+    inlines = [AccreditationInline]
+
+
+@admin.register(Accreditation)
+class AccreditationAdmin(admin.ModelAdmin):
+    list_display = ["aie", "function", "status", "reference", "scope_numbers"]
+    list_filter = ["function", "status"]
+    search_fields = ["aie__name", "reference"]
+    filter_horizontal = ["scopes"]
+    list_select_related = ["aie"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("scopes")
+
+    @admin.display(description="sectoral scopes")
+    def scope_numbers(self, obj):
+        return ", ".join(str(s.number) for s in obj.scopes.all())
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "aie":
+            kwargs["queryset"] = Organisation.objects.filter(kind=Organisation.Kind.AIE)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "email", "get_full_name", "role", "organisation", "party"]
+    list_filter = ["role", "is_staff", "is_superuser", "is_active"]
+    list_select_related = ["organisation", "party"]
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        ("jitrack", {"fields": ("role", "organisation", "party")}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        ("jitrack", {"fields": ("email", "role", "organisation", "party")}),
+    )
+    autocomplete_fields = ["organisation", "party"]
+
+
+class ExpectedReductionInline(ReadOnlyInline):
+    model = ExpectedReduction
+    fields = ["year", "tonnes"]
+
+
+class EngagementInline(ReadOnlyInline):
+    model = Engagement
+    fields = ["aie", "status", "requested_at", "decided_at", "reason"]
+
+
+class ApprovalInline(ReadOnlyInline):
+    model = LetterOfApproval
+    fields = ["party", "issued_on", "reference", "recorded_at"]
+
+
+class DocumentInline(ReadOnlyInline):
+    model = Document
+    fields = ["kind", "title", "version", "confidential", "published_at", "sha256"]
+
+
+# Set by the workflow alone: the status, the clock's dates, the reference number, the AIE
+# (engagement / change of AIE) and the membership of the project.
+WORKFLOW_FIELDS = [
+    "reference",
+    "status",
+    "aie",
+    "pdd_available_on",
+    "comments_close_at",
+    "determination_available_on",
+    "review_window_closes_at",
+    "final_on",
+    "withdrawn_at",
+    "due_at",
+    "expected_annual_reductions",
+    "created_by",
+    "created_at",
+    "updated_at",
+]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    """Read-mostly: descriptive fields may be corrected while the project is still editable
+    (draft, engaged), each correction logged as a ``project_updated`` event."""
+
+    list_display = ["key", "title", "host_party", "status", "aie", "pdd_available_on", "due_at"]
+    list_filter = ["status", "host_party", "small_scale", "poa"]
+    search_fields = ["reference", "title"]
+    list_select_related = ["host_party", "aie"]
+    date_hierarchy = "created_at"
+    filter_horizontal = ["parties_involved", "participants", "sectoral_scopes"]
+    inlines = [ExpectedReductionInline, EngagementInline, ApprovalInline, DocumentInline]
+
+    def has_add_permission(self, request):
+        # Projects are drafted by project participants through the workflow.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None or obj.status in wf.EDITABLE:
+            return WORKFLOW_FIELDS
+        return [f.name for f in Project._meta.fields if f.name != "id"] + [
+            "parties_involved",
+            "participants",
+            "sectoral_scopes",
+        ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            wf.record(
+                obj,
+                "project_updated",
+                actor=request.user,
+                public=False,
+                data={"via": "admin", "fields": sorted(form.changed_data)},
+            )
+
+
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "project", "kind", "version", "confidential", "published_at", "size"]
+    list_filter = ["kind", "confidential"]
+    search_fields = ["title", "filename", "sha256", "project__reference", "project__title"]
+    list_select_related = ["project"]
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["project", "name", "category", "submitted_at", "answered"]
+    list_filter = ["category"]
+    search_fields = ["name", "affiliation", "text", "project__reference"]
+    list_select_related = ["project"]
+
+    @admin.display(boolean=True)
+    def answered(self, obj):
+        return bool(obj.answer)
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "project",
+        "kind",
+        "from_status",
+        "to_status",
+        "actor_label",
+        "public",
+    ]
+    list_filter = ["kind", "public"]
+    search_fields = ["project__reference", "project__title", "actor_label", "kind"]
+    list_select_related = ["project"]
+    date_hierarchy = "created_at"

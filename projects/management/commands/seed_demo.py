@@ -1,0 +1,485 @@
+"""Demo data for a development instance: reference data, one user per role, and projects at
+every stage of the Track 2 cycle, driven through the real workflow functions.
+
+Idempotent: reference data and users are created only when missing (an existing row is left as
+it is), and each demo project is seeded only when no project with its title exists. Refuses to
+run with DEBUG off, because every demo user has the password ``demo``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from projects import deadlines
+from projects import workflow as wf
+from projects.models import (
+    Accreditation,
+    Organisation,
+    Party,
+    Project,
+    SectoralScope,
+    User,
+)
+
+PASSWORD = "demo"  # noqa: S105 -- demo data, DEBUG only
+
+SCOPES = [
+    "Energy industries (renewable / non-renewable sources)",
+    "Energy distribution",
+    "Energy demand",
+    "Manufacturing industries",
+    "Chemical industry",
+    "Construction",
+    "Transport",
+    "Mining/mineral production",
+    "Metal production",
+    "Fugitive emissions from fuels (solid, oil and gas)",
+    "Fugitive emissions from production and consumption of halocarbons and SF6",
+    "Solvent use",
+    "Waste handling and disposal",
+    "Afforestation and reforestation",
+    "Agriculture",
+]
+
+# Para 21 (a)-(f): kp_party, assigned_amount_recorded, national_system, national_registry,
+# inventory_submitted, supplementary_info. Plausible, not official, eligibility.
+TRACK2_ONLY = (True, True, False, True, False, False)
+ALL_SIX = (True, True, True, True, True, True)
+PARTIES = [
+    ("UA", "Ukraine", TRACK2_ONLY),
+    ("RU", "Russian Federation", TRACK2_ONLY),
+    ("LT", "Lithuania", TRACK2_ONLY),
+    ("BG", "Bulgaria", TRACK2_ONLY),
+    ("CZ", "Czech Republic", TRACK2_ONLY),
+    ("JP", "Japan", ALL_SIX),
+    ("NL", "Netherlands", ALL_SIX),
+    ("CH", "Switzerland", ALL_SIX),
+    ("DK", "Denmark", ALL_SIX),
+    ("DE", "Germany", ALL_SIX),
+    ("FR", "France", ALL_SIX),  # seat of Bureau Veritas
+    # Cannot host Track 2: no assigned amount recorded, no national registry (para 24).
+    ("BY", "Belarus", (True, False, False, False, True, False)),
+]
+FLAGS = (
+    "kp_party",
+    "assigned_amount_recorded",
+    "national_system",
+    "national_registry",
+    "inventory_submitted",
+    "supplementary_info",
+)
+
+BV = "Bureau Veritas Certification Holding SAS"
+TUV = "TÜV SÜD Industrie Service GmbH"
+AIES = [
+    (BV, "FR", "ji@bureauveritas.example.org", list(range(1, 16)), "JI-E-0003"),
+    (TUV, "DE", "ji@tuev-sued.example.org", [1, 2, 3, 4, 5, 10, 13], "JI-E-0005"),
+]
+PP_ORG = "Green Carbon Ukraine LLC"
+SECRETARIAT_ORG = "UNFCCC secretariat"
+
+# username, role, organisation name, Party code, first name, last name
+USERS = [
+    ("participant", User.Role.PARTICIPANT, PP_ORG, None, "Olena", "Kovalenko"),
+    ("aie", User.Role.AIE, BV, None, "Claire", "Martin"),
+    ("aie2", User.Role.AIE, TUV, None, "Jonas", "Weber"),
+    ("party", User.Role.PARTY, None, "UA", "Andriy", "Shevchenko"),
+    ("jisc1", User.Role.JISC, None, "JP", "Hiroshi", "Tanaka"),
+    ("jisc2", User.Role.JISC, None, "DE", "Katrin", "Schmidt"),
+    ("jisc3", User.Role.JISC, None, "NL", "Pieter", "de Vries"),
+    ("jisc4", User.Role.JISC, None, "LT", "Rasa", "Kazlauskienė"),
+    ("expert1", User.Role.EXPERT, None, "DK", "Mette", "Nielsen"),
+    ("expert2", User.Role.EXPERT, None, "CH", "Luca", "Bernasconi"),
+    ("secretariat", User.Role.SECRETARIAT, SECRETARIAT_ORG, None, "Maria", "Gonzalez"),
+    ("admin", User.Role.SECRETARIAT, SECRETARIAT_ORG, None, "Site", "Administrator"),
+]
+
+FINDINGS = {
+    "approval": (True, "Letters of approval of Ukraine and Japan were checked against originals."),
+    "additionality": (True, "The investment analysis shows the project is not the baseline."),
+    "baseline_monitoring": (True, "Baseline and monitoring plan follow appendix B."),
+    "environmental": (True, "EIA under Ukrainian law reviewed; no significant impacts."),
+}
+NEGATIVE_FINDINGS = FINDINGS | {
+    "additionality": (False, "The project is common practice in the region; not additional."),
+}
+
+
+def demo_pdf(title: str) -> bytes:
+    """A small valid one-page PDF naming the document."""
+    text = title.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    text = text.encode("latin-1", "replace").decode("latin-1")
+    stream = f"BT /F1 14 Tf 72 770 Td ({text}) Tj 0 -24 Td (jitrack demo document) Tj ET"
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        "/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        f"<< /Length {len(stream.encode('latin-1'))} >>\nstream\n{stream}\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    ).encode()
+    return bytes(out)
+
+
+def upload(name: str, title: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, demo_pdf(title), content_type="application/pdf")
+
+
+class Command(BaseCommand):
+    help = "Create demo reference data, users (password 'demo') and projects. DEBUG only."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo creates users with the password 'demo' and runs only with DEBUG=1. "
+                "Set DEBUG=1 for a development database; never seed a production one."
+            )
+        self.created: list[str] = []
+        with transaction.atomic():
+            self.reference_data()
+            self.users()
+        self.projects()
+        if self.created:
+            for line in self.created:
+                self.stdout.write(f"  created {line}")
+            self.stdout.write(self.style.SUCCESS(f"seed_demo: {len(self.created)} objects created"))
+        else:
+            self.stdout.write("seed_demo: nothing to do, the demo data is already there")
+
+    def note(self, what: str, created: bool) -> None:
+        if created:
+            self.created.append(what)
+
+    # --- reference data and users ------------------------------------------------------------
+
+    def reference_data(self) -> None:
+        for number, name in enumerate(SCOPES, 1):
+            _, created = SectoralScope.objects.get_or_create(number=number, defaults={"name": name})
+            self.note(f"sectoral scope {number}", created)
+        for code, name, flags in PARTIES:
+            _, created = Party.objects.get_or_create(
+                code=code, defaults={"name": name, **dict(zip(FLAGS, flags, strict=True))}
+            )
+            self.note(f"Party {name}", created)
+        for name, country, email, scopes, reference in AIES:
+            org, created = Organisation.objects.get_or_create(
+                name=name,
+                defaults={
+                    "kind": Organisation.Kind.AIE,
+                    "country": Party.objects.get(code=country),
+                    "email": email,
+                },
+            )
+            self.note(f"AIE {name}", created)
+            for function in Accreditation.Function.values:
+                acc, created = Accreditation.objects.get_or_create(
+                    aie=org,
+                    function=function,
+                    defaults={
+                        "status": Accreditation.Status.ACCREDITED,
+                        "reference": reference,
+                    },
+                )
+                if created:
+                    acc.scopes.set(SectoralScope.objects.filter(number__in=scopes))
+                self.note(f"{function} accreditation of {name}", created)
+        for name, kind, country, email in (
+            (PP_ORG, Organisation.Kind.PARTICIPANT, "UA", "projects@greencarbon.example.org"),
+            (SECRETARIAT_ORG, Organisation.Kind.SECRETARIAT, None, "ji-info@example.org"),
+        ):
+            _, created = Organisation.objects.get_or_create(
+                name=name,
+                defaults={
+                    "kind": kind,
+                    "country": Party.objects.get(code=country) if country else None,
+                    "email": email,
+                },
+            )
+            self.note(f"organisation {name}", created)
+
+    def users(self) -> None:
+        for username, role, org_name, party_code, first, last in USERS:
+            if User.objects.filter(username=username).exists():
+                continue
+            user = User(
+                username=username,
+                email=f"{username}@example.org",
+                first_name=first,
+                last_name=last,
+                role=role,
+                organisation=Organisation.objects.get(name=org_name) if org_name else None,
+                party=Party.objects.get(code=party_code) if party_code else None,
+                is_staff=username == "admin",
+                is_superuser=username == "admin",
+            )
+            user.set_password(PASSWORD)
+            user.save()
+            self.note(f"user {username} ({role})", True)
+
+    # --- projects ----------------------------------------------------------------------------
+
+    def projects(self) -> None:
+        self.pp = User.objects.get(username="participant")
+        self.aie = User.objects.get(username="aie")
+        self.sec = User.objects.get(username="secretariat")
+        self.ua = Party.objects.get(code="UA")
+        self.today = timezone.localdate()
+        stages: list[tuple[str, Callable[[str], Project]]] = [
+            ("Wind farm at Zaporizhzhia", self.stage_draft),
+            ("Coal mine methane utilisation at Pokrovsk", self.stage_engaged),
+            ("Biomass boiler at Zhytomyr hospital", self.stage_withdrawn),
+            ("Landfill gas capture at Kyiv", self.stage_open),
+            ("District heating modernisation in Lviv", self.stage_comments_closed),
+            ("Energy efficiency at Kryvyi Rih steel works", self.stage_awaiting_fee),
+            ("Associated gas utilisation at Poltava oil field", self.stage_published),
+            ("Reduction of N2O emissions at Rivne nitric acid plant", self.stage_final),
+            ("Small hydro cascade in the Carpathians", self.stage_rejected),
+        ]
+        needs_pdf = {
+            self.stage_awaiting_fee,
+            self.stage_published,
+            self.stage_final,
+            self.stage_rejected,
+        }
+        pdf_ok, why = weasyprint_available()
+        for title, seed in stages:
+            if Project.objects.filter(title=title).exists():
+                continue
+            if seed in needs_pdf and not pdf_ok:
+                self.stderr.write(
+                    f"skipped “{title}”: determination reports are rendered with WeasyPrint, "
+                    f"which cannot load here ({why}); install Pango and run seed_demo again"
+                )
+                continue
+            with transaction.atomic():
+                project = seed(title)
+            self.note(f"project {project.key} “{title}” ({project.status})", True)
+
+    def data(self, title: str, *, scopes, expected, involved=("JP",), **extra) -> dict:
+        return {
+            "title": title,
+            "host_party": self.ua,
+            "parties_involved": list(Party.objects.filter(code__in=involved)),
+            "participants": [],
+            "sectoral_scopes": list(SectoralScope.objects.filter(number__in=scopes)),
+            "crediting_start": dt.date(2008, 1, 1),
+            "crediting_end": dt.date(2012, 12, 31),
+            "baseline_approach": Project.Approach.JI_SPECIFIC,
+            "monitoring_approach": "Continuous metering; annual monitoring reports.",
+            "expected": expected,
+        } | extra
+
+    def draft(self, title: str, **data) -> Project:
+        project = wf.create_project(self.pp, **self.data(title, **data))
+        wf.add_document(
+            self.pp,
+            project,
+            kind="pdd",
+            title="Project design document",
+            uploaded=upload("pdd.pdf", f"PDD: {title}"),
+        )
+        return project
+
+    def engaged(self, title: str, **data) -> Project:
+        project = self.draft(title, **data)
+        engagement = wf.engage_aie(self.pp, project, self.aie.organisation)
+        wf.decide_engagement(self.aie, engagement, accept=True)
+        return Project.objects.get(pk=project.pk)
+
+    def published_pdd(self, title: str, available_days_ago: int = 0, **data) -> Project:
+        """Publish the PDD today, then (demo data only) move its availability date into the
+        past: the secretariat may only publish with availability today or tomorrow
+        (``check_pdd``), and the demo needs periods that have already run."""
+        project = self.engaged(title, **data)
+        wf.submit_pdd(self.aie, project)
+        wf.check_pdd(self.sec, project, accept=True, available_on=self.today)
+        if available_days_ago:
+            available_on = self.today - dt.timedelta(days=available_days_ago)
+            closes_at = deadlines.comments_close_at(available_on)
+            Project.objects.filter(pk=project.pk).update(
+                pdd_available_on=available_on, comments_close_at=closes_at, due_at=closes_at
+            )
+        return Project.objects.get(pk=project.pk)
+
+    def closed(self, title: str, available_days_ago: int, **data) -> Project:
+        project = self.published_pdd(title, available_days_ago, **data)
+        opened = dt.datetime.combine(project.pdd_available_on, dt.time(9, 0), tzinfo=dt.UTC)
+        comment = wf.add_comment(
+            project,
+            name="Iryna Bondarenko",
+            affiliation="Ecoclub Rivne",
+            category="stakeholder",
+            email="iryna@example.org",
+            text="How will the monitoring plan handle periods when the meters are out of service?",
+            now=opened + dt.timedelta(days=3),
+        )
+        wf.answer_comment(
+            self.aie, comment, "Missing data are replaced by the conservative default of the plan."
+        )
+        # The clock closes the comment period, as the beat sweep would have done.
+        wf.close_comments(project.pk, now=timezone.now())
+        return Project.objects.get(pk=project.pk)
+
+    def submitted(
+        self, title: str, available_days_ago: int, *, findings=None, outcome="positive", **data
+    ) -> Project:
+        from determinations import workflow as dwf
+
+        project = self.closed(title, available_days_ago, **data)
+        dwf.submit_determination(
+            self.aie,
+            project,
+            findings=dict(findings or FINDINGS),
+            outcome=outcome,
+            due_account="Each comment is answered in section E of the report.",
+        )
+        return Project.objects.get(pk=project.pk)
+
+    def determination_published(
+        self, title: str, *, pdd_days_ago: int, det_days_ago: int, **data
+    ) -> Project:
+        """Publish the determination today, then (demo data only) move its availability date
+        into the past, for the same reason as ``published_pdd``."""
+        from determinations import workflow as dwf
+        from determinations.models import Determination
+        from fees import services as fees
+
+        project = self.submitted(title, pdd_days_ago, **data)
+        fee = fees.determination_fee_record(project)
+        if fee is not None and fee.status == fee.Status.DUE:
+            fees.record_payment(self.sec, project, reference=f"DEMO-{project.reference}")
+        det = dwf.check_determination(self.sec, project, accept=True, available_on=self.today)
+        available_on = self.today - dt.timedelta(days=det_days_ago)
+        closes_at = deadlines.review_window_closes_at(available_on)
+        Determination.objects.filter(pk=det.pk).update(
+            submitted_at=timezone.now() - dt.timedelta(days=det_days_ago + 5),
+            available_on=available_on,
+            review_window_closes_at=closes_at,
+        )
+        Project.objects.filter(pk=project.pk).update(
+            determination_available_on=available_on,
+            review_window_closes_at=closes_at,
+            due_at=closes_at,
+        )
+        return Project.objects.get(pk=project.pk)
+
+    # One function per demo stage.
+
+    def stage_draft(self, title: str) -> Project:
+        return self.draft(title, scopes=[1], expected={2009: 80000, 2010: 120000, 2011: 120000})
+
+    def stage_engaged(self, title: str) -> Project:
+        return self.engaged(
+            title, scopes=[8, 10], expected={2009: 210000, 2010: 240000, 2011: 240000}
+        )
+
+    def stage_withdrawn(self, title: str) -> Project:
+        project = self.engaged(title, scopes=[1], expected={2010: 9000, 2011: 9500})
+        return wf.withdraw(self.pp, project, "The boiler supplier went out of business.")
+
+    def stage_open(self, title: str) -> Project:
+        project = self.published_pdd(
+            title, 0, scopes=[13], expected={2009: 40000, 2010: 50000, 2011: 60000}
+        )
+        now = timezone.now()
+        answered = wf.add_comment(
+            project,
+            name="Ministry of Environmental Protection of Ukraine",
+            affiliation="Ukraine",
+            category="party",
+            email="ji@example.org",
+            text="Please confirm the landfill's methane baseline against the 2007 cadastre.",
+            now=now,
+        )
+        wf.answer_comment(
+            self.aie, answered, "The baseline uses the 2007 cadastre; see PDD section B.2."
+        )
+        wf.add_comment(
+            project,
+            name="Taras Melnyk",
+            affiliation="Kyiv residents' association",
+            category="stakeholder",
+            email="taras@example.org",
+            text="Will the flare be enclosed? Residents are worried about odour.",
+            now=now,
+        )
+        return Project.objects.get(pk=project.pk)
+
+    def stage_comments_closed(self, title: str) -> Project:
+        return self.closed(
+            title, 35, scopes=[3], expected={2009: 25000, 2010: 30000}, involved=("DK",)
+        )
+
+    def stage_awaiting_fee(self, title: str) -> Project:
+        return self.submitted(
+            title, 40, scopes=[9], expected={2009: 150000, 2010: 160000, 2011: 170000}
+        )
+
+    def stage_published(self, title: str) -> Project:
+        return self.determination_published(
+            title,
+            pdd_days_ago=70,
+            det_days_ago=10,
+            scopes=[10],
+            expected={2009: 300000, 2010: 320000},
+            involved=("CH",),
+        )
+
+    def stage_final(self, title: str) -> Project:
+        from determinations import workflow as dwf
+
+        project = self.determination_published(
+            title,
+            pdd_days_ago=120,
+            det_days_ago=60,
+            scopes=[5],
+            expected={2009: 900000, 2010: 950000, 2011: 950000},
+            involved=("JP", "NL"),
+        )
+        # The 45-day window has run: the clock deems the determination final (para 35).
+        dwf.deem_final(project.pk, now=timezone.now())
+        return Project.objects.get(pk=project.pk)
+
+    def stage_rejected(self, title: str) -> Project:
+        from determinations import workflow as dwf
+
+        project = self.determination_published(
+            title,
+            pdd_days_ago=110,
+            det_days_ago=50,
+            scopes=[1],
+            expected={2009: 12000, 2010: 12000},
+            small_scale=True,
+            findings=NEGATIVE_FINDINGS,
+            outcome="negative",
+        )
+        # A negative determination that becomes final leaves the project rejected.
+        dwf.deem_final(project.pk, now=timezone.now())
+        return Project.objects.get(pk=project.pk)
+
+
+def weasyprint_available() -> tuple[bool, str]:
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as exc:
+        return False, str(exc).splitlines()[0]
+    return True, ""

@@ -1,0 +1,1 @@
+# Appraisals, review requests, reviews and meetings register here when their models arrive.

@@ -1,0 +1,135 @@
+"""``seed_demo``: DEBUG only, idempotent, every stage of the cycle reached by the workflow."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from determinations.models import Determination
+from fees.models import FeeAssessment
+from projects.models import (
+    Accreditation,
+    Comment,
+    Event,
+    Organisation,
+    Party,
+    Project,
+    SectoralScope,
+    User,
+)
+
+from .factories import SCOPE_NAMES
+
+pytestmark = pytest.mark.django_db
+
+EXPECTED_STATUSES = {
+    "Wind farm at Zaporizhzhia": "draft",
+    "Coal mine methane utilisation at Pokrovsk": "engaged",
+    "Biomass boiler at Zhytomyr hospital": "withdrawn",
+    "Landfill gas capture at Kyiv": "open_for_comments",
+    "District heating modernisation in Lviv": "comments_closed",
+    "Energy efficiency at Kryvyi Rih steel works": "determination_submitted",
+    "Associated gas utilisation at Poltava oil field": "determination_published",
+    "Reduction of N2O emissions at Rivne nitric acid plant": "final",
+    "Small hydro cascade in the Carpathians": "rejected",
+}
+
+
+@pytest.fixture
+def seeded(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+
+
+def snapshot() -> dict:
+    models = [
+        SectoralScope,
+        Party,
+        Organisation,
+        Accreditation,
+        User,
+        Project,
+        Comment,
+        Event,
+        Determination,
+        FeeAssessment,
+    ]
+    return {
+        "counts": {m.__name__: m.objects.count() for m in models},
+        "projects": sorted(
+            Project.objects.values_list(
+                "title", "status", "reference", "due_at", "final_on", "updated_at"
+            )
+        ),
+        "passwords": sorted(User.objects.values_list("username", "password")),
+        "parties": sorted(Party.objects.values_list("code", "kp_party", "national_registry")),
+    }
+
+
+def test_seed_demo_refuses_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG=1"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+def test_seed_demo_creates_reference_data(seeded):
+    assert list(SectoralScope.objects.values_list("name", flat=True)) == SCOPE_NAMES
+    for code in ("UA", "RU", "LT", "BG", "CZ"):
+        party = Party.objects.get(code=code)
+        assert party.track2_eligible and not party.track1_eligible
+    for code in ("JP", "NL", "CH", "DK", "DE"):
+        assert Party.objects.get(code=code).track1_eligible
+    assert not Party.objects.get(code="BY").track2_eligible
+    bv = Accreditation.objects.get(
+        aie__name="Bureau Veritas Certification Holding SAS", function="determination"
+    )
+    assert bv.scopes.count() == 15
+    tuv = Accreditation.objects.get(
+        aie__name="TÜV SÜD Industrie Service GmbH", function="verification"
+    )
+    assert sorted(tuv.scopes.values_list("number", flat=True)) == [1, 2, 3, 4, 5, 10, 13]
+
+
+def test_seed_demo_creates_one_user_per_role(seeded):
+    users = {u.username: u for u in User.objects.select_related("party", "organisation")}
+    expected = {"participant", "aie", "party", "secretariat", "admin", "expert1", "expert2"}
+    expected |= {f"jisc{i}" for i in range(1, 5)}
+    assert expected <= set(users)
+    for user in users.values():
+        assert user.check_password("demo")
+        assert user.email.endswith("@example.org")
+    assert users["admin"].is_superuser and users["admin"].is_staff
+    assert users["admin"].role == "secretariat"
+    assert users["party"].role == "party" and users["party"].party.code == "UA"
+    assert users["participant"].organisation.kind == "participant"
+    assert users["aie"].organisation.kind == "aie"
+    assert len({users[f"jisc{i}"].party_id for i in range(1, 5)}) == 4
+
+
+def test_seed_demo_reaches_every_stage(seeded):
+    assert dict(Project.objects.values_list("title", "status")) == EXPECTED_STATUSES
+    kyiv = Project.objects.get(title="Landfill gas capture at Kyiv")
+    assert kyiv.comments.count() == 2
+    assert kyiv.comments.exclude(answer="").count() == 1
+    awaiting = Project.objects.get(status="determination_submitted")
+    assert awaiting.fees.get().status == "due"
+    published = Project.objects.get(status="determination_published")
+    assert published.due_at == published.review_window_closes_at
+    final = Project.objects.get(status="final")
+    assert final.events.filter(kind="determination_final", actor_label="jitrack clock").exists()
+    assert final.determinations.get().status == "final"
+    rejected = Project.objects.get(status="rejected")
+    assert rejected.determinations.get().outcome == "negative"
+    closed = Project.objects.get(status="comments_closed")
+    assert closed.events.filter(kind="comments_closed", actor_label="jitrack clock").exists()
+
+
+def test_seed_demo_twice_changes_nothing(seeded):
+    before = snapshot()
+    call_command("seed_demo")
+    assert snapshot() == before
+
+
+def test_seed_demo_leaves_nothing_for_the_clock(seeded):
+    from projects.clock import enforce_deadlines
+
+    assert enforce_deadlines() == {"comments_closed": 0, "determinations_final": 0}
