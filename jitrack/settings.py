@@ -198,6 +198,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 DEADLINE_SWEEP_SECONDS = env_int("DEADLINE_SWEEP_SECONDS", 60, minimum=1)
+# The one beat schedule: the statutory clock's idempotent sweep (projects.clock).
+CELERY_BEAT_SCHEDULE = {
+    "enforce-deadlines": {
+        "task": "projects.tasks.enforce_deadlines",
+        "schedule": float(DEADLINE_SWEEP_SECONDS),
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -17,6 +17,24 @@ from django.utils import timezone
 class SectoralScope(models.Model):
     """The 15 JI sectoral scopes (ji-rules §1)."""
 
+    NAMES = [
+        "Energy industries (renewable / non-renewable sources)",
+        "Energy distribution",
+        "Energy demand",
+        "Manufacturing industries",
+        "Chemical industry",
+        "Construction",
+        "Transport",
+        "Mining/mineral production",
+        "Metal production",
+        "Fugitive emissions from fuels (solid, oil and gas)",
+        "Fugitive emissions from production and consumption of halocarbons and SF6",
+        "Solvent use",
+        "Waste handling and disposal",
+        "Afforestation and reforestation",
+        "Agriculture",
+    ]
+
     number = models.PositiveSmallIntegerField(primary_key=True)
     name = models.CharField(max_length=120)
 

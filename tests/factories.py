@@ -14,23 +14,7 @@ from projects.models import (
     User,
 )
 
-SCOPE_NAMES = [
-    "Energy industries (renewable / non-renewable sources)",
-    "Energy distribution",
-    "Energy demand",
-    "Manufacturing industries",
-    "Chemical industry",
-    "Construction",
-    "Transport",
-    "Mining/mineral production",
-    "Metal production",
-    "Fugitive emissions from fuels (solid, oil and gas)",
-    "Fugitive emissions from production and consumption of halocarbons and SF6",
-    "Solvent use",
-    "Waste handling and disposal",
-    "Afforestation and reforestation",
-    "Agriculture",
-]
+SCOPE_NAMES = SectoralScope.NAMES
 
 
 def make_scopes():

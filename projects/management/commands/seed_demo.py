@@ -30,23 +30,6 @@ from projects.models import (
 
 PASSWORD = "demo"  # noqa: S105 -- demo data, DEBUG only
 
-SCOPES = [
-    "Energy industries (renewable / non-renewable sources)",
-    "Energy distribution",
-    "Energy demand",
-    "Manufacturing industries",
-    "Chemical industry",
-    "Construction",
-    "Transport",
-    "Mining/mineral production",
-    "Metal production",
-    "Fugitive emissions from fuels (solid, oil and gas)",
-    "Fugitive emissions from production and consumption of halocarbons and SF6",
-    "Solvent use",
-    "Waste handling and disposal",
-    "Afforestation and reforestation",
-    "Agriculture",
-]
 
 # Para 21 (a)-(f): kp_party, assigned_amount_recorded, national_system, national_registry,
 # inventory_submitted, supplementary_info. Plausible, not official, eligibility.
@@ -172,7 +155,7 @@ class Command(BaseCommand):
     # --- reference data and users ------------------------------------------------------------
 
     def reference_data(self) -> None:
-        for number, name in enumerate(SCOPES, 1):
+        for number, name in enumerate(SectoralScope.NAMES, 1):
             _, created = SectoralScope.objects.get_or_create(number=number, defaults={"name": name})
             self.note(f"sectoral scope {number}", created)
         for code, name, flags in PARTIES:
