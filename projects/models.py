@@ -251,9 +251,6 @@ class Project(models.Model):
     def is_published(self) -> bool:
         return self.pdd_available_on is not None and self.pdd_available_on <= timezone.localdate()
 
-    def next_deadline(self):
-        return self.due_at
-
 
 def average_tonnes(values: list[int]) -> int:
     """Expected average annual reductions: the mean of the yearly figures, to the whole tonne

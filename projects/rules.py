@@ -75,7 +75,6 @@ def may_see_project_documents(user, document):
     )
 
 
-may_act_as_participant = is_participant_of
 rules.add_perm(
     "projects.view_project",
     is_published | is_participant_of | is_project_aie | is_invited_aie | is_secretariat,

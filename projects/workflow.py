@@ -8,6 +8,7 @@ move the project through ``transition`` below.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 
 from django.db import transaction
@@ -357,8 +358,6 @@ def store_document(
     if content is None:
         content, sha = read_pdf_upload(uploaded)
     else:
-        import hashlib
-
         sha = hashlib.sha256(content).hexdigest()
     name = clean_filename(filename or getattr(uploaded, "name", None))
     version = (project.documents.filter(kind=kind).aggregate(v=Max("version"))["v"] or 0) + 1
