@@ -13,6 +13,4 @@ urlpatterns = [
         views.determination_check,
         name="determination_check",
     ),
-    path("projects/<str:key>/fee/", views.fee_detail, name="fee_detail"),
-    path("projects/<str:key>/fee/payment/", views.fee_payment, name="fee_payment"),
 ]

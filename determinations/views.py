@@ -1,11 +1,9 @@
-"""Determination pages: the AIE files F-JI-DRep, the secretariat records the fee and checks it."""
+"""Determination pages: the AIE files F-JI-DRep, the secretariat checks it (fee pages: fees)."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.views.decorators.http import require_GET
 
 from fees import services as fee_services
-from projects.forms import CheckForm, PaymentForm
+from projects.forms import CheckForm
 from projects.views import GET_POST, act, bind, project_or_404, refuse, to_project
 
 from . import workflow as dwf
@@ -76,38 +74,3 @@ def determination_check(request, key):
         ),
         then=lambda det: to_project(project),
     )
-
-
-def _fee_page(request, key, *, post: bool):
-    project = project_or_404(request, key)
-    if not request.user.has_perm("fees.view_fees", project):
-        raise Http404("No fee record.")
-    may_record = request.user.has_perm("fees.record_payment", project)
-    if post and not may_record:
-        return refuse(request, "Only the secretariat records payments.")
-    form = bind(request, PaymentForm)
-    return act(
-        request,
-        form,
-        lambda d: fee_services.record_payment(request.user, project, reference=d["reference"]),
-        template="determinations/fee.html",
-        context={
-            "project": project,
-            "fee": fee_services.determination_fee_record(project),
-            "may_record": may_record,
-        },
-        done=lambda fee: f"Payment of USD {fee.amount_usd:,.2f} recorded.",
-        then=lambda fee: to_project(project),
-    )
-
-
-@login_required
-@require_GET
-def fee_detail(request, key):
-    return _fee_page(request, key, post=False)
-
-
-@login_required
-@GET_POST
-def fee_payment(request, key):
-    return _fee_page(request, key, post=request.method == "POST")

@@ -18,7 +18,6 @@ from projects.workflow import (
     check_availability_date,
     host_check,
     lock,
-    record,
     require,
     require_status,
     store_document,
@@ -139,7 +138,6 @@ def submit_determination(
             filename=f"F-JI-DRep-{project.key}-{det.number}.pdf",
         )
         det.save(update_fields=["report"])
-        fee = fee_services.assess_determination_fee(project)
         transition(
             project,
             S.DETERMINATION_SUBMITTED,
@@ -151,13 +149,7 @@ def submit_determination(
                 "report_sha256": det.report.sha256,
             },
         )
-        record(
-            project,
-            "fee_assessed",
-            actor=None,
-            public=False,
-            data={"amount_usd": str(fee.amount_usd), "status": fee.status},
-        )
+        fee_services.assess_determination_fee(project, actor)
     return det
 
 
@@ -197,8 +189,7 @@ def check_determination(
             )
             return det
         # [our reading] ji-rules §5: published only when the advance is paid or not due.
-        fee = fee_services.determination_fee_record(project)
-        if fee is None or not fee.settled:
+        if not fee_services.determination_fee_settled(project):
             raise Conflict(
                 "The determination fee is not paid yet; the report can be published once it is.",
                 code="fee_unpaid",

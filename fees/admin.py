@@ -1,38 +1,54 @@
-"""Fee assessments are computed by ``fees.services``; the admin shows them and records a
-payment through the same service the secretariat's pages use."""
+"""Fee records are written by ``fees.services`` only; the admin shows them."""
 
 from django.contrib import admin, messages
 
-from projects.admin import ReadOnlyAdminMixin
+from projects.admin import ReadOnlyAdminMixin, ReadOnlyInline
 from projects.errors import DomainError
 
 from . import services
-from .models import FeeAssessment
+from .models import CreditNote, FeeAssessment, Invoice, Payment, Reimbursement
 
 
 @admin.register(FeeAssessment)
 class FeeAssessmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = [
-        "project",
-        "kind",
-        "amount_usd",
-        "status",
-        "schedule",
-        "assessed_at",
-        "paid_at",
-        "payment_reference",
-    ]
+    list_display = ["project", "kind", "number", "amount_usd", "credit_usd", "status", "schedule"]
     list_filter = ["kind", "status", "schedule"]
-    search_fields = ["project__reference", "project__title", "payment_reference"]
+    search_fields = ["project__reference", "project__title"]
     list_select_related = ["project"]
     actions = ["record_payment"]
 
-    @admin.action(description="Record the determination fee as paid")
+    @admin.action(description="Record the open invoice's balance as received today")
     def record_payment(self, request, queryset):
         for fee in queryset.select_related("project"):
             try:
-                services.record_payment(request.user, fee.project)
+                services.pay_balance(request.user, fee.project)
             except DomainError as exc:
                 self.message_user(request, f"{fee.project}: {exc.detail}", messages.WARNING)
             else:
                 self.message_user(request, f"{fee.project}: payment recorded.", messages.SUCCESS)
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = ["received_on", "amount_usd", "applied_usd", "excess_usd", "reference"]
+
+
+class CreditNoteInline(ReadOnlyInline):
+    model = CreditNote
+    fields = ["number", "issued_on", "amount_usd", "reason"]
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["number", "project", "kind", "amount_usd", "paid_usd", "status", "issued_on"]
+    list_filter = ["status", "kind"]
+    search_fields = ["number", "project__reference", "project__title", "addressee_name"]
+    list_select_related = ["project"]
+    inlines = [PaymentInline, CreditNoteInline]
+
+
+@admin.register(Reimbursement)
+class ReimbursementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["project", "amount_usd", "reason", "status", "found_at", "paid_on"]
+    list_filter = ["status", "reason"]
+    list_select_related = ["project"]

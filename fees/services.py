@@ -1,72 +1,591 @@
-"""Fee records for projects; the arithmetic is in ``calculator``."""
+"""Fee records (ji-rules §5): the only code that writes assessments, invoices, payments, credit
+notes and reimbursements, and changes their statuses. The arithmetic is in ``calculator``.
 
-from django.db import transaction
+Locking order, everywhere: the project row first, then the invoice row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
 from django.utils import timezone
 
-from projects.errors import Conflict, Invalid
-from projects.models import Project, User
+from projects.errors import Conflict, Invalid, NotFound
+from projects.models import Counter, Organisation, Project, User
 from projects.workflow import lock, record, require
 
 from . import calculator
-from .models import FeeAssessment
+from .models import (
+    ZERO,
+    CreditNote,
+    FeeAssessment,
+    FeeKind,
+    Invoice,
+    Payment,
+    Reimbursement,
+)
+
+A = FeeAssessment.Status
+I = Invoice.Status  # noqa: E741
+MAX_AMOUNT = Decimal("1000000000000")
+ENDED = {Project.Status.WITHDRAWN, Project.Status.REJECTED}
+SYSTEM = "jitrack fee rules"  # the actor shown for what the fee rules do by themselves
+
+
+# --- numbering and addressee ---------------------------------------------------------------
+
+
+def next_number(prefix: str, year: int) -> str:
+    """``JI-2026-00001``: a gap-free sequence per prefix and calendar year, under a row lock."""
+    name = f"{prefix}-{year}"
+    Counter.objects.bulk_create([Counter(name=name, value=0)], ignore_conflicts=True)
+    counter = Counter.objects.select_for_update().get(name=name)
+    counter.value += 1
+    counter.save(update_fields=["value"])
+    return f"{prefix}-{year}-{counter.value:05d}"
+
+
+def focal_point(project: Project) -> Organisation | None:
+    """Invoices go to the project participants' focal point: the participant organisation of
+    the user who registered the project, else the first participant by name."""
+    participants = list(project.participants.all())
+    creator_org = getattr(project.created_by, "organisation_id", None)
+    for org in participants:
+        if org.pk == creator_org:
+            return org
+    return min(participants, key=lambda o: o.name) if participants else None
+
+
+# --- assessments and invoices --------------------------------------------------------------
 
 
 def determination_fee_record(project: Project) -> FeeAssessment | None:
-    return project.fees.filter(kind=FeeAssessment.Kind.DETERMINATION).first()
+    return project.fees.filter(kind=FeeKind.DETERMINATION).first()
 
 
-def assess_determination_fee(project: Project) -> FeeAssessment:
-    """Due on submission of the determination report (ji-rules §5). Called with the project
-    locked; a resubmission keeps a paid assessment and reassesses an unpaid one."""
-    result = calculator.determination_fee(
-        project.expected_annual_reductions, small_scale=project.small_scale, poa=project.poa
-    )
-    existing = determination_fee_record(project)
-    if existing is not None and existing.status == FeeAssessment.Status.PAID:
-        return existing
-    values = {
-        "schedule": result.schedule,
-        "inputs": {
-            "expected_annual_reductions": project.expected_annual_reductions,
-            "small_scale": project.small_scale,
-            "poa": project.poa,
-        },
-        "lines": [line.as_dict() for line in result.lines],
-        "amount_usd": result.amount_usd,
-        "status": FeeAssessment.Status.DUE
-        if result.amount_usd > 0
-        else FeeAssessment.Status.NOT_DUE,
-        "assessed_at": timezone.now(),
-    }
-    fee, _ = FeeAssessment.objects.update_or_create(
-        project=project, kind=FeeAssessment.Kind.DETERMINATION, defaults=values
-    )
-    return fee
+def _store_result(
+    assessment: FeeAssessment, result: calculator.FeeResult, inputs: dict, credit: Decimal
+) -> None:
+    assessment.schedule = result.schedule
+    assessment.inputs = inputs
+    assessment.lines = [line.as_dict() for line in result.lines]
+    assessment.amount_usd = result.amount_usd
+    assessment.credit_usd = credit
+    if result.amount_usd == 0:
+        assessment.status = A.NOT_DUE
+    elif credit == result.amount_usd:
+        assessment.status = A.COVERED
+    else:
+        assessment.status = A.DUE
+    assessment.assessed_at = timezone.now()
 
 
-def record_payment(actor: User, project: Project, *, reference: str = "") -> FeeAssessment:
-    """The secretariat records that the determination fee was received in full."""
-    with transaction.atomic():
-        project = lock(project)
-        require(actor, "fees.record_payment", project, "Only the secretariat records payments.")
-        fee = determination_fee_record(project)
-        if fee is None:
-            raise Conflict("No fee has been assessed for this project yet.", code="no_fee")
-        fee = FeeAssessment.objects.select_for_update().get(pk=fee.pk)
-        if fee.status == FeeAssessment.Status.NOT_DUE:
-            raise Conflict("No determination fee is due for this project.", code="fee_not_due")
-        if fee.status == FeeAssessment.Status.PAID:
-            raise Conflict(
-                "The determination fee is already recorded as paid.", code="already_paid"
-            )
-        if len(reference) > 120:
-            raise Invalid("The bank reference has at most 120 characters.", field="reference")
-        fee.status = FeeAssessment.Status.PAID
-        fee.paid_at = timezone.now()
-        fee.payment_reference = reference.strip()
-        fee.recorded_by = actor
-        fee.save()
-        record(
-            project, "fee_paid", actor=actor, public=False, data={"amount_usd": str(fee.amount_usd)}
+def issue_invoice(assessment: FeeAssessment, actor: User | None) -> Invoice:
+    """An invoice for what the assessment leaves due after credit. Called inside a transaction
+    with the project locked."""
+    project = assessment.project
+    org = focal_point(project)
+    lines = [dict(line, label=_line_label(line)) for line in assessment.lines]
+    if assessment.credit_usd:
+        lines.append(
+            {
+                "label": "Advance (determination fee) credited",
+                "tonnes": None,
+                "rate_usd": None,
+                "amount_usd": str(-assessment.credit_usd),
+            }
         )
-    return fee
+    today = timezone.localdate()
+    invoice = Invoice.objects.create(
+        number=next_number("JI", today.year),
+        assessment=assessment,
+        project=project,
+        kind=assessment.kind,
+        addressee_name=org.name if org else project.title,
+        addressee_email=org.email if org else "",
+        addressee_country=str(org.country) if org and org.country_id else "",
+        lines=lines,
+        amount_usd=assessment.due_usd,
+        issued_on=today,
+        due_on=today + timedelta(days=settings.INVOICE_DUE_DAYS),
+        issued_by=actor,
+    )
+    record(
+        project,
+        "invoice_issued",
+        actor=None,
+        label=SYSTEM,
+        public=False,
+        data={"invoice": invoice.number, "amount_usd": str(invoice.amount_usd)},
+    )
+    return invoice
+
+
+def _line_label(line: dict) -> str:
+    year = f"{line['year']}: " if line.get("year") is not None else ""
+    return f"{year}{int(line['tonnes']):,} t CO2e at USD {line['rate_usd']}/t"
+
+
+def assess_determination_fee(
+    project: Project, actor: User | None = None, *, schedule: str = calculator.DEFAULT_SCHEDULE
+) -> FeeAssessment:
+    """Due on submission of the determination report (ji-rules §5). Called with the project
+    locked. A resubmission keeps an assessment that has money against it, keeps an unchanged one,
+    and otherwise reassesses, cancelling the unpaid invoice and issuing a new one."""
+    result = calculator.determination_fee(
+        project.expected_annual_reductions,
+        small_scale=project.small_scale,
+        poa=project.poa,
+        schedule=schedule,
+    )
+    inputs = {
+        "expected_annual_reductions": project.expected_annual_reductions,
+        "small_scale": project.small_scale,
+        "poa": project.poa,
+    }
+    existing = determination_fee_record(project)
+    if existing is not None:
+        paid = existing.invoices.filter(paid_usd__gt=0).exists()
+        if paid or existing.status in (A.PAID, A.WAIVED):
+            return existing
+        if existing.inputs == inputs and existing.schedule == result.schedule:
+            return existing
+        for invoice in existing.invoices.select_for_update().filter(status__in=Invoice.OPEN):
+            invoice.status = I.CANCELLED
+            invoice.status_reason = "Replaced: the fee was reassessed."
+            invoice.save(update_fields=["status", "status_reason"])
+    assessment = existing or FeeAssessment(project=project, kind=FeeKind.DETERMINATION, number=1)
+    assessment.assessed_by = actor
+    _store_result(assessment, result, inputs, ZERO)
+    assessment.save()
+    record(
+        project,
+        "fee_assessed",
+        actor=None,
+        label=SYSTEM,
+        public=False,
+        data={"kind": assessment.kind, "amount_usd": str(assessment.amount_usd)},
+    )
+    if assessment.due_usd > 0:
+        issue_invoice(assessment, actor)
+    return assessment
+
+
+@dataclass(frozen=True)
+class AdvanceCredit:
+    paid_usd: Decimal  # paid towards the advance
+    used_usd: Decimal  # credited against first-year verification fees
+    reimbursed_usd: Decimal  # owed or paid back (above USD 30,000, no verification)
+    first_year: int | None
+
+    @property
+    def remaining_usd(self) -> Decimal:
+        return max(ZERO, self.paid_usd - self.used_usd - self.reimbursed_usd)
+
+
+def advance_credit(project: Project) -> AdvanceCredit:
+    return advance_credit_from(
+        list(project.fees.all()),
+        list(Payment.objects.filter(invoice__project=project).select_related("invoice")),
+        list(project.reimbursements.all()),
+    )
+
+
+def advance_credit_from(
+    assessments: list[FeeAssessment], payments: list[Payment], refunds: list[Reimbursement]
+) -> AdvanceCredit:
+    """ADVANCE_CREDIT (fees.calculator) from one project's rows, already loaded (pages reuse
+    the rows they show instead of querying again)."""
+    verifications = [a for a in assessments if a.kind == FeeKind.VERIFICATION]
+    first_years = [a.inputs.get("first_year") for a in verifications]
+    return AdvanceCredit(
+        paid_usd=sum(
+            (p.applied_usd for p in payments if p.invoice.kind == FeeKind.DETERMINATION), ZERO
+        ),
+        used_usd=sum((a.credit_usd for a in verifications), ZERO),
+        reimbursed_usd=sum(
+            (r.amount_usd for r in refunds if r.reason == Reimbursement.Reason.ADVANCE), ZERO
+        ),
+        first_year=min((y for y in first_years if y is not None), default=None),
+    )
+
+
+def assess_verification_fee(
+    project: Project,
+    *,
+    number: int,
+    actor: User | None = None,
+    reductions_by_year: dict[int, int] | None = None,
+    period: tuple[date, date, int] | None = None,
+    schedule: str = calculator.DEFAULT_SCHEDULE,
+) -> FeeAssessment:
+    """Due when verification report ``number`` is submitted (ji-rules §5): per calendar year,
+    sharing each year's first tier with earlier verifications, with the advance credited against
+    the first calendar year. Per-year figures from the report when given, else ``period``
+    (first day, last day, tonnes) split in proportion to days. Called with the project locked."""
+    if project.fees.filter(kind=FeeKind.VERIFICATION, number=number).exists():
+        raise Conflict(
+            f"Verification {number} already has a fee assessment.", code="already_assessed"
+        )
+    if reductions_by_year is None:
+        if period is None:
+            raise Invalid("Give the reductions per calendar year or the period.", code="required")
+        start, end, tonnes = period
+        try:
+            reductions_by_year = calculator.split_by_year(start, end, tonnes)
+        except ValueError as exc:
+            raise Invalid(str(exc), field="reductions") from None
+    reductions_by_year = {int(y): t for y, t in reductions_by_year.items()}
+    if not reductions_by_year:
+        raise Invalid("No reductions were given.", field="reductions")
+    already: dict[int, int] = {}
+    earlier = project.fees.filter(kind=FeeKind.VERIFICATION).values_list("inputs", flat=True)
+    for inputs in earlier:
+        for year, tonnes in inputs.get("reductions_by_year", {}).items():
+            already[int(year)] = already.get(int(year), 0) + int(tonnes)
+    try:
+        result = calculator.verification_fee(
+            reductions_by_year,
+            already_by_year={y: already.get(y, 0) for y in reductions_by_year},
+            poa=project.poa,
+            small_scale=project.small_scale,
+            expected_annual_reductions=project.expected_annual_reductions,
+            schedule=schedule,
+        )
+    except ValueError as exc:
+        raise Invalid(str(exc), field="reductions") from None
+    credit_state = advance_credit(project)
+    first_year = credit_state.first_year or min(reductions_by_year)
+    credit = calculator.apply_advance_credit(
+        result, first_year=first_year, available_usd=credit_state.remaining_usd
+    )
+    inputs = {
+        "reductions_by_year": {str(y): t for y, t in sorted(reductions_by_year.items())},
+        "already_by_year": {str(y): already.get(y, 0) for y in sorted(reductions_by_year)},
+        "first_year": first_year,
+        "poa": project.poa,
+        "small_scale": project.small_scale,
+        "expected_annual_reductions": project.expected_annual_reductions,
+    }
+    if period is not None:
+        inputs["period"] = [period[0].isoformat(), period[1].isoformat(), period[2]]
+    assessment = FeeAssessment(
+        project=project, kind=FeeKind.VERIFICATION, number=number, assessed_by=actor
+    )
+    _store_result(assessment, result, inputs, credit.applied_usd)
+    assessment.save()
+    record(
+        project,
+        "fee_assessed",
+        actor=None,
+        label=SYSTEM,
+        public=False,
+        data={
+            "kind": assessment.kind,
+            "number": number,
+            "amount_usd": str(assessment.amount_usd),
+            "credit_usd": str(assessment.credit_usd),
+        },
+    )
+    if assessment.due_usd > 0:
+        issue_invoice(assessment, actor)
+    return assessment
+
+
+def determination_fee_settled(project: Project) -> bool:
+    """[our reading] ji-rules §5: the determination report is published only when its advance
+    is paid or not due."""
+    fee = determination_fee_record(project)
+    return fee is not None and fee.settled
+
+
+def verification_fee_settled(project: Project, number: int) -> bool:
+    """[our reading] ji-rules §5: a verification report is published only when its fee is paid
+    or covered by credit."""
+    fee = project.fees.filter(kind=FeeKind.VERIFICATION, number=number).first()
+    return fee is not None and fee.settled
+
+
+# --- payments ------------------------------------------------------------------------------
+
+
+def parse_amount(value, field: str = "amount_usd") -> Decimal:
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise Invalid("Give the amount in USD, e.g. 1500.00.", field=field) from None
+    if not amount.is_finite() or amount <= 0:
+        raise Invalid("The amount must be more than zero.", field=field)
+    if amount != amount.quantize(Decimal("0.01")):
+        raise Invalid("The amount has at most two decimals (cents).", field=field)
+    if amount >= MAX_AMOUNT:
+        raise Invalid("The amount is too large.", field=field)
+    return amount.quantize(Decimal("0.01"))
+
+
+def get_invoice(number: str) -> Invoice:
+    try:
+        return Invoice.objects.select_related("project", "assessment").get(number=number)
+    except Invoice.DoesNotExist:
+        raise NotFound("No such invoice.", code="not_found") from None
+
+
+def record_payment(
+    actor: User,
+    invoice: Invoice,
+    *,
+    amount,
+    received_on: date | None = None,
+    reference: str,
+) -> Payment:
+    """The secretariat records money received against an invoice. A part payment leaves the
+    invoice partly paid; anything above the balance (or received for an invoice no longer open)
+    is accepted and becomes a reimbursement due, so nothing received is lost."""
+    amount = parse_amount(amount)
+    reference = (reference or "").strip()
+    if not reference:
+        raise Invalid("Give the bank reference of the payment.", code="required", field="reference")
+    if len(reference) > 120:
+        raise Invalid("The bank reference has at most 120 characters.", field="reference")
+    today = timezone.localdate()
+    received_on = received_on or today
+    if received_on > today:
+        raise Invalid("The payment cannot be received in the future.", field="received_on")
+    with transaction.atomic():
+        project = lock(invoice.project_id)
+        require(actor, "fees.record_payment", project, "Only the secretariat records payments.")
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.payments.filter(reference=reference).exists():
+            raise Conflict(
+                f"A payment with bank reference {reference} is already recorded on "
+                f"{invoice.number}.",
+                code="duplicate_payment",
+                field="reference",
+            )
+        balance = invoice.balance_usd if invoice.is_open else ZERO
+        applied = min(amount, balance)
+        try:
+            with transaction.atomic():
+                payment = Payment.objects.create(
+                    invoice=invoice,
+                    amount_usd=amount,
+                    applied_usd=applied,
+                    excess_usd=amount - applied,
+                    received_on=received_on,
+                    reference=reference,
+                    recorded_by=actor,
+                )
+        except IntegrityError:
+            raise Conflict(
+                "This payment is already recorded.", code="duplicate_payment", field="reference"
+            ) from None
+        if applied:
+            invoice.paid_usd += applied
+            invoice.status = I.PAID if invoice.balance_usd == 0 else I.PARTLY_PAID
+            invoice.save(update_fields=["paid_usd", "status"])
+        record(
+            project,
+            "payment_recorded",
+            actor=actor,
+            public=False,
+            data={
+                "invoice": invoice.number,
+                "amount_usd": str(amount),
+                "applied_usd": str(applied),
+                "balance_usd": str(invoice.balance_usd),
+            },
+        )
+        if payment.excess_usd:
+            _reimbursement(project, invoice, payment.excess_usd, Reimbursement.Reason.OVERPAYMENT)
+        if applied and invoice.status == I.PAID:
+            assessment = FeeAssessment.objects.select_for_update().get(pk=invoice.assessment_id)
+            assessment.status = A.PAID
+            assessment.paid_at = timezone.now()
+            assessment.save(update_fields=["status", "paid_at"])
+            kind = (
+                "fee_paid" if assessment.kind == FeeKind.DETERMINATION else "verification_fee_paid"
+            )
+            record(
+                project,
+                kind,
+                actor=actor,
+                public=False,
+                data={"invoice": invoice.number, "amount_usd": str(invoice.amount_usd)},
+            )
+        if project.status in ENDED:
+            sync_advance_reimbursement(project)
+    return payment
+
+
+def pay_balance(actor: User, project: Project, *, reference: str = "") -> Payment:
+    """Shortcut for the determination fee: the open invoice's balance was received today."""
+    fee = determination_fee_record(project)
+    if fee is None:
+        raise Conflict("No fee has been assessed for this project yet.", code="no_fee")
+    if fee.status in (A.NOT_DUE, A.COVERED, A.WAIVED):
+        raise Conflict("No determination fee is due for this project.", code="fee_not_due")
+    invoice = fee.invoices.filter(status__in=Invoice.OPEN).order_by("-pk").first()
+    if invoice is None:
+        raise Conflict("The determination fee is already recorded as paid.", code="already_paid")
+    return record_payment(
+        actor,
+        invoice,
+        amount=invoice.balance_usd,
+        reference=reference or f"{invoice.number}-{timezone.localdate():%Y%m%d}",
+    )
+
+
+def credit_invoice(actor: User, invoice: Invoice, *, reason: str) -> CreditNote:
+    """The secretariat cancels an open invoice's unpaid balance with a credit note; the fee is
+    then waived for what was not paid."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("Give the reason for the credit note.", code="required", field="reason")
+    with transaction.atomic():
+        project = lock(invoice.project_id)
+        require(actor, "fees.record_payment", project, "Only the secretariat issues credit notes.")
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if not invoice.is_open:
+            raise Conflict(
+                f"Invoice {invoice.number} is {invoice.get_status_display().lower()}; "
+                "only an open invoice can be credited.",
+                code="invoice_closed",
+            )
+        amount = invoice.balance_usd
+        note = CreditNote.objects.create(
+            number=next_number("CN", timezone.localdate().year),
+            invoice=invoice,
+            amount_usd=amount,
+            reason=reason,
+            issued_on=timezone.localdate(),
+            issued_by=actor,
+        )
+        invoice.credited_usd += amount
+        invoice.status = I.CREDITED
+        invoice.status_reason = reason
+        invoice.save(update_fields=["credited_usd", "status", "status_reason"])
+        FeeAssessment.objects.filter(pk=invoice.assessment_id).update(status=A.WAIVED)
+        record(
+            project,
+            "credit_note_issued",
+            actor=actor,
+            public=False,
+            reason=reason,
+            data={"invoice": invoice.number, "credit_note": note.number, "amount_usd": str(amount)},
+        )
+    return note
+
+
+# --- reimbursements ------------------------------------------------------------------------
+
+
+def _reimbursement(
+    project: Project, invoice: Invoice, amount: Decimal, reason: str
+) -> Reimbursement:
+    refund = Reimbursement.objects.create(
+        project=project, invoice=invoice, amount_usd=amount, reason=reason
+    )
+    record(
+        project,
+        "reimbursement_due",
+        actor=None,
+        label=SYSTEM,
+        public=False,
+        data={"amount_usd": str(amount), "reason": reason, "invoice": invoice.number},
+    )
+    return refund
+
+
+def sync_advance_reimbursement(project: Project) -> Reimbursement | None:
+    """REIMBURSEMENT (fees.calculator): once the project has ended with no verification report
+    submitted, what was paid towards the advance above USD 30,000 is owed back. Idempotent; a
+    payment that arrives later adds the difference. Called with the project locked."""
+    if project.status not in ENDED:
+        return None
+    if project.fees.filter(kind=FeeKind.VERIFICATION).exists():
+        return None
+    fee = determination_fee_record(project)
+    if fee is None:
+        return None
+    paid = Payment.objects.filter(invoice__assessment=fee).aggregate(s=Sum("applied_usd"))["s"]
+    owed = calculator.reimbursement_due(paid or ZERO, schedule=fee.schedule)
+    already = (
+        project.reimbursements.filter(reason=Reimbursement.Reason.ADVANCE).aggregate(
+            s=Sum("amount_usd")
+        )["s"]
+        or ZERO
+    )
+    if owed <= already:
+        return None
+    invoice = fee.invoices.filter(paid_usd__gt=0).order_by("-pk").first()
+    return _reimbursement(project, invoice, owed - already, Reimbursement.Reason.ADVANCE)
+
+
+def on_project_ended(project: Project) -> None:
+    """Called by ``projects.workflow.transition`` when a project is withdrawn or rejected."""
+    sync_advance_reimbursement(project)
+
+
+def record_reimbursement_paid(
+    actor: User, refund: Reimbursement, *, paid_on: date | None = None, reference: str = ""
+) -> Reimbursement:
+    reference = (reference or "").strip()
+    if len(reference) > 120:
+        raise Invalid("The bank reference has at most 120 characters.", field="reference")
+    today = timezone.localdate()
+    paid_on = paid_on or today
+    if paid_on > today:
+        raise Invalid("The reimbursement cannot be paid in the future.", field="paid_on")
+    with transaction.atomic():
+        project = lock(refund.project_id)
+        require(
+            actor, "fees.record_payment", project, "Only the secretariat records reimbursements."
+        )
+        refund = Reimbursement.objects.select_for_update().get(pk=refund.pk)
+        if refund.status == Reimbursement.Status.PAID:
+            raise Conflict("This reimbursement is already recorded as paid.", code="already_paid")
+        refund.status = Reimbursement.Status.PAID
+        refund.paid_on = paid_on
+        refund.reference = reference
+        refund.recorded_by = actor
+        refund.save()
+        record(
+            project,
+            "reimbursement_paid",
+            actor=actor,
+            public=False,
+            data={"amount_usd": str(refund.amount_usd), "reason": refund.reason},
+        )
+    return refund
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def invoices_for(user: User):
+    """The invoices a user may see: all for the secretariat, their projects' for participants."""
+    qs = Invoice.objects.select_related("project", "project__host_party", "assessment")
+    if user.is_authenticated and (user.is_superuser or user.role == User.Role.SECRETARIAT):
+        return qs
+    if user.is_authenticated and user.role == User.Role.PARTICIPANT and user.organisation_id:
+        return qs.filter(project__participants=user.organisation_id)
+    return qs.none()
+
+
+def open_invoices():
+    return Invoice.objects.filter(status__in=Invoice.OPEN)
+
+
+def reimbursements_due():
+    return Reimbursement.objects.filter(status=Reimbursement.Status.DUE)
+
+
+def project_filter_for(user: User) -> Q:
+    if user.is_superuser or user.role == User.Role.SECRETARIAT:
+        return Q()
+    return Q(project__participants=user.organisation_id)

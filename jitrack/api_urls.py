@@ -34,6 +34,22 @@ urlpatterns = [
     ),
     path("projects/<str:key>/fee/", fees_api.determination_fee, name="api-project-fee"),
     path("projects/<str:key>/fee/payment/", fees_api.record_payment, name="api-project-payment"),
+    path("projects/<str:key>/fees/", fees_api.fee_account, name="api-project-fees"),
+    path("fees/quote/", fees_api.fee_quote, name="api-fee-quote"),
+    path("fees/revenue/", fees_api.fee_revenue, name="api-fee-revenue"),
+    path("invoices/", fees_api.InvoiceList.as_view(), name="api-invoices"),
+    path("invoices/<str:number>/", fees_api.invoice_detail, name="api-invoice-detail"),
+    path("invoices/<str:number>/pdf/", fees_api.invoice_pdf, name="api-invoice-pdf"),
+    path("invoices/<str:number>/payments/", fees_api.invoice_payment, name="api-invoice-payments"),
+    path(
+        "invoices/<str:number>/credit-note/",
+        fees_api.invoice_credit_note,
+        name="api-invoice-credit-note",
+    ),
+    path("reimbursements/", fees_api.ReimbursementList.as_view(), name="api-reimbursements"),
+    path(
+        "reimbursements/<int:pk>/paid/", fees_api.reimbursement_paid, name="api-reimbursement-paid"
+    ),
     path("engagements/", api.EngagementList.as_view(), name="api-engagements"),
     path("engagements/<int:pk>/accept/", api.accept_engagement, name="api-engagement-accept"),
     path("engagements/<int:pk>/decline/", api.decline_engagement, name="api-engagement-decline"),

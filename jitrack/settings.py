@@ -160,6 +160,14 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 25, minimum=1) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Fees (ji-rules §5): invoices fall due this many days after issue.
+INVOICE_DUE_DAYS = env_int("INVOICE_DUE_DAYS", 30, minimum=1)
+# Who the secretariat is, as printed on invoices and credit notes.
+FEE_ISSUER = env_str(
+    "FEE_ISSUER",
+    "UNFCCC secretariat, Joint Implementation, Platz der Vereinten Nationen 1, 53113 Bonn, Germany",
+)
+
 # E-mail: console in development, SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST")
 EMAIL_BACKEND = env_str(

@@ -31,6 +31,13 @@ RECIPIENTS: dict[str, tuple[tuple[str, ...], str]] = {
         "Check the determination report; the determination fee is due on submission.",
     ),
     "fee_paid": (("secretariat",), "The determination fee is paid; publish the report."),
+    "invoice_issued": (("participants",), "An invoice was issued; pay it by its due date."),
+    "verification_fee_paid": (
+        ("secretariat",),
+        "The verification fee is paid; publish the verification report.",
+    ),
+    "credit_note_issued": (("participants",), "A credit note was issued against an invoice."),
+    "reimbursement_due": (("secretariat",), "A reimbursement is due; pay it back."),
     "determination_returned": (("aie",), "The secretariat returned the determination report."),
     "determination_published": (
         ("participants", "aie", "jisc", "parties"),

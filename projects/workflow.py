@@ -134,6 +134,11 @@ def transition(
     project.status = to
     project.due_at = next_due(project)
     project.save()
+    if to in (S.WITHDRAWN, S.REJECTED):
+        # ji-rules §5: an advance above USD 30,000 is owed back when the project ends unverified.
+        from fees.services import on_project_ended
+
+        on_project_ended(project)
     return record(
         project,
         kind,

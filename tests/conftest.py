@@ -155,7 +155,7 @@ class Cycle:
         project = self.determination_submitted(**overrides)
         fee = fee_services.determination_fee_record(project)
         if fee.status == "due":
-            fee_services.record_payment(self.secretariat, project, reference="BANK-1")
+            fee_services.pay_balance(self.secretariat, project, reference="BANK-1")
         dwf.check_determination(self.secretariat, project, accept=True)
         return Project.objects.get(pk=project.pk)
 

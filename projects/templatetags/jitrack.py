@@ -69,3 +69,28 @@ def label(kind: str) -> str:
 @register.filter
 def next_step(project) -> str:
     return next_action(project)
+
+
+@register.filter
+def money(value) -> str:
+    """``8,500.00`` (no currency): for columns headed USD."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(str(value)):,.2f}"
+
+
+@register.filter
+def age(invoice, today=None) -> int:
+    """Days since an invoice was issued."""
+    return invoice.age_days(today)
+
+
+@register.filter
+def fee_label(status: str) -> str:
+    """A fee assessment's status for display, from its raw value (annotated on projects)."""
+    from fees.models import FeeAssessment  # projects does not import fees at module level
+
+    try:
+        return FeeAssessment.Status(status).label
+    except ValueError:
+        return ""

@@ -1,3 +1,5 @@
+import re
+
 """The whole Track 2 determination cycle, driven only through the API."""
 
 import datetime as dt
@@ -132,7 +134,10 @@ def test_cycle_through_the_api_reaches_final(
         r = sec_api.post("/api/projects/0001/fee/payment/", {"reference": "BANK-77"}, format="json")
         assert r.status_code == 200, r.json()
         assert r.json()["status"] == "paid"
-        assert r.json()["payment_reference"] == "BANK-77"
+        [number] = r.json()["invoices"]
+        assert re.fullmatch(r"JI-\d{4}-00001", number)
+        invoice = sec_api.get(f"/api/invoices/{number}/").json()
+        assert [p["reference"] for p in invoice["payments"]] == ["BANK-77"]
 
         r = sec_api.post("/api/projects/0001/determination/check/", {"accept": True}, format="json")
         assert r.status_code == 200, r.json()

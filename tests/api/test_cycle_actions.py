@@ -6,6 +6,7 @@ import json
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from determinations.models import Determination
 from fees.models import FeeAssessment
@@ -480,11 +481,14 @@ def test_fee_record_shape(pp_api, cycle):
             {"tonnes": 15000, "rate_usd": "0.10", "amount_usd": "1500.00"},
             {"tonnes": 35000, "rate_usd": "0.20", "amount_usd": "7000.00"},
         ],
+        "number": 1,
         "amount_usd": "8500.00",
+        "credit_usd": "0.00",
+        "due_usd": "8500.00",
         "status": "due",
         "assessed_at": body["assessed_at"],
         "paid_at": None,
-        "payment_reference": "",
+        "invoices": [f"JI-{timezone.localdate().year}-00001"],
     }
 
 

@@ -349,9 +349,9 @@ def test_publication_waits_for_fee(cycle, secretariat):
         dwf.check_determination(secretariat, project, accept=True)
     assert err.value.code == "fee_unpaid"
     assert Project.objects.get(pk=project.pk).status == "determination_submitted"
-    fee_services.record_payment(secretariat, project, reference="UBS-123")
+    fee_services.pay_balance(secretariat, project, reference="UBS-123")
     with pytest.raises(Conflict):
-        fee_services.record_payment(secretariat, project, reference="again")
+        fee_services.pay_balance(secretariat, project, reference="again")
     dwf.check_determination(secretariat, project, accept=True)
     project.refresh_from_db()
     assert project.status == "determination_published"
@@ -386,7 +386,7 @@ def test_negative_determination_final_means_rejected(cycle):
     findings = dict(FINDINGS, additionality=(False, "Not additional"))
     project = cycle.comments_closed()
     dwf.submit_determination(cycle.aie_user, project, findings=findings, outcome="negative")
-    fee_services.record_payment(cycle.secretariat, project)
+    fee_services.pay_balance(cycle.secretariat, project)
     dwf.check_determination(cycle.secretariat, project, accept=True)
     project.refresh_from_db()
     assert dwf.deem_final(project.pk, project.review_window_closes_at + dt.timedelta(seconds=1))

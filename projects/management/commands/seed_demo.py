@@ -349,7 +349,7 @@ class Command(BaseCommand):
         project = self.submitted(title, pdd_days_ago, **data)
         fee = fees.determination_fee_record(project)
         if fee is not None and fee.status == fee.Status.DUE:
-            fees.record_payment(self.sec, project, reference=f"DEMO-{project.reference}")
+            fees.pay_balance(self.sec, project, reference=f"DEMO-{project.reference}")
         det = dwf.check_determination(self.sec, project, accept=True, available_on=self.today)
         available_on = self.today - dt.timedelta(days=det_days_ago)
         closes_at = deadlines.review_window_closes_at(available_on)
@@ -413,9 +413,17 @@ class Command(BaseCommand):
         )
 
     def stage_awaiting_fee(self, title: str) -> Project:
-        return self.submitted(
+        """The advance is invoiced and partly paid: the secretariat waits for the rest."""
+        from fees import services as fees
+
+        project = self.submitted(
             title, 40, scopes=[9], expected={2009: 150000, 2010: 160000, 2011: 170000}
         )
+        invoice = fees.determination_fee_record(project).invoices.get()
+        fees.record_payment(
+            self.sec, invoice, amount="10000.00", reference=f"DEMO-{project.reference}-1"
+        )
+        return project
 
     def stage_published(self, title: str) -> Project:
         return self.determination_published(

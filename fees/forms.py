@@ -1,0 +1,81 @@
+"""Forms validate shape only; amounts and states are checked by ``fees.services``."""
+
+from django import forms
+from django.utils import timezone
+
+from . import calculator
+
+
+class PaymentForm(forms.Form):
+    amount_usd = forms.DecimalField(
+        label="Amount received (USD)", max_digits=14, decimal_places=2, min_value=0.01
+    )
+    received_on = forms.DateField(
+        label="Received on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        initial=timezone.localdate,
+    )
+    reference = forms.CharField(label="Bank reference", max_length=120)
+
+
+class BalancePaymentForm(forms.Form):
+    reference = forms.CharField(
+        max_length=120,
+        required=False,
+        label="Bank reference",
+        help_text="Records the open invoice's balance as received today.",
+    )
+
+
+class CreditNoteForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Printed on the credit note, which cancels the invoice's unpaid balance.",
+    )
+
+
+class ReimbursementPaidForm(forms.Form):
+    paid_on = forms.DateField(
+        label="Paid on", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
+    reference = forms.CharField(label="Bank reference", max_length=120, required=False)
+
+
+class CalculatorForm(forms.Form):
+    """The public calculator; parsed by ``fees.quote`` so the page and the API agree."""
+
+    kind = forms.ChoiceField(
+        choices=[
+            ("determination", "Determination fee (advance)"),
+            ("verification", "Verification fee"),
+        ],
+        widget=forms.RadioSelect,
+        initial="determination",
+        label="Fee",
+    )
+    expected_annual_reductions = forms.CharField(
+        label="Expected average annual reductions (t CO2e)",
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        help_text="From the PDD. For the determination fee; under v2 also for verification.",
+    )
+    reductions = forms.CharField(
+        label="Verified reductions in the calendar year (t CO2e)",
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    already_this_year = forms.CharField(
+        label="Already verified in that calendar year (t CO2e)",
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        help_text="Verifications in the same year share its first 15,000 t.",
+    )
+    small_scale = forms.BooleanField(label="Small-scale project", required=False)
+    poa = forms.BooleanField(label="Programme of activities", required=False)
+    schedule = forms.ChoiceField(
+        choices=[(k, s.title) for k, s in calculator.SCHEDULES.items()],
+        initial=calculator.DEFAULT_SCHEDULE,
+        required=False,
+        help_text="v3 unless the assessment was made under the older provisions.",
+    )

@@ -1,0 +1,589 @@
+"""The annual revenue report (decision 3/CMP.2, para 17): fee revenue received by the secretariat,
+by calendar year, fee kind and host Party, with totals.
+
+Definition. The revenue of a calendar year is
+
+* the payments received in that year (``Payment.received_on`` in the year, ``Payment.amount_usd``,
+  the whole amount received, including any excess later owed back),
+* minus the reimbursements paid in that year (``Reimbursement.status == "paid"``, ``paid_on`` in
+  the year, ``Reimbursement.amount_usd``),
+
+each attributed to the fee kind of its invoice (``Invoice.kind``: the determination fee, i.e. the
+advance, or a verification fee) and to the host Party of the invoice's project. The report shows
+for each (year, fee kind, host Party) the amount received, the amount reimbursed and the net
+(received minus reimbursed); the net is negative when more was paid back than received. Invoices
+issued, credit notes and reimbursements still due are not revenue: only money that moved counts.
+
+Amounts are ``Decimal`` throughout and are summed in the database: one grouped query for the
+payments and one for the reimbursements, so a page costs the same few queries whatever the
+number of payments. Building the rows and totals (``build_report``) and drawing the chart
+(``revenue_chart_svg``) are pure functions of the aggregated figures.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from itertools import groupby
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.db.models import F, Sum
+from django.db.models.functions import ExtractYear
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_safe
+
+from projects.views import refuse
+
+from .models import ZERO, FeeKind, Payment, Reimbursement
+
+CENT = Decimal("0.01")
+MIN_YEAR = 1990
+MAX_YEAR = 2999
+FORMATS = ("html", "csv", "json")
+KIND_ORDER = {kind: i for i, kind in enumerate(FeeKind.values)}
+CSV_HEADER = (
+    "year",
+    "fee_kind",
+    "host_party_code",
+    "host_party",
+    "received_usd",
+    "reimbursed_usd",
+    "net_usd",
+)
+
+
+def money(amount: Decimal) -> str:
+    """``Decimal("8500")`` → ``"8500.00"``: the form of amounts in CSV and JSON."""
+    return f"{amount.quantize(CENT):.2f}"
+
+
+def kind_label(kind: str) -> str:
+    return FeeKind(kind).label if kind in FeeKind.values else kind
+
+
+# --- figures --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Amounts:
+    received_usd: Decimal = ZERO
+    reimbursed_usd: Decimal = ZERO
+
+    @property
+    def net_usd(self) -> Decimal:
+        return self.received_usd - self.reimbursed_usd
+
+    def __add__(self, other: Amounts) -> Amounts:
+        return Amounts(
+            self.received_usd + other.received_usd, self.reimbursed_usd + other.reimbursed_usd
+        )
+
+
+@dataclass(frozen=True)
+class Row:
+    """The revenue of one (calendar year, fee kind, host Party)."""
+
+    year: int
+    fee_kind: str
+    host_party_code: str
+    host_party: str
+    received_usd: Decimal
+    reimbursed_usd: Decimal
+
+    @property
+    def net_usd(self) -> Decimal:
+        return self.received_usd - self.reimbursed_usd
+
+    @property
+    def amounts(self) -> Amounts:
+        return Amounts(self.received_usd, self.reimbursed_usd)
+
+    @property
+    def fee_kind_label(self) -> str:
+        return kind_label(self.fee_kind)
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "fee_kind": self.fee_kind,
+            "host_party_code": self.host_party_code,
+            "host_party": self.host_party,
+            "received_usd": money(self.received_usd),
+            "reimbursed_usd": money(self.reimbursed_usd),
+            "net_usd": money(self.net_usd),
+        }
+
+    def as_csv(self) -> list[str]:
+        return [str(self.year), *self.as_dict().values()]
+
+
+@dataclass(frozen=True)
+class Totals:
+    received_usd: Decimal
+    reimbursed_usd: Decimal
+    # Every fee kind, in FeeKind order (zero when the kind has no rows), then any other kind.
+    by_kind: dict[str, Amounts]
+
+    @property
+    def net_usd(self) -> Decimal:
+        return self.received_usd - self.reimbursed_usd
+
+    @property
+    def kinds(self) -> list[tuple[str, Amounts]]:
+        """``[(label, amounts)]`` for the templates."""
+        return [(kind_label(kind), amounts) for kind, amounts in self.by_kind.items()]
+
+    def as_dict(self) -> dict:
+        return {
+            "received_usd": money(self.received_usd),
+            "reimbursed_usd": money(self.reimbursed_usd),
+            "net_usd": money(self.net_usd),
+            "by_kind": {kind: money(amounts.net_usd) for kind, amounts in self.by_kind.items()},
+        }
+
+
+def totals_of(rows: Iterable[Row]) -> Totals:
+    by_kind: dict[str, Amounts] = {kind: Amounts() for kind in FeeKind.values}
+    received = reimbursed = ZERO
+    for row in rows:
+        received += row.received_usd
+        reimbursed += row.reimbursed_usd
+        by_kind[row.fee_kind] = by_kind.get(row.fee_kind, Amounts()) + row.amounts
+    return Totals(received, reimbursed, by_kind)
+
+
+@dataclass(frozen=True)
+class YearReport:
+    year: int
+    rows: list[Row]
+    totals: Totals
+
+    def as_dict(self) -> dict:
+        return {
+            "year": self.year,
+            "rows": [row.as_dict() for row in self.rows],
+            "totals": self.totals.as_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    years: list[YearReport]
+    totals: Totals
+    year_from: int | None = None
+    year_to: int | None = None
+
+    @property
+    def rows(self) -> list[Row]:
+        return [row for year in self.years for row in year.rows]
+
+    @property
+    def empty(self) -> bool:
+        return not self.years
+
+    def as_dict(self) -> dict:
+        return {
+            "years": [year.as_dict() for year in self.years],
+            "totals": self.totals.as_dict(),
+        }
+
+
+def _sort_key(row: Row) -> tuple:
+    return (row.year, KIND_ORDER.get(row.fee_kind, len(KIND_ORDER)), row.fee_kind, row.host_party)
+
+
+def build_report(
+    received: Iterable[Mapping],
+    reimbursed: Iterable[Mapping],
+    *,
+    year_from: int | None = None,
+    year_to: int | None = None,
+) -> Report:
+    """Rows and totals from the grouped sums. Each item of ``received`` and ``reimbursed`` is a
+    mapping with ``year``, ``kind``, ``party_code``, ``party_name`` and ``total`` (a Decimal),
+    one per group, as ``received_by_group`` / ``reimbursed_by_group`` return them. Rows are
+    sorted by year, fee kind (FeeKind order) and host Party name."""
+    cells: dict[tuple, list[Decimal]] = {}
+    for index, items in enumerate((received, reimbursed)):
+        for item in items:
+            key = (int(item["year"]), item["kind"], item["party_code"], item["party_name"])
+            cell = cells.setdefault(key, [ZERO, ZERO])
+            cell[index] += Decimal(item["total"] or ZERO).quantize(CENT)
+    rows = sorted(
+        (
+            Row(year, kind, code, name, got, back)
+            for (year, kind, code, name), (got, back) in cells.items()
+        ),
+        key=_sort_key,
+    )
+    years = []
+    for year, group in groupby(rows, key=lambda row: row.year):
+        year_rows = list(group)
+        years.append(YearReport(year, year_rows, totals_of(year_rows)))
+    return Report(years, totals_of(rows), year_from, year_to)
+
+
+# --- queries --------------------------------------------------------------------------------
+
+
+def _years(qs, field_name: str, year_from: int | None, year_to: int | None):
+    if year_from is not None:
+        qs = qs.filter(**{f"{field_name}__year__gte": year_from})
+    if year_to is not None:
+        qs = qs.filter(**{f"{field_name}__year__lte": year_to})
+    return qs
+
+
+def received_by_group(year_from: int | None = None, year_to: int | None = None) -> list[dict]:
+    """Payments received, summed per (year received, invoice kind, host Party): one query."""
+    qs = _years(Payment.objects.all(), "received_on", year_from, year_to)
+    return list(
+        qs.values(
+            year=ExtractYear("received_on"),
+            kind=F("invoice__kind"),
+            party_code=F("invoice__project__host_party__code"),
+            party_name=F("invoice__project__host_party__name"),
+        )
+        .annotate(total=Sum("amount_usd"))
+        .order_by()
+    )
+
+
+def reimbursed_by_group(year_from: int | None = None, year_to: int | None = None) -> list[dict]:
+    """Reimbursements paid, summed per (year paid, invoice kind, host Party): one query."""
+    qs = Reimbursement.objects.filter(status=Reimbursement.Status.PAID, paid_on__isnull=False)
+    qs = _years(qs, "paid_on", year_from, year_to)
+    return list(
+        qs.values(
+            year=ExtractYear("paid_on"),
+            kind=F("invoice__kind"),
+            party_code=F("invoice__project__host_party__code"),
+            party_name=F("invoice__project__host_party__name"),
+        )
+        .annotate(total=Sum("amount_usd"))
+        .order_by()
+    )
+
+
+def revenue_report(year_from: int | None = None, year_to: int | None = None) -> Report:
+    """The report for the years ``year_from``..``year_to`` (either open): two queries."""
+    return build_report(
+        received_by_group(year_from, year_to),
+        reimbursed_by_group(year_from, year_to),
+        year_from=year_from,
+        year_to=year_to,
+    )
+
+
+def revenue_years() -> list[int]:
+    """The calendar years with a payment received or a reimbursement paid: one query."""
+    payments = (
+        Payment.objects.annotate(y=ExtractYear("received_on"))
+        .values_list("y", flat=True)
+        .order_by()
+    )
+    refunds = (
+        Reimbursement.objects.filter(status=Reimbursement.Status.PAID, paid_on__isnull=False)
+        .annotate(y=ExtractYear("paid_on"))
+        .values_list("y", flat=True)
+        .order_by()
+    )
+    return sorted({int(y) for y in payments.union(refunds)})
+
+
+# --- chart ----------------------------------------------------------------------------------
+
+CHART_WIDTH = 720
+CHART_HEIGHT = 320
+PLOT_LEFT = 96  # room for the USD tick labels
+PLOT_RIGHT = 16
+PLOT_TOP = 40  # room for the legend
+PLOT_BOTTOM = 44  # room for the year labels
+MAX_BAR_WIDTH = 72
+MIN_VALUE_LABEL_SLOT = 60  # px per bar needed to print its value
+MIN_YEAR_LABEL_SLOT = 40  # px per year label
+KIND_COLOURS = {FeeKind.DETERMINATION.value: "#145a9e", FeeKind.VERIFICATION.value: "#0a7f6f"}
+OTHER_COLOUR = "#5a6472"
+NO_DATA = "No fee revenue was recorded for these years, so there is no chart."
+
+
+def compact_usd(amount: Decimal) -> str:
+    """Tick and bar labels: ``12,500``, ``1.5 M``, ``2 bn``, ``-300``, ``12.50``."""
+    sign = "-" if amount < 0 else ""
+    value = abs(amount)
+    for power, suffix in ((12, "tn"), (9, "bn"), (6, "M")):
+        if value >= Decimal(10) ** power:
+            scaled = f"{value.scaleb(-power):,.1f}".removesuffix(".0")
+            return f"{sign}{scaled} {suffix}"
+    if value == value.to_integral_value():
+        return f"{sign}{value:,.0f}"
+    return f"{sign}{value:,.2f}"
+
+
+def _usd(amount: Decimal) -> str:
+    return f"USD {amount:,.2f}"
+
+
+def nice_step(span: Decimal, ticks: int = 5) -> Decimal:
+    """A round step (1, 2 or 5 × 10ⁿ) giving about ``ticks`` intervals over ``span`` (> 0)."""
+    raw = span / ticks
+    base = Decimal(1).scaleb(raw.adjusted())
+    for m in (1, 2, 5, 10):
+        if raw <= m * base:
+            return m * base
+    return 10 * base  # pragma: no cover - unreachable: raw < 10 × base
+
+
+def _fmt(x: float) -> str:
+    """SVG coordinates: numbers only, two decimals at most."""
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def revenue_chart_svg(
+    series: Sequence[tuple[int, Mapping[str, Decimal]]], *, title: str = "Net fee revenue"
+) -> SafeString:
+    """An inline SVG bar chart of net revenue per calendar year, one bar per year stacked by fee
+    kind: positive parts stack up from the zero line, negative parts (more reimbursed than
+    received) stack down from it. ``series`` is ``[(year, {fee_kind: net_usd})]`` in the order
+    to draw. Without data it returns a short message instead of a chart. Every text is escaped
+    before the markup is marked safe; everything else is a number."""
+    series = [(int(year), dict(nets)) for year, nets in series]
+    if not series:
+        return mark_safe(f'<p class="empty chart-empty">{NO_DATA}</p>')
+    kinds = [k for k in FeeKind.values if any(k in nets for _, nets in series)]
+    kinds += sorted({k for _, nets in series for k in nets} - set(kinds))
+
+    ups = [sum((v for v in nets.values() if v > 0), ZERO) for _, nets in series]
+    downs = [sum((v for v in nets.values() if v < 0), ZERO) for _, nets in series]
+    top, bottom = max(ups, default=ZERO), min(downs, default=ZERO)
+    if top == bottom == 0:
+        top = Decimal(1)
+    step = max(nice_step(top - bottom), CENT)
+    hi = (top / step).to_integral_value(ROUND_CEILING) * step
+    lo = (bottom / step).to_integral_value(ROUND_FLOOR) * step
+    span = float(hi - lo)
+    plot_w = CHART_WIDTH - PLOT_LEFT - PLOT_RIGHT
+    plot_h = CHART_HEIGHT - PLOT_TOP - PLOT_BOTTOM
+
+    def y_of(value: Decimal) -> float:
+        return PLOT_TOP + plot_h * float(hi - value) / span
+
+    nets_total = [(year, sum(nets.values(), ZERO)) for year, nets in series]
+    summary = "; ".join(f"{year}: {_usd(net)}" for year, net in nets_total)
+    label = escape(f"{title}, by calendar year, in US dollars. {summary}.")
+    out = [
+        f'<svg class="revenue-chart" xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" aria-label="{label}">',
+        f"<title>{label}</title>",
+    ]
+    # Legend.
+    x = PLOT_LEFT
+    for kind in kinds:
+        colour = KIND_COLOURS.get(kind, OTHER_COLOUR)
+        name = escape(kind_label(kind))
+        out.append(
+            f'<g class="legend"><rect x="{x}" y="10" width="12" height="12" fill="{colour}"/>'
+            f'<text x="{x + 18}" y="20">{name}</text></g>'
+        )
+        x += 26 + 7 * len(kind_label(kind))
+    # Grid lines and USD ticks.
+    out.append(
+        f'<text class="axis-title" x="12" y="{_fmt(PLOT_TOP + plot_h / 2)}" '
+        f'transform="rotate(-90 12 {_fmt(PLOT_TOP + plot_h / 2)})" text-anchor="middle">'
+        "Net revenue (USD)</text>"
+    )
+    n_ticks = int(((hi - lo) / step).to_integral_value())
+    for i in range(n_ticks + 1):
+        value = lo + step * i
+        y = _fmt(y_of(value))
+        cls = "zero" if value == 0 else "grid"
+        out.append(
+            f'<line class="{cls}" x1="{PLOT_LEFT}" x2="{CHART_WIDTH - PLOT_RIGHT}" '
+            f'y1="{y}" y2="{y}"/>'
+            f'<text class="tick" x="{PLOT_LEFT - 6}" y="{y}" dy="4" text-anchor="end">'
+            f"{escape(compact_usd(value))}</text>"
+        )
+    # Bars.
+    slot = plot_w / len(series)
+    bar_w = min(MAX_BAR_WIDTH, slot * 0.6)
+    # Narrow bars: no value labels (each bar's <title> and the tables give the figures) and a
+    # year label on every n-th bar only, so labels never overlap.
+    show_values = slot >= MIN_VALUE_LABEL_SLOT
+    year_every = max(1, math.ceil(MIN_YEAR_LABEL_SLOT / slot))
+    for i, ((year, nets), (_, net)) in enumerate(zip(series, nets_total, strict=True)):
+        cx = PLOT_LEFT + slot * (i + 0.5)
+        bx = _fmt(cx - bar_w / 2)
+        out.append(f'<g class="bar" data-year="{year}">')
+        up = down = ZERO
+        for kind in kinds:
+            value = nets.get(kind, ZERO)
+            if value == 0:
+                continue
+            if value > 0:
+                y1, y2 = y_of(up + value), y_of(up)
+                up += value
+            else:
+                y1, y2 = y_of(down), y_of(down + value)
+                down += value
+            colour = KIND_COLOURS.get(kind, OTHER_COLOUR)
+            tip = escape(f"{year}, {kind_label(kind)}: {_usd(value)}")
+            out.append(
+                f'<rect class="segment{" negative" if value < 0 else ""}" x="{bx}" '
+                f'y="{_fmt(y1)}" width="{_fmt(bar_w)}" height="{_fmt(max(y2 - y1, 0.5))}" '
+                f'fill="{colour}"><title>{tip}</title></rect>'
+            )
+        if show_values:
+            label_y = y_of(up) - 6 if net >= 0 else y_of(down) + 14
+            out.append(
+                f'<text class="value" x="{_fmt(cx)}" y="{_fmt(label_y)}" text-anchor="middle">'
+                f"{escape(compact_usd(net))}</text>"
+            )
+        if i % year_every == 0:
+            out.append(
+                f'<text class="year" x="{_fmt(cx)}" y="{CHART_HEIGHT - PLOT_BOTTOM + 20}" '
+                f'text-anchor="middle">{year}</text>'
+            )
+        out.append("</g>")
+    out.append("</svg>")
+    return mark_safe("".join(out))  # numbers and escaped text only
+
+
+def chart_series(report: Report) -> list[tuple[int, dict[str, Decimal]]]:
+    """``[(year, {fee_kind: net_usd})]`` for ``revenue_chart_svg``."""
+    return [
+        (
+            year.year,
+            {
+                kind: a.net_usd
+                for kind, a in year.totals.by_kind.items()
+                if a.received_usd or a.reimbursed_usd
+            },
+        )
+        for year in report.years
+    ]
+
+
+# --- view -----------------------------------------------------------------------------------
+
+
+class RevenueFilter(forms.Form):
+    error_messages = {
+        "invalid": "Give the year as a whole number, e.g. 2026.",
+        "min_value": f"Give a year from {MIN_YEAR} to {MAX_YEAR}.",
+        "max_value": f"Give a year from {MIN_YEAR} to {MAX_YEAR}.",
+    }
+    year_from = forms.IntegerField(
+        label="From year",
+        required=False,
+        min_value=MIN_YEAR,
+        max_value=MAX_YEAR,
+        error_messages=error_messages,
+    )
+    year_to = forms.IntegerField(
+        label="To year",
+        required=False,
+        min_value=MIN_YEAR,
+        max_value=MAX_YEAR,
+        error_messages=error_messages,
+    )
+    format = forms.ChoiceField(
+        choices=[(f, f) for f in FORMATS],
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "The format is html, csv or json."},
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("year_from"), data.get("year_to")
+        if start is not None and end is not None and start > end:
+            raise forms.ValidationError(
+                f"The first year ({start}) is after the last year ({end}).", code="year_order"
+            )
+        return data
+
+
+class Echo:
+    """A pseudo-buffer for ``csv.writer``: ``write`` returns the line instead of storing it."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(report: Report) -> Iterator[str]:
+    writer = csv.writer(Echo())
+    yield writer.writerow(CSV_HEADER)
+    for row in report.rows:
+        yield writer.writerow(row.as_csv())
+
+
+def csv_filename(year_from: int | None, year_to: int | None) -> str:
+    """``jitrack-fee-revenue-2025-2026.csv``; ``-from-2025`` or ``-to-2026`` when only one
+    bound is given; no years when unfiltered."""
+    if year_from is not None and year_to is not None:
+        return f"jitrack-fee-revenue-{year_from}-{year_to}.csv"
+    if year_from is not None:
+        return f"jitrack-fee-revenue-from-{year_from}.csv"
+    if year_to is not None:
+        return f"jitrack-fee-revenue-to-{year_to}.csv"
+    return "jitrack-fee-revenue.csv"
+
+
+def _link(year_from: int | None, year_to: int | None, fmt: str | None = None) -> str:
+    params = {"year_from": year_from, "year_to": year_to, "format": fmt}
+    query = urlencode({k: v for k, v in params.items() if v is not None})
+    return reverse("fees_revenue") + (f"?{query}" if query else "")
+
+
+@require_safe
+@login_required
+def revenue(request: HttpRequest) -> HttpResponse:
+    """The report as a page (default), ``?format=csv`` (streamed) or ``?format=json``."""
+    if not request.user.has_perm("fees.view_revenue"):
+        return refuse(
+            request, "The fee revenue report is available to the secretariat and the JISC only."
+        )
+    form = RevenueFilter(request.GET)
+    if not form.is_valid():
+        errors = [e for errs in form.errors.values() for e in errs]
+        if request.GET.get("format") == "json":
+            return JsonResponse(
+                {
+                    "code": "invalid",
+                    "detail": " ".join(errors),
+                    "errors": form.errors.get_json_data(),
+                },
+                status=400,
+            )
+        context = {"form": form, "errors": errors, "report": None, "years": revenue_years()}
+        return render(request, "fees/revenue.html", context, status=400)
+    year_from, year_to = form.cleaned_data["year_from"], form.cleaned_data["year_to"]
+    fmt = form.cleaned_data["format"] or "html"
+    report = revenue_report(year_from, year_to)
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_lines(report), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{csv_filename(year_from, year_to)}"'
+        )
+        return response
+    if fmt == "json":
+        return JsonResponse(report.as_dict())
+    context = {
+        "form": form,
+        "report": report,
+        "chart": revenue_chart_svg(chart_series(report)),
+        "years": revenue_years(),
+        "csv_url": _link(year_from, year_to, "csv"),
+        "json_url": _link(year_from, year_to, "json"),
+        "year_from": year_from,
+        "year_to": year_to,
+    }
+    return render(request, "fees/revenue.html", context)

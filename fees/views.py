@@ -1,0 +1,351 @@
+"""Fee pages: the public calculator, the secretariat's and participants' fee pages, a project's
+fee account, invoices with their payments and credit notes, and the PDFs.
+
+Invoices are visible to the project's participants and the secretariat only (ji-rules §6); to
+anyone else an invoice does not exist (404).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch, Sum
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from projects.errors import DomainError
+from projects.models import Project, User
+from projects.views import (
+    GET_POST,
+    act,
+    apply_error,
+    bind,
+    paginate,
+    project_or_404,
+    refuse,
+    to_project,
+)
+
+from . import calculator, pdf, quote, services
+from .forms import (
+    BalancePaymentForm,
+    CalculatorForm,
+    CreditNoteForm,
+    PaymentForm,
+    ReimbursementPaidForm,
+)
+from .models import CreditNote, FeeAssessment, FeeKind, Invoice, Payment, Reimbursement
+
+
+def _is_secretariat(user: User) -> bool:
+    return user.is_superuser or user.role == User.Role.SECRETARIAT
+
+
+# --- public calculator -------------------------------------------------------------------------
+
+
+@require_GET
+def calculator_page(request):
+    """Anyone can work out a fee: the same parser and calculator as ``/api/fees/quote/``."""
+    result = None
+    status = 200
+    form = CalculatorForm(request.GET or None)
+    if request.GET:
+        if form.is_valid():
+            try:
+                result = quote.quote(form.cleaned_data)
+            except DomainError as err:
+                status = apply_error(form, err)
+        else:
+            status = 400
+    return render(
+        request,
+        "fees/calculator.html",
+        {"form": form, "result": result, "schedules": calculator.SCHEDULES.values()},
+        status=status,
+    )
+
+
+# --- the fees pages ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def fees_home(request):
+    """Secretariat: unpaid invoices with their age, reimbursements due, recent payments.
+    Participants: their projects' invoices, payments and credit balances."""
+    user = request.user
+    if not user.has_perm("fees.view_fee_pages"):
+        return refuse(request, "Fee pages are for the project participants and the secretariat.")
+    today = timezone.localdate()
+    if _is_secretariat(user):
+        unpaid = paginate(
+            request,
+            services.open_invoices()
+            .select_related("project", "project__host_party")
+            .order_by("issued_on", "number"),
+        )
+        context = {
+            "secretariat": True,
+            "unpaid": unpaid,
+            "outstanding": services.open_invoices().aggregate(
+                s=Sum("amount_usd") - Sum("paid_usd") - Sum("credited_usd")
+            )["s"],
+            "refunds": services.reimbursements_due()
+            .select_related("project", "invoice")
+            .order_by("found_at")[:50],
+            "payments": Payment.objects.select_related("invoice", "invoice__project").order_by(
+                "-recorded_at"
+            )[:10],
+        }
+    else:
+        mine = Invoice.objects.filter(project__participants=user.organisation_id)
+        context = {
+            "secretariat": False,
+            "invoices": paginate(
+                request, mine.select_related("project").order_by("-issued_on", "-number")
+            ),
+            "payments": Payment.objects.filter(invoice__in=mine)
+            .select_related("invoice", "invoice__project")
+            .order_by("-received_on", "-pk")[:20],
+            "credits": _credit_balances(user),
+        }
+    return render(request, "fees/home.html", {**context, "today": today})
+
+
+def _credit_balances(user: User) -> list[dict]:
+    """Advance credit left per project of the user's organisation: three grouped queries."""
+    org = user.organisation_id
+    paid = dict(
+        Payment.objects.filter(
+            invoice__project__participants=org, invoice__kind=FeeKind.DETERMINATION
+        )
+        .values_list("invoice__project")
+        .annotate(s=Sum("applied_usd"))
+    )
+    used = dict(
+        FeeAssessment.objects.filter(project__participants=org, kind=FeeKind.VERIFICATION)
+        .values_list("project")
+        .annotate(s=Sum("credit_usd"))
+    )
+    refunded = dict(
+        Reimbursement.objects.filter(project__participants=org, reason=Reimbursement.Reason.ADVANCE)
+        .values_list("project")
+        .annotate(s=Sum("amount_usd"))
+    )
+    projects = (
+        Project.objects.filter(pk__in=paid).only("pk", "reference", "title").order_by("reference")
+    )
+    rows = []
+    for project in projects:
+        state = services.AdvanceCredit(
+            paid_usd=paid[project.pk],
+            used_usd=used.get(project.pk) or services.ZERO,
+            reimbursed_usd=refunded.get(project.pk) or services.ZERO,
+            first_year=None,
+        )
+        rows.append({"project": project, "credit": state})
+    return rows
+
+
+@login_required
+@require_GET
+def project_fees(request, key):
+    """A project's fee account: assessments, invoices, payments, credit notes, reimbursements
+    and the advance credit left."""
+    project = project_or_404(request, key)
+    if not request.user.has_perm("fees.view_fees", project):
+        raise Http404("No fee record.")
+    assessments = list(project.fees.all())
+    invoices = list(
+        project.invoices.prefetch_related("payments", "credit_notes").order_by("issued_on", "pk")
+    )
+    refunds = list(project.reimbursements.select_related("invoice"))
+    payments = []
+    for invoice in invoices:
+        for payment in invoice.payments.all():
+            payment.invoice = invoice  # reuse the loaded row; no query per payment
+            payments.append(payment)
+    credit = services.advance_credit_from(assessments, payments, refunds)
+    return render(
+        request,
+        "fees/project.html",
+        {
+            "project": project,
+            "assessments": assessments,
+            "invoices": invoices,
+            "payments": payments,
+            "refunds": refunds,
+            "credit": credit,
+            "may_record": request.user.has_perm("fees.record_payment", project),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@GET_POST
+def project_fee_payment(request, key):
+    """Secretariat shortcut: the determination invoice's balance was received today."""
+    project = project_or_404(request, key)
+    if not request.user.has_perm("fees.view_fees", project):
+        raise Http404("No fee record.")
+    if not request.user.has_perm("fees.record_payment", project):
+        return refuse(request, "Only the secretariat records payments.")
+    fee = services.determination_fee_record(project)
+    return act(
+        request,
+        bind(request, BalancePaymentForm),
+        lambda d: services.pay_balance(request.user, project, reference=d["reference"]),
+        template="fees/pay_balance.html",
+        context={"project": project, "fee": fee},
+        done=lambda p: f"Payment of USD {p.amount_usd:,.2f} recorded on {p.invoice.number}.",
+        then=lambda p: to_project(project),
+    )
+
+
+# --- invoices ------------------------------------------------------------------------------------
+
+
+def _invoice_or_404(request, number: str) -> Invoice:
+    invoice = (
+        Invoice.objects.select_related("project", "project__host_party", "assessment")
+        .prefetch_related(
+            Prefetch("payments", queryset=Payment.objects.select_related("recorded_by")),
+            "credit_notes",
+            "reimbursements",
+        )
+        .filter(number=number)
+        .first()
+    )
+    if invoice is None or not request.user.has_perm("fees.view_fees", invoice.project):
+        raise Http404("No such invoice.")
+    return invoice
+
+
+def _invoice_page(request, invoice: Invoice, *, payment_form=None, credit_form=None, status=200):
+    may_record = request.user.has_perm("fees.record_payment", invoice.project)
+    return render(
+        request,
+        "fees/invoice.html",
+        {
+            "invoice": invoice,
+            "project": invoice.project,
+            "may_record": may_record,
+            "payment_form": payment_form
+            or PaymentForm(initial={"amount_usd": invoice.balance_usd}),
+            "credit_form": credit_form or CreditNoteForm(),
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def invoice_detail(request, number):
+    return _invoice_page(request, _invoice_or_404(request, number))
+
+
+def _invoice_action(request, number, form_class, call, done, form_name):
+    invoice = _invoice_or_404(request, number)
+    if not request.user.has_perm("fees.record_payment", invoice.project):
+        return refuse(request, "Only the secretariat records payments and credit notes.")
+    if request.method != "POST":
+        return redirect("invoice_detail", number=number)
+    form = form_class(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            result = call(invoice, form.cleaned_data)
+        except DomainError as err:
+            status = apply_error(form, err)
+        else:
+            messages.success(request, done(result))
+            return redirect("invoice_detail", number=number)
+    return _invoice_page(request, invoice, **{form_name: form}, status=status)
+
+
+@login_required
+@GET_POST
+def invoice_payment(request, number):
+    return _invoice_action(
+        request,
+        number,
+        PaymentForm,
+        lambda inv, d: services.record_payment(
+            request.user,
+            inv,
+            amount=d["amount_usd"],
+            received_on=d["received_on"],
+            reference=d["reference"],
+        ),
+        lambda p: (
+            f"Payment of USD {p.amount_usd:,.2f} recorded."
+            + (f" USD {p.excess_usd:,.2f} above the balance is due back." if p.excess_usd else "")
+        ),
+        "payment_form",
+    )
+
+
+@login_required
+@GET_POST
+def invoice_credit(request, number):
+    return _invoice_action(
+        request,
+        number,
+        CreditNoteForm,
+        lambda inv, d: services.credit_invoice(request.user, inv, reason=d["reason"]),
+        lambda note: f"Credit note {note.number} issued for USD {note.amount_usd:,.2f}.",
+        "credit_form",
+    )
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def invoice_pdf(request, number):
+    invoice = _invoice_or_404(request, number)
+    return _pdf_response(pdf.render_invoice(invoice), f"{invoice.number}.pdf")
+
+
+@login_required
+@require_GET
+def credit_note_pdf(request, number):
+    note = CreditNote.objects.select_related("invoice", "invoice__project").filter(number=number)
+    note = note.first()
+    if note is None or not request.user.has_perm("fees.view_fees", note.invoice.project):
+        raise Http404("No such credit note.")
+    return _pdf_response(pdf.render_credit_note(note), f"{note.number}.pdf")
+
+
+# --- reimbursements ------------------------------------------------------------------------------
+
+
+@login_required
+@GET_POST
+def reimbursement_paid(request, pk):
+    refund = Reimbursement.objects.select_related("project", "invoice").filter(pk=pk).first()
+    if refund is None or not request.user.has_perm("fees.view_fees", refund.project):
+        raise Http404("No such reimbursement.")
+    if not request.user.has_perm("fees.record_payment", refund.project):
+        return refuse(request, "Only the secretariat records reimbursements.")
+    return act(
+        request,
+        bind(request, ReimbursementPaidForm),
+        lambda d: services.record_reimbursement_paid(
+            request.user, refund, paid_on=d["paid_on"], reference=d["reference"]
+        ),
+        template="fees/reimbursement.html",
+        context={"refund": refund, "project": refund.project},
+        done=lambda r: f"Reimbursement of USD {r.amount_usd:,.2f} recorded as paid.",
+        then=lambda r: redirect("fees_home"),
+    )
