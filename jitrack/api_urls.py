@@ -1,6 +1,6 @@
 """The REST API under /api/ (schema at /api/schema/, docs at /api/docs/)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from determinations import api as determinations_api
 from fees import api as fees_api
@@ -55,4 +55,5 @@ urlpatterns = [
     path("engagements/<int:pk>/decline/", api.decline_engagement, name="api-engagement-decline"),
     path("comments/<int:pk>/answer/", api.answer_comment, name="api-comment-answer"),
     path("documents/<int:pk>/download/", api.download_document, name="api-document-download"),
+    path("", include("reviews.api_urls")),
 ]

@@ -162,6 +162,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Fees (ji-rules §5): invoices fall due this many days after issue.
 INVOICE_DUE_DAYS = env_int("INVOICE_DUE_DAYS", 30, minimum=1)
+# Appraisals (issue 4): due this many days before the 45-day window closes; reminders this many
+# days before they are due.
+APPRAISAL_DAYS_BEFORE_WINDOW_CLOSES = env_int("APPRAISAL_DAYS_BEFORE_WINDOW_CLOSES", 10, minimum=0)
+APPRAISAL_REMINDER_DAYS = env_int("APPRAISAL_REMINDER_DAYS", 3, minimum=0)
 # Who the secretariat is, as printed on invoices and credit notes.
 FEE_ISSUER = env_str(
     "FEE_ISSUER",
@@ -206,10 +210,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 DEADLINE_SWEEP_SECONDS = env_int("DEADLINE_SWEEP_SECONDS", 60, minimum=1)
-# The one beat schedule: the statutory clock's idempotent sweep (projects.clock).
+# The one beat schedule: the statutory clock's idempotent sweeps (projects.clock, and the
+# reminders and overdue notices of appraisals and reviews in reviews.clock).
 CELERY_BEAT_SCHEDULE = {
     "enforce-deadlines": {
         "task": "projects.tasks.enforce_deadlines",
+        "schedule": float(DEADLINE_SWEEP_SECONDS),
+    },
+    "sweep-reviews": {
+        "task": "reviews.tasks.sweep_reviews",
         "schedule": float(DEADLINE_SWEEP_SECONDS),
     },
 }

@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("jitrack.api_urls")),
     path("", include("fees.urls")),
+    path("", include("reviews.urls")),
     path("", include("projects.urls")),
 ]

@@ -1,0 +1,755 @@
+"""Appraisals, review requests, reviews and meetings: the only writer of their statuses.
+
+The project's status moves through ``projects.workflow.transition`` (determination_published ->
+under_review -> final / rejected). Public facts (a review was requested, started, decided) are
+project events; confidential work (appraisal forms, clarifications, the team's report before the
+decision) is logged in ``ReviewLog`` only, and its e-mails carry a link, never content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from determinations.models import Determination
+from projects.errors import Conflict, Forbidden, Invalid, NotFound
+from projects.files import as_django_file, clean_filename, read_pdf_upload
+from projects.models import Document, Project, User
+from projects.workflow import lock, record, require, store_document, transition
+
+from . import deadlines
+from .models import (
+    CRITERIA,
+    Appraisal,
+    Appraiser,
+    Clarification,
+    ClarificationFile,
+    Expert,
+    JiscMember,
+    Meeting,
+    Review,
+    ReviewLog,
+    ReviewRequest,
+    ReviewTeamMember,
+)
+from .notify import mail_users
+
+S = Project.Status
+D = Determination.Status
+R = Review.Status
+CRITERIA_KEYS = [k for k, _ in CRITERIA]
+PARTY_QUORUM = 1  # para 35: one Party involved
+MEMBER_QUORUM = 3  # para 35: three members of the JISC
+
+
+# --- who is who ----------------------------------------------------------------------------------
+
+
+def serving_members(day: date) -> Iterable[JiscMember]:
+    return JiscMember.objects.filter(term_start__lte=day, term_end__gte=day).select_related(
+        "user", "party"
+    )
+
+
+def is_serving_member(user: User, day: date | None = None) -> bool:
+    day = day or timezone.localdate()
+    return (
+        user.is_authenticated
+        and user.role == User.Role.JISC
+        and JiscMember.objects.filter(user=user, term_start__lte=day, term_end__gte=day).exists()
+    )
+
+
+def parties_involved_ids(project: Project) -> set[int]:
+    return {project.host_party_id, *project.parties_involved.values_list("pk", flat=True)}
+
+
+def conflict_of_interest(user: User, project: Project, parties: set[int] | None = None) -> str:
+    """[our reading] ji-rules §3.6: nobody appraises or reviews a project of their own Party, of
+    another Party involved, of a project participant or of the AIE they work for. Returns the
+    reason, or "" when there is none."""
+    parties = parties if parties is not None else parties_involved_ids(project)
+    own = {user.party_id} if user.party_id else set()
+    own |= set(JiscMember.objects.filter(user=user).values_list("party_id", flat=True))
+    if own & parties:
+        return "is a national of a Party involved in the project"
+    if user.organisation_id:
+        if user.organisation_id == project.aie_id:
+            return "works for the project's AIE"
+        if project.participants.filter(pk=user.organisation_id).exists():
+            return "works for a project participant"
+    return ""
+
+
+def _log(project: Project, kind: str, actor: User | None, **data) -> None:
+    ReviewLog.objects.create(project=project, kind=kind, actor=actor, data=data)
+
+
+def _user_name(user: User) -> str:
+    return user.get_full_name() or user.username
+
+
+# --- appraisal -----------------------------------------------------------------------------------
+
+
+def _workload() -> dict[int, int]:
+    """Open appraisal seats and open review-team seats per user."""
+    load: dict[int, int] = {}
+    for uid, n in (
+        Appraiser.objects.filter(appraisal__status=Appraisal.Status.OPEN, filed_at__isnull=True)
+        .values_list("user")
+        .annotate(n=Count("pk"))
+    ):
+        load[uid] = load.get(uid, 0) + n
+    for uid, n in (
+        ReviewTeamMember.objects.filter(review__status__in=Review.OPEN)
+        .values_list("user")
+        .annotate(n=Count("pk"))
+    ):
+        load[uid] = load.get(uid, 0) + n
+    return load
+
+
+def propose_appraisers(project: Project) -> dict[str, list[User]]:
+    """Two serving JISC members and two experts whose scopes cover the project's, none with a
+    conflict of interest, least current workload first (then by name)."""
+    parties = parties_involved_ids(project)
+    load = _workload()
+    today = timezone.localdate()
+    members = {m.user for m in serving_members(today) if m.user.is_active}
+    members = [u for u in members if not conflict_of_interest(u, project, parties)]
+    scopes = set(project.sectoral_scopes.values_list("pk", flat=True))
+    experts = []
+    for expert in Expert.objects.filter(active=True, user__is_active=True).select_related("user"):
+        covered = set(expert.scopes.values_list("pk", flat=True))
+        if scopes <= covered and not conflict_of_interest(expert.user, project, parties):
+            experts.append(expert.user)
+
+    def order(u: User):
+        return (load.get(u.pk, 0), u.last_name, u.username)
+
+    return {"members": sorted(members, key=order)[:2], "experts": sorted(experts, key=order)[:2]}
+
+
+def _check_appointee(user: User, project: Project, parties: set[int], what: str) -> None:
+    reason = conflict_of_interest(user, project, parties)
+    if reason:
+        raise Conflict(
+            f"{_user_name(user)} cannot {what}: {reason} (conflict of interest).",
+            code="conflict_of_interest",
+        )
+
+
+def appoint_appraisers(
+    actor: User, project: Project, *, members: list[User], experts: list[User]
+) -> Appraisal:
+    """The secretariat appoints two JISC members and two experts to appraise the published
+    determination."""
+    if len(members) != 2 or len({u.pk for u in members}) != 2:
+        raise Invalid("Appoint two different JISC members.", field="members")
+    if len(experts) != 2 or len({u.pk for u in experts}) != 2:
+        raise Invalid("Appoint two different experts.", field="experts")
+    if {u.pk for u in members} & {u.pk for u in experts}:
+        raise Invalid("Nobody can sit twice on one appraisal.", field="experts")
+    with transaction.atomic():
+        project = lock(project)
+        require(actor, "reviews.manage", project, "Only the secretariat appoints appraisers.")
+        if project.status not in (S.DETERMINATION_PUBLISHED, S.UNDER_REVIEW):
+            raise Conflict(
+                "Appraisers are appointed while the determination is in its 45-day window.",
+                code="wrong_status",
+            )
+        det = project.determinations.filter(status__in=[D.PUBLISHED, D.UNDER_REVIEW]).first()
+        if det is None:
+            raise Conflict("No published determination to appraise.", code="wrong_status")
+        if Appraisal.objects.filter(determination=det).exists():
+            raise Conflict("Appraisers are already appointed.", code="already_appointed")
+        today = timezone.localdate()
+        parties = parties_involved_ids(project)
+        for user in members:
+            if not is_serving_member(user, today):
+                raise Invalid(f"{_user_name(user)} is not a serving JISC member.", field="members")
+            _check_appointee(user, project, parties, "appraise this project")
+        scopes = set(project.sectoral_scopes.values_list("pk", flat=True))
+        for user in experts:
+            expert = Expert.objects.filter(user=user, active=True).first()
+            if expert is None:
+                raise Invalid(f"{_user_name(user)} is not on the roster.", field="experts")
+            if not scopes <= set(expert.scopes.values_list("pk", flat=True)):
+                raise Invalid(
+                    f"{_user_name(user)} does not cover every sectoral scope of the project.",
+                    field="experts",
+                )
+            _check_appointee(user, project, parties, "appraise this project")
+        appraisal = Appraisal.objects.create(
+            determination=det,
+            project=project,
+            due_at=deadlines.appraisal_due(
+                project.review_window_closes_at, settings.APPRAISAL_DAYS_BEFORE_WINDOW_CLOSES
+            ),
+            appointed_by=actor,
+        )
+        Appraiser.objects.bulk_create(
+            [Appraiser(appraisal=appraisal, user=u, kind=Appraiser.Kind.MEMBER) for u in members]
+            + [Appraiser(appraisal=appraisal, user=u, kind=Appraiser.Kind.EXPERT) for u in experts]
+        )
+        _log(project, "appraisers_appointed", actor, users=[u.pk for u in [*members, *experts]])
+        mail_users(
+            [u.pk for u in [*members, *experts]],
+            f"[jitrack] {project.key}: you are appointed to appraise the determination",
+            "Declare that you have no conflict of interest and file your appraisal by "
+            f"{appraisal.due_at:%d %b %Y %H:%M} GMT.",
+            f"/reviews/appraisals/{appraisal.pk}/",
+        )
+    return appraisal
+
+
+def _seat(actor: User, appraisal: Appraisal) -> Appraiser:
+    seat = appraisal.appraisers.filter(user=actor).first()
+    if seat is None:
+        raise Forbidden("Only the appointed appraisers file appraisals.")
+    return seat
+
+
+def declare_no_conflict(actor: User, appraisal: Appraisal) -> Appraiser:
+    with transaction.atomic():
+        lock(appraisal.project_id)
+        seat = Appraiser.objects.select_for_update().get(pk=_seat(actor, appraisal).pk)
+        if seat.no_conflict_declared_at:
+            return seat
+        seat.no_conflict_declared_at = timezone.now()
+        seat.save(update_fields=["no_conflict_declared_at"])
+        _log(appraisal.project, "no_conflict_declared", actor, seat=seat.pk)
+    return seat
+
+
+def _criteria(data: dict, *, need_met: bool) -> dict:
+    out = {}
+    for key in CRITERIA_KEYS:
+        item = data.get(key) or {}
+        comment = (item.get("comment") or "").strip()
+        met = item.get("met")
+        if need_met and met is None:
+            raise Invalid(f"State whether criterion {key} is met.", code="required", field=key)
+        if need_met and not comment:
+            raise Invalid("Comment on every para 33 criterion.", code="required", field=key)
+        out[key] = {"met": met, "comment": comment} if need_met else {"comment": comment}
+    return out
+
+
+def file_appraisal(
+    actor: User, appraisal: Appraisal, *, criteria: dict, opinion: str, comments: str = ""
+) -> Appraiser:
+    """An appointee files F-JI-DA (member) or F-JI-ExInpDA (expert). Confidential."""
+    criteria = _criteria(criteria, need_met=True)
+    if opinion not in Appraiser.Opinion.values:
+        raise Invalid("The opinion is meets, does_not_meet or review_recommended.", field="opinion")
+    with transaction.atomic():
+        project = lock(appraisal.project_id)
+        appraisal = Appraisal.objects.select_for_update().get(pk=appraisal.pk)
+        seat = Appraiser.objects.select_for_update().get(pk=_seat(actor, appraisal).pk)
+        if seat.filed_at:
+            raise Conflict(f"Your {seat.form_name} is already filed.", code="already_filed")
+        if not seat.no_conflict_declared_at:
+            raise Conflict(
+                "Declare that you have no conflict of interest first.", code="no_declaration"
+            )
+        if project.status not in (S.DETERMINATION_PUBLISHED, S.UNDER_REVIEW):
+            raise Conflict("The appraisal is closed.", code="wrong_status")
+        seat.criteria = criteria
+        seat.opinion = opinion
+        seat.comments = (comments or "").strip()
+        seat.filed_at = timezone.now()
+        seat.save()
+        if not appraisal.appraisers.filter(filed_at__isnull=True).exists():
+            appraisal.status = Appraisal.Status.COMPLETE
+            appraisal.save(update_fields=["status"])
+        _log(project, "appraisal_filed", actor, seat=seat.pk, form=seat.form_name)
+        if seat.kind == Appraiser.Kind.MEMBER:
+            # Seed 003: F-JI-DA is forwarded to the other JISC members through the secretariat.
+            others = JiscMember.objects.filter(
+                term_start__lte=timezone.localdate(), term_end__gte=timezone.localdate()
+            ).exclude(user=actor)
+            mail_users(
+                list(others.values_list("user_id", flat=True).distinct()),
+                f"[jitrack] {project.key}: an appraisal (F-JI-DA) was filed",
+                "A JISC member filed an appraisal of this determination. Read it in jitrack.",
+                f"/reviews/appraisals/{appraisal.pk}/",
+            )
+    return seat
+
+
+# --- review requests -----------------------------------------------------------------------------
+
+
+def _requester(actor: User, project: Project) -> tuple[str, int | None]:
+    if actor.is_authenticated and actor.role == User.Role.PARTY and actor.party_id:
+        if actor.party_id in parties_involved_ids(project):
+            return ReviewRequest.By.PARTY, actor.party_id
+        raise Forbidden("Only the designated focal point of a Party involved can request.")
+    if actor.is_authenticated and actor.role == User.Role.JISC:
+        if is_serving_member(actor):
+            return ReviewRequest.By.JISC, None
+        raise Forbidden("Only a serving JISC member can request a review.")
+    raise Forbidden("A review is requested by a Party involved or by JISC members.")
+
+
+def _quorum(requests: list[ReviewRequest]) -> bool:
+    """Para 35: one Party involved, or three distinct JISC members."""
+    parties = {r.party_id for r in requests if r.by == ReviewRequest.By.PARTY}
+    members = {r.requested_by_id for r in requests if r.by == ReviewRequest.By.JISC}
+    return len(parties) >= PARTY_QUORUM or len(members) >= MEMBER_QUORUM
+
+
+def _meetings() -> list[tuple[date, date]]:
+    return list(Meeting.objects.values_list("starts_on", "ends_on"))
+
+
+def request_review(
+    actor: User, project: Project, *, reasons: dict, summary: str, now: datetime | None = None
+) -> ReviewRequest:
+    """F-JI-DR. One Party's request, or the third distinct member's, starts the review at once
+    (exactly once: the project row is locked); later requests join it."""
+    reasons = {k: (reasons.get(k) or "").strip() for k in CRITERIA_KEYS}
+    summary = (summary or "").strip()
+    if not summary:
+        raise Invalid("Summarise the reasons for the request.", code="required", field="summary")
+    if not any(reasons.values()):
+        raise Invalid(
+            "Give the reasons against at least one para 33 criterion.",
+            code="required",
+            field="reasons",
+        )
+    with transaction.atomic():
+        project = lock(project)
+        now = now or timezone.now()
+        by, party_id = _requester(actor, project)
+        if project.status not in (S.DETERMINATION_PUBLISHED, S.UNDER_REVIEW):
+            raise Conflict(
+                "A review can be requested only while the determination is in its 45-day window.",
+                code="not_in_window",
+            )
+        if project.review_window_closes_at is None or now > project.review_window_closes_at:
+            raise Conflict(
+                "The 45-day window closed at "
+                f"{project.review_window_closes_at:%d %b %Y %H:%M} GMT.",
+                code="window_closed",
+            )
+        det = project.determinations.filter(status__in=[D.PUBLISHED, D.UNDER_REVIEW]).first()
+        existing = list(ReviewRequest.objects.filter(determination=det))
+        if any(r.requested_by_id == actor.pk for r in existing):
+            raise Conflict("You have already requested a review.", code="duplicate_request")
+        if party_id and any(r.party_id == party_id for r in existing):
+            raise Conflict(
+                "Your Party has already requested a review.", code="party_already_requested"
+            )
+        review = Review.objects.filter(determination=det).first()
+        try:
+            with transaction.atomic():
+                req = ReviewRequest.objects.create(
+                    project=project,
+                    determination=det,
+                    review=review,
+                    by=by,
+                    requested_by=actor,
+                    party_id=party_id,
+                    reasons=reasons,
+                    summary=summary,
+                    received_at=now,
+                )
+        except IntegrityError:
+            raise Conflict(
+                "You have already requested a review.", code="duplicate_request"
+            ) from None
+        members = len({r.requested_by_id for r in [*existing, req] if r.by == "jisc"})
+        record(
+            project,
+            "review_request_received",
+            actor=actor,
+            label=actor.party.name if party_id else "A JISC member",
+            data={
+                "by": by,
+                "party": actor.party.code if party_id else None,
+                "jisc_member_requests": members,
+            },
+            at=now,
+        )
+        if review is None and _quorum([*existing, req]):
+            review = Review.objects.create(
+                kind=Review.Kind.DETERMINATION,
+                project=project,
+                determination=det,
+                requested_at=now,
+                due_at=deadlines.review_due("determination", now, _meetings()),
+            )
+            ReviewRequest.objects.filter(determination=det).update(review=review)
+            req.review = review
+            det.status = D.UNDER_REVIEW
+            det.save(update_fields=["status"])
+            transition(
+                project,
+                S.UNDER_REVIEW,
+                actor=None,
+                kind="review_started",
+                data={
+                    "parties": sorted({r.party.code for r in [*existing, req] if r.party_id}),
+                    "jisc_member_requests": members,
+                    "due_at": review.due_at.isoformat(),
+                },
+                at=now,
+            )
+    return req
+
+
+# --- the review ----------------------------------------------------------------------------------
+
+
+def _lock_review(review: Review) -> tuple[Project, Review]:
+    project = lock(review.project_id)
+    return project, Review.objects.select_for_update().get(pk=review.pk)
+
+
+def appoint_team(actor: User, review: Review, *, members: list[User], lead: User) -> Review:
+    """The secretariat appoints two JISC members (alternates allowed), one of them lead."""
+    if len(members) != 2 or len({u.pk for u in members}) != 2:
+        raise Invalid("Appoint two different JISC members.", field="members")
+    if lead.pk not in {u.pk for u in members}:
+        raise Invalid("The lead is one of the two members.", field="lead")
+    with transaction.atomic():
+        project, review = _lock_review(review)
+        require(actor, "reviews.manage", project, "Only the secretariat appoints review teams.")
+        if review.status != R.REQUESTED:
+            raise Conflict("The review team is already appointed.", code="already_appointed")
+        parties = parties_involved_ids(project)
+        for user in members:
+            if not is_serving_member(user):
+                raise Invalid(f"{_user_name(user)} is not a serving JISC member.", field="members")
+            _check_appointee(user, project, parties, "review this project")
+        ReviewTeamMember.objects.bulk_create(
+            [ReviewTeamMember(review=review, user=u, lead=u.pk == lead.pk) for u in members]
+        )
+        review.status = R.IN_PROGRESS
+        review.save(update_fields=["status"])
+        record(project, "review_team_appointed", actor=actor, data={"review": review.pk})
+        mail_users(
+            [u.pk for u in members],
+            f"[jitrack] {project.key}: you are appointed to the review team",
+            f"The review is due by {review.due_at:%d %b %Y %H:%M} GMT.",
+            f"/reviews/{review.pk}/",
+        )
+    return review
+
+
+def _team_seat(actor: User, review: Review) -> ReviewTeamMember:
+    seat = review.team.filter(user=actor).first()
+    if seat is None:
+        raise Forbidden("Only the review team does this.")
+    return seat
+
+
+def send_clarification(
+    actor: User, review: Review, *, addressed_to: str, questions: str, due_on: date
+) -> Clarification:
+    """F-JI-Clar: the team asks the participants and/or the AIE, with a due date."""
+    questions = (questions or "").strip()
+    if addressed_to not in Clarification.To.values:
+        raise Invalid("Address it to participants, aie or both.", field="addressed_to")
+    if not questions:
+        raise Invalid("Write the questions.", code="required", field="questions")
+    due_at = deadlines.clarification_due(due_on)
+    with transaction.atomic():
+        project, review = _lock_review(review)
+        _team_seat(actor, review)
+        if review.status not in (R.IN_PROGRESS, R.REPORTED):
+            raise Conflict("Clarifications are asked while the review runs.", code="wrong_status")
+        if due_at <= timezone.now():
+            raise Invalid("The due date must be in the future.", field="due_on")
+        number = (review.clarifications.count() or 0) + 1
+        clar = Clarification.objects.create(
+            review=review,
+            number=number,
+            addressed_to=addressed_to,
+            questions=questions,
+            due_at=due_at,
+            sent_by=actor,
+        )
+        _log(project, "clarification_sent", actor, clarification=clar.pk)
+        recipients = _clarification_recipients(project, addressed_to)
+        mail_users(
+            recipients,
+            f"[jitrack] {project.key}: request for clarification (F-JI-Clar {number})",
+            f"The JISC review team asks for clarification; answer by {due_at:%d %b %Y %H:%M} GMT.",
+            f"/reviews/clarifications/{clar.pk}/",
+        )
+    return clar
+
+
+def _clarification_recipients(project: Project, addressed_to: str) -> list[int]:
+    q = Q(pk__in=[])
+    if addressed_to in ("participants", "both"):
+        q |= Q(role=User.Role.PARTICIPANT, organisation__projects=project)
+    if addressed_to in ("aie", "both") and project.aie_id:
+        q |= Q(role=User.Role.AIE, organisation=project.aie_id)
+    return list(User.objects.filter(q, is_active=True).values_list("pk", flat=True).distinct())
+
+
+def may_answer(user: User, clar: Clarification) -> bool:
+    project = clar.review.project
+    if not user.is_authenticated or not user.organisation_id:
+        return False
+    if clar.addressed_to in ("participants", "both") and user.role == User.Role.PARTICIPANT:
+        if project.participants.filter(pk=user.organisation_id).exists():
+            return True
+    if clar.addressed_to in ("aie", "both") and user.role == User.Role.AIE:
+        return user.organisation_id == project.aie_id
+    return False
+
+
+def answer_clarification(
+    actor: User, clar: Clarification, *, answer: str, files: list[tuple[str, object]] = ()
+) -> Clarification:
+    answer = (answer or "").strip()
+    if not answer:
+        raise Invalid("Write the answer.", code="required", field="answer")
+    contents = [
+        (title, clean_filename(getattr(f, "name", None)), *read_pdf_upload(f, field="files"))
+        for title, f in files
+    ]
+    with transaction.atomic():
+        lock(clar.review.project_id)
+        clar = Clarification.objects.select_for_update().select_related("review").get(pk=clar.pk)
+        if not may_answer(actor, clar):
+            raise Forbidden("This request for clarification is not addressed to you.")
+        if clar.answered_at:
+            raise Conflict("This request is already answered.", code="already_answered")
+        if not clar.review.is_open:
+            raise Conflict("The review is closed.", code="wrong_status")
+        clar.answer = answer
+        clar.answered_at = timezone.now()
+        clar.answered_by = actor
+        clar.save()
+        for title, name, data, digest in contents:
+            attachment = ClarificationFile(
+                clarification=clar, title=(title or name)[:255], sha256=digest, size=len(data)
+            )
+            attachment.file.save(name, as_django_file(data, name), save=False)
+            attachment.save()
+        _log(clar.review.project, "clarification_answered", actor, clarification=clar.pk)
+        mail_users(
+            list(clar.review.team.values_list("user_id", flat=True)),
+            f"[jitrack] {clar.review.project.key}: clarification {clar.number} answered",
+            "The answer is in jitrack.",
+            f"/reviews/{clar.review_id}/",
+        )
+    return clar
+
+
+def file_report(actor: User, review: Review, *, recommendation: str, report: str) -> Review:
+    """F-JI-RRep with the team's recommendation."""
+    report = (report or "").strip()
+    if recommendation not in Review.Decision.values:
+        raise Invalid(
+            "Recommend confirmed, rejected or corrections_required.", field="recommendation"
+        )
+    if not report:
+        raise Invalid("Write the report.", code="required", field="report")
+    with transaction.atomic():
+        project, review = _lock_review(review)
+        _team_seat(actor, review)
+        if review.status != R.IN_PROGRESS:
+            raise Conflict("The report is filed once, while the review runs.", code="wrong_status")
+        review.recommendation = recommendation
+        review.report = report
+        review.reported_at = timezone.now()
+        review.reported_by = actor
+        review.status = R.REPORTED
+        review.save()
+        _log(project, "review_reported", actor, recommendation=recommendation)
+        mail_users(
+            list(User.objects.filter(role=User.Role.SECRETARIAT).values_list("pk", flat=True)),
+            f"[jitrack] {project.key}: the review team reported (F-JI-RRep)",
+            "Put the decision on the agenda of the next JISC meeting or decide electronically.",
+            f"/reviews/{review.pk}/",
+        )
+    return review
+
+
+def decide(
+    actor: User,
+    review: Review,
+    *,
+    decision: str,
+    reasons: str,
+    meeting: Meeting | None = None,
+    now: datetime | None = None,
+) -> Review:
+    """The secretariat records the JISC's decision, taken at ``meeting`` or electronically
+    (no meeting). Confirmed: final. Rejected: rejected. Corrections required: the AIE submits a
+    corrected report and the determination is final once the secretariat confirms it."""
+    reasons = (reasons or "").strip()
+    if decision not in Review.Decision.values:
+        raise Invalid(
+            "The decision is confirmed, rejected or corrections_required.", field="decision"
+        )
+    if not reasons:
+        raise Invalid("Give the reasons for the decision.", code="required", field="reasons")
+    with transaction.atomic():
+        project, review = _lock_review(review)
+        require(actor, "reviews.manage", project, "Only the secretariat records JISC decisions.")
+        if review.status != R.REPORTED:
+            raise Conflict(
+                "The JISC decides once the review team has reported.", code="wrong_status"
+            )
+        now = now or timezone.now()
+        if meeting is not None and meeting.starts_on > now.date():
+            raise Invalid("That meeting has not started yet.", field="meeting")
+        review.decision = decision
+        review.decision_reasons = reasons
+        review.decided_at = now
+        review.decided_at_meeting = meeting
+        det = Determination.objects.select_for_update().get(pk=review.determination_id)
+        data = {
+            "decision": decision,
+            "meeting": meeting.number if meeting else None,
+            "review": review.pk,
+        }
+        if decision == Review.Decision.CORRECTIONS:
+            review.status = R.CORRECTIONS
+            review.save()
+            record(project, "review_decided", actor=actor, reason=reasons, data=data, at=now)
+            return review
+        review.status = R.DECIDED
+        review.save()
+        _end(project, det, decision == Review.Decision.CONFIRMED, actor, reasons, data, now)
+    return review
+
+
+def _end(project, det, positive: bool, actor, reasons: str, data: dict, now: datetime) -> None:
+    today = now.date()
+    det.status = D.FINAL if positive else D.REJECTED
+    det.final_on = today
+    det.save(update_fields=["status", "final_on"])
+    project.final_on = today
+    transition(
+        project,
+        S.FINAL if positive else S.REJECTED,
+        actor=actor,
+        kind="review_decided",
+        reason=reasons,
+        data=data,
+        at=now,
+    )
+
+
+def submit_corrections(actor: User, review: Review, *, uploaded, note: str = "") -> Document:
+    """The AIE submits the corrected determination report."""
+    with transaction.atomic():
+        project, review = _lock_review(review)
+        require(
+            actor,
+            "determinations.submit_determination",
+            project,
+            "Only the project's AIE submits the corrected report.",
+        )
+        if review.status != R.CORRECTIONS:
+            raise Conflict("No corrections are required.", code="wrong_status")
+        doc = store_document(
+            project,
+            kind=Document.Kind.DETERMINATION_REPORT,
+            title="Corrected determination report (F-JI-DRep)",
+            uploaded=uploaded,
+            actor=actor,
+        )
+        review.corrections_submitted_at = timezone.now()
+        review.save(update_fields=["corrections_submitted_at"])
+        record(
+            project,
+            "corrections_submitted",
+            actor=actor,
+            reason=(note or "").strip(),
+            public=False,
+            data={"document": doc.pk},
+        )
+    return doc
+
+
+def confirm_corrections(actor: User, review: Review) -> Review:
+    with transaction.atomic():
+        project, review = _lock_review(review)
+        require(actor, "reviews.manage", project, "Only the secretariat confirms corrections.")
+        if review.status != R.CORRECTIONS or not review.corrections_submitted_at:
+            raise Conflict(
+                "The AIE has not submitted the corrected report yet.", code="no_corrections"
+            )
+        now = timezone.now()
+        project.documents.filter(
+            kind=Document.Kind.DETERMINATION_REPORT, published_at__isnull=True
+        ).update(published_at=now)
+        review.corrections_confirmed_at = now
+        review.status = R.DECIDED
+        review.save()
+        det = Determination.objects.select_for_update().get(pk=review.determination_id)
+        _end(
+            project,
+            det,
+            True,
+            actor,
+            "The corrections were made.",
+            {"decision": "corrections_confirmed", "review": review.pk},
+            now,
+        )
+    return review
+
+
+# --- meetings ------------------------------------------------------------------------------------
+
+
+def save_meeting(actor: User, meeting: Meeting | None = None, **fields) -> Meeting:
+    """Add or move a JISC meeting; the due dates of open reviews are recomputed."""
+    if (
+        fields.get("ends_on")
+        and fields.get("starts_on")
+        and fields["ends_on"] < fields["starts_on"]
+    ):
+        raise Invalid("A meeting ends on or after its first day.", field="ends_on")
+    if not fields.get("electronic") and not (fields.get("place") or "").strip():
+        raise Invalid("Give the place, or mark the meeting as electronic.", field="place")
+    with transaction.atomic():
+        require(actor, "reviews.manage", None, "Only the secretariat manages meetings.")
+        meeting = meeting or Meeting()
+        if Meeting.objects.exclude(pk=meeting.pk).filter(number=fields.get("number")).exists():
+            raise Conflict(
+                f"JISC {fields.get('number')} already exists.", code="duplicate", field="number"
+            )
+        for key, value in fields.items():
+            setattr(meeting, key, value)
+        meeting.save()
+        recompute_review_deadlines()
+    return meeting
+
+
+def recompute_review_deadlines() -> int:
+    meetings = _meetings()
+    changed = 0
+    for review in Review.objects.select_for_update().filter(
+        status__in=Review.OPEN, kind=Review.Kind.DETERMINATION
+    ):
+        due = deadlines.review_due(review.kind, review.requested_at, meetings)
+        if due != review.due_at:
+            review.due_at = due
+            review.overdue_notified_at = None
+            review.save(update_fields=["due_at", "overdue_notified_at"])
+            changed += 1
+    return changed
+
+
+def get_review(pk: int) -> Review:
+    try:
+        return Review.objects.select_related("project", "determination").get(pk=pk)
+    except Review.DoesNotExist:
+        raise NotFound("No such review.") from None
