@@ -817,8 +817,10 @@ def withdraw(actor: User, project: Project, reason: str = "") -> Project:
             status__in=[Engagement.Status.PENDING, Engagement.Status.ACCEPTED]
         ).update(status=Engagement.Status.ENDED)
         from determinations.workflow import on_project_withdrawn
+        from reviews.workflow import on_project_withdrawn as close_reviews
 
         on_project_withdrawn(project)
+        close_reviews(project)
         transition(
             project,
             S.WITHDRAWN,

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from projects.models import User
+from projects.models import Project, User
 
 from .models import Appraisal, Appraiser, Clarification, Review
 from .notify import mail_users
@@ -17,7 +17,23 @@ from .notify import mail_users
 
 def sweep(now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
-    counts = {"appraisal_reminders": 0, "clarification_reminders": 0, "reviews_overdue": 0}
+    counts = {
+        "appraisals_closed": 0,
+        "appraisal_reminders": 0,
+        "clarification_reminders": 0,
+        "reviews_overdue": 0,
+    }
+    # An appraisal ends with the determination's window (final, rejected or withdrawn).
+    counts["appraisals_closed"] = (
+        Appraisal.objects.filter(status=Appraisal.Status.OPEN)
+        .exclude(
+            project__status__in=[
+                Project.Status.DETERMINATION_PUBLISHED,
+                Project.Status.UNDER_REVIEW,
+            ]
+        )
+        .update(status=Appraisal.Status.CLOSED)
+    )
     soon = now + timedelta(days=settings.APPRAISAL_REMINDER_DAYS)
     with transaction.atomic():
         seats = (

@@ -169,6 +169,7 @@ class Review(models.Model):
         REPORTED = "reported", "Team reported; awaiting the JISC decision"
         CORRECTIONS = "corrections_required", "Corrections required"
         DECIDED = "decided", "Decided"
+        CLOSED = "closed", "Closed: the project was withdrawn"
 
     class Decision(models.TextChoices):
         CONFIRMED = "confirmed", "Determination confirmed"

@@ -706,6 +706,15 @@ def confirm_corrections(actor: User, review: Review) -> Review:
     return review
 
 
+def on_project_withdrawn(project: Project) -> None:
+    """Called inside ``projects.workflow.withdraw`` with the project locked: open appraisals and
+    reviews of a withdrawn project close; the record stays."""
+    Appraisal.objects.filter(project=project, status=Appraisal.Status.OPEN).update(
+        status=Appraisal.Status.CLOSED
+    )
+    Review.objects.filter(project=project, status__in=Review.OPEN).update(status=R.CLOSED)
+
+
 # --- meetings ------------------------------------------------------------------------------------
 
 
