@@ -7,11 +7,12 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework.decorators import api_view, permission_classes, renderer_classes
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
+from jitrack.api import PDF_RENDERERS
 from projects.api import ERRORS, load_project, responses, validated
 from projects.errors import Forbidden, Invalid, NotFound
 
@@ -133,6 +134,7 @@ class InvoiceList(generics.ListAPIView):
 
     serializer_class = InvoiceSerializer
     permission_classes = [IsAuthenticated]
+    ordering_fields = ["number", "issued_on", "due_on", "amount_usd", "status"]
 
     @extend_schema(
         parameters=[
@@ -193,6 +195,7 @@ def invoice_detail(request, number):
     tags=["fees"],
 )
 @api_view(["GET"])
+@renderer_classes(PDF_RENDERERS)
 @permission_classes([IsAuthenticated])
 def invoice_pdf(request, number):
     invoice = _invoice_for(request, number)
@@ -248,6 +251,7 @@ class ReimbursementList(generics.ListAPIView):
 
     serializer_class = ReimbursementSerializer
     permission_classes = [IsAuthenticated]
+    ordering_fields = ["found_at", "amount_usd", "status", "paid_on"]
 
     @extend_schema(
         parameters=[OpenApiParameter("status", str, enum=["due", "paid"])], tags=["fees"]
@@ -257,7 +261,9 @@ class ReimbursementList(generics.ListAPIView):
 
     def get_queryset(self):
         _secretariat(self.request)
-        qs = Reimbursement.objects.select_related("project", "invoice").order_by("-status", "pk")
+        qs = Reimbursement.objects.select_related("project", "invoice").order_by(
+            "status", "pk"
+        )  # "due" before "paid"
         wanted = self.request.query_params.get("status")
         if wanted:
             if wanted not in Reimbursement.Status.values:

@@ -19,7 +19,7 @@ NAMES = {
     "reductions": "Reductions",
     "already_this_year": "Tonnes already verified this year",
 }
-_WHOLE = re.compile(r"\d{1,13}")
+_WHOLE = re.compile(r"[0-9]{1,3}(,[0-9]{3})+|[0-9]{1,13}")  # ASCII; commas only as separators
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off", ""}
 
@@ -31,12 +31,12 @@ def tonnes(params: Mapping, name: str, *, required: bool) -> int | None:
         if required:
             raise Invalid(f"{label}: give a number of tonnes.", code="required", field=name)
         return None
-    text = str(raw).strip().replace(",", "").replace("_", "")
+    text = str(raw).strip()
     if text.startswith("-"):
         raise Invalid(f"{label} cannot be negative.", field=name)
     if not _WHOLE.fullmatch(text):
         raise Invalid(f"{label} must be a whole number of tonnes (e.g. 25000).", field=name)
-    value = int(text)
+    value = int(text.replace(",", ""))
     if value > calculator.MAX_TONNES:
         raise Invalid(f"{label} cannot exceed 10^12 t.", field=name)
     return value

@@ -6,6 +6,7 @@ Locking order, everywhere: the project row first, then the invoice row.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -172,7 +173,7 @@ def assess_determination_fee(
         data={"kind": assessment.kind, "amount_usd": str(assessment.amount_usd)},
     )
     if assessment.due_usd > 0:
-        issue_invoice(assessment, actor)
+        issue_invoice(assessment, None)  # issued by the secretariat's rules, not the trigger
     return assessment
 
 
@@ -240,7 +241,10 @@ def assess_verification_fee(
             reductions_by_year = calculator.split_by_year(start, end, tonnes)
         except ValueError as exc:
             raise Invalid(str(exc), field="reductions") from None
-    reductions_by_year = {int(y): t for y, t in reductions_by_year.items()}
+    try:
+        reductions_by_year = {int(y): t for y, t in reductions_by_year.items()}
+    except (TypeError, ValueError):
+        raise Invalid("Years are whole numbers, e.g. 2026.", field="reductions") from None
     if not reductions_by_year:
         raise Invalid("No reductions were given.", field="reductions")
     already: dict[int, int] = {}
@@ -260,7 +264,9 @@ def assess_verification_fee(
     except ValueError as exc:
         raise Invalid(str(exc), field="reductions") from None
     credit_state = advance_credit(project)
-    first_year = credit_state.first_year or min(reductions_by_year)
+    # ADVANCE_CREDIT: the first calendar year is the earliest with verified reductions.
+    with_tonnes = [y for y, t in reductions_by_year.items() if t]
+    first_year = credit_state.first_year or min(with_tonnes or reductions_by_year)
     credit = calculator.apply_advance_credit(
         result, first_year=first_year, available_usd=credit_state.remaining_usd
     )
@@ -293,7 +299,7 @@ def assess_verification_fee(
         },
     )
     if assessment.due_usd > 0:
-        issue_invoice(assessment, actor)
+        issue_invoice(assessment, None)  # issued by the secretariat's rules, not the trigger
     return assessment
 
 
@@ -314,11 +320,22 @@ def verification_fee_settled(project: Project, number: int) -> bool:
 # --- payments ------------------------------------------------------------------------------
 
 
+_AMOUNT = re.compile(r"-?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?")
+
+
 def parse_amount(value, field: str = "amount_usd") -> Decimal:
-    try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise Invalid("Give the amount in USD, e.g. 1500.00.", field=field) from None
+    """USD with a dot for cents; commas only as thousands separators ("8,500.00"), so a decimal
+    comma ("8500,00") is refused rather than read as 850000."""
+    if isinstance(value, Decimal):
+        amount = value
+    else:
+        text = str(value).strip()
+        if not _AMOUNT.fullmatch(text):
+            raise Invalid("Give the amount in USD, e.g. 1500.00.", field=field)
+        try:
+            amount = Decimal(text.replace(",", ""))
+        except (InvalidOperation, ValueError):
+            raise Invalid("Give the amount in USD, e.g. 1500.00.", field=field) from None
     if not amount.is_finite() or amount <= 0:
         raise Invalid("The amount must be more than zero.", field=field)
     if amount != amount.quantize(Decimal("0.01")):

@@ -101,7 +101,11 @@ def fees_home(request):
             )[:10],
         }
     else:
-        mine = Invoice.objects.filter(project__participants=user.organisation_id)
+        mine = (
+            Invoice.objects.filter(project__participants=user.organisation_id)
+            if user.organisation_id
+            else Invoice.objects.none()
+        )
         context = {
             "secretariat": False,
             "invoices": paginate(
@@ -118,6 +122,8 @@ def fees_home(request):
 def _credit_balances(user: User) -> list[dict]:
     """Advance credit left per project of the user's organisation: three grouped queries."""
     org = user.organisation_id
+    if not org:
+        return []
     paid = dict(
         Payment.objects.filter(
             invoice__project__participants=org, invoice__kind=FeeKind.DETERMINATION

@@ -1,8 +1,10 @@
 """API plumbing: one error shape, ``{"code", "detail"}``, for every refusal."""
 
+import json
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, renderers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -46,3 +48,21 @@ def exception_handler(exc, context):
     detail = response.data.get("detail", str(exc)) if isinstance(response.data, dict) else str(exc)
     response.data = {"code": str(code), "detail": str(detail)}
     return response
+
+
+class PDFRenderer(renderers.BaseRenderer):
+    """Lets a client ask for ``Accept: application/pdf`` on a PDF download (the view returns the
+    file itself); an error body is still JSON."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        return json.dumps(data).encode()
+
+
+PDF_RENDERERS = [renderers.JSONRenderer, PDFRenderer]

@@ -1,5 +1,7 @@
 """Queries that decide who may know which project exists."""
 
+import re
+
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -31,11 +33,15 @@ def visible_projects(user) -> QuerySet[Project]:
     return Project.objects.filter(public)
 
 
+_REFERENCE = re.compile(r"[0-9]{4}")
+_DRAFT_KEY = re.compile(r"[Pp][0-9]{1,18}")  # ASCII digits only; fits a bigint
+
+
 def parse_key(key: str) -> Q:
     """A project key is its reference (``0001``) or ``P<id>`` before publication."""
-    if key.isdigit() and len(key) == 4:
+    if _REFERENCE.fullmatch(key):
         return Q(reference=key)
-    if key[:1] in ("P", "p") and key[1:].isdigit():
+    if _DRAFT_KEY.fullmatch(key):
         return Q(pk=int(key[1:]))
     raise NotFound(f"No project {key!r}.")
 
