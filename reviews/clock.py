@@ -82,7 +82,11 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     with transaction.atomic():
         late = (
             Review.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(due_at__lt=now, status__in=Review.OPEN, overdue_notified_at__isnull=True)
+            .filter(
+                due_at__lt=now,
+                status__in=Review.AWAITING_DECISION,
+                overdue_notified_at__isnull=True,
+            )
             .select_related("project")
         )
         staff = list(

@@ -177,6 +177,8 @@ class Review(models.Model):
         CORRECTIONS = "corrections_required", "Corrections required"
 
     OPEN = (Status.REQUESTED, Status.IN_PROGRESS, Status.REPORTED, Status.CORRECTIONS)
+    # The legal limit applies until the JISC decides; "corrections required" is a decision.
+    AWAITING_DECISION = (Status.REQUESTED, Status.IN_PROGRESS, Status.REPORTED)
 
     kind = models.CharField(max_length=15, choices=Kind.choices, default=Kind.DETERMINATION)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reviews")
@@ -221,7 +223,7 @@ class Review(models.Model):
         return self.status in self.OPEN
 
     def overdue(self, now=None) -> bool:
-        return self.is_open and (now or timezone.now()) > self.due_at
+        return self.status in self.AWAITING_DECISION and (now or timezone.now()) > self.due_at
 
 
 class ReviewRequest(models.Model):

@@ -234,7 +234,7 @@ def _criteria(data: dict, *, need_met: bool) -> dict:
         item = data.get(key) or {}
         comment = (item.get("comment") or "").strip()
         met = item.get("met")
-        if need_met and met is None:
+        if need_met and not isinstance(met, bool):
             raise Invalid(f"State whether criterion {key} is met.", code="required", field=key)
         if need_met and not comment:
             raise Invalid("Comment on every para 33 criterion.", code="required", field=key)
@@ -742,11 +742,12 @@ def save_meeting(actor: User, meeting: Meeting | None = None, **fields) -> Meeti
     return meeting
 
 
+@transaction.atomic
 def recompute_review_deadlines() -> int:
     meetings = _meetings()
     changed = 0
     for review in Review.objects.select_for_update().filter(
-        status__in=Review.OPEN, kind=Review.Kind.DETERMINATION
+        status__in=Review.AWAITING_DECISION, kind=Review.Kind.DETERMINATION
     ):
         due = deadlines.review_due(review.kind, review.requested_at, meetings)
         if due != review.due_at:

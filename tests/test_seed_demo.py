@@ -15,6 +15,15 @@ from projects.models import (
     SectoralScope,
     User,
 )
+from reviews.models import (
+    Appraisal,
+    Appraiser,
+    Expert,
+    JiscMember,
+    Meeting,
+    Review,
+    ReviewLog,
+)
 
 from .factories import SCOPE_NAMES
 
@@ -51,6 +60,13 @@ def snapshot() -> dict:
         Event,
         Determination,
         FeeAssessment,
+        JiscMember,
+        Expert,
+        Meeting,
+        Appraisal,
+        Appraiser,
+        Review,
+        ReviewLog,
     ]
     return {
         "counts": {m.__name__: m.objects.count() for m in models},
@@ -61,6 +77,9 @@ def snapshot() -> dict:
         ),
         "passwords": sorted(User.objects.values_list("username", "password")),
         "parties": sorted(Party.objects.values_list("code", "kp_party", "national_registry")),
+        "jisc": sorted(JiscMember.objects.values_list("user__username", "term_start", "term_end")),
+        "meetings": sorted(Meeting.objects.values_list("number", "starts_on", "ends_on")),
+        "seats": sorted(Appraiser.objects.values_list("user__username", "filed_at")),
     }
 
 
@@ -123,6 +142,52 @@ def test_seed_demo_reaches_every_stage(seeded):
     assert closed.events.filter(kind="comments_closed", actor_label="jitrack clock").exists()
 
 
+def test_seed_demo_creates_the_jisc_and_an_appraisal(seeded):
+    from django.utils import timezone
+
+    from reviews import workflow as rwf
+
+    today = timezone.localdate()
+    involved = set(Project.objects.values_list("host_party__code", flat=True))
+    involved |= set(Project.objects.values_list("parties_involved__code", flat=True))
+    assert involved == {"UA", "JP", "DK", "CH", "NL"}
+    serving = list(rwf.serving_members(today))
+    assert {m.user.username for m in serving} == {f"jisc{i}" for i in range(1, 8)}
+    assert all(m.party_id == m.user.party_id and m.user.role == "jisc" for m in serving)
+    free = [m for m in serving if m.party.code not in involved]
+    assert len(free) == 5 and len({m.party_id for m in free}) == 5
+    assert [m.user.username for m in free if m.seat == "alternate"] == ["jisc7"]
+    for username in ("jisc1", "jisc2", "jisc3", "jisc4"):
+        assert rwf.is_serving_member(User.objects.get(username=username), today)
+
+    scopes = set(Project.objects.values_list("sectoral_scopes__number", flat=True))
+    for username in ("expert1", "expert2", "expert3", "expert4"):
+        expert = Expert.objects.get(user__username=username)
+        assert expert.active and expert.user.role == "expert"
+        assert scopes <= set(expert.scopes.values_list("number", flat=True))
+        assert expert.user.check_password("demo")
+
+    past, upcoming = Meeting.objects.order_by("starts_on")
+    assert past.ends_on < today < upcoming.starts_on
+    assert (past.number, upcoming.number) == (40, 41)
+    assert upcoming.where == "Electronic meeting" and past.where == "Bonn, Germany"
+
+    published = Project.objects.get(status="determination_published")
+    appraisal = Appraisal.objects.get()
+    assert appraisal.project == published and appraisal.status == "open"
+    seats = {s.user.username: s for s in appraisal.appraisers.select_related("user")}
+    assert sorted(seats) == ["expert3", "expert4", "jisc2", "jisc5"]
+    assert [u for u, s in seats.items() if s.filed_at] == ["jisc2"]
+    assert seats["jisc2"].form_name == "F-JI-DA" and seats["jisc2"].opinion == "meets"
+    for seat in seats.values():
+        assert not rwf.conflict_of_interest(seat.user, published)
+    # Confidential: in the review log, never in the project's public events.
+    assert not published.events.filter(kind__icontains="apprais").exists()
+    kinds = list(ReviewLog.objects.filter(project=published).values_list("kind", flat=True))
+    assert kinds == ["appraisers_appointed", "no_conflict_declared", "appraisal_filed"]
+    assert not Review.objects.exists()
+
+
 def test_seed_demo_twice_changes_nothing(seeded):
     before = snapshot()
     call_command("seed_demo")
@@ -131,5 +196,7 @@ def test_seed_demo_twice_changes_nothing(seeded):
 
 def test_seed_demo_leaves_nothing_for_the_clock(seeded):
     from projects.clock import enforce_deadlines
+    from reviews.clock import sweep
 
     assert enforce_deadlines() == {"comments_closed": 0, "determinations_final": 0}
+    assert not any(sweep().values())

@@ -80,9 +80,47 @@ USERS = [
     ("jisc4", User.Role.JISC, None, "LT", "Rasa", "Kazlauskienė"),
     ("expert1", User.Role.EXPERT, None, "DK", "Mette", "Nielsen"),
     ("expert2", User.Role.EXPERT, None, "CH", "Luca", "Bernasconi"),
+    ("jisc5", User.Role.JISC, None, "FR", "Sophie", "Laurent"),
+    ("jisc6", User.Role.JISC, None, "CZ", "Tomáš", "Novák"),
+    ("jisc7", User.Role.JISC, None, "BG", "Elena", "Dimitrova"),
+    ("expert3", User.Role.EXPERT, None, "DE", "Anna", "Becker"),
+    ("expert4", User.Role.EXPERT, None, "CZ", "Petr", "Svoboda"),
     ("secretariat", User.Role.SECRETARIAT, SECRETARIAT_ORG, None, "Maria", "Gonzalez"),
     ("admin", User.Role.SECRETARIAT, SECRETARIAT_ORG, None, "Site", "Administrator"),
 ]
+
+# The JISC (reviews app). The demo projects are hosted by Ukraine with Japan, Denmark,
+# Switzerland or the Netherlands involved; five members are nationals of none of those Parties
+# (jisc2, jisc4-jisc7, jisc7 an alternate). jisc1 (Japan) and jisc3 (Netherlands) serve too: the
+# workflow keeps them off the projects their Parties are involved in (conflict of interest).
+# username, seat, constituency; the Party is the user's.
+JISC_TERMS = [
+    ("jisc1", "member", "annex_i_other"),
+    ("jisc2", "member", "annex_i_other"),
+    ("jisc3", "member", "annex_i_other"),
+    ("jisc4", "member", "annex_i_eit"),
+    ("jisc5", "member", "annex_i_other"),
+    ("jisc6", "member", "annex_i_eit"),
+    ("jisc7", "alternate", "annex_i_eit"),
+]
+# Every sectoral scope of the demo projects; each expert on the roster covers them all.
+DEMO_SCOPES = [1, 3, 5, 8, 9, 10, 13]
+EXPERTS = ["expert1", "expert2", "expert3", "expert4"]
+# number, first day (days from today), length in days, place ("" for an electronic meeting)
+MEETINGS = [
+    (40, -35, 2, "Bonn, Germany"),
+    (41, 28, 1, ""),
+]
+# The published demo project's appraisal: two members and two experts, none of Switzerland
+# (the Party involved) or Ukraine; jisc2 has filed F-JI-DA, the other three have not.
+PUBLISHED_DEMO = "Associated gas utilisation at Poltava oil field"
+APPRAISERS = {"members": ["jisc2", "jisc5"], "experts": ["expert3", "expert4"]}
+APPRAISAL_FORM = {
+    "approval": {"met": True, "comment": "Letters of approval of Ukraine and Switzerland seen."},
+    "additionality": {"met": True, "comment": "Flaring is the baseline; the analysis holds."},
+    "baseline_monitoring": {"met": True, "comment": "Gas metering plan follows appendix B."},
+    "environmental": {"met": True, "comment": "EIA reviewed; flaring reduced, no new impacts."},
+}
 
 FINDINGS = {
     "approval": (True, "Letters of approval of Ukraine and Japan were checked against originals."),
@@ -140,7 +178,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             self.reference_data()
             self.users()
+            self.jisc()
         self.projects()
+        self.jisc_work()
         if self.created:
             for line in self.created:
                 self.stdout.write(f"  created {line}")
@@ -217,6 +257,77 @@ class Command(BaseCommand):
             user.set_password(PASSWORD)
             user.save()
             self.note(f"user {username} ({role})", True)
+
+    # --- the JISC ----------------------------------------------------------------------------
+
+    def jisc(self) -> None:
+        """Members' two-year terms (this year and the next, so they serve today) and the roster."""
+        from reviews.models import Expert, JiscMember
+
+        today = timezone.localdate()
+        start, end = dt.date(today.year, 1, 1), dt.date(today.year + 1, 12, 31)
+        for username, seat, constituency in JISC_TERMS:
+            user = User.objects.get(username=username)
+            if JiscMember.objects.filter(user=user).exists():
+                continue
+            JiscMember.objects.create(
+                user=user,
+                party=user.party,
+                seat=seat,
+                constituency=constituency,
+                term_start=start,
+                term_end=end,
+            )
+            self.note(f"JISC {seat} term of {username} ({start} to {end})", True)
+        for username in EXPERTS:
+            expert, created = Expert.objects.get_or_create(user=User.objects.get(username=username))
+            if created:
+                expert.scopes.set(SectoralScope.objects.filter(number__in=DEMO_SCOPES))
+            self.note(f"expert {username} on the roster", created)
+
+    def jisc_work(self) -> None:
+        """Two meetings (one past, one to come) and the published project's appraisal, through
+        ``reviews.workflow``."""
+        from reviews import workflow as rwf
+        from reviews.models import Appraisal, Meeting
+
+        sec = User.objects.get(username="secretariat")
+        today = timezone.localdate()
+        for number, offset, days, place in MEETINGS:
+            if Meeting.objects.filter(number=number).exists():
+                continue
+            starts_on = today + dt.timedelta(days=offset)
+            rwf.save_meeting(
+                sec,
+                number=number,
+                starts_on=starts_on,
+                ends_on=starts_on + dt.timedelta(days=days - 1),
+                place=place,
+                electronic=not place,
+            )
+            self.note(f"meeting JISC {number} ({starts_on})", True)
+        project = Project.objects.filter(
+            title=PUBLISHED_DEMO, status=Project.Status.DETERMINATION_PUBLISHED
+        ).first()
+        if (
+            project is None
+            or Appraisal.objects.filter(project=project).exists()
+            or project.review_window_closes_at <= timezone.now()
+        ):
+            return
+        members = [User.objects.get(username=u) for u in APPRAISERS["members"]]
+        experts = [User.objects.get(username=u) for u in APPRAISERS["experts"]]
+        with transaction.atomic():
+            appraisal = rwf.appoint_appraisers(sec, project, members=members, experts=experts)
+            rwf.declare_no_conflict(members[0], appraisal)
+            rwf.file_appraisal(
+                members[0],
+                appraisal,
+                criteria=APPRAISAL_FORM,
+                opinion="meets",
+                comments="No reason to request a review.",
+            )
+        self.note(f"appraisal of {project.key}, F-JI-DA of {members[0].username} filed", True)
 
     # --- projects ----------------------------------------------------------------------------
 
