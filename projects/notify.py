@@ -46,6 +46,19 @@ RECIPIENTS: dict[str, tuple[tuple[str, ...], str]] = {
     "determination_final": (("participants", "aie", "parties"), "The determination is final."),
     "determination_rejected": (("participants", "aie", "parties"), "The project is rejected."),
     "withdrawn": (("aie", "secretariat"), "The project participants withdrew the project."),
+    "review_request_received": (("secretariat",), "A request for review (F-JI-DR) arrived."),
+    "review_started": (
+        ("participants", "aie", "parties", "secretariat", "jisc"),
+        "A review of the determination was requested; it is not final until the JISC decides.",
+    ),
+    "review_decided": (
+        ("participants", "aie", "parties", "jisc"),
+        "The JISC decided on the review of the determination. Its decision and reasons:",
+    ),
+    "corrections_submitted": (
+        ("secretariat",),
+        "The AIE submitted the corrected determination report; confirm the corrections.",
+    ),
 }
 
 
@@ -84,7 +97,9 @@ def render(event: Event) -> tuple[str, str]:
     project = event.project
     subject = f"[jitrack] {project.key} {project.title}: {event.kind.replace('_', ' ')}"
     link = f"{settings.SITE_URL}/projects/{project.key}/"
-    body = f"{action}\n\n{event.reason + chr(10) if event.reason else ''}Act here: {link}\n"
+    decision = event.data.get("decision")
+    head = f"Decision: {decision.replace('_', ' ')}\n" if decision else ""
+    body = f"{action}\n\n{head}{event.reason + chr(10) if event.reason else ''}Act here: {link}\n"
     return subject, body
 
 

@@ -169,6 +169,9 @@ def appoint_appraisers(
             raise Conflict("No published determination to appraise.", code="wrong_status")
         if Appraisal.objects.filter(determination=det).exists():
             raise Conflict("Appraisers are already appointed.", code="already_appointed")
+        now = timezone.now()
+        if project.review_window_closes_at is None or now > project.review_window_closes_at:
+            raise Conflict("The 45-day window has closed.", code="window_closed")
         today = timezone.localdate()
         parties = parties_involved_ids(project)
         for user in members:
@@ -189,9 +192,7 @@ def appoint_appraisers(
         appraisal = Appraisal.objects.create(
             determination=det,
             project=project,
-            due_at=deadlines.appraisal_due(
-                project.review_window_closes_at, settings.APPRAISAL_DAYS_BEFORE_WINDOW_CLOSES
-            ),
+            due_at=_appraisal_due(project, now),
             appointed_by=actor,
         )
         Appraiser.objects.bulk_create(
@@ -207,6 +208,15 @@ def appoint_appraisers(
             f"/reviews/appraisals/{appraisal.pk}/",
         )
     return appraisal
+
+
+def _appraisal_due(project: Project, now: datetime) -> datetime:
+    """Due a set number of days before the window closes; appointed later than that, due when
+    the window closes."""
+    due = deadlines.appraisal_due(
+        project.review_window_closes_at, settings.APPRAISAL_DAYS_BEFORE_WINDOW_CLOSES
+    )
+    return due if due > now else project.review_window_closes_at
 
 
 def _seat(actor: User, appraisal: Appraisal) -> Appraiser:
@@ -720,17 +730,23 @@ def on_project_withdrawn(project: Project) -> None:
 
 def save_meeting(actor: User, meeting: Meeting | None = None, **fields) -> Meeting:
     """Add or move a JISC meeting; the due dates of open reviews are recomputed."""
-    if (
-        fields.get("ends_on")
-        and fields.get("starts_on")
-        and fields["ends_on"] < fields["starts_on"]
-    ):
+    stored = meeting or Meeting()
+    merged = {
+        k: fields.get(k, getattr(stored, k))
+        for k in ("number", "starts_on", "ends_on", "place", "electronic")
+    }
+    if merged["number"] is None:
+        raise Invalid("Give the meeting's number.", code="required", field="number")
+    if merged["starts_on"] is None or merged["ends_on"] is None:
+        raise Invalid("Give the meeting's first and last day.", code="required", field="starts_on")
+    if merged["ends_on"] < merged["starts_on"]:
         raise Invalid("A meeting ends on or after its first day.", field="ends_on")
-    if not fields.get("electronic") and not (fields.get("place") or "").strip():
+    if not merged["electronic"] and not (merged["place"] or "").strip():
         raise Invalid("Give the place, or mark the meeting as electronic.", field="place")
+    fields = merged
     with transaction.atomic():
         require(actor, "reviews.manage", None, "Only the secretariat manages meetings.")
-        meeting = meeting or Meeting()
+        meeting = stored
         if Meeting.objects.exclude(pk=meeting.pk).filter(number=fields.get("number")).exists():
             raise Conflict(
                 f"JISC {fields.get('number')} already exists.", code="duplicate", field="number"

@@ -1,5 +1,7 @@
 """The JISC for review tests: five serving members (one an alternate) from Parties not involved
-in the cycle's projects, one member from Japan (a Party involved: conflicted), and three experts.
+in the cycle's projects, one member from Japan (conflicted on projects made with
+``parties_involved=[japan]``; cycle projects have no other Party involved by default), and three
+experts.
 """
 
 import datetime as dt
