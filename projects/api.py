@@ -18,6 +18,7 @@ from rest_framework.decorators import (
     authentication_classes,
     parser_classes,
     permission_classes,
+    renderer_classes,
 )
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.pagination import PageNumberPagination
@@ -25,6 +26,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from jitrack.api import PDF_RENDERERS
 
 from . import workflow as wf
 from .errors import Invalid, NotFound
@@ -114,6 +117,7 @@ def detail_context(request, project: Project) -> dict:
     return {
         "request": request,
         "documents": list(documents.order_by("kind", "-version", "pk")),
+        "review": _review_facts(project),
         "comments": list(project.comments.all()),
         "show_email": user.has_perm("projects.view_comment_email", project),
         "events": list(events),
@@ -122,13 +126,27 @@ def detail_context(request, project: Project) -> dict:
     }
 
 
+def detail_queryset(qs: QuerySet[Project]) -> QuerySet[Project]:
+    """``register_queryset`` plus the latest review's public facts, in the same query."""
+    from reviews.api import with_latest_review
+
+    return with_latest_review(register_queryset(qs))
+
+
+def _review_facts(project: Project) -> dict | None:
+    """The latest review's public facts (ji-rules §6), null before a review has started."""
+    from reviews.api import review_facts
+
+    return review_facts(project)
+
+
 def project_body(request, project: Project) -> dict:
     return ProjectDetailSerializer(project, context=detail_context(request, project)).data
 
 
 def project_response(request, pk: int, code: int = status.HTTP_200_OK) -> Response:
     """The project as the actor now sees it, after an action."""
-    project = register_queryset(Project.objects.filter(pk=pk)).get()
+    project = detail_queryset(Project.objects.filter(pk=pk)).get()
     return Response(project_body(request, project), status=code)
 
 
@@ -245,7 +263,7 @@ class ProjectDetail(APIView):
     def get(self, request, key):
         """One project with the documents, comments, timeline and determination you may see."""
         project = get_project_for(
-            request.user, key, register_queryset(visible_projects(request.user))
+            request.user, key, detail_queryset(visible_projects(request.user))
         )
         return Response(project_body(request, project))
 
@@ -315,6 +333,7 @@ def upload_document(request, key):
     tags=["projects"],
 )
 @api_view(["GET"])
+@renderer_classes(PDF_RENDERERS)
 @permission_classes([AllowAny])
 def download_document(request, pk):
     """The PDF, if you may see it (public once published unless confidential)."""

@@ -245,12 +245,14 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 class ProjectDetailSerializer(ProjectSerializer):
     """The register entry plus what this user may see of its documents, comments, timeline
-    and determination. The view puts the filtered rows in the context (``projects.api``)."""
+    and determination, and the public facts of its latest review. The view puts the filtered
+    rows in the context (``projects.api``)."""
 
     documents = serializers.SerializerMethodField()
     comments = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
     determination = serializers.SerializerMethodField()
+    review = serializers.SerializerMethodField()
 
     class Meta(ProjectSerializer.Meta):
         fields = [
@@ -265,6 +267,7 @@ class ProjectDetailSerializer(ProjectSerializer):
             "comments",
             "timeline",
             "determination",
+            "review",
         ]
 
     @extend_schema_field(DocumentSerializer(many=True))
@@ -290,6 +293,18 @@ class ProjectDetailSerializer(ProjectSerializer):
         from determinations.serializers import DeterminationSerializer
 
         return DeterminationSerializer(det, context=self.context).data
+
+    @extend_schema_field(
+        lazy_serializer("reviews.serializers.ReviewSummarySerializer")(allow_null=True)
+    )
+    def get_review(self, obj):
+        """The latest review's public facts (ji-rules §6); null before a review has started."""
+        review = self.context.get("review")
+        if review is None:
+            return None
+        from reviews.serializers import ReviewSummarySerializer
+
+        return ReviewSummarySerializer(review).data
 
 
 # --- project input -----------------------------------------------------------------------------

@@ -618,6 +618,8 @@ def decide(
         now = now or timezone.now()
         if meeting is not None and meeting.starts_on > now.date():
             raise Invalid("That meeting has not started yet.", field="meeting")
+        if meeting is not None and meeting.ends_on < review.requested_at.date():
+            raise Invalid("That meeting ended before the review was requested.", field="meeting")
         review.decision = decision
         review.decision_reasons = reasons
         review.decided_at = now
@@ -739,6 +741,9 @@ def save_meeting(actor: User, meeting: Meeting | None = None, **fields) -> Meeti
         raise Invalid("Give the meeting's number.", code="required", field="number")
     if merged["starts_on"] is None or merged["ends_on"] is None:
         raise Invalid("Give the meeting's first and last day.", code="required", field="starts_on")
+    for key in ("starts_on", "ends_on"):
+        if not 1990 <= merged[key].year <= 2999:
+            raise Invalid("Give a date between 1990 and 2999.", field=key)
     if merged["ends_on"] < merged["starts_on"]:
         raise Invalid("A meeting ends on or after its first day.", field="ends_on")
     if not merged["electronic"] and not (merged["place"] or "").strip():

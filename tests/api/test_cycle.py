@@ -1,8 +1,7 @@
-import re
-
 """The whole Track 2 determination cycle, driven only through the API."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine

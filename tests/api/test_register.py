@@ -46,6 +46,7 @@ DETAIL_FIELDS = LIST_FIELDS | {
     "comments",
     "timeline",
     "determination",
+    "review",
 }
 
 
