@@ -1,10 +1,19 @@
-"""The determination report F-JI-DRep (para 33-34) as structured data."""
+"""The determination report F-JI-DRep (paras 33-34), and the second half of the cycle: monitoring
+reports, changes during implementation, verifications F-JI-VRep (paras 36-39) and ERU issuance."""
 
 from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import (
+    BigIntegerRangeField,
+    DateRangeField,
+    RangeBoundary,
+    RangeOperators,
+)
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
-from projects.models import Document, Organisation, Project
+from projects.models import Document, Organisation, Party, Project
 
 
 class Determination(models.Model):
@@ -87,3 +96,266 @@ class Determination(models.Model):
             }
             for key, label in self.FINDINGS
         ]
+
+
+# --- monitoring, changes, verification (paras 36-39) and ERU issuance (13/CMP.1 para 29) ---------
+
+
+class DateRange(models.Func):
+    function = "daterange"
+    output_field = DateRangeField()
+
+
+class BigIntRange(models.Func):
+    function = "int8range"
+    output_field = BigIntegerRangeField()
+
+
+class PostgresOnlyExclusion(ExclusionConstraint):
+    """An exclusion constraint on PostgreSQL; elsewhere (the embedded SQLite default) the same
+    rule is enforced in code only."""
+
+    def _pg(self, schema_editor) -> bool:
+        return schema_editor.connection.vendor == "postgresql"
+
+    def constraint_sql(self, model, schema_editor):
+        return super().constraint_sql(model, schema_editor) if self._pg(schema_editor) else None
+
+    def create_sql(self, model, schema_editor):
+        return super().create_sql(model, schema_editor) if self._pg(schema_editor) else None
+
+    def remove_sql(self, model, schema_editor):
+        return super().remove_sql(model, schema_editor) if self._pg(schema_editor) else None
+
+    def validate(self, model, instance, exclude=None, using="default"):
+        from django.db import connections
+
+        if connections[using].vendor == "postgresql":
+            super().validate(model, instance, exclude=exclude, using=using)
+
+
+class MonitoringReport(models.Model):
+    """Para 36: the PPs' report on reductions that already occurred in a monitoring period."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted for verification"
+        VERIFIED = "verified", "Verification filed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        REJECTED = "rejected", "Verification rejected"
+
+    # Periods that block an overlapping new period (JISC 13 Annex 13): verified or under way.
+    BLOCKING = (Status.SUBMITTED, Status.VERIFIED)
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="monitoring")
+    number = models.PositiveSmallIntegerField()
+    period_start = models.DateField()
+    period_end = models.DateField()
+    aie = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    claimed = models.JSONField(default=dict, help_text="calendar year -> tonnes claimed")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    report = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["period_start", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="monitoring_number"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="monitoring_period_ordered",
+            ),
+            PostgresOnlyExclusion(
+                name="monitoring_periods_do_not_overlap",
+                expressions=[
+                    (
+                        DateRange("period_start", "period_end", RangeBoundary(True, True)),
+                        RangeOperators.OVERLAPS,
+                    ),
+                    ("project", RangeOperators.EQUAL),
+                ],
+                condition=Q(status__in=["submitted", "verified"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Monitoring report {self.number} of {self.project.key}"
+
+    @property
+    def claimed_total(self) -> int:
+        return sum(int(t) for t in self.claimed.values())
+
+
+class ImplementationChange(models.Model):
+    """JISC 23 Annex 2: a change to the determined design or monitoring plan, with its
+    justification; the next verification must address it."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="changes")
+    description = models.TextField()
+    justification = models.TextField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    files = models.ManyToManyField(Document, blank=True, related_name="+")
+    addressed_in = models.ForeignKey(
+        "Verification", null=True, blank=True, on_delete=models.SET_NULL, related_name="changes"
+    )
+    aie_opinion = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+
+
+class Verification(models.Model):
+    """F-JI-VRep (paras 37-38) as structured data."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        PUBLISHED = "published", "Published"
+        UNDER_REVIEW = "under_review", "Under review"
+        FINAL = "final", "Final"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="verifications")
+    number = models.PositiveSmallIntegerField()
+    monitoring_report = models.OneToOneField(
+        MonitoringReport, on_delete=models.PROTECT, related_name="verification"
+    )
+    aie = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=15, choices=Status.choices, default=Status.SUBMITTED)
+    verified = models.JSONField(default=dict, help_text="calendar year -> tonnes verified")
+    verified_total = models.PositiveBigIntegerField(default=0)
+    erus_issued = models.PositiveBigIntegerField(default=0)
+    findings = models.TextField()
+    conditions_hold = models.BooleanField(
+        default=True, help_text="The para 33 conditions still hold after the changes."
+    )
+    conditions_reasons = models.TextField(blank=True)
+    no_overlap_declared = models.BooleanField(default=False)
+    report = models.ForeignKey(
+        Document, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    available_on = models.DateField(null=True, blank=True)
+    review_window_closes_at = models.DateTimeField(null=True, blank=True)
+    final_on = models.DateField(null=True, blank=True)
+    # The clock sweeps published verifications whose 15-day window has closed.
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["monitoring_report__period_start", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="verification_number"),
+            # Never more ERUs than verified (13/CMP.1 annex para 29).
+            models.CheckConstraint(
+                condition=Q(erus_issued__lte=models.F("verified_total")),
+                name="erus_within_verified",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"F-JI-VRep {self.project.key} #{self.number}"
+
+
+class AauLedgerEntry(models.Model):
+    """A Party's AAU holdings in its national registry: additions (positive) and the AAUs
+    cancelled by conversion to ERUs (negative). The balance never goes negative (checked under
+    a lock on the Party's row)."""
+
+    class Kind(models.TextChoices):
+        HOLDING = "holding", "AAUs recorded in the registry"
+        CONVERSION = "conversion", "AAUs converted to ERUs"
+
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="aau_ledger")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    quantity = models.BigIntegerField()
+    note = models.CharField(max_length=200, blank=True)
+    issuance = models.ForeignKey(
+        "EruIssuance", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="holding") & Q(quantity__gt=0))
+                | (Q(kind="conversion") & Q(quantity__lt=0)),
+                name="aau_entry_sign",
+            )
+        ]
+
+
+class EruIssuance(models.Model):
+    """The host Party's DFP records ERUs issued for a final verification."""
+
+    verification = models.ForeignKey(
+        Verification, on_delete=models.PROTECT, related_name="issuances"
+    )
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="eru_issuances")
+    quantity = models.PositiveBigIntegerField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+
+
+class EruBlock(models.Model):
+    """A block of serially numbered units: AAUs converted to ERUs keep their serial numbers and
+    gain the project identifier (13/CMP.1 annex para 29). A transfer splits a block; the head
+    keeps the original start serial."""
+
+    issuance = models.ForeignKey(EruIssuance, on_delete=models.PROTECT, related_name="blocks")
+    originating_party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+    unit_type = models.CharField(max_length=3, default="ERU")
+    serial_start = models.PositiveBigIntegerField()
+    serial_end = models.PositiveBigIntegerField()
+    commitment_period = models.PositiveSmallIntegerField(default=1)
+    project_identifier = models.CharField(max_length=20)
+    track = models.PositiveSmallIntegerField(default=2)
+    account = models.CharField(
+        max_length=120, help_text="Holding account: the host's registry, then the PPs' accounts."
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    active = models.BooleanField(default=True, help_text="False once split by a transfer.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["originating_party", "serial_start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(serial_end__gte=models.F("serial_start")), name="eru_block_ordered"
+            ),
+            # A serial is used once: active blocks of one originating Party never overlap.
+            PostgresOnlyExclusion(
+                name="eru_serials_used_once",
+                expressions=[
+                    (
+                        BigIntRange("serial_start", "serial_end", RangeBoundary(True, True)),
+                        RangeOperators.OVERLAPS,
+                    ),
+                    ("originating_party", RangeOperators.EQUAL),
+                ],
+                condition=Q(active=True),
+            ),
+        ]
+
+    @property
+    def quantity(self) -> int:
+        return self.serial_end - self.serial_start + 1

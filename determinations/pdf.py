@@ -23,3 +23,25 @@ def render_drep(determination) -> bytes:
         },
     )
     return HTML(string=html).write_pdf()
+
+
+def render_vrep(verification) -> bytes:
+    """F-JI-VRep from the structured verification, with its separate section on changes."""
+    from weasyprint import HTML
+
+    project = verification.project
+    report = verification.monitoring_report
+    html = render_to_string(
+        "determinations/vrep_pdf.html",
+        {
+            "v": verification,
+            "project": project,
+            "report": report,
+            "claimed": sorted(report.claimed.items()),
+            "verified": sorted(verification.verified.items()),
+            "changes": list(project.changes.filter(addressed_in=verification)),
+            "scopes": list(project.sectoral_scopes.all()),
+            "generated_at": timezone.now(),
+        },
+    )
+    return HTML(string=html).write_pdf()

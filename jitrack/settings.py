@@ -210,11 +210,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 DEADLINE_SWEEP_SECONDS = env_int("DEADLINE_SWEEP_SECONDS", 60, minimum=1)
-# The one beat schedule: the statutory clock's idempotent sweeps (projects.clock, and the
-# reminders and overdue notices of appraisals and reviews in reviews.clock).
+# The one beat schedule: the statutory clock's idempotent sweeps (projects.clock; the 15-day
+# window of verifications in determinations.verification; the reminders and overdue notices of
+# appraisals and reviews in reviews.clock).
 CELERY_BEAT_SCHEDULE = {
     "enforce-deadlines": {
         "task": "projects.tasks.enforce_deadlines",
+        "schedule": float(DEADLINE_SWEEP_SECONDS),
+    },
+    "sweep-verifications": {
+        "task": "determinations.tasks.sweep_verifications",
         "schedule": float(DEADLINE_SWEEP_SECONDS),
     },
     "sweep-reviews": {

@@ -287,12 +287,25 @@ class Document(models.Model):
         SUPPORTING = "supporting", "Supporting document"
         DETERMINATION_REPORT = "determination_report", "Determination report (F-JI-DRep)"
         DETERMINATION_SUPPORTING = "determination_supporting", "Determination supporting document"
+        MONITORING_REPORT = "monitoring_report", "Monitoring report"
+        MONITORING_SUPPORTING = "monitoring_supporting", "Monitoring supporting document"
+        CHANGE_SUPPORTING = "change_supporting", "Change during implementation: supporting file"
+        VERIFICATION_REPORT = "verification_report", "Verification report (F-JI-VRep)"
+        VERIFICATION_SUPPORTING = "verification_supporting", "Verification supporting document"
 
     # Para 40: information used to show additionality, to describe the baseline methodology and
     # its application, or to support an EIA can never be confidential; the PDD and the
     # determination report are public by paras 32 and 34.
     NEVER_CONFIDENTIAL = frozenset(
-        {"pdd", "additionality", "baseline", "eia", "determination_report"}
+        {
+            "pdd",
+            "additionality",
+            "baseline",
+            "eia",
+            "determination_report",
+            "monitoring_report",  # para 36: made public
+            "verification_report",  # para 38: made public
+        }
     )
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")

@@ -55,6 +55,21 @@ RECIPIENTS: dict[str, tuple[tuple[str, ...], str]] = {
         ("participants", "aie", "parties", "jisc"),
         "The JISC decided on the review of the determination. Its decision and reasons:",
     ),
+    "monitoring_report_submitted": (("secretariat",), "A monitoring report was submitted."),
+    "verification_submitted": (
+        ("secretariat", "participants"),
+        "Check the verification report; the verification fee is due on submission.",
+    ),
+    "verification_published": (
+        ("participants", "jisc", "parties"),
+        "The verification report is published; the 15-day review window is open.",
+    ),
+    "verification_final": (("participants", "parties"), "The verification is final."),
+    "verification_review_started": (
+        ("participants", "parties", "secretariat", "jisc"),
+        "A review of the verification was requested; it is not final until the JISC decides.",
+    ),
+    "erus_issued": (("participants",), "ERUs were issued for the verification."),
     "corrections_submitted": (
         ("secretariat",),
         "The AIE submitted the corrected determination report; confirm the corrections.",

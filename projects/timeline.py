@@ -44,6 +44,20 @@ EVENT_LABELS: dict[str, str] = {
     "determination_final": "Determination final",
     "determination_rejected": "Negative determination final: project rejected",
     "withdrawn": "Project withdrawn",
+    "review_request_received": "Request for review received",
+    "review_started": "Review started; the determination is not final until the JISC decides",
+    "review_team_appointed": "Review team appointed",
+    "review_decided": "JISC decision on the review",
+    "corrections_submitted": "Corrected report submitted",
+    "monitoring_report_submitted": "Monitoring report submitted and published",
+    "monitoring_report_withdrawn": "Monitoring report withdrawn",
+    "change_recorded": "Change during implementation recorded",
+    "verification_submitted": "Verification report submitted",
+    "verification_published": "Verification report published; 15-day period started",
+    "verification_final": "Verification final",
+    "verification_review_started": "Review of the verification started",
+    "erus_issued": "ERUs issued",
+    "erus_transferred": "ERUs transferred",
 }
 
 # What the project needs next, by status, as shown on dashboards.

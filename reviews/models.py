@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from determinations.models import Determination
+from determinations.models import Determination, Verification
 from projects.models import Party, Project, SectoralScope
 
 CRITERIA = (
@@ -185,6 +185,9 @@ class Review(models.Model):
     determination = models.ForeignKey(
         Determination, null=True, blank=True, on_delete=models.CASCADE, related_name="reviews"
     )
+    verification = models.ForeignKey(
+        Verification, null=True, blank=True, on_delete=models.CASCADE, related_name="reviews"
+    )
     status = models.CharField(max_length=25, choices=Status.choices, default=Status.REQUESTED)
     requested_at = models.DateTimeField(help_text="When the request that started it arrived.")
     due_at = models.DateTimeField(db_index=True, help_text="The legal limit for the decision.")
@@ -212,7 +215,12 @@ class Review(models.Model):
                 fields=["determination"],
                 condition=Q(determination__isnull=False),
                 name="one_review_per_determination",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["verification"],
+                condition=Q(verification__isnull=False),
+                name="one_review_per_verification",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -240,6 +248,9 @@ class ReviewRequest(models.Model):
     determination = models.ForeignKey(
         Determination, null=True, blank=True, on_delete=models.CASCADE, related_name="requests"
     )
+    verification = models.ForeignKey(
+        Verification, null=True, blank=True, on_delete=models.CASCADE, related_name="requests"
+    )
     review = models.ForeignKey(
         Review, null=True, blank=True, on_delete=models.SET_NULL, related_name="requests"
     )
@@ -263,6 +274,16 @@ class ReviewRequest(models.Model):
                 fields=["determination", "party"],
                 condition=Q(party__isnull=False),
                 name="one_request_per_party",
+            ),
+            models.UniqueConstraint(
+                fields=["verification", "requested_by"],
+                condition=Q(verification__isnull=False),
+                name="one_verification_request_per_requester",
+            ),
+            models.UniqueConstraint(
+                fields=["verification", "party"],
+                condition=Q(verification__isnull=False, party__isnull=False),
+                name="one_verification_request_per_party",
             ),
         ]
 

@@ -416,6 +416,93 @@ def request_review(
     return req
 
 
+def request_verification_review(
+    actor: User, verification, *, reasons: dict, summary: str, now: datetime | None = None
+) -> ReviewRequest:
+    """F-JI-VR (para 39): the same rule as for determinations — one Party involved or three
+    JISC members — inside the 15-day window; the review is due 30 days after the request."""
+    from determinations.models import Verification
+
+    reasons = {k: (reasons.get(k) or "").strip() for k in CRITERIA_KEYS}
+    summary = (summary or "").strip()
+    if not summary:
+        raise Invalid("Summarise the reasons for the request.", code="required", field="summary")
+    with transaction.atomic():
+        project = lock(verification.project_id)
+        ver = Verification.objects.select_for_update().get(pk=verification.pk)
+        now = now or timezone.now()
+        by, party_id = _requester(actor, project)
+        if ver.status not in (Verification.Status.PUBLISHED, Verification.Status.UNDER_REVIEW):
+            raise Conflict(
+                "A review can be requested only while the verification is in its 15-day window.",
+                code="not_in_window",
+            )
+        if ver.review_window_closes_at is None or now > ver.review_window_closes_at:
+            raise Conflict(
+                f"The 15-day window closed at {ver.review_window_closes_at:%d %b %Y %H:%M} GMT.",
+                code="window_closed",
+            )
+        existing = list(ReviewRequest.objects.filter(verification=ver))
+        if any(r.requested_by_id == actor.pk for r in existing):
+            raise Conflict("You have already requested a review.", code="duplicate_request")
+        if party_id and any(r.party_id == party_id for r in existing):
+            raise Conflict(
+                "Your Party has already requested a review.", code="party_already_requested"
+            )
+        review = Review.objects.filter(verification=ver).first()
+        req = ReviewRequest.objects.create(
+            kind=Review.Kind.VERIFICATION,
+            project=project,
+            verification=ver,
+            review=review,
+            by=by,
+            requested_by=actor,
+            party_id=party_id,
+            reasons=reasons,
+            summary=summary,
+            received_at=now,
+        )
+        members = len({r.requested_by_id for r in [*existing, req] if r.by == "jisc"})
+        record(
+            project,
+            "review_request_received",
+            actor=actor,
+            label=actor.party.name if party_id else "A JISC member",
+            data={
+                "by": by,
+                "verification": ver.number,
+                "party": actor.party.code if party_id else None,
+                "jisc_member_requests": members,
+            },
+            at=now,
+        )
+        if review is None and _quorum([*existing, req]):
+            review = Review.objects.create(
+                kind=Review.Kind.VERIFICATION,
+                project=project,
+                verification=ver,
+                requested_at=now,
+                due_at=deadlines.review_due("verification", now),
+            )
+            ReviewRequest.objects.filter(verification=ver).update(review=review)
+            req.review = review
+            ver.status = Verification.Status.UNDER_REVIEW
+            ver.due_at = None
+            ver.save(update_fields=["status", "due_at"])
+            record(
+                project,
+                "verification_review_started",
+                actor=None,
+                data={
+                    "verification": ver.number,
+                    "due_at": review.due_at.isoformat(),
+                    "jisc_member_requests": members,
+                },
+                at=now,
+            )
+    return req
+
+
 # --- the review ----------------------------------------------------------------------------------
 
 
@@ -624,12 +711,13 @@ def decide(
         review.decision_reasons = reasons
         review.decided_at = now
         review.decided_at_meeting = meeting
-        det = Determination.objects.select_for_update().get(pk=review.determination_id)
         data = {
             "decision": decision,
             "meeting": meeting.number if meeting else None,
             "review": review.pk,
         }
+        if review.kind == Review.Kind.VERIFICATION:
+            data["verification"] = review.verification.number
         if decision == Review.Decision.CORRECTIONS:
             review.status = R.CORRECTIONS
             review.save()
@@ -637,8 +725,27 @@ def decide(
             return review
         review.status = R.DECIDED
         review.save()
-        _end(project, det, decision == Review.Decision.CONFIRMED, actor, reasons, data, now)
+        _conclude(project, review, decision == Review.Decision.CONFIRMED, actor, reasons, data, now)
     return review
+
+
+def _conclude(project, review, positive: bool, actor, reasons: str, data: dict, now) -> None:
+    if review.kind == Review.Kind.VERIFICATION:
+        from determinations.models import MonitoringReport, Verification
+
+        ver = Verification.objects.select_for_update().get(pk=review.verification_id)
+        ver.status = Verification.Status.FINAL if positive else Verification.Status.REJECTED
+        ver.final_on = now.date() if positive else None
+        ver.due_at = None
+        ver.save(update_fields=["status", "final_on", "due_at"])
+        if not positive:  # the period is free again for a new monitoring report
+            MonitoringReport.objects.filter(pk=ver.monitoring_report_id).update(
+                status=MonitoringReport.Status.REJECTED
+            )
+        record(project, "review_decided", actor=actor, reason=reasons, data=data, at=now)
+        return
+    det = Determination.objects.select_for_update().get(pk=review.determination_id)
+    _end(project, det, positive, actor, reasons, data, now)
 
 
 def _end(project, det, positive: bool, actor, reasons: str, data: dict, now: datetime) -> None:
@@ -662,18 +769,24 @@ def submit_corrections(actor: User, review: Review, *, uploaded, note: str = "")
     """The AIE submits the corrected determination report."""
     with transaction.atomic():
         project, review = _lock_review(review)
-        require(
-            actor,
-            "determinations.submit_determination",
-            project,
-            "Only the project's AIE submits the corrected report.",
-        )
+        verifying = review.kind == Review.Kind.VERIFICATION
+        aie_id = review.verification.aie_id if verifying else project.aie_id
+        if not (
+            actor.is_authenticated
+            and actor.role == User.Role.AIE
+            and actor.organisation_id == aie_id
+        ):
+            raise Forbidden("Only the AIE whose report was reviewed submits the corrected report.")
         if review.status != R.CORRECTIONS:
             raise Conflict("No corrections are required.", code="wrong_status")
         doc = store_document(
             project,
-            kind=Document.Kind.DETERMINATION_REPORT,
-            title="Corrected determination report (F-JI-DRep)",
+            kind=Document.Kind.VERIFICATION_REPORT
+            if verifying
+            else Document.Kind.DETERMINATION_REPORT,
+            title="Corrected verification report (F-JI-VRep)"
+            if verifying
+            else "Corrected determination report (F-JI-DRep)",
             uploaded=uploaded,
             actor=actor,
         )
@@ -700,15 +813,15 @@ def confirm_corrections(actor: User, review: Review) -> Review:
             )
         now = timezone.now()
         project.documents.filter(
-            kind=Document.Kind.DETERMINATION_REPORT, published_at__isnull=True
+            kind__in=[Document.Kind.DETERMINATION_REPORT, Document.Kind.VERIFICATION_REPORT],
+            published_at__isnull=True,
         ).update(published_at=now)
         review.corrections_confirmed_at = now
         review.status = R.DECIDED
         review.save()
-        det = Determination.objects.select_for_update().get(pk=review.determination_id)
-        _end(
+        _conclude(
             project,
-            det,
+            review,
             True,
             actor,
             "The corrections were made.",

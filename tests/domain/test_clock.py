@@ -98,7 +98,7 @@ def test_enforce_deadlines_command_runs_the_sweep(cycle, capsys):
         call_command("enforce_deadlines")
         call_command("enforce_deadlines")
     out = capsys.readouterr().out.splitlines()
-    rest = "appraisals_closed: 0, appraisal_reminders: 0, clarification_reminders: 0, reviews_overdue: 0"
+    rest = "verifications_final: 0, appraisals_closed: 0, appraisal_reminders: 0, clarification_reminders: 0, reviews_overdue: 0"
     assert out == [
         f"comments_closed: 1, determinations_final: 0, {rest}",
         f"comments_closed: 0, determinations_final: 0, {rest}",

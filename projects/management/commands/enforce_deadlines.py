@@ -7,7 +7,9 @@ class Command(BaseCommand):
     help = "Run the statutory clock's sweep once (the same as the Celery beat task)."
 
     def handle(self, *args, **options):
-        from reviews.clock import sweep  # projects does not import reviews at module level
+        # projects does not import determinations or reviews at module level
+        from determinations.verification import sweep as sweep_verifications
+        from reviews.clock import sweep
 
-        done = {**enforce_deadlines(), **sweep()}
+        done = {**enforce_deadlines(), **sweep_verifications(), **sweep()}
         self.stdout.write(", ".join(f"{k}: {v}" for k, v in done.items()))

@@ -1,0 +1,466 @@
+"""Monitoring reports, changes during implementation and verifications (paras 36-39): the only
+writer of ``MonitoringReport.status`` and ``Verification.status``. The determination's part is in
+``determinations.workflow``; ERU issuance in ``determinations.issuance``.
+
+MONITORING_START: [our reading] ji-rules §3.10 with decision 9/CMP.1 para 5 — the first
+monitoring period may not start before the crediting period, nor before 1 January 2008 (ERUs
+are issued for reductions from 2008 on).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from fees import services as fee_services
+from projects import deadlines
+from projects.errors import Conflict, Forbidden, Invalid
+from projects.models import Document, Organisation, Project, User
+from projects.workflow import (
+    accredited_for,
+    check_availability_date,
+    lock,
+    record,
+    require,
+    store_document,
+)
+
+from .models import ImplementationChange, MonitoringReport, Verification
+
+V = Verification.Status
+M = MonitoringReport.Status
+ERU_START = date(2008, 1, 1)
+MAX_TONNES = 10**12
+
+
+def _scopes(project: Project) -> set[int]:
+    return set(project.sectoral_scopes.values_list("number", flat=True))
+
+
+def _per_year(data: dict, start: date, end: date, field: str) -> dict[str, int]:
+    """Whole, non-negative tonnes per calendar year of the period (at least one year)."""
+    out: dict[str, int] = {}
+    for year, tonnes in (data or {}).items():
+        try:
+            y = int(year)
+        except (TypeError, ValueError):
+            raise Invalid(f"{year!r} is not a calendar year.", field=field) from None
+        if not start.year <= y <= end.year:
+            raise Invalid(
+                f"{y} is outside the monitoring period {start:%d %b %Y}–{end:%d %b %Y}.",
+                field=field,
+            )
+        if isinstance(tonnes, bool) or not isinstance(tonnes, int) or not 0 <= tonnes <= MAX_TONNES:
+            raise Invalid(f"Give whole, non-negative tonnes for {y}.", field=field)
+        out[str(y)] = tonnes
+    if not out:
+        raise Invalid("Give the reductions per calendar year.", code="required", field=field)
+    return dict(sorted(out.items()))
+
+
+def overlapping(project: Project, start: date, end: date, exclude_pk=None):
+    """Reports of the project whose period overlaps [start, end] and that are verified or under
+    verification (JISC 13 Annex 13)."""
+    return (
+        MonitoringReport.objects.filter(
+            project=project,
+            status__in=MonitoringReport.BLOCKING,
+            period_start__lte=end,
+            period_end__gte=start,
+        )
+        .exclude(pk=exclude_pk)
+        .order_by("period_start")
+    )
+
+
+def submit_monitoring_report(
+    actor: User,
+    project: Project,
+    *,
+    period_start: date,
+    period_end: date,
+    aie: Organisation,
+    claimed: dict,
+    report,
+    supporting: list[tuple[str, object]] = (),
+) -> MonitoringReport:
+    """Para 36: PPs submit a monitoring report to an AIE accredited for verification in every
+    scope of the project; it is published."""
+    if period_end < period_start:
+        raise Invalid("The period ends before it starts.", field="period_end")
+    claimed = _per_year(claimed, period_start, period_end, "claimed")
+    with transaction.atomic():
+        project = lock(project)
+        require(
+            actor,
+            "projects.edit_project",
+            project,
+            "Only the project participants submit monitoring reports.",
+        )
+        if project.status != Project.Status.FINAL:
+            raise Conflict("Monitoring reports follow a final determination.", code="wrong_status")
+        # MONITORING_START (module docstring).
+        if period_start < ERU_START:
+            raise Invalid(
+                "A monitoring period starts on 1 January 2008 or later.", field="period_start"
+            )
+        if project.crediting_start and period_start < project.crediting_start:
+            raise Invalid(
+                f"The period starts before the crediting period ({project.crediting_start:%d %b %Y}).",
+                field="period_start",
+            )
+        if aie.kind != Organisation.Kind.AIE:
+            raise Invalid("Choose an AIE.", field="aie")
+        missing = accredited_for(aie, "verification", _scopes(project))
+        if missing:
+            raise Conflict(missing, code="not_accredited", field="aie")
+        clash = overlapping(project, period_start, period_end).first()
+        if clash is not None:
+            raise Conflict(
+                f"The period overlaps monitoring report {clash.number} "
+                f"({clash.period_start:%d %b %Y}–{clash.period_end:%d %b %Y}), which is "
+                f"{clash.get_status_display().lower()}.",
+                code="period_overlap",
+                field="period_start",
+            )
+        number = (
+            project.monitoring.order_by("-number").values_list("number", flat=True).first() or 0
+        ) + 1
+        doc = store_document(
+            project,
+            kind=Document.Kind.MONITORING_REPORT,
+            title=f"Monitoring report {number} ({period_start:%d %b %Y}–{period_end:%d %b %Y})",
+            uploaded=report,
+            actor=actor,
+        )
+        now = timezone.now()
+        Document.objects.filter(pk=doc.pk).update(published_at=now)
+        for title, uploaded in supporting or []:
+            extra = store_document(
+                project,
+                kind=Document.Kind.MONITORING_SUPPORTING,
+                title=title,
+                uploaded=uploaded,
+                actor=actor,
+            )
+            Document.objects.filter(pk=extra.pk).update(published_at=now)
+        try:
+            with transaction.atomic():
+                mr = MonitoringReport.objects.create(
+                    project=project,
+                    number=number,
+                    period_start=period_start,
+                    period_end=period_end,
+                    aie=aie,
+                    claimed=claimed,
+                    report=doc,
+                    submitted_by=actor,
+                )
+        except IntegrityError:  # the PostgreSQL exclusion constraint caught a race
+            raise Conflict(
+                "The period overlaps a report verified or under verification.",
+                code="period_overlap",
+                field="period_start",
+            ) from None
+        record(
+            project,
+            "monitoring_report_submitted",
+            actor=actor,
+            data={
+                "number": number,
+                "period_start": period_start.isoformat(),
+                "period_end": period_end.isoformat(),
+                "claimed": claimed,
+                "aie": aie.name,
+            },
+        )
+    return mr
+
+
+def record_change(
+    actor: User,
+    project: Project,
+    *,
+    description: str,
+    justification: str,
+    files: list[tuple[str, object]] = (),
+) -> ImplementationChange:
+    """JISC 23 Annex 2: a change to the determined project, with its justification."""
+    description, justification = (description or "").strip(), (justification or "").strip()
+    if not description:
+        raise Invalid("Describe the change.", code="required", field="description")
+    if not justification:
+        raise Invalid("Justify the change.", code="required", field="justification")
+    with transaction.atomic():
+        project = lock(project)
+        require(actor, "projects.edit_project", project, "Only the project participants do this.")
+        if project.status != Project.Status.FINAL:
+            raise Conflict(
+                "Changes are recorded after the determination is final.", code="wrong_status"
+            )
+        change = ImplementationChange.objects.create(
+            project=project,
+            description=description,
+            justification=justification,
+            recorded_by=actor,
+        )
+        for title, uploaded in files or []:
+            change.files.add(
+                store_document(
+                    project,
+                    kind=Document.Kind.CHANGE_SUPPORTING,
+                    title=title,
+                    uploaded=uploaded,
+                    actor=actor,
+                )
+            )
+        record(project, "change_recorded", actor=actor, data={"change": change.pk})
+    return change
+
+
+def pending_changes(project: Project):
+    return project.changes.filter(addressed_in__isnull=True)
+
+
+def submit_verification(
+    actor: User,
+    report: MonitoringReport,
+    *,
+    verified: dict,
+    findings: str,
+    change_opinions: dict | None = None,
+    conditions_hold: bool,
+    conditions_reasons: str,
+    no_overlap_declared: bool,
+    supporting: list[tuple[str, object, bool]] = (),
+) -> Verification:
+    """Paras 37-38: the AIE files F-JI-VRep; the verification fee falls due, the advance
+    credited against the first calendar year."""
+    findings = (findings or "").strip()
+    conditions_reasons = (conditions_reasons or "").strip()
+    if not findings:
+        raise Invalid("Give the verification findings.", code="required", field="findings")
+    if not conditions_reasons:
+        raise Invalid(
+            "Say why the para 33 conditions still hold (or not).",
+            code="required",
+            field="conditions_reasons",
+        )
+    if not no_overlap_declared:
+        raise Invalid(
+            "Declare that the period does not overlap a verified period.",
+            code="required",
+            field="no_overlap_declared",
+        )
+    with transaction.atomic():
+        project = lock(report.project_id)
+        report = MonitoringReport.objects.select_for_update().get(pk=report.pk)
+        if not (
+            actor.is_authenticated
+            and actor.role == User.Role.AIE
+            and actor.organisation_id == report.aie_id
+        ):
+            raise Forbidden("Only the AIE the report was submitted to verifies it.")
+        if report.status != M.SUBMITTED or hasattr_verification(report):
+            raise Conflict(
+                "This monitoring report is not waiting for verification.", code="wrong_status"
+            )
+        missing = accredited_for(report.aie, "verification", _scopes(project))
+        if missing:
+            raise Conflict(missing, code="not_accredited")
+        per_year = _per_year(verified, report.period_start, report.period_end, "verified")
+        opinions = {str(k): (v or "").strip() for k, v in (change_opinions or {}).items()}
+        changes = list(pending_changes(project))
+        unanswered = [c.pk for c in changes if not opinions.get(str(c.pk))]
+        if unanswered:
+            raise Invalid(
+                f"Give your opinion on every change recorded since the last verification "
+                f"(missing: {', '.join(map(str, unanswered))}).",
+                code="changes_unaddressed",
+                field="change_opinions",
+            )
+        number = (
+            project.verifications.order_by("-number").values_list("number", flat=True).first() or 0
+        ) + 1
+        ver = Verification.objects.create(
+            project=project,
+            number=number,
+            monitoring_report=report,
+            aie=report.aie,
+            verified=per_year,
+            verified_total=sum(per_year.values()),
+            findings=findings,
+            conditions_hold=bool(conditions_hold),
+            conditions_reasons=conditions_reasons,
+            no_overlap_declared=True,
+            submitted_by=actor,
+        )
+        for change in changes:
+            change.addressed_in = ver
+            change.aie_opinion = opinions[str(change.pk)]
+            change.save(update_fields=["addressed_in", "aie_opinion"])
+        for title, uploaded, confidential in supporting or []:
+            store_document(
+                project,
+                kind=Document.Kind.VERIFICATION_SUPPORTING,
+                title=title,
+                uploaded=uploaded,
+                actor=actor,
+                confidential=confidential,
+            )
+        from .pdf import render_vrep
+
+        ver.report = store_document(
+            project,
+            kind=Document.Kind.VERIFICATION_REPORT,
+            title=f"Verification report F-JI-VRep ({number})",
+            uploaded=None,
+            actor=actor,
+            content=render_vrep(ver),
+            filename=f"F-JI-VRep-{project.key}-{number}.pdf",
+        )
+        ver.save(update_fields=["report"])
+        report.status = M.VERIFIED
+        report.save(update_fields=["status"])
+        fee_services.assess_verification_fee(
+            project,
+            number=number,
+            actor=actor,
+            reductions_by_year={int(y): t for y, t in per_year.items()},
+        )
+        record(
+            project,
+            "verification_submitted",
+            actor=actor,
+            public=False,
+            data={"verification": number, "verified_total": ver.verified_total},
+        )
+    return ver
+
+
+def hasattr_verification(report: MonitoringReport) -> bool:
+    return Verification.objects.filter(monitoring_report=report).exists()
+
+
+def publish_verification(
+    actor: User, verification: Verification, *, available_on: date | None = None
+) -> Verification:
+    """The secretariat publishes F-JI-VRep once its fee is paid or covered by credit
+    ([our reading] ji-rules §5); the 15-day window (para 39) starts."""
+    with transaction.atomic():
+        project = lock(verification.project_id)
+        require(
+            actor,
+            "determinations.check_determination",
+            project,
+            "Only the secretariat publishes verification reports.",
+        )
+        ver = Verification.objects.select_for_update().get(pk=verification.pk)
+        if ver.status != V.SUBMITTED:
+            raise Conflict("This verification is not waiting for publication.", code="wrong_status")
+        if not fee_services.verification_fee_settled(project, ver.number):
+            raise Conflict(
+                "The verification fee is not paid or covered yet; the report can be published "
+                "once it is.",
+                code="fee_unpaid",
+            )
+        available_on = check_availability_date(available_on, timezone.localdate())
+        ver.available_on = available_on
+        ver.review_window_closes_at = deadlines.period_end(
+            available_on, deadlines.VERIFICATION_FINALITY_DAYS
+        )
+        ver.due_at = ver.review_window_closes_at
+        ver.status = V.PUBLISHED
+        ver.save()
+        now = timezone.now()
+        project.documents.filter(
+            kind__in=[Document.Kind.VERIFICATION_REPORT, Document.Kind.VERIFICATION_SUPPORTING],
+            confidential=False,
+            published_at__isnull=True,
+        ).update(published_at=now)
+        record(
+            project,
+            "verification_published",
+            actor=actor,
+            data={
+                "verification": ver.number,
+                "available_on": available_on.isoformat(),
+                "review_window_closes_at": ver.review_window_closes_at.isoformat(),
+                "verified_total": ver.verified_total,
+            },
+        )
+    return ver
+
+
+def deem_verification_final(verification_id: int, now: datetime) -> bool:
+    """Para 39: final 15 days after publication unless a review was requested. Idempotent."""
+    with transaction.atomic():
+        ver = Verification.objects.select_for_update().filter(pk=verification_id).first()
+        if ver is None or ver.status != V.PUBLISHED or ver.review_window_closes_at is None:
+            return False
+        if now <= ver.review_window_closes_at:
+            return False
+        project = lock(ver.project_id)
+        ver.status = V.FINAL
+        ver.final_on = ver.review_window_closes_at.date()
+        ver.due_at = None
+        ver.save()
+        record(
+            project,
+            "verification_final",
+            actor=None,
+            at=now,
+            data={"verification": ver.number, "final_on": ver.final_on.isoformat()},
+        )
+    return True
+
+
+def sweep(now: datetime | None = None) -> dict[str, int]:
+    """The clock for verifications: due rows found through the indexed ``due_at``."""
+    now = now or timezone.now()
+    done = 0
+    due = Verification.objects.filter(due_at__lte=now, status=V.PUBLISHED).values_list(
+        "pk", flat=True
+    )
+    for pk in list(due):
+        done += deem_verification_final(pk, now)
+    return {"verifications_final": done}
+
+
+def withdraw_monitoring_report(actor: User, report: MonitoringReport, reason: str = "") -> None:
+    """Withdrawal before final (withdrawal procedures v02): the report and its verification stay
+    on the record marked withdrawn, and the period is free again."""
+    with transaction.atomic():
+        project = lock(report.project_id)
+        require(
+            actor,
+            "projects.withdraw_project",
+            project,
+            "Only the project participants withdraw a monitoring report.",
+        )
+        report = MonitoringReport.objects.select_for_update().get(pk=report.pk)
+        ver = Verification.objects.select_for_update().filter(monitoring_report=report).first()
+        if report.status == M.WITHDRAWN:
+            raise Conflict("The report is already withdrawn.", code="wrong_status")
+        if ver is not None and ver.status in (V.FINAL, V.REJECTED, V.UNDER_REVIEW):
+            raise Conflict(
+                f"The verification is {ver.get_status_display().lower()}; it can no longer be "
+                "withdrawn.",
+                code="wrong_status",
+            )
+        report.status = M.WITHDRAWN
+        report.withdrawn_at = timezone.now()
+        report.save(update_fields=["status", "withdrawn_at"])
+        if ver is not None:
+            ver.status = V.WITHDRAWN
+            ver.due_at = None
+            ver.save(update_fields=["status", "due_at"])
+        record(
+            project,
+            "monitoring_report_withdrawn",
+            actor=actor,
+            reason=(reason or "").strip(),
+            data={"number": report.number},
+        )
