@@ -9,5 +9,7 @@ urlpatterns = [
     path("api/", include("jitrack.api_urls")),
     path("", include("fees.urls")),
     path("", include("reviews.urls")),
+    path("", include("projects.registry_urls")),
+    path("", include("projects.import_urls")),
     path("", include("projects.urls")),
 ]
