@@ -234,19 +234,27 @@ def deem_final(project_id: int, now: datetime) -> bool:
             return False
         if now <= project.review_window_closes_at:
             return False
-        det = Determination.objects.select_for_update().get(pk=current(project).pk)
         final_on = project.review_window_closes_at.date()
-        det.final_on = final_on
         project.final_on = final_on
-        positive = det.outcome == Determination.Outcome.POSITIVE
-        det.status = D.FINAL if positive else D.REJECTED
-        det.save()
+        latest = current(project)
+        if latest is None:
+            # Imported from earlier records without the report's data: the project-level
+            # determination becomes final; there is no outcome on record to reject it.
+            positive = True
+            number = None
+        else:
+            det = Determination.objects.select_for_update().get(pk=latest.pk)
+            det.final_on = final_on
+            positive = det.outcome == Determination.Outcome.POSITIVE
+            det.status = D.FINAL if positive else D.REJECTED
+            det.save()
+            number = det.number
         transition(
             project,
             S.FINAL if positive else S.REJECTED,
             actor=None,
             kind="determination_final" if positive else "determination_rejected",
-            data={"determination": det.number, "final_on": final_on.isoformat()},
+            data={"determination": number, "final_on": final_on.isoformat()},
             at=now,
         )
     return True

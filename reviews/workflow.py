@@ -351,6 +351,12 @@ def request_review(
                 code="window_closed",
             )
         det = project.determinations.filter(status__in=[D.PUBLISHED, D.UNDER_REVIEW]).first()
+        if det is None:
+            raise Conflict(
+                "This project's determination was imported from earlier records without its "
+                "report; ask the secretariat to record the review request.",
+                code="no_determination",
+            )
         existing = list(ReviewRequest.objects.filter(determination=det))
         if any(r.requested_by_id == actor.pk for r in existing):
             raise Conflict("You have already requested a review.", code="duplicate_request")

@@ -1,0 +1,717 @@
+"""Bring projects over from earlier records, with their history, and write them out again.
+
+Two steps. ``parse`` is pure (no database, no ``now()``): CSV text -> ``ProjectRecord``s plus
+a ``RowError`` for every bad cell. ``import_projects`` adds the checks that need the database
+(existing references, organisation kinds) and, only if the whole file is good, writes it in one
+transaction. A row whose reference exists with identical data changes nothing, so importing a
+file twice, or importing an export, changes nothing.
+
+From a row's dates ``derive`` computes the deadline instants by ji-rules §4
+(``projects.deadlines``), the status as of now and the timeline events. Imported events are
+history: they are written without notifications (nobody should be mailed about a 2009
+publication), with ``actor_label`` ``IMPORT_LABEL``. The importer sets the initial status of a
+historical record directly; every later move goes through ``projects.workflow``.
+
+**[our reading]** Rules the file format makes us decide, kept here:
+
+- A published project needs ``reference`` (four digits), ``title``, ``host_party`` and
+  ``pdd_available_on``; every other empty cell is unknown (no Parties, participants, scopes or
+  AIE; ``false``; 0 t).
+- Availability dates may be today or tomorrow at the latest (§4: the secretariat may set the next
+  day); the other dates may not be in the future.
+- The determination is made available after the comment period's last day (§3: it is filed only
+  once the period has ended). A review is requested within the 45-day window. Without a review
+  the determination is final on the window's last day (as ``determinations.workflow.deem_final``
+  records it); after a review, on ``final_on``. A project is withdrawn before it is final.
+- An event of a date-only record happens at 00:00 UTC on that date; an event the clock causes
+  (comments closed, final without review) at the period's end instant.
+- The file has no column for a rejection, so a rejected project exports as final after review.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import deadlines
+from .errors import Invalid
+from .models import Counter, Event, Organisation, Party, Project, SectoralScope
+from .workflow import next_due
+
+S = Project.Status
+
+COLUMNS = (
+    "reference",
+    "title",
+    "host_party",
+    "parties_involved",
+    "participants",
+    "aie",
+    "sectoral_scopes",
+    "small_scale",
+    "poa",
+    "expected_annual_reductions",
+    "pdd_available_on",
+    "determination_available_on",
+    "review_requested_on",
+    "final_on",
+    "withdrawn_on",
+)
+REQUIRED = ("reference", "title", "host_party", "pdd_available_on")
+IMPORT_LABEL = "Imported from earlier records"
+MAX_TONNES = 10**12  # the same bound as projects.workflow._validate_project_data
+SEPARATOR = ";"
+
+_REFERENCE = re.compile(r"[0-9]{4}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_CODE = re.compile(r"[A-Z]{2}")
+_WHOLE = re.compile(r"[0-9]+")
+
+
+@dataclass(frozen=True, order=True)
+class RowError:
+    line: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" + (f", {self.column}" if self.column else "")
+        return f"{where}: {self.reason}"
+
+
+class ImportRejected(Invalid):
+    """The whole file is refused; ``errors`` lists every bad row. Nothing was written."""
+
+    code = "import_rejected"
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = sorted(errors)
+        super().__init__(report(self.errors))
+
+
+@dataclass(frozen=True)
+class ProjectRecord:
+    line: int
+    reference: str
+    title: str
+    host_party: str
+    parties_involved: tuple[str, ...] = ()
+    participants: tuple[str, ...] = ()
+    aie: str = ""
+    sectoral_scopes: tuple[int, ...] = ()
+    small_scale: bool = False
+    poa: bool = False
+    expected_annual_reductions: int = 0
+    pdd_available_on: date | None = None
+    determination_available_on: date | None = None
+    review_requested_on: date | None = None
+    final_on: date | None = None
+    withdrawn_on: date | None = None
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    organisations: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        text = f"created {len(self.created)}, unchanged {len(self.unchanged)}"
+        if self.organisations:
+            text += f"; new historical organisations: {', '.join(self.organisations)}"
+        return text
+
+
+def report(errors: list[RowError]) -> str:
+    head = f"The file was rejected and nothing was imported: {len(errors)} problem(s)."
+    return "\n".join([head, *(str(e) for e in errors)])
+
+
+# --- parse: pure -------------------------------------------------------------------------------
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (a byte-order mark is allowed) or ``ImportRejected`` naming the first bad line."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise ImportRejected(
+            [RowError(line, "", "the file is not UTF-8 text (save it as CSV UTF-8)")]
+        ) from None
+
+
+def _split(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split(SEPARATOR) if part.strip()]
+
+
+class _Row:
+    """Parses the cells of one row, collecting errors instead of stopping at the first."""
+
+    def __init__(self, line: int, cells: dict[str, str]):
+        self.line, self.cells = line, cells
+        self.errors: list[RowError] = []
+
+    def error(self, column: str, reason: str) -> None:
+        self.errors.append(RowError(self.line, column, reason))
+
+    def text(self, column: str, max_length: int = 200) -> str:
+        value = self.cells[column]
+        if len(value) > max_length:
+            self.error(column, f"longer than {max_length} characters")
+        return value
+
+    def boolean(self, column: str) -> bool:
+        value = self.cells[column].lower()
+        if value not in ("", "true", "false"):
+            self.error(column, f"{self.cells[column]!r} is not true or false")
+        return value == "true"
+
+    def day(self, column: str, latest: date) -> date | None:
+        value = self.cells[column]
+        if not value:
+            return None
+        try:
+            if not _DATE.fullmatch(value):
+                raise ValueError
+            parsed = date.fromisoformat(value)
+        except ValueError:
+            self.error(column, f"{value!r} is not a date YYYY-MM-DD")
+            return None
+        if parsed > latest:
+            self.error(column, f"{value} is in the future")
+        return parsed
+
+    def codes(self, column: str, known: set[str]) -> list[str]:
+        out = []
+        for part in _split(self.cells[column]) if column != "host_party" else [self.cells[column]]:
+            code = part.upper()
+            if not _CODE.fullmatch(code):
+                self.error(column, f"{part!r} is not an ISO 3166-1 alpha-2 code")
+            elif code not in known:
+                self.error(column, f"unknown Party code {code}")
+            elif code not in out:
+                out.append(code)
+        return out
+
+
+def _parse_row(line: int, cells: dict[str, str], now: datetime, known: set[str]):
+    """-> (record or None, errors) for one row; every bad cell is reported."""
+    today = now.astimezone(UTC).date()
+    row = _Row(line, cells)
+    for column in REQUIRED:
+        if not cells[column]:
+            row.error(column, "required")
+    reference = cells["reference"]
+    if reference and not (_REFERENCE.fullmatch(reference) and reference != "0000"):
+        row.error("reference", f"{reference!r} is not a reference of four digits (0001-9999)")
+    title = row.text("title", 255)
+    host = row.codes("host_party", known) if cells["host_party"] else []
+    involved = row.codes("parties_involved", known)
+    if host and host[0] in involved:
+        row.error("parties_involved", f"lists the host Party {host[0]}; list only the others")
+    participants: list[str] = []
+    for name in _split(cells["participants"]):
+        if len(name) > 200:
+            row.error("participants", f"{name[:40]}… is longer than 200 characters")
+        elif name not in participants:
+            participants.append(name)
+    aie = row.text("aie")
+    scopes: set[int] = set()
+    for part in _split(cells["sectoral_scopes"]):
+        if not (_WHOLE.fullmatch(part) and 1 <= int(part) <= 15):
+            row.error("sectoral_scopes", f"{part!r} is not a sectoral scope number 1-15")
+        else:
+            scopes.add(int(part))
+    small_scale, poa = row.boolean("small_scale"), row.boolean("poa")
+    tonnes = 0
+    value = cells["expected_annual_reductions"]
+    if value and not (_WHOLE.fullmatch(value) and int(value) <= MAX_TONNES):
+        row.error(
+            "expected_annual_reductions", f"{value!r} is not a whole, non-negative number of tonnes"
+        )
+    elif value:
+        tonnes = int(value)
+    # §4: an availability date may be the day after publication; other dates are in the past.
+    tomorrow = today + timedelta(days=1)
+    before = len(row.errors)
+    dates = {
+        "pdd_available_on": row.day("pdd_available_on", tomorrow),
+        "determination_available_on": row.day("determination_available_on", tomorrow),
+        "review_requested_on": row.day("review_requested_on", today),
+        "final_on": row.day("final_on", today),
+        "withdrawn_on": row.day("withdrawn_on", today),
+    }
+    if len(row.errors) == before and dates["pdd_available_on"] is not None:
+        _check_order(row, now, **dates)
+    if row.errors:
+        return None, row.errors
+    record = ProjectRecord(
+        line=line,
+        reference=reference,
+        title=title,
+        host_party=host[0],
+        parties_involved=tuple(sorted(involved)),
+        participants=tuple(sorted(participants)),
+        aie=aie,
+        sectoral_scopes=tuple(sorted(scopes)),
+        small_scale=small_scale,
+        poa=poa,
+        expected_annual_reductions=tonnes,
+        **dates,
+    )
+    return record, []
+
+
+def _check_order(
+    row: _Row,
+    now: datetime,
+    *,
+    pdd_available_on: date,
+    determination_available_on: date | None,
+    review_requested_on: date | None,
+    final_on: date | None,
+    withdrawn_on: date | None,
+) -> None:
+    """The dates of one row in the order of the cycle (see the module docstring)."""
+    pdd, det, review, final, withdrawn = (
+        pdd_available_on,
+        determination_available_on,
+        review_requested_on,
+        final_on,
+        withdrawn_on,
+    )
+    comments_end = deadlines.comments_close_at(pdd)
+    if det is not None:
+        if det <= comments_end.date():
+            row.error(
+                "determination_available_on",
+                f"{det} is not after the comment period, which ended {comments_end:%Y-%m-%d %H:%M}"
+                " GMT",
+            )
+        elif now <= comments_end:
+            row.error("determination_available_on", "the comment period has not ended yet")
+    window_end = deadlines.review_window_closes_at(det) if det else None
+    if review is not None:
+        if det is None:
+            row.error("review_requested_on", "a review needs determination_available_on")
+        elif not det <= review <= window_end.date():
+            row.error(
+                "review_requested_on",
+                f"{review} is outside the 45-day window ({det} to {window_end:%Y-%m-%d %H:%M} GMT)",
+            )
+    if final is not None:
+        if det is None:
+            row.error("final_on", "a final determination needs determination_available_on")
+        elif final < det:
+            row.error("final_on", f"{final} is before the determination was available ({det})")
+        elif review is None and now <= window_end:
+            row.error(
+                "final_on",
+                f"the 45-day window is open until {window_end:%Y-%m-%d %H:%M} GMT",
+            )
+        elif review is None and final != window_end.date():
+            row.error(
+                "final_on",
+                f"without a review the determination is final on the window's last day, "
+                f"{window_end.date()}, not {final}",
+            )
+        elif review is not None and final < review:
+            row.error("final_on", f"{final} is before the review was requested ({review})")
+    if withdrawn is not None:
+        latest = max(d for d in (pdd, det, review) if d is not None)
+        if withdrawn < latest:
+            row.error("withdrawn_on", f"{withdrawn} is before {latest}, an earlier step")
+        elif final is not None:
+            row.error(
+                "withdrawn_on", "a project cannot be withdrawn once its determination is final"
+            )
+        elif det is not None and review is None and withdrawn > window_end.date():
+            row.error(
+                "withdrawn_on",
+                f"the determination was already final on {window_end.date()}",
+            )
+
+
+def parse(text: str, *, now: datetime, party_codes: set[str]):
+    """CSV text -> (records, errors). Pure: the known Party codes and ``now`` are given."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error as err:
+        return [], [RowError(1, "", f"not a CSV file ({err})")]
+    if header is None or not any(h.strip() for h in header):
+        return [], [RowError(1, "", "the file is empty; the first line must name the columns")]
+    names = [h.strip().lower() for h in header]
+    missing = [c for c in COLUMNS if c not in names]
+    unknown = [n for n in names if n not in COLUMNS]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    problems = []
+    if missing:
+        problems.append(f"missing columns: {', '.join(missing)}")
+    if unknown:
+        problems.append(f"unknown columns: {', '.join(repr(n) for n in unknown)}")
+    if repeated:
+        problems.append(f"repeated columns: {', '.join(repeated)}")
+    if problems:
+        expected = ", ".join(COLUMNS)
+        return [], [
+            RowError(1, "", f"wrong column set ({'; '.join(problems)}); expected: {expected}")
+        ]
+    records: list[ProjectRecord] = []
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    while True:
+        line = reader.line_num + 1
+        try:
+            cells = next(reader, None)
+        except csv.Error as err:
+            errors.append(RowError(line, "", f"not valid CSV ({err})"))
+            break
+        if cells is None:
+            break
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(names):
+            errors.append(
+                RowError(line, "", f"has {len(cells)} cells; the header has {len(names)}")
+            )
+            continue
+        record, row_errors = _parse_row(
+            line, {n: c.strip() for n, c in zip(names, cells, strict=True)}, now, party_codes
+        )
+        errors.extend(row_errors)
+        reference = record.reference if record else cells[names.index("reference")].strip()
+        if reference in seen:
+            errors.append(
+                RowError(
+                    line, "reference", f"duplicate reference {reference} (line {seen[reference]})"
+                )
+            )
+            continue
+        if reference:
+            seen[reference] = line
+        if record:
+            records.append(record)
+    return records, errors
+
+
+# --- derive: pure ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str
+    from_status: str
+    to_status: str
+    at: datetime
+    data: dict
+
+
+@dataclass(frozen=True)
+class Derived:
+    status: str
+    comments_close_at: datetime
+    review_window_closes_at: datetime | None
+    final_on: date | None
+    withdrawn_at: datetime | None
+    steps: tuple[Step, ...]
+
+
+def start_of(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=UTC)
+
+
+def derive(record: ProjectRecord, now: datetime) -> Derived:
+    """Deadline instants, status as of ``now`` and the timeline of one valid record."""
+    pdd, det = record.pdd_available_on, record.determination_available_on
+    comments_end = deadlines.comments_close_at(pdd)
+    window_end = deadlines.review_window_closes_at(det) if det else None
+    withdrawn_at = start_of(record.withdrawn_on) if record.withdrawn_on else None
+
+    def before_withdrawal(at: datetime) -> bool:
+        return withdrawn_at is None or at < withdrawn_at
+
+    steps: list[Step] = []
+    status = S.OPEN_FOR_COMMENTS
+
+    def step(kind: str, to: str, at: datetime, **data) -> None:
+        nonlocal status
+        steps.append(Step(kind, status if steps else "", to, at, data))
+        status = to
+
+    step(
+        "pdd_published",
+        S.OPEN_FOR_COMMENTS,
+        min(start_of(pdd), now),
+        reference=record.reference,
+        available_on=pdd.isoformat(),
+        comments_close_at=comments_end.isoformat(),
+    )
+    if now > comments_end and before_withdrawal(comments_end):
+        step("comments_closed", S.COMMENTS_CLOSED, comments_end)
+    final_on = None
+    if det is not None:
+        step(
+            "determination_published",
+            S.DETERMINATION_PUBLISHED,
+            min(start_of(det), now),
+            available_on=det.isoformat(),
+            review_window_closes_at=window_end.isoformat(),
+        )
+        if record.review_requested_on is not None:
+            step(
+                "review_started",
+                S.UNDER_REVIEW,
+                start_of(record.review_requested_on),
+                requested_on=record.review_requested_on.isoformat(),
+            )
+            if record.final_on is not None:
+                final_on = record.final_on
+                step("determination_final", S.FINAL, start_of(final_on), final_on=str(final_on))
+        elif now > window_end and before_withdrawal(window_end):
+            final_on = window_end.date()
+            step("determination_final", S.FINAL, window_end, final_on=str(final_on))
+    if withdrawn_at is not None:
+        step("withdrawn", S.WITHDRAWN, withdrawn_at)
+    return Derived(status, comments_end, window_end, final_on, withdrawn_at, tuple(steps))
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def record_row(record: ProjectRecord) -> dict[str, str]:
+    return {
+        "reference": record.reference,
+        "title": record.title,
+        "host_party": record.host_party,
+        "parties_involved": SEPARATOR.join(record.parties_involved),
+        "participants": SEPARATOR.join(record.participants),
+        "aie": record.aie,
+        "sectoral_scopes": SEPARATOR.join(str(n) for n in record.sectoral_scopes),
+        "small_scale": "true" if record.small_scale else "false",
+        "poa": "true" if record.poa else "false",
+        "expected_annual_reductions": str(record.expected_annual_reductions),
+        "pdd_available_on": _day(record.pdd_available_on),
+        "determination_available_on": _day(record.determination_available_on),
+        "review_requested_on": _day(record.review_requested_on),
+        "final_on": _day(record.final_on),
+        "withdrawn_on": _day(record.withdrawn_on),
+    }
+
+
+def export_rows(projects=None) -> list[dict[str, str]]:
+    """One row per project with a reference, in reference order (five queries in all)."""
+    base = (Project.objects.all() if projects is None else projects).filter(reference__isnull=False)
+    projects = list(
+        base.select_related("host_party", "aie")
+        .prefetch_related("parties_involved", "participants", "sectoral_scopes")
+        .order_by("reference")
+    )
+    # The review of the current determination started last.
+    reviews: dict[int, datetime] = dict(
+        Event.objects.filter(project__in=base.values("pk"), kind="review_started")
+        .order_by("created_at", "pk")
+        .values_list("project_id", "created_at")
+    )
+    rows = []
+    for p in projects:
+        review = reviews.get(p.pk)
+        rows.append(
+            {
+                "reference": p.reference,
+                "title": p.title,
+                "host_party": p.host_party.code,
+                "parties_involved": SEPARATOR.join(
+                    sorted(x.code for x in p.parties_involved.all())
+                ),
+                "participants": SEPARATOR.join(sorted(o.name for o in p.participants.all())),
+                "aie": p.aie.name if p.aie else "",
+                "sectoral_scopes": SEPARATOR.join(
+                    str(n) for n in sorted(s.number for s in p.sectoral_scopes.all())
+                ),
+                "small_scale": "true" if p.small_scale else "false",
+                "poa": "true" if p.poa else "false",
+                "expected_annual_reductions": str(p.expected_annual_reductions),
+                "pdd_available_on": _day(p.pdd_available_on),
+                "determination_available_on": _day(p.determination_available_on),
+                "review_requested_on": _day(review.astimezone(UTC).date() if review else None),
+                "final_on": _day(p.final_on),
+                "withdrawn_on": _day(
+                    p.withdrawn_at.astimezone(UTC).date() if p.withdrawn_at else None
+                ),
+            }
+        )
+    return rows
+
+
+def to_csv(rows: list[dict[str, str]]) -> str:
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _comparable(row: dict[str, str]) -> dict[str, str]:
+    """Without a review, final_on follows from the determination date (and is empty until the
+    window closes), so it carries no information of its own."""
+    if not row["review_requested_on"]:
+        row = {**row, "final_on": ""}
+    return row
+
+
+# --- import ------------------------------------------------------------------------------------
+
+
+def _check_against_database(records: list[ProjectRecord]) -> tuple[list, list, dict]:
+    """-> (errors, records to create, organisations by name). Reads only."""
+    errors: list[RowError] = []
+    existing = {
+        row["reference"]: row
+        for row in export_rows(Project.objects.filter(reference__in=[r.reference for r in records]))
+    }
+    fresh = []
+    for record in records:
+        old = existing.get(record.reference)
+        if old is None:
+            fresh.append(record)
+            continue
+        new = _comparable(record_row(record))
+        differ = [c for c in COLUMNS if _comparable(old)[c] != new[c]]
+        if differ:
+            errors.append(
+                RowError(
+                    record.line,
+                    "reference",
+                    f"reference {record.reference} exists with different data "
+                    f"({', '.join(differ)})",
+                )
+            )
+    names = {n for r in fresh for n in r.participants} | {r.aie for r in fresh if r.aie}
+    orgs = {o.name: o for o in Organisation.objects.filter(name__in=names)}
+    wanted: dict[str, tuple[str, int]] = {}  # name -> (kind, first line) for new names
+    P, A = Organisation.Kind.PARTICIPANT, Organisation.Kind.AIE
+    for record in fresh:
+        uses = [("participants", n, P) for n in record.participants]
+        uses += [("aie", record.aie, A)] if record.aie else []
+        for column, name, kind in uses:
+            org = orgs.get(name)
+            if org is not None and org.kind != kind:
+                errors.append(
+                    RowError(
+                        record.line,
+                        column,
+                        f"{name} is registered as {org.get_kind_display().lower()}, "
+                        f"not as {Organisation.Kind(kind).label.lower()}",
+                    )
+                )
+            elif org is None and wanted.setdefault(name, (kind, record.line))[0] != kind:
+                errors.append(
+                    RowError(
+                        record.line,
+                        column,
+                        f"{name} is also named as "
+                        f"{Organisation.Kind(wanted[name][0]).label.lower()} on line "
+                        f"{wanted[name][1]}",
+                    )
+                )
+    return errors, fresh, {n: k for n, (k, _) in wanted.items()}
+
+
+def import_projects(data: bytes | str, *, now: datetime | None = None) -> ImportReport:
+    """Import a whole file or nothing: ``ImportRejected`` lists every bad row."""
+    now = now or timezone.now()
+    text = decode(data) if isinstance(data, bytes) else data
+    parties = {p.code: p for p in Party.objects.all()}
+    records, errors = parse(text, now=now, party_codes=set(parties))
+    with transaction.atomic():
+        # The publication counter's lock serialises imports with each other and with check_pdd.
+        counter, _ = Counter.objects.select_for_update().get_or_create(name="project_reference")
+        db_errors, fresh, new_orgs = _check_against_database(records)
+        errors += db_errors
+        if errors:
+            raise ImportRejected(errors)
+        created = {r.reference for r in fresh}
+        result = ImportReport(
+            created=[r.reference for r in fresh],
+            unchanged=[r.reference for r in records if r.reference not in created],
+            organisations=sorted(new_orgs),
+        )
+        if not fresh:
+            return result
+        for name, kind in sorted(new_orgs.items()):
+            Organisation.objects.create(name=name, kind=kind, historical=True)
+        orgs = {o.name: o for o in Organisation.objects.filter(name__in=_org_names(fresh))}
+        scopes = _scopes({n for r in fresh for n in r.sectoral_scopes})
+        events = []
+        for record in fresh:
+            events += _create(record, now, parties, orgs, scopes)
+        Event.objects.bulk_create(events)
+        highest = max(int(r.reference) for r in fresh)
+        if counter.value < highest:
+            counter.value = highest
+            counter.save(update_fields=["value"])
+    return result
+
+
+def _org_names(records: list[ProjectRecord]) -> set[str]:
+    return {n for r in records for n in r.participants} | {r.aie for r in records if r.aie}
+
+
+def _scopes(numbers: set[int]) -> dict[int, SectoralScope]:
+    """The fixed list of ji-rules §1; a missing row is reference data, so it is added."""
+    for n in numbers:
+        SectoralScope.objects.get_or_create(number=n, defaults={"name": SectoralScope.NAMES[n - 1]})
+    return {s.number: s for s in SectoralScope.objects.filter(number__in=numbers)}
+
+
+def _create(record, now, parties, orgs, scopes) -> list[Event]:
+    derived = derive(record, now)
+    project = Project(
+        reference=record.reference,
+        title=record.title,
+        host_party=parties[record.host_party],
+        small_scale=record.small_scale,
+        poa=record.poa,
+        expected_annual_reductions=record.expected_annual_reductions,
+        aie=orgs[record.aie] if record.aie else None,
+        status=derived.status,
+        pdd_available_on=record.pdd_available_on,
+        comments_close_at=derived.comments_close_at,
+        determination_available_on=record.determination_available_on,
+        review_window_closes_at=derived.review_window_closes_at,
+        final_on=derived.final_on,
+        withdrawn_at=derived.withdrawn_at,
+        # Listings sort by creation: an imported project sorts by its publication.
+        created_at=derived.steps[0].at,
+    )
+    project.due_at = next_due(project)
+    project.save()
+    project.parties_involved.set([parties[c] for c in record.parties_involved])
+    project.participants.set([orgs[n] for n in record.participants])
+    project.sectoral_scopes.set([scopes[n] for n in record.sectoral_scopes])
+    return [
+        Event(
+            project=project,
+            kind=s.kind,
+            from_status=s.from_status,
+            to_status=s.to_status,
+            actor=None,
+            actor_label=IMPORT_LABEL,
+            data={**s.data, "imported": True},
+            public=True,
+            created_at=s.at,
+        )
+        for s in derived.steps
+    ]

@@ -1,0 +1,27 @@
+"""Bring in projects from earlier records (a CSV file); all or nothing."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from projects.importer import COLUMNS, ImportRejected, import_projects
+
+
+class Command(BaseCommand):
+    help = (
+        "Import projects with their history from a UTF-8 CSV file with the columns "
+        f"{', '.join(COLUMNS)}. Any bad row rejects the whole file; re-importing changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="the CSV file")
+
+    def handle(self, *args, **options):
+        try:
+            with open(options["file"], "rb") as f:
+                data = f.read()
+        except OSError as err:
+            raise CommandError(f"Cannot read {options['file']}: {err.strerror}.") from None
+        try:
+            result = import_projects(data)
+        except ImportRejected as err:
+            raise CommandError(err.detail) from None
+        self.stdout.write(f"Imported {options['file']}: {result}.")
