@@ -1,6 +1,12 @@
 """The F-JI-DRep filing form (para 33-34) and the secretariat's check."""
 
+import re
+from datetime import date
+
 from django import forms
+
+from projects.forms import availability_choices
+from projects.models import Accreditation, Organisation
 
 from .models import Determination
 
@@ -73,3 +79,263 @@ class DeterminationForm(forms.Form):
             for n in range(1, SUPPORTING_SLOTS + 1)
             if d.get(f"doc{n}_file")
         ]
+
+
+# --- monitoring, verification and ERU issuance (paras 36-39, 13/CMP.1 annex para 29) ----------
+
+YEAR_LINE = re.compile(r"\s*(\d{4})\s*[:=]\s*(\d{1,3}(?:[ ,]\d{3})+|\d+)\s*(?:t|tCO2e)?\s*")
+BLOCK_LINE = re.compile(r"\s*(\d{1,15})\s*[-–]\s*(\d{1,15})\s*")
+MAX_LINES = 50
+
+
+def _lines(text: str) -> list[str]:
+    lines = [line for line in (text or "").splitlines() if line.strip()]
+    if len(lines) > MAX_LINES:
+        raise forms.ValidationError(f"Give at most {MAX_LINES} lines.")
+    return lines
+
+
+class YearTonnesField(forms.CharField):
+    """Lines such as ``2009: 25000`` (thousands may be separated by commas or spaces) read as
+    {2009: 25000}; the domain checks the years against the period."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "placeholder": "2009: 25000\n2010: 25000"})
+
+    def clean(self, value):
+        text = super().clean(value)
+        out: dict[int, int] = {}
+        for line in _lines(text):
+            m = YEAR_LINE.fullmatch(line)
+            if not m:
+                raise forms.ValidationError(
+                    f"“{line.strip()[:40]}” is not a line like “2009: 25000”."
+                )
+            year = int(m[1])
+            if year in out:
+                raise forms.ValidationError(f"{year} is given twice.")
+            out[year] = int(re.sub(r"[ ,]", "", m[2]))
+        return out
+
+
+class BlocksField(forms.CharField):
+    """Lines such as ``1001-50000``: the first and last serial number of each block."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "placeholder": "1001-50000"})
+
+    def clean(self, value):
+        text = super().clean(value)
+        blocks = []
+        for line in _lines(text):
+            m = BLOCK_LINE.fullmatch(line)
+            if not m:
+                raise forms.ValidationError(
+                    f"“{line.strip()[:40]}” is not a block like “1001-50000”."
+                )
+            blocks.append((int(m[1]), int(m[2])))
+        return blocks
+
+
+def _pdf_input():
+    return forms.ClearableFileInput(attrs={"accept": "application/pdf"})
+
+
+class SupportingSlots(forms.Form):
+    """Optional supporting PDFs as title + file pairs (and a confidential box if asked)."""
+
+    SLOTS = 2
+    CONFIDENTIAL = False
+    SLOT_LABEL = "Supporting document"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for n in range(1, self.SLOTS + 1):
+            self.fields[f"doc{n}_title"] = forms.CharField(
+                max_length=255, required=False, label=f"{self.SLOT_LABEL} {n}: title"
+            )
+            self.fields[f"doc{n}_file"] = forms.FileField(
+                required=False, label="PDF file", widget=_pdf_input()
+            )
+            if self.CONFIDENTIAL:
+                self.fields[f"doc{n}_confidential"] = forms.BooleanField(
+                    required=False, label="Confidential"
+                )
+
+    def supporting_rows(self):
+        return [
+            [
+                self[f"doc{n}_{part}"]
+                for part in ("title", "file", "confidential")
+                if self.has(n, part)
+            ]
+            for n in range(1, self.SLOTS + 1)
+        ]
+
+    def has(self, n: int, part: str) -> bool:
+        return f"doc{n}_{part}" in self.fields
+
+    def main_fields(self):
+        return [f for f in self.visible_fields() if not f.name.startswith("doc")]
+
+    def clean(self):
+        data = super().clean()
+        for n in range(1, self.SLOTS + 1):
+            if data.get(f"doc{n}_title") and not data.get(f"doc{n}_file"):
+                self.add_error(f"doc{n}_file", "Choose the PDF for this document.")
+        return data
+
+    def supporting(self) -> list[tuple]:
+        d = self.cleaned_data
+        out = []
+        for n in range(1, self.SLOTS + 1):
+            uploaded = d.get(f"doc{n}_file")
+            if not uploaded:
+                continue
+            title = d.get(f"doc{n}_title") or uploaded.name
+            if self.CONFIDENTIAL:
+                out.append((title, uploaded, bool(d.get(f"doc{n}_confidential"))))
+            else:
+                out.append((title, uploaded))
+        return out
+
+
+class MonitoringReportForm(SupportingSlots):
+    period_start = forms.DateField(
+        label="First day of the monitoring period", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_end = forms.DateField(
+        label="Last day of the monitoring period", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    aie = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        label="AIE verifying the report",
+        empty_label="Choose an AIE",
+        help_text="AIEs accredited for verification.",
+    )
+    claimed = YearTonnesField(
+        label="Reductions claimed per calendar year (t CO2e)",
+        help_text="One line per calendar year of the period, e.g. “2009: 25000”.",
+    )
+    report = forms.FileField(label="Monitoring report (PDF)", widget=_pdf_input())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["aie"].queryset = Organisation.objects.filter(
+            kind=Organisation.Kind.AIE,
+            accreditations__function=Accreditation.Function.VERIFICATION,
+            accreditations__status=Accreditation.Status.ACCREDITED,
+        ).order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", "The period ends before it starts.")
+        return data
+
+
+class ChangeForm(SupportingSlots):
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), label="What changed", max_length=10000
+    )
+    justification = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), label="Justification", max_length=10000
+    )
+
+
+class VerificationForm(SupportingSlots):
+    CONFIDENTIAL = True
+
+    verified = YearTonnesField(
+        label="Reductions verified per calendar year (t CO2e)",
+        help_text="One line per calendar year of the period, e.g. “2009: 24000”.",
+    )
+    findings = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}), label="Findings and reasons", max_length=50000
+    )
+    conditions_hold = forms.TypedChoiceField(
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        label="Do the para 33 conditions still hold?",
+    )
+    conditions_reasons = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="Reasons", max_length=10000
+    )
+    no_overlap_declared = forms.BooleanField(
+        required=False,
+        label="I declare that this monitoring period does not overlap a period already verified.",
+    )
+
+    def __init__(self, *args, changes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.changes = list(changes)
+        for change in self.changes:
+            self.fields[f"change_{change.pk}"] = forms.CharField(
+                widget=forms.Textarea(attrs={"rows": 3}),
+                label="Your opinion on this change",
+                max_length=10000,
+            )
+
+    def change_rows(self):
+        return [(c, self[f"change_{c.pk}"]) for c in self.changes]
+
+    def main_fields(self):
+        return [f for f in super().main_fields() if not f.name.startswith("change_")]
+
+    def opinions(self) -> dict[str, str]:
+        return {str(c.pk): self.cleaned_data[f"change_{c.pk}"] for c in self.changes}
+
+
+class PublishVerificationForm(forms.Form):
+    available_on = forms.TypedChoiceField(
+        label="Availability date",
+        coerce=date.fromisoformat,
+        required=False,
+        help_text="The day the report becomes available counts as day 1 of the 15 days.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["available_on"].choices = availability_choices()
+
+
+class IssueForm(forms.Form):
+    blocks = BlocksField(
+        label="Blocks of serial numbers",
+        help_text="One block per line: the first and the last serial, e.g. “1001-50000”. "
+        "Each unit keeps its AAU serial number.",
+    )
+    commitment_period = forms.TypedChoiceField(
+        choices=[(1, "First (2008–2012)"), (2, "Second (2013–2020)")],
+        coerce=int,
+        initial=1,
+        label="Commitment period",
+    )
+
+    def block_dicts(self) -> list[dict]:
+        period = self.cleaned_data["commitment_period"]
+        return [
+            {"serial_start": s, "serial_end": e, "commitment_period": period}
+            for s, e in self.cleaned_data["blocks"]
+        ]
+
+
+class TransferForm(forms.Form):
+    quantity = forms.IntegerField(min_value=1, max_value=10**15, label="ERUs to transfer")
+    account = forms.CharField(
+        max_length=120, label="Account", help_text="The account the participants named."
+    )
+
+
+class MonitoringWithdrawForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="Reason", required=False, max_length=5000
+    )
+    confirm = forms.BooleanField(
+        label="I understand the report stays on the public record marked withdrawn."
+    )
+
+
+class AauHoldingForm(forms.Form):
+    quantity = forms.IntegerField(min_value=1, max_value=10**15 - 1, label="AAUs held")
+    note = forms.CharField(max_length=200, required=False, label="Note")

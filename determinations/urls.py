@@ -13,4 +13,27 @@ urlpatterns = [
         views.determination_check,
         name="determination_check",
     ),
+    # monitoring, verification (F-JI-VRep) and ERU issuance
+    path("projects/<str:key>/monitoring/", views.monitoring, name="monitoring"),
+    path("projects/<str:key>/monitoring/new/", views.monitoring_new, name="monitoring_new"),
+    path("projects/<str:key>/changes/new/", views.change_new, name="change_new"),
+    path("monitoring/<int:pk>/verify/", views.verification_file, name="verification_file"),
+    path("monitoring/<int:pk>/withdraw/", views.monitoring_withdraw, name="monitoring_withdraw"),
+    path(
+        "projects/<str:key>/verifications/<int:number>/publish/",
+        views.verification_publish,
+        name="verification_publish",
+    ),
+    path(
+        "projects/<str:key>/verifications/<int:number>/review/",
+        views.verification_review,
+        name="verification_review",
+    ),
+    path(
+        "projects/<str:key>/verifications/<int:number>/issue/",
+        views.eru_issue,
+        name="eru_issue",
+    ),
+    path("eru-blocks/<int:pk>/transfer/", views.eru_transfer, name="eru_transfer"),
+    path("parties/<str:code>/issuance/", views.party_issuance, name="party_issuance"),
 ]

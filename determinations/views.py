@@ -1,13 +1,49 @@
-"""Determination pages: the AIE files F-JI-DRep, the secretariat checks it (fee pages: fees)."""
+"""Determination pages: the AIE files F-JI-DRep, the secretariat checks it (fee pages: fees).
+Monitoring, verification (F-JI-VRep) and ERU issuance pages."""
 
+import re
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 
 from fees import services as fee_services
+from projects.errors import DomainError
 from projects.forms import CheckForm
-from projects.views import GET_POST, act, bind, project_or_404, refuse, to_project
+from projects.models import Party, Project, User
+from projects.selectors import visible_projects
+from projects.views import (
+    GET_POST,
+    act,
+    apply_error,
+    bind,
+    paginate,
+    project_or_404,
+    refuse,
+    to_project,
+)
 
+from . import issuance
+from . import verification as vwf
 from . import workflow as dwf
-from .forms import DeterminationForm
+from .forms import (
+    AauHoldingForm,
+    ChangeForm,
+    DeterminationForm,
+    IssueForm,
+    MonitoringReportForm,
+    MonitoringWithdrawForm,
+    PublishVerificationForm,
+    TransferForm,
+    VerificationForm,
+)
+from .models import AauLedgerEntry, EruBlock, EruIssuance, MonitoringReport, Verification
+
+PARTY_CODE = re.compile(r"[A-Za-z]{2}")
 
 
 @login_required
@@ -73,4 +109,475 @@ def determination_check(request, key):
             else "Determination report returned to the AIE."
         ),
         then=lambda det: to_project(project),
+    )
+
+
+# --- monitoring, verification and ERU issuance (paras 36-39, 13/CMP.1 annex para 29) ----------
+
+MAX_PK = 2**63 - 1
+MAX_NUMBER = 32767  # verification numbers are small integers
+V = Verification.Status
+M = MonitoringReport.Status
+# A monitoring report can no longer be withdrawn once its verification is in one of these.
+NOT_WITHDRAWABLE = (V.FINAL, V.REJECTED, V.UNDER_REVIEW)
+
+
+def _to_monitoring(project: Project, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("monitoring", args=[project.key]) + anchor)
+
+
+def _verification_of(report: MonitoringReport) -> Verification | None:
+    try:
+        return report.verification
+    except Verification.DoesNotExist:
+        return None
+
+
+def _is_dfp(user, party_id) -> bool:
+    return bool(
+        user.is_authenticated and user.role == User.Role.PARTY and user.party_id == party_id
+    )
+
+
+def _may_request_review(user, project: Project) -> bool:
+    """F-JI-VR: the DFP of a Party involved or a serving JISC member (reviews.workflow decides)."""
+    from reviews import workflow as rwf  # reviews imports determinations: no module-level import
+
+    if not user.is_authenticated:
+        return False
+    if user.role == User.Role.PARTY and user.party_id:
+        return user.party_id == project.host_party_id or user.party_id in (
+            rwf.parties_involved_ids(project)
+        )
+    return user.role == User.Role.JISC and rwf.is_serving_member(user)
+
+
+def _project_verification(request, key: str, number: int) -> tuple[Project, Verification]:
+    """The project and its verification ``number`` when the user may see both; 404 otherwise."""
+    project = project_or_404(request, key)
+    ver = None
+    if 0 < number <= MAX_NUMBER:
+        ver = (
+            project.verifications.select_related("monitoring_report", "aie")
+            .filter(number=number)
+            .first()
+        )
+    user = request.user
+    if ver is not None and ver.available_on is None:
+        own = user.is_authenticated and user.role == User.Role.AIE
+        if not (
+            user.has_perm("projects.view_history", project)
+            or (own and user.organisation_id == ver.aie_id)
+        ):
+            ver = None
+    if ver is None:
+        raise Http404(f"No verification {number} of project {project.key}.")
+    return project, ver
+
+
+def _report_or_404(request, pk: int) -> MonitoringReport:
+    report = None
+    if 0 < pk <= MAX_PK:
+        report = (
+            MonitoringReport.objects.select_related("project", "aie")
+            .filter(pk=pk, project__in=visible_projects(request.user).values("pk"))
+            .first()
+        )
+    if report is None:
+        raise Http404("No such monitoring report.")
+    return report
+
+
+def monitoring(request, key):
+    """Public: monitoring reports, changes, verifications, reconciliation and the actions this
+    user may take. A fixed number of queries whatever the number of rows."""
+    user = request.user
+    project = project_or_404(request, key, visible_projects(user).select_related("host_party"))
+    insider = user.has_perm("projects.view_history", project)  # one query at most
+    participant = insider and user.role == User.Role.PARTICIPANT
+    own_aie = user.organisation_id if user.is_authenticated and user.role == User.Role.AIE else None
+    secretariat = insider and (user.is_superuser or user.role == User.Role.SECRETARIAT)
+    host_dfp = _is_dfp(user, project.host_party_id)
+    now = timezone.now()
+
+    reports = list(
+        MonitoringReport.objects.filter(project=project).select_related("aie", "verification")
+    )
+    verifications = []
+    for report in reports:
+        ver = _verification_of(report)
+        if ver is not None and not (
+            insider or ver.available_on is not None or (own_aie and ver.aie_id == own_aie)
+        ):
+            ver = None  # filed but not yet published: not public (ji-rules §6)
+        report.shown_verification = ver
+        report.may_withdraw = (
+            participant
+            and report.status != M.WITHDRAWN
+            and (ver is None or ver.status not in NOT_WITHDRAWABLE)
+        )
+        report.may_verify = (
+            own_aie == report.aie_id and report.status == M.SUBMITTED and ver is None
+        )
+        if ver is not None:
+            ver.monitoring_report = report
+            verifications.append(ver)
+    verifications.sort(key=lambda v: v.number)
+    shown = {v.pk for v in verifications}
+    changes = list(project.changes.select_related("addressed_in"))
+    for change in changes:
+        change.shown_verification = change.addressed_in if change.addressed_in_id in shown else None
+
+    fees = {}
+    if secretariat:
+        fees = {f.number: f for f in project.fees.filter(kind="verification")}
+    may_review = any(
+        v.status in (V.PUBLISHED, V.UNDER_REVIEW) for v in verifications
+    ) and _may_request_review(user, project)
+    for ver in verifications:
+        ver.fee = fees.get(ver.number)
+        ver.window_open = (
+            ver.status in (V.PUBLISHED, V.UNDER_REVIEW)
+            and ver.review_window_closes_at is not None
+            and now <= ver.review_window_closes_at
+        )
+        ver.may_review = may_review and ver.window_open
+        ver.may_publish = secretariat and ver.status == V.SUBMITTED
+        ver.may_issue = host_dfp and ver.status == V.FINAL and ver.erus_issued < ver.verified_total
+    blocks = []
+    if any(v.erus_issued for v in verifications):
+        blocks = list(
+            EruBlock.objects.filter(issuance__verification__project=project, active=True)
+            .select_related("issuance__verification")
+            .order_by("serial_start")
+        )
+    return render(
+        request,
+        "determinations/verification/monitoring.html",
+        {
+            "project": project,
+            "reports": reports,
+            "changes": changes,
+            "verifications": verifications,
+            "reconciliation": issuance.reconciliation(project),
+            "blocks": blocks,
+            "can": {
+                "submit": participant and project.status == Project.Status.FINAL,
+                "transfer": host_dfp,
+                "issue": host_dfp,
+            },
+            "host_dfp": host_dfp,
+        },
+    )
+
+
+def _form_page(request, project, form, call, *, title, submit, done, intro="", then=None, **extra):
+    return act(
+        request,
+        form,
+        call,
+        template="determinations/verification/form.html",
+        context={"project": project, "title": title, "intro": intro, "submit": submit, **extra},
+        done=done,
+        then=then or (lambda _: _to_monitoring(project)),
+    )
+
+
+@login_required
+@GET_POST
+def monitoring_new(request, key):
+    project = project_or_404(request, key)
+    if not request.user.has_perm("projects.edit_project", project):
+        return refuse(request, "Only the project participants submit monitoring reports.")
+    form = bind(request, MonitoringReportForm)
+    return _form_page(
+        request,
+        project,
+        form,
+        lambda d: vwf.submit_monitoring_report(
+            request.user,
+            project,
+            period_start=d["period_start"],
+            period_end=d["period_end"],
+            aie=d["aie"],
+            claimed=d["claimed"],
+            report=d["report"],
+            supporting=form.supporting(),
+        ),
+        title="Submit a monitoring report",
+        intro="Para 36: the report on reductions that already occurred in the monitoring period "
+        "goes to the AIE you choose and is made public. A period may not overlap a period "
+        "verified or under verification.",
+        submit="Submit the monitoring report",
+        done=lambda mr: (
+            f"Monitoring report {mr.number} submitted to {mr.aie.name} and made public."
+        ),
+    )
+
+
+@login_required
+@GET_POST
+def change_new(request, key):
+    project = project_or_404(request, key)
+    if not request.user.has_perm("projects.edit_project", project):
+        return refuse(request, "Only the project participants record changes.")
+    form = bind(request, ChangeForm)
+    return _form_page(
+        request,
+        project,
+        form,
+        lambda d: vwf.record_change(
+            request.user,
+            project,
+            description=d["description"],
+            justification=d["justification"],
+            files=form.supporting(),
+        ),
+        title="Record a change during implementation",
+        intro="Describe each change to the determined design or monitoring plan with its "
+        "justification. The AIE gives its opinion on it at the next verification.",
+        submit="Record the change",
+        done="Change recorded; the next verification will address it.",
+        then=lambda _: _to_monitoring(project, "#changes"),
+    )
+
+
+@login_required
+@GET_POST
+def verification_file(request, pk: int):
+    report = _report_or_404(request, pk)
+    project = report.project
+    user = request.user
+    if not (user.role == User.Role.AIE and user.organisation_id == report.aie_id):
+        return refuse(request, "Only the AIE the report was submitted to verifies it.")
+    changes = list(vwf.pending_changes(project))
+    form = bind(request, VerificationForm, changes=changes)
+    return _form_page(
+        request,
+        project,
+        form,
+        lambda d: vwf.submit_verification(
+            user,
+            report,
+            verified=d["verified"],
+            findings=d["findings"],
+            change_opinions=form.opinions(),
+            conditions_hold=d["conditions_hold"],
+            conditions_reasons=d["conditions_reasons"],
+            no_overlap_declared=d["no_overlap_declared"],
+            supporting=form.supporting(),
+        ),
+        title=f"Verification report (F-JI-VRep) for monitoring report {report.number}",
+        intro="Paras 37-38: determine the reductions achieved in the monitoring period. The "
+        "report is rendered to PDF and published by the secretariat once the verification fee "
+        "is paid or covered by the advance.",
+        submit="File the verification report",
+        done=lambda v: (
+            f"F-JI-VRep ({v.number}) filed: {v.verified_total:,} t CO2e verified. "
+            "The verification fee is due."
+        ),
+        report=report,
+    )
+
+
+@login_required
+@GET_POST
+def verification_publish(request, key, number: int):
+    project, ver = _project_verification(request, key, number)
+    if not request.user.has_perm("determinations.check_determination", project):
+        return refuse(request, "Only the secretariat publishes verification reports.")
+    fee = (
+        project.fees.filter(kind="verification", number=ver.number)
+        .prefetch_related("invoices")
+        .first()
+    )
+    return _form_page(
+        request,
+        project,
+        bind(request, PublishVerificationForm),
+        lambda d: vwf.publish_verification(
+            request.user, ver, available_on=d.get("available_on") or None
+        ),
+        title=f"Publish F-JI-VRep ({ver.number})",
+        intro="Publication starts the 15-day period (para 39). The report is published only "
+        "when its verification fee is paid or covered by credit.",
+        submit="Publish the verification report",
+        done=lambda v: (
+            f"F-JI-VRep ({v.number}) published; the 15-day period closes "
+            f"{v.review_window_closes_at:%-d %b %Y %H:%M} GMT."
+        ),
+        verification=ver,
+        fee=fee,
+    )
+
+
+@login_required
+@GET_POST
+def verification_review(request, key, number: int):
+    from reviews import workflow as rwf  # no module-level import (reviews imports us)
+    from reviews.forms import ReviewRequestForm
+
+    project, ver = _project_verification(request, key, number)
+    user = request.user
+    if not _may_request_review(user, project):
+        return refuse(
+            request,
+            "A review is requested by the focal point of a Party involved or a serving JISC "
+            "member.",
+        )
+    form = bind(request, ReviewRequestForm)
+    return _form_page(
+        request,
+        project,
+        form,
+        lambda d: rwf.request_verification_review(
+            user, ver, reasons=form.reasons(), summary=d["summary"]
+        ),
+        title=f"Request a review of F-JI-VRep ({ver.number}) (F-JI-VR)",
+        intro="Para 39: state your reasons against each criterion that applies. One Party "
+        "involved, or three JISC members, start the review; the JISC decides within 30 days.",
+        submit="Send the review request",
+        done=lambda req: (
+            f"Your review request (F-JI-VR) was received at "
+            f"{req.received_at:%-d %b %Y %H:%M} GMT."
+            + (" The review has started." if req.review_id else "")
+        ),
+        verification=ver,
+    )
+
+
+@login_required
+@GET_POST
+def eru_issue(request, key, number: int):
+    project, ver = _project_verification(request, key, number)
+    if not _is_dfp(request.user, project.host_party_id):
+        return refuse(request, "Only the designated focal point of the host Party issues ERUs.")
+    form = bind(request, IssueForm)
+    return _form_page(
+        request,
+        project,
+        form,
+        lambda d: issuance.issue_erus(request.user, ver, blocks=form.block_dicts()),
+        title=f"Issue ERUs for F-JI-VRep ({ver.number})",
+        intro="13/CMP.1 annex para 29: AAUs held in the national registry are converted to "
+        "ERUs; each unit keeps its serial number and one AAU is cancelled for every ERU.",
+        submit="Issue the ERUs",
+        done=lambda iss: f"{iss.quantity:,} ERUs issued to the host Party's registry.",
+        verification=ver,
+        remaining=ver.verified_total - ver.erus_issued,
+        balance=issuance.aau_balance(Party(pk=project.host_party_id)),
+    )
+
+
+@login_required
+@GET_POST
+def eru_transfer(request, pk: int):
+    block = None
+    if 0 < pk <= MAX_PK:
+        block = (
+            EruBlock.objects.select_related("issuance__verification__project")
+            .filter(
+                pk=pk,
+                issuance__verification__project__in=visible_projects(request.user).values("pk"),
+            )
+            .first()
+        )
+    if block is None:
+        raise Http404("No such ERU block.")
+    project = block.issuance.verification.project
+    if not _is_dfp(request.user, block.originating_party_id):
+        return refuse(request, "Only the designated focal point of the host Party transfers ERUs.")
+    return _form_page(
+        request,
+        project,
+        bind(request, TransferForm),
+        lambda d: issuance.transfer(
+            request.user, block, quantity=d["quantity"], account=d["account"]
+        ),
+        title=f"Transfer ERUs {block.serial_start}–{block.serial_end}",
+        intro=f"The block holds {block.quantity:,} ERUs in “{block.account}”. A partial "
+        "transfer splits it: the first serials go to the account you name.",
+        submit="Transfer",
+        done=lambda head: (
+            f"ERUs {head.serial_start}–{head.serial_end} transferred to {head.account}."
+        ),
+        block=block,
+    )
+
+
+@login_required
+@GET_POST
+def monitoring_withdraw(request, pk: int):
+    report = _report_or_404(request, pk)
+    project = report.project
+    if not request.user.has_perm("projects.withdraw_project", project):
+        return refuse(request, "Only the project participants withdraw a monitoring report.")
+    return _form_page(
+        request,
+        project,
+        bind(request, MonitoringWithdrawForm),
+        lambda d: vwf.withdraw_monitoring_report(request.user, report, d["reason"]),
+        title=f"Withdraw monitoring report {report.number}",
+        intro="The report, and its verification if one was filed, stay on the public record "
+        "marked withdrawn; the period is free again.",
+        submit="Withdraw the report",
+        done=f"Monitoring report {report.number} withdrawn.",
+        report=report,
+    )
+
+
+@GET_POST
+def party_issuance(request, code):
+    """Public: a host Party's AAU balance, ledger and ERU issuances; its DFP records AAUs."""
+    party = Party.objects.filter(code=code.upper()).first() if PARTY_CODE.fullmatch(code) else None
+    if party is None:
+        raise Http404(f"No Party {code!r}.")
+    dfp = _is_dfp(request.user, party.pk)
+    if request.method == "POST" and not dfp:
+        return refuse(request, f"Only the designated focal point of {party.name} records AAUs.")
+    form = bind(request, AauHoldingForm) if dfp else None
+    status = 200
+    if form is not None and request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                balance = issuance.record_aau_holding(
+                    request.user,
+                    party,
+                    quantity=form.cleaned_data["quantity"],
+                    note=form.cleaned_data["note"],
+                )
+            except DomainError as err:
+                status = apply_error(form, err)
+            else:
+                messages.success(request, f"AAUs recorded; the balance is {balance:,}.")
+                return redirect("party_issuance", code=party.code)
+    ledger = paginate(
+        request,
+        AauLedgerEntry.objects.filter(party=party)
+        .select_related("issuance__verification__project")
+        .order_by("-recorded_at", "-pk"),
+    )
+    issuances = list(
+        EruIssuance.objects.filter(party=party)
+        .select_related("verification__project")
+        .prefetch_related(
+            Prefetch(
+                "blocks", queryset=EruBlock.objects.filter(active=True).order_by("serial_start")
+            )
+        )
+        .order_by("-recorded_at", "-pk")
+    )
+    return render(
+        request,
+        "determinations/verification/party.html",
+        {
+            "party": party,
+            "balance": issuance.aau_balance(party),
+            "ledger": ledger,
+            "issuances": issuances,
+            "form": form,
+            "dfp": dfp,
+        },
+        status=status,
     )
