@@ -56,11 +56,20 @@ def record_aau_holding(actor: User, party: Party, *, quantity: int, note: str = 
 
 
 def _check_block(block: dict) -> tuple[int, int, int]:
+    def whole(value) -> int:
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValueError
+        if isinstance(value, str) and not value.strip().isascii():
+            raise ValueError
+        return int(value)  # "1.5" and 1.5 are refused, not truncated
+
     try:
-        start, end = int(block["serial_start"]), int(block["serial_end"])
-        period = int(block.get("commitment_period", 1))
+        start, end = whole(block["serial_start"]), whole(block["serial_end"])
+        period = whole(block.get("commitment_period", 1))
     except (KeyError, TypeError, ValueError):
-        raise Invalid("Each block has a serial_start and a serial_end.", field="blocks") from None
+        raise Invalid(
+            "Each block has whole serial numbers: serial_start and serial_end.", field="blocks"
+        ) from None
     if not 1 <= start <= end < MAX_SERIAL:
         raise Invalid(
             "A block runs from its start serial to an end serial not below it.", field="blocks"
@@ -225,7 +234,7 @@ def reconciliation(project: Project) -> list[dict]:
     )
     for row in project.expected.all():
         years[row.year]["expected"] += row.tonnes
-    for report in project.monitoring.exclude(status="withdrawn"):
+    for report in project.monitoring.exclude(status__in=["withdrawn", "rejected"]):
         for y, t in report.claimed.items():
             years[int(y)]["claimed"] += int(t)
     for ver in project.verifications.filter(status=Verification.Status.FINAL):

@@ -240,6 +240,7 @@ class Verification(models.Model):
     report = models.ForeignKey(
         Document, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    supporting = models.ManyToManyField(Document, blank=True, related_name="+")
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from fees import services as fee_services
@@ -90,6 +91,9 @@ def submit_monitoring_report(
     scope of the project; it is published."""
     if period_end < period_start:
         raise Invalid("The period ends before it starts.", field="period_end")
+    if period_end >= timezone.localdate():
+        # Para 36: a report on reductions that already occurred.
+        raise Invalid("The monitoring period must have ended before today.", field="period_end")
     claimed = _per_year(claimed, period_start, period_end, "claimed")
     with transaction.atomic():
         project = lock(project)
@@ -221,7 +225,11 @@ def record_change(
 
 
 def pending_changes(project: Project):
-    return project.changes.filter(addressed_in__isnull=True)
+    """Changes not yet addressed by a verification that still stands (a withdrawn or rejected
+    verification's opinions do not count)."""
+    return project.changes.filter(
+        Q(addressed_in__isnull=True) | Q(addressed_in__status__in=[V.WITHDRAWN, V.REJECTED])
+    )
 
 
 def submit_verification(
@@ -302,13 +310,15 @@ def submit_verification(
             change.aie_opinion = opinions[str(change.pk)]
             change.save(update_fields=["addressed_in", "aie_opinion"])
         for title, uploaded, confidential in supporting or []:
-            store_document(
-                project,
-                kind=Document.Kind.VERIFICATION_SUPPORTING,
-                title=title,
-                uploaded=uploaded,
-                actor=actor,
-                confidential=confidential,
+            ver.supporting.add(
+                store_document(
+                    project,
+                    kind=Document.Kind.VERIFICATION_SUPPORTING,
+                    title=title,
+                    uploaded=uploaded,
+                    actor=actor,
+                    confidential=confidential,
+                )
             )
         from .pdf import render_vrep
 
@@ -375,8 +385,8 @@ def publish_verification(
         ver.status = V.PUBLISHED
         ver.save()
         now = timezone.now()
-        project.documents.filter(
-            kind__in=[Document.Kind.VERIFICATION_REPORT, Document.Kind.VERIFICATION_SUPPORTING],
+        Document.objects.filter(
+            Q(pk=ver.report_id) | Q(pk__in=ver.supporting.values("pk")),
             confidential=False,
             published_at__isnull=True,
         ).update(published_at=now)
@@ -396,13 +406,18 @@ def publish_verification(
 
 def deem_verification_final(verification_id: int, now: datetime) -> bool:
     """Para 39: final 15 days after publication unless a review was requested. Idempotent."""
+    project_id = (
+        Verification.objects.filter(pk=verification_id).values_list("project_id", flat=True).first()
+    )
+    if project_id is None:
+        return False
     with transaction.atomic():
-        ver = Verification.objects.select_for_update().filter(pk=verification_id).first()
-        if ver is None or ver.status != V.PUBLISHED or ver.review_window_closes_at is None:
+        project = lock(project_id)  # the project row first, as every other writer does
+        ver = Verification.objects.select_for_update().get(pk=verification_id)
+        if ver.status != V.PUBLISHED or ver.review_window_closes_at is None:
             return False
         if now <= ver.review_window_closes_at:
             return False
-        project = lock(ver.project_id)
         ver.status = V.FINAL
         ver.final_on = ver.review_window_closes_at.date()
         ver.due_at = None
@@ -457,6 +472,7 @@ def withdraw_monitoring_report(actor: User, report: MonitoringReport, reason: st
             ver.status = V.WITHDRAWN
             ver.due_at = None
             ver.save(update_fields=["status", "due_at"])
+            fee_services.void_verification_fee(project, ver.number, reason="withdrawn")
         record(
             project,
             "monitoring_report_withdrawn",

@@ -51,6 +51,11 @@ class FeeAssessment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     paid_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The report was withdrawn or rejected: its tonnes and credit no longer count.",
+    )
 
     class Meta:
         ordering = ["project", "kind", "number"]

@@ -202,7 +202,9 @@ def advance_credit_from(
 ) -> AdvanceCredit:
     """ADVANCE_CREDIT (fees.calculator) from one project's rows, already loaded (pages reuse
     the rows they show instead of querying again)."""
-    verifications = [a for a in assessments if a.kind == FeeKind.VERIFICATION]
+    verifications = [
+        a for a in assessments if a.kind == FeeKind.VERIFICATION and a.voided_at is None
+    ]
     first_years = [a.inputs.get("first_year") for a in verifications]
     return AdvanceCredit(
         paid_usd=sum(
@@ -248,7 +250,9 @@ def assess_verification_fee(
     if not reductions_by_year:
         raise Invalid("No reductions were given.", field="reductions")
     already: dict[int, int] = {}
-    earlier = project.fees.filter(kind=FeeKind.VERIFICATION).values_list("inputs", flat=True)
+    earlier = project.fees.filter(kind=FeeKind.VERIFICATION, voided_at__isnull=True).values_list(
+        "inputs", flat=True
+    )
     for inputs in earlier:
         for year, tonnes in inputs.get("reductions_by_year", {}).items():
             already[int(year)] = already.get(int(year), 0) + int(tonnes)
@@ -301,6 +305,29 @@ def assess_verification_fee(
     if assessment.due_usd > 0:
         issue_invoice(assessment, None)  # issued by the secretariat's rules, not the trigger
     return assessment
+
+
+def void_verification_fee(project: Project, number: int, *, reason: str) -> None:
+    """Verification ``number`` was withdrawn or rejected (called with the project locked): its
+    tonnes no longer share the year's first tier, the advance it used is credited again, and an
+    unpaid invoice is cancelled. Money already paid stays paid."""
+    fee = project.fees.filter(kind=FeeKind.VERIFICATION, number=number).first()
+    if fee is None or fee.voided_at is not None:
+        return
+    fee.voided_at = timezone.now()
+    fee.save(update_fields=["voided_at"])
+    for invoice in fee.invoices.select_for_update().filter(status__in=Invoice.OPEN, paid_usd=0):
+        invoice.status = I.CANCELLED
+        invoice.status_reason = f"The verification report was {reason}."
+        invoice.save(update_fields=["status", "status_reason"])
+    record(
+        project,
+        "fee_voided",
+        actor=None,
+        label=SYSTEM,
+        public=False,
+        data={"kind": fee.kind, "number": number, "reason": reason},
+    )
 
 
 def determination_fee_settled(project: Project) -> bool:

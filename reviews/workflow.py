@@ -748,6 +748,9 @@ def _conclude(project, review, positive: bool, actor, reasons: str, data: dict, 
             MonitoringReport.objects.filter(pk=ver.monitoring_report_id).update(
                 status=MonitoringReport.Status.REJECTED
             )
+            from fees.services import void_verification_fee
+
+            void_verification_fee(project, ver.number, reason="rejected")
         record(project, "review_decided", actor=actor, reason=reasons, data=data, at=now)
         return
     det = Determination.objects.select_for_update().get(pk=review.determination_id)
@@ -818,9 +821,14 @@ def confirm_corrections(actor: User, review: Review) -> Review:
                 "The AIE has not submitted the corrected report yet.", code="no_corrections"
             )
         now = timezone.now()
+        corrected = (
+            project.events.filter(kind="corrections_submitted")
+            .order_by("-created_at", "-pk")
+            .values_list("data", flat=True)
+            .first()
+        )
         project.documents.filter(
-            kind__in=[Document.Kind.DETERMINATION_REPORT, Document.Kind.VERIFICATION_REPORT],
-            published_at__isnull=True,
+            pk=(corrected or {}).get("document"), published_at__isnull=True
         ).update(published_at=now)
         review.corrections_confirmed_at = now
         review.status = R.DECIDED
