@@ -1,22 +1,83 @@
-"""REST API for the determination report: the AIE files it, the secretariat checks it."""
+"""REST API for the determination report (the AIE files it, the secretariat checks it), and for
+the second half of the cycle: monitoring reports, changes during implementation, verifications
+F-JI-VRep and ERU issuance. Each action makes one domain call (``determinations.workflow``,
+``determinations.verification``, ``determinations.issuance``, ``reviews.workflow``); refusals are
+``DomainError``s, turned into ``{"code", "detail"}`` by ``jitrack.api.exception_handler``."""
 
+import json
+import re
+from datetime import UTC, date, datetime
+
+from django.db.models import (
+    Aggregate,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+)
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import parsers, status
 from rest_framework.decorators import api_view, parser_classes, permission_classes
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.exceptions import ParseError
+from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
 from projects.api import (
+    ERRORS,
     JSON_OR_MULTIPART,
+    MULTIPART,
     load_project,
     project_response,
     responses,
     validated,
 )
-from projects.serializers import CheckSerializer, ProjectDetailSerializer
+from projects.errors import NotFound
+from projects.models import Document, Party, Project, User
+from projects.selectors import visible_projects
+from projects.serializers import (
+    MAX_ID,
+    CheckSerializer,
+    ProjectDetailSerializer,
+    ReasonSerializer,
+)
+from reviews.serializers import RequestForReviewSerializer, ReviewRequestInputSerializer
 
+from . import issuance as iss
+from . import verification as vwf
 from . import workflow as dwf
-from .serializers import DeterminationInputSerializer, DeterminationSerializer
+from .models import (
+    AauLedgerEntry,
+    EruBlock,
+    EruIssuance,
+    ImplementationChange,
+    MonitoringReport,
+    Verification,
+)
+from .serializers import (
+    AauBalanceSerializer,
+    AauHoldingInputSerializer,
+    ChangeInputSerializer,
+    ChangeSerializer,
+    DeterminationInputSerializer,
+    DeterminationSerializer,
+    EruBlockSerializer,
+    EruIssuanceSerializer,
+    IssuanceInputSerializer,
+    MonitoringReportInputSerializer,
+    MonitoringReportSerializer,
+    PartyIssuanceSerializer,
+    PublishInputSerializer,
+    ReconciliationSerializer,
+    TransferInputSerializer,
+    VerificationInputSerializer,
+    VerificationSerializer,
+)
 
 
 @extend_schema(
@@ -61,3 +122,498 @@ def check_determination(request, key):
         reason=data["reason"],
     )
     return project_response(request, project.pk)
+
+
+# --- monitoring, changes, verification (paras 36-39) and ERU issuance ----------------------------
+#
+# Visibility (ji-rules §6): monitoring reports and changes are public once the project is; a
+# verification is public once the secretariat has published it (it has an availability date),
+# before that only for the project's participants, its AIE, the secretariat and the AIE that
+# filed it. ERU issuances and the host Party's AAU ledger are public.
+
+MAX_NUMBER = 32767  # verification numbers are small integers
+
+
+class SafeJSONParser(parsers.JSONParser):
+    """DRF's JSON parser, except that a body nested too deeply is a 400: DRF lets the decoder's
+    RecursionError through (a server error)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError("JSON parse error - nested too deeply.") from None
+
+
+JSON_OR_FORMS = [SafeJSONParser, parsers.MultiPartParser, parsers.FormParser]
+
+
+def _valid_pk(pk: int) -> bool:
+    return 0 < pk < MAX_ID
+
+
+def verifying_aie(user) -> int | None:
+    """The organisation of an AIE user (who sees the verifications it filed), else None."""
+    if user.is_authenticated and user.role == User.Role.AIE and user.organisation_id:
+        return user.organisation_id
+    return None
+
+
+def visible_verifications(user, project: Project, insider: bool | None = None):
+    """The project's verifications this user may see (``insider``: the user may see the
+    project's history — its participants, its AIE, the secretariat)."""
+    if insider is None:
+        insider = user.has_perm("projects.view_history", project)
+    qs = Verification.objects.filter(project=project)
+    if not insider:
+        shown = Q(available_on__isnull=False)
+        if verifying_aie(user):
+            shown |= Q(aie=verifying_aie(user))
+        qs = qs.filter(shown)
+    return qs
+
+
+class JSONRows(Aggregate):
+    """The grouped rows as one JSON array, as text: JSON_GROUP_ARRAY on SQLite, JSONB_AGG on
+    PostgreSQL (the array's order is not guaranteed: sort after reading)."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = self.as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
+        return f"({sql})::text", params
+
+
+class JSONRow(Func):
+    """A JSON object of the given expressions under fixed keys: JSON_OBJECT on SQLite,
+    JSONB_BUILD_OBJECT on PostgreSQL. (Django's ``JSONObject`` first probes the SQLite JSON1
+    extension with three extra queries, which a query budget cannot afford.)"""
+
+    output_field = TextField()
+
+    def __init__(self, **fields):
+        if not all(key.isidentifier() for key in fields):
+            raise ValueError("keys are identifiers")
+        self.keys = list(fields)
+        super().__init__(*fields.values())
+
+    def as_sql(self, compiler, connection, function="JSON_OBJECT", **extra_context):
+        parts, params = [], []
+        for key, expression in zip(self.keys, self.get_source_expressions(), strict=True):
+            sql, expression_params = compiler.compile(expression)
+            parts.append(f"'{key}', {sql}")
+            params.extend(expression_params)
+        return f"{function}({', '.join(parts)})", params
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="JSONB_BUILD_OBJECT", **extra_context)
+
+
+# The project detail's ``verifications``: key -> Verification lookup.
+ROW = {
+    "number": "number",
+    "period_start": "monitoring_report__period_start",
+    "period_end": "monitoring_report__period_end",
+    "status": "status",
+    "verified_reductions": "verified_total",
+    "available_on": "available_on",
+    "review_window_closes_at": "review_window_closes_at",
+    "final_on": "final_on",
+    "erus_issued": "erus_issued",
+    "aie_id": "aie_id",
+}
+
+
+def with_verifications(qs: QuerySet[Project]) -> QuerySet[Project]:
+    """Annotate each project with its verifications as a JSON array (``verification_json``),
+    a subquery of the same query: the project detail's query budget has no room for another."""
+    rows = (
+        Verification.objects.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(rows=JSONRows(JSONRow(**{key: F(path) for key, path in ROW.items()})))
+        .values("rows")
+    )
+    return qs.annotate(verification_json=Subquery(rows[:1]))
+
+
+def _date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _instant(value) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = parse_datetime(str(value))
+    if parsed is not None and timezone.is_naive(parsed):  # SQLite stores UTC without offset
+        parsed = timezone.make_aware(parsed, UTC)
+    return parsed
+
+
+def verification_rows(user, project: Project, insider: bool) -> list[dict]:
+    """The project detail's ``verifications`` this user may see, in period order. Reads the
+    annotation of ``with_verifications`` (no query); a project loaded without it costs one."""
+    if hasattr(project, "verification_json"):
+        rows = json.loads(project.verification_json) if project.verification_json else []
+    else:
+        rows = [
+            dict(zip(ROW, values, strict=True))
+            for values in Verification.objects.filter(project=project)
+            .order_by()
+            .values_list(*ROW.values())
+        ]
+    own = verifying_aie(user)
+    out = []
+    for row in rows:
+        row = {
+            **row,
+            "period_start": _date(row["period_start"]),
+            "period_end": _date(row["period_end"]),
+            "available_on": _date(row["available_on"]),
+            "final_on": _date(row["final_on"]),
+            "review_window_closes_at": _instant(row["review_window_closes_at"]),
+        }
+        # The same rule as ``visible_verifications``.
+        if insider or row["available_on"] is not None or (own and row["aie_id"] == own):
+            out.append(row)
+    return sorted(out, key=lambda r: (r["period_start"], r["number"]))
+
+
+def _monitoring_queryset():
+    return MonitoringReport.objects.select_related("aie", "report").order_by(
+        "period_start", "number"
+    )
+
+
+def _report_for(request, pk: int) -> MonitoringReport:
+    """The monitoring report if the user may know its project exists; else 404."""
+    report = None
+    if _valid_pk(pk):
+        report = (
+            _monitoring_queryset()
+            .filter(pk=pk, project__in=visible_projects(request.user).values("pk"))
+            .first()
+        )
+    if report is None:
+        raise NotFound("No such monitoring report.")
+    return report
+
+
+def _verification_queryset():
+    return Verification.objects.select_related(
+        "monitoring_report", "aie", "report"
+    ).prefetch_related("changes")
+
+
+def _verification_for(request, key: str, number: int) -> Verification:
+    """Verification ``number`` of the project if this user may see it; else 404."""
+    project = load_project(request, key)
+    ver = None
+    if 0 < number <= MAX_NUMBER:
+        ver = (
+            visible_verifications(request.user, project)
+            .filter(number=number)
+            .select_related("project")
+            .first()
+        )
+    if ver is None:
+        raise NotFound(f"No verification {number} of project {project.key}.")
+    return ver
+
+
+def _verification_response(request, pk: int, code: int = status.HTTP_200_OK) -> Response:
+    ver = _verification_queryset().get(pk=pk)
+    return Response(VerificationSerializer(ver, context={"request": request}).data, status=code)
+
+
+PARTY_CODE = re.compile(r"[A-Za-z]{2}")
+
+
+def _party_for(code: str) -> Party:
+    """The Party by its ISO 3166-1 alpha-2 code (case-insensitive); else 404."""
+    party = Party.objects.filter(code=code.upper()).first() if PARTY_CODE.fullmatch(code) else None
+    if party is None:
+        raise NotFound(f"No Party {code!r}.")
+    return party
+
+
+@extend_schema(
+    methods=["GET"],
+    responses={200: MonitoringReportSerializer(many=True), 404: ERRORS[404]},
+    tags=["monitoring"],
+)
+@extend_schema(
+    methods=["POST"],
+    request={"multipart/form-data": MonitoringReportInputSerializer},
+    responses=responses(201, MonitoringReportSerializer),
+    tags=["monitoring"],
+)
+@api_view(["GET", "POST"])
+@permission_classes([IsAuthenticatedOrReadOnly])
+@parser_classes(MULTIPART)
+def monitoring_reports(request, key):
+    """GET: the project's monitoring reports (public once the project is), in period order, with
+    the reductions claimed per year and the report's download URL. POST: the participants submit
+    a monitoring report (para 36) to an AIE accredited for verification; it is published at once.
+    ``claimed`` is a JSON object {year: tonnes}; the period may not overlap a report verified or
+    under verification (409 ``period_overlap``)."""
+    project = load_project(request, key)
+    if request.method == "GET":
+        reports = _monitoring_queryset().filter(project=project)
+        return Response(
+            MonitoringReportSerializer(reports, many=True, context={"request": request}).data
+        )
+    args = validated(MonitoringReportInputSerializer, request).workflow_args()
+    report = vwf.submit_monitoring_report(request.user, project, **args)
+    report = _monitoring_queryset().get(pk=report.pk)
+    return Response(
+        MonitoringReportSerializer(report, context={"request": request}).data,
+        status=status.HTTP_201_CREATED,
+    )
+
+
+@extend_schema(
+    request=ReasonSerializer,
+    responses=responses(200, MonitoringReportSerializer),
+    tags=["monitoring"],
+)
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+@parser_classes(JSON_OR_FORMS)
+def withdraw_monitoring_report(request, pk):
+    """The participants withdraw a monitoring report before its verification is final (or under
+    review); it stays on the record marked withdrawn, with its verification, and the period is
+    free again."""
+    report = _report_for(request, pk)
+    data = validated(ReasonSerializer, request).validated_data
+    vwf.withdraw_monitoring_report(request.user, report, reason=data["reason"])
+    report = _monitoring_queryset().get(pk=report.pk)
+    return Response(MonitoringReportSerializer(report, context={"request": request}).data)
+
+
+def _changes_context(request, project: Project) -> dict:
+    user = request.user
+    if user.has_perm("projects.view_history", project):
+        return {"request": request}
+    shown = set(visible_verifications(user, project, insider=False).values_list("pk", flat=True))
+    return {
+        "request": request,
+        "shown_verifications": shown,
+        # projects.rules document_is_public, for the files of this (loaded) project
+        "may_see_file": lambda doc: (
+            project.is_published and not doc.confidential and doc.published_at is not None
+        ),
+    }
+
+
+@extend_schema(
+    methods=["GET"],
+    responses={200: ChangeSerializer(many=True), 404: ERRORS[404]},
+    tags=["monitoring"],
+)
+@extend_schema(
+    methods=["POST"],
+    request={
+        "application/json": ChangeInputSerializer,
+        "multipart/form-data": ChangeInputSerializer,
+    },
+    responses=responses(201, ChangeSerializer),
+    tags=["monitoring"],
+)
+@api_view(["GET", "POST"])
+@permission_classes([IsAuthenticatedOrReadOnly])
+@parser_classes(JSON_OR_FORMS)
+def changes(request, key):
+    """GET: the changes recorded during implementation (JISC 23 Annex 2), public once the
+    project is; the AIE's opinion once the verification that addressed the change is published.
+    POST: the participants describe a change with its justification, optionally with PDFs
+    (multipart ``files``, ``titles`` in the same order), after the determination is final."""
+    project = load_project(request, key)
+    if request.method == "GET":
+        qs = project.changes.select_related("addressed_in").prefetch_related(
+            Prefetch("files", queryset=Document.objects.order_by("pk"))
+        )
+        return Response(
+            ChangeSerializer(qs, many=True, context=_changes_context(request, project)).data
+        )
+    args = validated(ChangeInputSerializer, request).workflow_args()
+    change = vwf.record_change(request.user, project, **args)
+    change = ImplementationChange.objects.prefetch_related("files").get(pk=change.pk)
+    return Response(
+        ChangeSerializer(change, context={"request": request}).data,
+        status=status.HTTP_201_CREATED,
+    )
+
+
+@extend_schema(
+    request={
+        "application/json": VerificationInputSerializer,
+        "multipart/form-data": VerificationInputSerializer,
+    },
+    responses=responses(201, VerificationSerializer),
+    tags=["verification"],
+)
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+@parser_classes(JSON_OR_FORMS)
+def submit_verification(request, pk):
+    """The AIE the report was submitted to files F-JI-VRep (paras 37-38): the verified
+    reductions per year, its findings, its opinion on every change recorded since the last
+    verification ({change id: text}) and whether the para 33 conditions still hold. The
+    verification fee falls due. Multipart clients send ``verified`` and ``change_opinions`` as
+    JSON strings and may attach ``supporting_files``."""
+    report = _report_for(request, pk)
+    args = validated(VerificationInputSerializer, request).workflow_args()
+    ver = vwf.submit_verification(request.user, report, **args)
+    return _verification_response(request, ver.pk, status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    request=PublishInputSerializer,
+    responses=responses(200, VerificationSerializer),
+    tags=["verification"],
+)
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+@parser_classes(JSON_OR_FORMS)
+def publish_verification(request, key, number):
+    """Secretariat: publish F-JI-VRep once its fee is paid or covered (409 ``fee_unpaid``); the
+    15-day window of para 39 starts."""
+    ver = _verification_for(request, key, number)
+    data = validated(PublishInputSerializer, request).validated_data
+    vwf.publish_verification(request.user, ver, available_on=data.get("available_on"))
+    return _verification_response(request, ver.pk)
+
+
+@extend_schema(
+    request=ReviewRequestInputSerializer,
+    responses=responses(201, RequestForReviewSerializer),
+    tags=["verification"],
+)
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+@parser_classes(JSON_OR_FORMS)
+def request_verification_review(request, key, number):
+    """F-JI-VR: the DFP of a Party involved or a serving JISC member requests a review of the
+    published verification within its 15-day window (para 39; 409 ``window_closed`` after)."""
+    from reviews import workflow as rwf
+    from reviews.models import ReviewRequest
+
+    ver = _verification_for(request, key, number)
+    data = validated(ReviewRequestInputSerializer, request).validated_data
+    req = rwf.request_verification_review(
+        request.user, ver, reasons=data["reasons"], summary=data["summary"]
+    )
+    req = ReviewRequest.objects.select_related("party").get(pk=req.pk)
+    return Response(RequestForReviewSerializer(req).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    request=IssuanceInputSerializer,
+    responses=responses(201, EruIssuanceSerializer),
+    tags=["issuance"],
+)
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+@parser_classes(JSON_OR_FORMS)
+def issue_erus(request, key, number):
+    """The host Party's DFP issues ERUs for a final verification (13/CMP.1 annex para 29):
+    blocks of AAU serials converted to ERUs, one AAU cancelled per ERU. 409 ``not_final``,
+    ``exceeds_verified``, ``insufficient_aau`` or ``serial_in_use``."""
+    ver = _verification_for(request, key, number)
+    data = validated(IssuanceInputSerializer, request).validated_data
+    issuance = iss.issue_erus(request.user, ver, blocks=[dict(b) for b in data["blocks"]])
+    issuance = _issuance_queryset().get(pk=issuance.pk)
+    return Response(EruIssuanceSerializer(issuance).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    request=TransferInputSerializer,
+    responses=responses(200, EruBlockSerializer),
+    tags=["issuance"],
+)
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+@parser_classes(JSON_OR_FORMS)
+def transfer_block(request, pk):
+    """The host's DFP forwards ERUs of a block to an account the participants name: the block
+    is split, the part transferred keeps the start serial. Returns the block transferred."""
+    block = None
+    if _valid_pk(pk):
+        block = (
+            EruBlock.objects.filter(
+                pk=pk,
+                issuance__verification__project__in=visible_projects(request.user).values("pk"),
+            )
+            .select_related("originating_party")
+            .first()
+        )
+    if block is None:
+        raise NotFound("No such block of ERUs.")
+    data = validated(TransferInputSerializer, request).validated_data
+    head = iss.transfer(request.user, block, quantity=data["quantity"], account=data["account"])
+    head = EruBlock.objects.select_related("originating_party").get(pk=head.pk)
+    return Response(EruBlockSerializer(head).data)
+
+
+@extend_schema(
+    request=AauHoldingInputSerializer,
+    responses=responses(200, AauBalanceSerializer),
+    tags=["issuance"],
+)
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+@parser_classes(JSON_OR_FORMS)
+def record_aau_holding(request, code):
+    """The Party's DFP records AAUs held in its national registry, available for conversion to
+    ERUs. Returns the new balance."""
+    party = _party_for(code)
+    data = validated(AauHoldingInputSerializer, request).validated_data
+    balance = iss.record_aau_holding(
+        request.user, party, quantity=data["quantity"], note=data["note"]
+    )
+    return Response({"party": party.code, "quantity": data["quantity"], "aau_balance": balance})
+
+
+def _issuance_queryset():
+    return EruIssuance.objects.select_related("verification__project", "party").prefetch_related(
+        Prefetch("blocks", queryset=EruBlock.objects.select_related("originating_party"))
+    )
+
+
+@extend_schema(
+    responses={200: PartyIssuanceSerializer, 404: ERRORS[404]}, tags=["issuance"], auth=[]
+)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def party_issuance(request, code):
+    """Public: the ERUs the host Party issued (every block, with its serials, holding account and
+    whether it is still active or was split by a transfer), its AAU ledger and AAU balance."""
+    party = _party_for(code)
+    body = {
+        "party": party.code,
+        "name": party.name,
+        "aau_balance": iss.aau_balance(party),
+        "issuances": _issuance_queryset().filter(party=party),
+        "aau_ledger": AauLedgerEntry.objects.filter(party=party),
+    }
+    return Response(PartyIssuanceSerializer(body).data)
+
+
+@extend_schema(
+    responses={200: ReconciliationSerializer, 404: ERRORS[404]}, tags=["issuance"], auth=[]
+)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def reconciliation(request, key):
+    """Public: per calendar year, the reductions expected in the PDD, claimed in monitoring
+    reports, verified (final verifications) and issued as ERUs."""
+    project = load_project(request, key)
+    return Response(
+        ReconciliationSerializer(
+            {"project": project.key, "years": iss.reconciliation(project)}
+        ).data
+    )

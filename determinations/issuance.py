@@ -173,6 +173,8 @@ def transfer(actor: User, block: EruBlock, *, quantity: int, account: str) -> Er
     account = (account or "").strip()
     if not account:
         raise Invalid("Name the account.", code="required", field="account")
+    if len(account) > 120:
+        raise Invalid("An account name has at most 120 characters.", field="account")
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
         raise Invalid("Give a whole number of ERUs, at least one.", field="quantity")
     with transaction.atomic():

@@ -58,6 +58,8 @@ def _per_year(data: dict, start: date, end: date, field: str) -> dict[str, int]:
         out[str(y)] = tonnes
     if not out:
         raise Invalid("Give the reductions per calendar year.", code="required", field=field)
+    if sum(out.values()) > MAX_TONNES:
+        raise Invalid("The reductions add up to more than 10^12 t.", field=field)
     return dict(sorted(out.items()))
 
 

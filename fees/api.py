@@ -160,6 +160,8 @@ class InvoiceList(generics.ListAPIView):
                 raise Invalid("kind is determination or verification.", field="kind")
             qs = qs.filter(kind=params["kind"])
         if params.get("project"):
+            if "\x00" in params["project"]:
+                raise Invalid("Unknown project reference.", field="project")
             qs = qs.filter(project__reference=params["project"])
         return qs
 

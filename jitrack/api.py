@@ -4,7 +4,7 @@ import json
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, renderers, status
+from rest_framework import exceptions, parsers, renderers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -66,3 +66,14 @@ class PDFRenderer(renderers.BaseRenderer):
 
 
 PDF_RENDERERS = [renderers.JSONRenderer, PDFRenderer]
+
+
+class SafeJSONParser(parsers.JSONParser):
+    """DRF's JSON parser, except that a body nested too deeply is a 400: DRF lets the decoder's
+    RecursionError through (a server error)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError("JSON parse error - nested too deeply.") from None

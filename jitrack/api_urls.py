@@ -32,6 +32,57 @@ urlpatterns = [
         determinations_api.check_determination,
         name="api-project-determination-check",
     ),
+    path(
+        "projects/<str:key>/monitoring-reports/",
+        determinations_api.monitoring_reports,
+        name="api-project-monitoring-reports",
+    ),
+    path("projects/<str:key>/changes/", determinations_api.changes, name="api-project-changes"),
+    path(
+        "projects/<str:key>/verifications/<int:number>/publish/",
+        determinations_api.publish_verification,
+        name="api-verification-publish",
+    ),
+    path(
+        "projects/<str:key>/verifications/<int:number>/review-requests/",
+        determinations_api.request_verification_review,
+        name="api-verification-review-requests",
+    ),
+    path(
+        "projects/<str:key>/verifications/<int:number>/issuance/",
+        determinations_api.issue_erus,
+        name="api-verification-issuance",
+    ),
+    path(
+        "projects/<str:key>/reconciliation/",
+        determinations_api.reconciliation,
+        name="api-project-reconciliation",
+    ),
+    path(
+        "monitoring-reports/<int:pk>/withdraw/",
+        determinations_api.withdraw_monitoring_report,
+        name="api-monitoring-report-withdraw",
+    ),
+    path(
+        "monitoring-reports/<int:pk>/verification/",
+        determinations_api.submit_verification,
+        name="api-monitoring-report-verification",
+    ),
+    path(
+        "parties/<str:code>/issuance/",
+        determinations_api.party_issuance,
+        name="api-party-issuance",
+    ),
+    path(
+        "parties/<str:code>/aau-holdings/",
+        determinations_api.record_aau_holding,
+        name="api-party-aau-holdings",
+    ),
+    path(
+        "eru-blocks/<int:pk>/transfer/",
+        determinations_api.transfer_block,
+        name="api-eru-block-transfer",
+    ),
     path("projects/<str:key>/fee/", fees_api.determination_fee, name="api-project-fee"),
     path("projects/<str:key>/fee/payment/", fees_api.record_payment, name="api-project-payment"),
     path("projects/<str:key>/fees/", fees_api.fee_account, name="api-project-fees"),

@@ -22,12 +22,12 @@ from rest_framework.decorators import (
 )
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from jitrack.api import PDF_RENDERERS
+from jitrack.api import PDF_RENDERERS, SafeJSONParser
 
 from . import workflow as wf
 from .errors import Invalid, NotFound
@@ -67,7 +67,7 @@ ERRORS = {
     409: OpenApiResponse(ErrorSerializer, description="Not possible in the current state"),
 }
 MULTIPART = [MultiPartParser, FormParser]
-JSON_OR_MULTIPART = [JSONParser, MultiPartParser, FormParser]
+JSON_OR_MULTIPART = [SafeJSONParser, MultiPartParser, FormParser]
 
 
 def responses(ok: int, serializer) -> dict:
@@ -95,6 +95,8 @@ def register_queryset(qs: QuerySet[Project]) -> QuerySet[Project]:
 
 def detail_context(request, project: Project) -> dict:
     """What this user may see of the project, filtered in the queries (ji-rules §6)."""
+    from determinations.api import verification_rows
+
     user = request.user
     insider = user.has_perm("projects.view_history", project)
     if insider:
@@ -123,14 +125,18 @@ def detail_context(request, project: Project) -> dict:
         "events": list(events),
         # Without an AIE there is no determination: skip the query.
         "determination": determinations.first() if project.aie_id else None,
+        # Read from the annotation of ``detail_queryset`` (no query), filtered the same way.
+        "verifications": verification_rows(user, project, insider),
     }
 
 
 def detail_queryset(qs: QuerySet[Project]) -> QuerySet[Project]:
-    """``register_queryset`` plus the latest review's public facts, in the same query."""
+    """``register_queryset`` plus the latest review's public facts and the verifications, in
+    the same query."""
+    from determinations.api import with_verifications
     from reviews.api import with_latest_review
 
-    return with_latest_review(register_queryset(qs))
+    return with_verifications(with_latest_review(register_queryset(qs)))
 
 
 def _review_facts(project: Project) -> dict | None:
@@ -261,7 +267,8 @@ class ProjectDetail(APIView):
 
     @extend_schema(responses={200: ProjectDetailSerializer, 404: ERRORS[404]}, tags=["projects"])
     def get(self, request, key):
-        """One project with the documents, comments, timeline and determination you may see."""
+        """One project with the documents, comments, timeline, determination and verifications
+        you may see."""
         project = get_project_for(
             request.user, key, detail_queryset(visible_projects(request.user))
         )

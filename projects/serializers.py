@@ -244,15 +244,16 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 
 class ProjectDetailSerializer(ProjectSerializer):
-    """The register entry plus what this user may see of its documents, comments, timeline
-    and determination, and the public facts of its latest review. The view puts the filtered
-    rows in the context (``projects.api``)."""
+    """The register entry plus what this user may see of its documents, comments, timeline,
+    determination and verifications, and the public facts of its latest review. The view puts
+    the filtered rows in the context (``projects.api``)."""
 
     documents = serializers.SerializerMethodField()
     comments = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
     determination = serializers.SerializerMethodField()
     review = serializers.SerializerMethodField()
+    verifications = serializers.SerializerMethodField()
 
     class Meta(ProjectSerializer.Meta):
         fields = [
@@ -268,6 +269,7 @@ class ProjectDetailSerializer(ProjectSerializer):
             "timeline",
             "determination",
             "review",
+            "verifications",
         ]
 
     @extend_schema_field(DocumentSerializer(many=True))
@@ -305,6 +307,16 @@ class ProjectDetailSerializer(ProjectSerializer):
         from reviews.serializers import ReviewSummarySerializer
 
         return ReviewSummarySerializer(review).data
+
+    @extend_schema_field(
+        lazy_serializer("determinations.serializers.VerificationSummarySerializer")(many=True)
+    )
+    def get_verifications(self, obj):
+        """F-JI-VRep in period order: published or later for everyone, also submitted ones for
+        the project's participants and AIEs and the secretariat (``projects.api``)."""
+        from determinations.serializers import VerificationSummarySerializer
+
+        return VerificationSummarySerializer(self.context.get("verifications", []), many=True).data
 
 
 # --- project input -----------------------------------------------------------------------------

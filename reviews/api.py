@@ -215,7 +215,9 @@ REVIEW_FIELDS = ("status", "requested_at", "due_at", "decision", "decided_at", "
 def with_latest_review(qs: QuerySet[Project]) -> QuerySet[Project]:
     """Annotate each project with its latest review's public facts (``latest_review_*``), as
     subqueries of the same query: the project detail's query budget has no room for another."""
-    latest = Review.objects.filter(project=OuterRef("pk")).order_by("-requested_at", "-pk")
+    latest = Review.objects.filter(project=OuterRef("pk"), kind=Review.Kind.DETERMINATION).order_by(
+        "-requested_at", "-pk"
+    )
     review = Review.objects.filter(pk=OuterRef("latest_review_pk"))
     requests = ReviewRequest.objects.filter(review=OuterRef("latest_review_pk")).order_by()
     parties = (
@@ -254,9 +256,10 @@ def review_facts(project: Project) -> dict | None:
 
 
 def latest_review(project: Project) -> Review | None:
-    """The project's latest review with the requests its public summary reads."""
+    """The project's latest review of its determination, with the requests its public summary
+    reads (reviews of verifications are reported with each verification)."""
     return (
-        Review.objects.filter(project=project)
+        Review.objects.filter(project=project, kind=Review.Kind.DETERMINATION)
         .prefetch_related(
             Prefetch("requests", queryset=ReviewRequest.objects.select_related("party"))
         )

@@ -47,6 +47,7 @@ DETAIL_FIELDS = LIST_FIELDS | {
     "timeline",
     "determination",
     "review",
+    "verifications",
 }
 
 
