@@ -268,8 +268,15 @@ def dashboard(request):
         context["events"] = Event.objects.select_related("project").order_by("-created_at", "-pk")[
             :15
         ]
+    elif user.role in (User.Role.JISC, User.Role.PARTY):
+        from reviews.views import requestable_determinations  # no module-level import
+
+        context["page"] = paginate(request, requestable_determinations(user))
     else:
         context["page"] = paginate(request, _in_review_window())
+    from reviews.views import dashboard_context  # no module-level import
+
+    context.update(dashboard_context(user, context["role"]))
     return render(request, "projects/dashboard.html", context)
 
 
@@ -285,8 +292,9 @@ def _page_queryset(user) -> QuerySet[Project]:
     return _with_fee(_with_pending_engagement(projects))
 
 
-def _parties_with_approvals(project: Project) -> list[Party]:
-    """The host and other Parties involved, each with its letter of approval (one query)."""
+def _parties_with_approvals(project: Project, *, review_requests: bool = False) -> list[Party]:
+    """The host and other Parties involved, each with its letter of approval and, on request,
+    its review request (one query)."""
     loa = LetterOfApproval.objects.filter(project=project, party=OuterRef("pk"))
     parties = (
         Party.objects.filter(Q(pk=project.host_party_id) | Q(involved_projects=project))
@@ -297,6 +305,10 @@ def _parties_with_approvals(project: Project) -> list[Party]:
             loa_document_id=Subquery(loa.values("document_id")[:1]),
         )
     )
+    if review_requests:
+        from reviews.views import with_party_requests  # no module-level import
+
+        parties = with_party_requests(parties, project)
     return sorted(parties, key=lambda p: (p.pk != project.host_party_id, p.name))
 
 
@@ -354,12 +366,14 @@ def comments_open(project: Project, now=None) -> bool:
 
 
 def project_detail(request, key):
+    from reviews.views import project_review_context, with_review  # no module-level import
+
     user = request.user
-    project = project_or_404(request, key, _page_queryset(user))
+    project = project_or_404(request, key, with_review(_page_queryset(user), user))
     insider = user.has_perm("projects.view_history", project)
     documents = list(visible_documents(user, project, insider=insider))
     visible_ids = {d.pk for d in documents}
-    parties = _parties_with_approvals(project)
+    parties = _parties_with_approvals(project, review_requests=True)
     for party in parties:
         party.loa_visible = party.loa_document_id in visible_ids
     comments = list(project.comments.all()) if project.pdd_available_on else []
@@ -380,6 +394,8 @@ def project_detail(request, key):
         S.DETERMINATION_PUBLISHED: "Review window closes",
     }.get(project.status)
     can = _permissions(user, project)
+    review = project_review_context(request, project, parties)
+    can.update(review.pop("can"))
     return render(
         request,
         "projects/detail.html",
@@ -396,6 +412,7 @@ def project_detail(request, key):
             "comments_open": comments_open(project),
             "comment_form": CommentForm(),
             "acts": any(v for k, v in can.items() if k not in ("view_fees", "view_email")),
+            **review,
         },
     )
 

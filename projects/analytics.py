@@ -1,0 +1,755 @@
+"""Statistics of the public registry (issue 6), computed from the database and its event log on
+every request — nothing is typed in.
+
+Definitions (each table's fields are in the data dictionary, ``opendata.dictionary``):
+
+* Projects are the published ones (``public_projects``), counted by status and by host Party.
+* Time to final determination: from the project's ``pdd_published`` event to the event that made
+  the determination final — ``determination_final`` (para 35, no review) or ``review_decided``
+  moving the project to ``final`` (a confirmed review, or corrections confirmed). Counted in
+  whole calendar days between the UTC dates of the two events. Grouped by the calendar year of
+  the final event and by the project's AIE. Spread: minimum, quartiles and maximum, quartiles by
+  linear interpolation between the ordered values (inclusive method: Excel ``QUARTILE.INC``).
+* Review requests: of the published determinations (F-JI-DRep) whose 45-day window has closed,
+  the share that received at least one request for review (F-JI-DR). A request can only arrive
+  while the window is open, so determinations still in their window are counted apart, not in
+  the share. Grouped by the year of the determination's availability date.
+* ERUs: verified = reductions of final verifications, by the year each became final; issued =
+  ERUs issued, by the year of issuance; both by host Party.
+* AAU-to-ERU conversions: the AAUs the host Party cancelled by conversion (one per ERU issued,
+  seed 002) and the number of conversions, by host Party.
+
+Each table is one grouped query (ERUs: two), so the page costs seven queries whatever the data
+size. Charts are inline SVG drawn from the same rows as the tables (no script); every text in
+them is escaped before the markup is marked safe.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
+from django.db.models.functions import ExtractYear
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_safe
+
+from .models import Project
+from .opendata import Dataset, Field, csv_lines, versioned
+from .selectors import public_projects
+
+S = Project.Status
+FINAL_KINDS = ("determination_final", "review_decided")
+NO_AIE = "No AIE recorded"
+DAYS = "ji-rules §3.2, §3.7, §3.8 (paras 32, 35); the project's event log"
+
+
+def _f(name: str, type_: str, meaning: str, source: str) -> Field:
+    return Field(name, type_, meaning, source)
+
+
+SPREAD_FIELDS = (
+    _f("projects", "integer", "Projects whose determination became final in the group.", DAYS),
+    _f("min_days", "decimal", "Shortest time from PDD publication to final, days.", DAYS),
+    _f("q1_days", "decimal", "First quartile of that time, days.", DAYS),
+    _f("median_days", "decimal", "Median of that time, days.", DAYS),
+    _f("q3_days", "decimal", "Third quartile of that time, days.", DAYS),
+    _f("max_days", "decimal", "Longest time from PDD publication to final, days.", DAYS),
+)
+
+TABLES: dict[str, Dataset] = {
+    t.name: t
+    for t in (
+        Dataset(
+            "projects-by-status",
+            "Projects by status",
+            "Published projects counted by their current status, in the order of the cycle.",
+            (
+                _f("status", "string", "Status code.", "ji-rules §3"),
+                _f("status_label", "string", "Status as shown on the pages.", "ji-rules §3"),
+                _f("projects", "integer", "Published projects with that status.", "ji-rules §6"),
+            ),
+        ),
+        Dataset(
+            "projects-by-host-party",
+            "Projects by host Party",
+            "Published projects counted by host Party, most projects first.",
+            (
+                _f("host_party_code", "string", "ISO code of the host Party.", "ji-rules §2"),
+                _f("host_party", "string", "Name of the host Party.", "ji-rules §2"),
+                _f("projects", "integer", "Published projects it hosts.", "ji-rules §6"),
+            ),
+        ),
+        Dataset(
+            "time-to-final-by-year",
+            "Time from PDD publication to final determination, by year",
+            "Days from the pdd_published event to the event that made the determination final "
+            "(determination_final, or review_decided to final), by the year of the final event.",
+            (
+                _f("year", "integer", "Calendar year (UTC) of the final event.", DAYS),
+                *SPREAD_FIELDS,
+            ),
+        ),
+        Dataset(
+            "time-to-final-by-aie",
+            "Time from PDD publication to final determination, by AIE",
+            "The same times grouped by the project's AIE.",
+            (_f("aie", "string", "The AIE that determined the project.", DAYS), *SPREAD_FIELDS),
+        ),
+        Dataset(
+            "review-requests",
+            "Review requests on published determinations",
+            "By year of availability: published determinations, those whose 45-day window has "
+            "closed, those of them that received a request for review, and the share.",
+            (
+                _f(
+                    "year",
+                    "integer",
+                    "Year of the determination's availability date.",
+                    "ji-rules §3.5",
+                ),
+                _f(
+                    "published",
+                    "integer",
+                    "Determination reports made public.",
+                    "ji-rules §3.5 (para 34)",
+                ),
+                _f(
+                    "window_closed",
+                    "integer",
+                    "Of those, determinations whose 45-day window has closed.",
+                    "ji-rules §3.7, §4 (para 35)",
+                ),
+                _f(
+                    "with_requests",
+                    "integer",
+                    "Of those, determinations that received at least one request for review "
+                    "(F-JI-DR) from a Party involved or a JISC member.",
+                    "ji-rules §3.7 (para 35)",
+                ),
+                _f(
+                    "share_percent",
+                    "decimal",
+                    "with_requests / window_closed × 100, one decimal; empty when no window "
+                    "has closed.",
+                    "ji-rules §3.7 (para 35)",
+                ),
+            ),
+        ),
+        Dataset(
+            "erus-by-year-and-host-party",
+            "Verified and issued ERUs by year and host Party",
+            "Reductions of final verifications by the year they became final, and ERUs issued "
+            "by the year of issuance, per host Party.",
+            (
+                _f("year", "integer", "Calendar year.", "ji-rules §3.12, §3.13"),
+                _f("host_party_code", "string", "ISO code of the host Party.", "ji-rules §2"),
+                _f("host_party", "string", "Name of the host Party.", "ji-rules §2"),
+                _f(
+                    "verified",
+                    "integer",
+                    "Tonnes CO2e in verifications that became final that year.",
+                    "ji-rules §3.11, §3.12 (paras 37–39)",
+                ),
+                _f(
+                    "issued",
+                    "integer",
+                    "ERUs issued that year.",
+                    "ji-rules §3.13 (13/CMP.1 annex para 29)",
+                ),
+            ),
+        ),
+        Dataset(
+            "aau-conversions-by-host-party",
+            "AAU-to-ERU conversions by host Party",
+            "AAUs cancelled by conversion to ERUs, and the number of conversions, per host Party.",
+            (
+                _f("host_party_code", "string", "ISO code of the host Party.", "ji-rules §2"),
+                _f("host_party", "string", "Name of the host Party.", "ji-rules §2"),
+                _f(
+                    "conversions",
+                    "integer",
+                    "Issuances recorded (each converts AAUs to ERUs).",
+                    "ji-rules §3.13",
+                ),
+                _f(
+                    "aaus_converted",
+                    "integer",
+                    "AAUs converted to ERUs; one AAU cancelled per ERU issued.",
+                    "ji-rules §3.13 (seed 002)",
+                ),
+            ),
+        ),
+    )
+}
+
+
+# --- numbers -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Spread:
+    n: int
+    min: float
+    q1: float
+    median: float
+    q3: float
+    max: float
+
+
+def quantile(ordered: Sequence[float], p: float) -> float:
+    """Linear interpolation between the closest ranks (inclusive method)."""
+    position = p * (len(ordered) - 1)
+    lo = math.floor(position)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (position - lo)
+
+
+def spread(values: Sequence[float]) -> Spread:
+    ordered = sorted(values)
+    return Spread(
+        len(ordered),
+        ordered[0],
+        quantile(ordered, 0.25),
+        quantile(ordered, 0.5),
+        quantile(ordered, 0.75),
+        ordered[-1],
+    )
+
+
+def num(value: float | int | None) -> str:
+    """``44`` or ``44.5`` or ``44.25``: two decimals at most, no trailing zeros."""
+    if value is None:
+        return ""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def percent(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part * 100) / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+# --- queries -------------------------------------------------------------------------------
+
+
+def projects_by_status() -> list[dict]:
+    rows = public_projects().values("status").annotate(n=Count("pk")).order_by()
+    counts = {row["status"]: row["n"] for row in rows}
+    return [
+        {"status": s, "status_label": S(s).label, "projects": counts[s]}
+        for s in S.values
+        if counts.get(s)
+    ]
+
+
+def projects_by_host_party() -> list[dict]:
+    rows = (
+        public_projects()
+        .values(code=F("host_party__code"), name=F("host_party__name"))
+        .annotate(projects=Count("pk"))
+        .order_by("-projects", "name")
+    )
+    return [
+        {"host_party_code": r["code"], "host_party": r["name"], "projects": r["projects"]}
+        for r in rows
+    ]
+
+
+def final_durations() -> list[tuple[int, str, int]]:
+    """``(year of the final event, AIE, days)`` per project that reached final: one query."""
+    events = Q(events__public=True)
+    rows = (
+        public_projects()
+        .annotate(
+            published_at=Min("events__created_at", filter=events & Q(events__kind="pdd_published")),
+            final_at=Min(
+                "events__created_at",
+                filter=events & Q(events__kind__in=FINAL_KINDS, events__to_status=S.FINAL),
+            ),
+        )
+        .filter(published_at__isnull=False, final_at__isnull=False)
+        .order_by()
+        .values_list("published_at", "final_at", "aie__name")
+    )
+    out = []
+    for published_at, final_at, aie in rows:
+        final_day = final_at.astimezone(UTC).date()
+        days = (final_day - published_at.astimezone(UTC).date()).days
+        out.append((final_day.year, aie or NO_AIE, days))
+    return out
+
+
+def _spread_rows(key: str, groups: dict) -> list[dict]:
+    rows = []
+    for group in sorted(groups):
+        s = spread(groups[group])
+        rows.append(
+            {
+                key: group,
+                "projects": s.n,
+                "min_days": s.min,
+                "q1_days": s.q1,
+                "median_days": s.median,
+                "q3_days": s.q3,
+                "max_days": s.max,
+            }
+        )
+    return rows
+
+
+def time_to_final(durations: list[tuple[int, str, int]]) -> tuple[list[dict], list[dict]]:
+    by_year: dict[int, list[int]] = {}
+    by_aie: dict[str, list[int]] = {}
+    for year, aie, days in durations:
+        by_year.setdefault(year, []).append(days)
+        by_aie.setdefault(aie, []).append(days)
+    return _spread_rows("year", by_year), _spread_rows("aie", by_aie)
+
+
+def review_requests(now=None) -> list[dict]:
+    from determinations.models import Determination  # no module-level import of determinations
+    from reviews.models import ReviewRequest
+
+    now = now or timezone.now()
+    closed = Q(review_window_closes_at__lt=now)
+    rows = (
+        Determination.objects.filter(
+            project__in=public_projects().values("pk"), available_on__isnull=False
+        )
+        .annotate(has_request=Exists(ReviewRequest.objects.filter(determination=OuterRef("pk"))))
+        .values(year=ExtractYear("available_on"))
+        .annotate(
+            published=Count("pk"),
+            window_closed=Count("pk", filter=closed),
+            with_requests=Count("pk", filter=closed & Q(has_request=True)),
+        )
+        .order_by("year")
+    )
+    return [
+        {**row, "share_percent": percent(row["with_requests"], row["window_closed"])}
+        for row in rows
+    ]
+
+
+def erus_by_year_and_host_party() -> list[dict]:
+    from determinations.models import EruIssuance, Verification  # no module-level import
+
+    public = public_projects().values("pk")
+    verified = (
+        Verification.objects.filter(
+            project__in=public, status=Verification.Status.FINAL, final_on__isnull=False
+        )
+        .values(
+            year=ExtractYear("final_on"),
+            code=F("project__host_party__code"),
+            name=F("project__host_party__name"),
+        )
+        .annotate(total=Sum("verified_total"))
+        .order_by()
+    )
+    issued = (
+        EruIssuance.objects.filter(verification__project__in=public)
+        .values(year=ExtractYear("recorded_at"), code=F("party__code"), name=F("party__name"))
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    )
+    cells: dict[tuple, list[int]] = {}
+    for index, rows in enumerate((verified, issued)):
+        for row in rows:
+            cell = cells.setdefault((int(row["year"]), row["name"], row["code"]), [0, 0])
+            cell[index] += int(row["total"] or 0)
+    return [
+        {
+            "year": year,
+            "host_party_code": code,
+            "host_party": name,
+            "verified": v,
+            "issued": i,
+        }
+        for (year, name, code), (v, i) in sorted(cells.items())
+    ]
+
+
+def aau_conversions_by_host_party() -> list[dict]:
+    from determinations.models import AauLedgerEntry  # no module-level import of determinations
+
+    rows = (
+        AauLedgerEntry.objects.filter(
+            kind=AauLedgerEntry.Kind.CONVERSION,
+            issuance__verification__project__in=public_projects().values("pk"),
+        )
+        .values(code=F("party__code"), name=F("party__name"))
+        .annotate(conversions=Count("pk"), cancelled=Sum("quantity"))
+        .order_by("name")
+    )
+    return [
+        {
+            "host_party_code": r["code"],
+            "host_party": r["name"],
+            "conversions": r["conversions"],
+            "aaus_converted": -int(r["cancelled"] or 0),
+        }
+        for r in rows
+    ]
+
+
+def table_rows(name: str) -> list[dict]:
+    """The rows of one statistics table (for its CSV)."""
+    if name in ("time-to-final-by-year", "time-to-final-by-aie"):
+        by_year, by_aie = time_to_final(final_durations())
+        return by_year if name.endswith("year") else by_aie
+    return {
+        "projects-by-status": projects_by_status,
+        "projects-by-host-party": projects_by_host_party,
+        "review-requests": review_requests,
+        "erus-by-year-and-host-party": erus_by_year_and_host_party,
+        "aau-conversions-by-host-party": aau_conversions_by_host_party,
+    }[name]()
+
+
+# --- charts --------------------------------------------------------------------------------
+
+WIDTH = 560
+LABEL_W = 180
+VALUE_W = 124
+BAR_H = 16
+ROW_GAP = 10
+AXIS_H = 26
+LEGEND_H = 24
+MAX_LABEL = 24
+COLOURS = ("#145a9e", "#0a7f6f", "#8a5a00")
+NO_DATA = '<p class="empty chart-empty">No data yet, so there is no chart.</p>'
+
+
+def _xy(value: float) -> str:
+    """SVG coordinates: numbers only, two decimals at most."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def nice_max(top: float, ticks: int = 4) -> tuple[float, float]:
+    """A round axis maximum at or above ``top`` and its tick step (1, 2 or 5 × 10ⁿ)."""
+    if top <= 0:
+        return 1.0, 1.0
+    raw = top / ticks
+    base = 10 ** math.floor(math.log10(raw))
+    step = next(m * base for m in (1, 2, 5, 10) if raw <= m * base)
+    return step * math.ceil(top / step - 1e-9), step
+
+
+def _label(text: str) -> tuple[str, str]:
+    """(shown, full) with long labels cut to fit the label column."""
+    short = text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…"
+    return escape(short), escape(text)
+
+
+def _open_svg(css: str, height: float, summary: str) -> list[str]:
+    label = escape(summary)
+    return [
+        f'<svg class="stat-chart {css}" xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'viewBox="0 0 {WIDTH} {_xy(height)}" aria-label="{label}">',
+        f"<title>{label}</title>",
+    ]
+
+
+def _axis(out: list[str], top: float, bottom: float, hi: float, step: float, fmt) -> None:
+    plot_w = WIDTH - LABEL_W - VALUE_W
+    n = round(hi / step)
+    for i in range(n + 1):
+        value = step * i
+        x = LABEL_W + plot_w * value / hi
+        out.append(
+            f'<line class="grid" x1="{_xy(x)}" x2="{_xy(x)}" y1="{_xy(top)}" y2="{_xy(bottom)}"/>'
+            f'<text class="tick" x="{_xy(x)}" y="{_xy(bottom + 16)}" text-anchor="middle">'
+            f"{escape(fmt(value))}</text>"
+        )
+
+
+def bar_chart(
+    title: str,
+    groups: Sequence[tuple[str, Sequence[float]]],
+    series: Sequence[str] = ("",),
+    *,
+    fmt: Callable[[float], str] = lambda v: f"{v:,.0f}",
+    notes: Sequence[str] | None = None,
+    hi: float | None = None,
+) -> SafeString:
+    """Horizontal bars: one group per label, one bar per series in each group. ``notes``
+    replaces the value printed after the first bar of each group."""
+    if not groups:
+        return mark_safe(NO_DATA)
+    legend = len(series) > 1
+    top = LEGEND_H if legend else 6
+    group_h = BAR_H * len(series) + ROW_GAP
+    bottom = top + group_h * len(groups)
+    height = bottom + AXIS_H
+    peak = max((v for _, values in groups for v in values), default=0)
+    axis_hi, step = nice_max(hi if hi is not None else peak)
+    plot_w = WIDTH - LABEL_W - VALUE_W
+    summary = "; ".join(
+        f"{label}: "
+        + ", ".join(f"{name} {fmt(v)}".strip() for name, v in zip(series, values, strict=True))
+        for label, values in groups
+    )
+    out = _open_svg("bar-chart", height, f"{title}. {summary}.")
+    if legend:
+        x = LABEL_W
+        for i, name in enumerate(series):
+            out.append(
+                f'<g class="legend"><rect x="{x}" y="6" width="12" height="12" '
+                f'fill="{COLOURS[i % len(COLOURS)]}"/>'
+                f'<text x="{x + 18}" y="16">{escape(name)}</text></g>'
+            )
+            x += 40 + 7 * len(name)
+    _axis(out, top, bottom, axis_hi, step, fmt)
+    for g, (label, values) in enumerate(groups):
+        y0 = top + group_h * g + ROW_GAP / 2
+        shown, full = _label(label)
+        out.append(
+            f'<g class="group"><text class="label" x="{LABEL_W - 8}" '
+            f'y="{_xy(y0 + BAR_H * len(series) / 2 + 4)}" text-anchor="end">'
+            f"<title>{full}</title>{shown}</text>"
+        )
+        for i, (name, value) in enumerate(zip(series, values, strict=True)):
+            w = plot_w * value / axis_hi
+            y = y0 + BAR_H * i
+            tip = escape(f"{label}{', ' + name if name else ''}: {fmt(value)}")
+            text = notes[g] if notes is not None and i == 0 else fmt(value)
+            out.append(
+                f'<rect class="bar" x="{LABEL_W}" y="{_xy(y + 1)}" width="{_xy(max(w, 0))}" '
+                f'height="{BAR_H - 2}" fill="{COLOURS[i % len(COLOURS)]}">'
+                f"<title>{tip}</title></rect>"
+                f'<text class="value" x="{_xy(LABEL_W + w + 4)}" y="{_xy(y + BAR_H - 4)}">'
+                f"{escape(text)}</text>"
+            )
+        out.append("</g>")
+    out.append("</svg>")
+    return mark_safe("".join(out))  # numbers and escaped text only
+
+
+def box_chart(title: str, groups: Sequence[tuple[str, Spread]], unit: str = "days") -> SafeString:
+    """Horizontal box plots: whiskers from minimum to maximum, the box from the first to the
+    third quartile, a thick line at the median."""
+    if not groups:
+        return mark_safe(NO_DATA)
+    row_h = 30
+    top = 6
+    bottom = top + row_h * len(groups)
+    height = bottom + AXIS_H
+    axis_hi, step = nice_max(max(s.max for _, s in groups))
+    plot_w = WIDTH - LABEL_W - VALUE_W
+
+    def x_of(v: float) -> float:
+        return LABEL_W + plot_w * v / axis_hi
+
+    summary = "; ".join(
+        f"{label}: {s.n} projects, median {num(s.median)} {unit}, quartiles {num(s.q1)}–"
+        f"{num(s.q3)}, range {num(s.min)}–{num(s.max)}"
+        for label, s in groups
+    )
+    out = _open_svg("box-chart", height, f"{title}. {summary}.")
+    _axis(out, top, bottom, axis_hi, step, lambda v: num(v))
+    for g, (label, s) in enumerate(groups):
+        cy = top + row_h * g + row_h / 2
+        shown, full = _label(label)
+        tip = escape(
+            f"{label}: {s.n} projects; min {num(s.min)}, Q1 {num(s.q1)}, median "
+            f"{num(s.median)}, Q3 {num(s.q3)}, max {num(s.max)} {unit}"
+        )
+        out.append(
+            f'<g class="box"><title>{tip}</title>'
+            f'<text class="label" x="{LABEL_W - 8}" y="{_xy(cy + 4)}" text-anchor="end">'
+            f"<title>{full}</title>{shown}</text>"
+            f'<line class="whisker" x1="{_xy(x_of(s.min))}" x2="{_xy(x_of(s.max))}" '
+            f'y1="{_xy(cy)}" y2="{_xy(cy)}"/>'
+            f'<line class="whisker" x1="{_xy(x_of(s.min))}" x2="{_xy(x_of(s.min))}" '
+            f'y1="{_xy(cy - 6)}" y2="{_xy(cy + 6)}"/>'
+            f'<line class="whisker" x1="{_xy(x_of(s.max))}" x2="{_xy(x_of(s.max))}" '
+            f'y1="{_xy(cy - 6)}" y2="{_xy(cy + 6)}"/>'
+            f'<rect class="iqr" x="{_xy(x_of(s.q1))}" y="{_xy(cy - 8)}" '
+            f'width="{_xy(max(x_of(s.q3) - x_of(s.q1), 1))}" height="16" fill="{COLOURS[0]}"/>'
+            f'<line class="median" x1="{_xy(x_of(s.median))}" x2="{_xy(x_of(s.median))}" '
+            f'y1="{_xy(cy - 9)}" y2="{_xy(cy + 9)}"/>'
+            f'<text class="value" x="{_xy(x_of(s.max) + 6)}" y="{_xy(cy + 4)}">'
+            f"{escape(num(s.median))} (n={s.n})</text></g>"
+        )
+    out.append("</svg>")
+    return mark_safe("".join(out))  # numbers and escaped text only
+
+
+# --- the page ------------------------------------------------------------------------------
+
+NUMERIC = ("integer", "decimal")
+HEADINGS = {
+    "status_label": "Status",
+    "host_party_code": "Code",
+    "host_party": "Host Party",
+    "aie": "AIE",
+    "projects": "Projects",
+    "min_days": "Min",
+    "q1_days": "Q1",
+    "median_days": "Median",
+    "q3_days": "Q3",
+    "max_days": "Max",
+    "window_closed": "Window closed",
+    "with_requests": "With requests",
+    "share_percent": "Share (%)",
+    "aaus_converted": "AAUs converted",
+}
+
+
+def _cell(name: str, value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return num(value)
+    if isinstance(value, int) and not isinstance(value, bool) and name != "year":
+        return f"{value:,}"
+    return str(value)
+
+
+def _section(name: str, rows: list[dict], chart: SafeString, columns=None) -> dict:
+    table = TABLES[name]
+    fields = [f for f in table.fields if columns is None or f.name in columns]
+    return {
+        "name": name,
+        "title": table.title,
+        "description": table.description,
+        "chart": chart,
+        "columns": [
+            {"label": HEADINGS.get(f.name, f.name.replace("_", " ").capitalize()), "field": f}
+            for f in fields
+        ],
+        "rows": [[(_cell(f.name, row[f.name]), f.type in NUMERIC) for f in fields] for row in rows],
+        "csv_url": reverse("statistics_csv", args=[name]),
+    }
+
+
+def sections() -> list[dict]:
+    status = projects_by_status()
+    parties = projects_by_host_party()
+    by_year, by_aie = time_to_final(final_durations())
+    reviews = review_requests()
+    erus = erus_by_year_and_host_party()
+    conversions = aau_conversions_by_host_party()
+    eru_years: dict[int, list[int]] = {}
+    for row in erus:
+        totals = eru_years.setdefault(row["year"], [0, 0])
+        totals[0] += row["verified"]
+        totals[1] += row["issued"]
+
+    def spreads(rows: list[dict], key: str) -> list[tuple[str, Spread]]:
+        return [
+            (
+                str(r[key]),
+                Spread(
+                    r["projects"],
+                    r["min_days"],
+                    r["q1_days"],
+                    r["median_days"],
+                    r["q3_days"],
+                    r["max_days"],
+                ),
+            )
+            for r in rows
+        ]
+
+    return [
+        _section(
+            "projects-by-status",
+            status,
+            bar_chart(
+                "Published projects by status",
+                [(r["status_label"], [r["projects"]]) for r in status],
+            ),
+            columns=("status_label", "projects"),
+        ),
+        _section(
+            "projects-by-host-party",
+            parties,
+            bar_chart(
+                "Published projects by host Party",
+                [(r["host_party"], [r["projects"]]) for r in parties],
+            ),
+        ),
+        _section(
+            "time-to-final-by-year",
+            by_year,
+            box_chart(
+                "Days from PDD publication to final determination, by year of the final event",
+                spreads(by_year, "year"),
+            ),
+        ),
+        _section(
+            "time-to-final-by-aie",
+            by_aie,
+            box_chart(
+                "Days from PDD publication to final determination, by AIE",
+                spreads(by_aie, "aie"),
+            ),
+        ),
+        _section(
+            "review-requests",
+            reviews,
+            bar_chart(
+                "Share of determinations (window closed) that received review requests, by year",
+                [
+                    (str(r["year"]), [float(r["share_percent"] or 0)])
+                    for r in reviews
+                    if r["window_closed"]
+                ],
+                fmt=lambda v: f"{v:g} %",
+                notes=[
+                    f"{r['share_percent']} % ({r['with_requests']} of {r['window_closed']})"
+                    for r in reviews
+                    if r["window_closed"]
+                ],
+                hi=100,
+            ),
+        ),
+        _section(
+            "erus-by-year-and-host-party",
+            erus,
+            bar_chart(
+                "Verified and issued ERUs by year (all host Parties)",
+                [(str(year), totals) for year, totals in sorted(eru_years.items())],
+                series=("Verified (t CO2e)", "Issued (ERUs)"),
+            ),
+        ),
+        _section(
+            "aau-conversions-by-host-party",
+            conversions,
+            bar_chart(
+                "AAUs converted to ERUs by host Party",
+                [(r["host_party"], [r["aaus_converted"]]) for r in conversions],
+            ),
+        ),
+    ]
+
+
+@require_safe
+def statistics_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "registry/statistics.html", {"sections": sections()})
+
+
+@require_safe
+def statistics_csv(request: HttpRequest, name: str) -> HttpResponse:
+    table = TABLES.get(name)
+    if table is None:
+        raise Http404(f"No statistics table {name!r}.")
+    rows = [
+        {k: num(v) if isinstance(v, float) else v for k, v in r.items()} for r in table_rows(name)
+    ]
+    response = StreamingHttpResponse(
+        csv_lines(table.header, rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="jitrack-{name}.csv"'
+    return versioned(response, request)

@@ -1,0 +1,194 @@
+"""iCalendar feeds of the statutory windows (issue 6), for one project and for the registry:
+
+* comment period — PDD available (day 1, from 00:00 GMT) until ``comments_close_at`` (para 32);
+* review-request window — determination report available until its ``review_window_closes_at``
+  (45 days, para 35);
+* verification window — verification report available until its ``review_window_closes_at``
+  (15 days, para 39).
+
+Each window is one VEVENT from 00:00 GMT on the availability date (the day a document becomes
+available is day 1, ji-rules §4) to the end instant, both in UTC. Past windows stay in the
+calendar so subscribers keep the history; a window cut short by a withdrawal is CANCELLED.
+UIDs are built from the project reference, the kind of window and the report number, so they
+never change between downloads. Three queries whatever the number of projects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db.models import F, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+from icalendar import Calendar
+from icalendar import Event as VEvent
+
+from .errors import NotFound
+from .models import Project
+from .selectors import parse_key, public_projects
+
+PRODID = "-//JI Track 2//jitrack registry//EN"
+REFRESH = timedelta(hours=6)  # how often subscribers should fetch again
+
+
+@dataclass(frozen=True)
+class Window:
+    kind: str  # comments, determination, verification
+    number: int | None
+    reference: str
+    title: str
+    opens_on: date
+    closes_at: datetime
+    cancelled: bool
+
+    @property
+    def uid(self) -> str:
+        host = urlsplit(settings.SITE_URL).hostname or "jitrack"
+        number = f"-{self.number}" if self.number is not None else ""
+        return f"{self.kind}-{self.reference}{number}@{host}"
+
+    @property
+    def starts_at(self) -> datetime:
+        return datetime.combine(self.opens_on, time(0, 0), tzinfo=UTC)
+
+    @property
+    def summary(self) -> str:
+        what = {
+            "comments": "Comment period on the PDD",
+            "determination": "Review requests on the determination",
+            "verification": f"Review requests on verification {self.number}",
+        }[self.kind]
+        return f"{what} — JI {self.reference} {self.title}"
+
+    @property
+    def description(self) -> str:
+        end = self.closes_at.astimezone(UTC).strftime("%-d %b %Y %H:%M GMT")
+        text = {
+            "comments": "Parties, stakeholders and accredited observers may comment on the PDD "
+            f"until {end} (para 32, 30 days).",
+            "determination": "A Party involved or three JISC members may request a review of "
+            f"the determination until {end} (para 35, 45 days); without a request it is "
+            "final at the end of the period.",
+            "verification": "A Party involved or three JISC members may request a review of "
+            f"the verification until {end} (para 39, 15 days); without a request it is "
+            "final at the end of the period.",
+        }[self.kind]
+        if self.cancelled:
+            text += " The project was withdrawn before the period ended."
+        return text
+
+
+def _cut_short(withdrawn_at: datetime | None, closes_at: datetime) -> bool:
+    return withdrawn_at is not None and withdrawn_at < closes_at
+
+
+def windows(projects: QuerySet[Project]) -> list[Window]:
+    """Every window of the given (public) projects, by opening date: three queries."""
+    from determinations.models import Determination, Verification  # no module-level import
+
+    ids = projects.values("pk")
+    out = [
+        Window(
+            "comments",
+            None,
+            p["reference"],
+            p["title"],
+            p["pdd_available_on"],
+            p["comments_close_at"],
+            _cut_short(p["withdrawn_at"], p["comments_close_at"]),
+        )
+        for p in projects.filter(
+            pdd_available_on__isnull=False, comments_close_at__isnull=False
+        ).values("reference", "title", "pdd_available_on", "comments_close_at", "withdrawn_at")
+    ]
+    for model, kind in ((Determination, "determination"), (Verification, "verification")):
+        rows = model.objects.filter(
+            project__in=ids, available_on__isnull=False, review_window_closes_at__isnull=False
+        ).values(
+            "number",
+            "available_on",
+            "review_window_closes_at",
+            "status",
+            reference=F("project__reference"),
+            title=F("project__title"),
+            withdrawn_at=F("project__withdrawn_at"),
+        )
+        out.extend(
+            Window(
+                kind,
+                r["number"],
+                r["reference"],
+                r["title"],
+                r["available_on"],
+                r["review_window_closes_at"],
+                _cut_short(r["withdrawn_at"], r["review_window_closes_at"]),
+            )
+            for r in rows
+        )
+    order = {"comments": 0, "determination": 1, "verification": 2}
+    out.sort(key=lambda w: (w.opens_on, w.reference, order[w.kind], w.number or 0))
+    return out
+
+
+def calendar_bytes(request: HttpRequest, name: str, items: list[Window]) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", "UTC")
+    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT6H")
+    stamp = timezone.now().astimezone(UTC).replace(microsecond=0)
+    for w in items:
+        event = VEvent()
+        event.add("uid", w.uid)
+        event.add("dtstamp", stamp)
+        event.add("dtstart", w.starts_at)
+        event.add("dtend", w.closes_at.astimezone(UTC))
+        event.add("summary", w.summary)
+        event.add("description", w.description)
+        event.add("url", request.build_absolute_uri(reverse("project_detail", args=[w.reference])))
+        event.add("status", "CANCELLED" if w.cancelled else "CONFIRMED")
+        event.add("transp", "TRANSPARENT")
+        event.add("categories", [w.kind])
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+def _response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@require_safe
+def registry_calendar(request: HttpRequest) -> HttpResponse:
+    items = windows(public_projects())
+    return _response(
+        calendar_bytes(request, "JI Track 2: comment and review windows", items),
+        "jitrack.ics",
+    )
+
+
+@require_safe
+def project_calendar(request: HttpRequest, key: str) -> HttpResponse:
+    try:
+        projects = public_projects().filter(parse_key(key))
+    except NotFound:
+        raise Http404(f"No published project {key!r}.") from None
+    project = projects.values("reference").first()
+    if project is None:
+        raise Http404(f"No published project {key!r}.")
+    reference = project["reference"]
+    items = windows(public_projects().filter(reference=reference))
+    return _response(
+        calendar_bytes(request, f"JI {reference}: comment and review windows", items),
+        f"jitrack-{reference}.ics",
+    )

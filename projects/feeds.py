@@ -1,0 +1,167 @@
+"""Atom feeds of the public notices (issue 6): every public event of a published project, newest
+first, FEED_ITEMS at most — for the whole registry, one project, one host Party or one kind of
+notice.
+
+What may appear is decided in one query (``public_notices``): events marked public, of projects
+that are published (``public_projects``). Appraisals (F-JI-DA, F-JI-ExInpDA) and review working
+papers never enter the event log at all; fees, invoices, payments and the other insider events
+are written with ``public=False`` (ji-rules §6). Titles are the timeline labels; every item links
+to the project page.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape, linebreaks
+
+from .errors import NotFound
+from .models import Event, Party, Project
+from .selectors import parse_key, public_projects
+from .timeline import event_detail, event_label
+
+FEED_ITEMS = 50
+# The kinds with a feed of their own: the steps of the cycle people subscribe to.
+NOTICE_KINDS = (
+    "pdd_published",
+    "determination_published",
+    "determination_final",
+    "review_started",
+    "review_decided",
+    "verification_final",
+    "erus_issued",
+)
+
+
+def public_notices() -> QuerySet[Event]:
+    return (
+        Event.objects.filter(public=True, project__in=public_projects().values("pk"))
+        .select_related("project")
+        .order_by("-created_at", "-pk")
+    )
+
+
+class NoticeFeed(Feed):
+    """All public notices; subclasses narrow the events and name the feed."""
+
+    feed_type = Atom1Feed
+    title = "JI Track 2: public notices"
+    subtitle = (
+        "Publications, deadlines and decisions of the Joint Implementation Track 2 "
+        "procedure, newest first."
+    )
+    author_name = "JI Track 2 registry"
+
+    def link(self, obj=None) -> str:
+        return reverse("home")
+
+    def feed_url(self, obj=None) -> str:
+        return reverse("feed_all")
+
+    def narrow(self, events: QuerySet[Event], obj) -> QuerySet[Event]:
+        return events
+
+    def items(self, obj=None):
+        return list(self.narrow(public_notices(), obj)[:FEED_ITEMS])
+
+    def item_title(self, item: Event) -> str:
+        project = item.project
+        return f"{event_label(item.kind)} — {project.reference} {project.title}"
+
+    def item_description(self, item: Event) -> str:
+        parts = [escape(event_detail(item))]
+        if item.reason:
+            parts.append(linebreaks(item.reason, autoescape=True))
+        return "".join(p for p in parts if p)
+
+    def item_link(self, item: Event) -> str:
+        return reverse("project_detail", args=[item.project.reference])
+
+    def item_guid(self, item: Event) -> str:
+        return f"{settings.SITE_URL}/projects/{item.project.reference}/#event-{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item: Event):
+        return item.created_at
+
+    def item_updateddate(self, item: Event):
+        return item.created_at
+
+    def item_author_name(self, item: Event) -> str:
+        return item.actor_label
+
+    def item_categories(self, item: Event) -> tuple[str, ...]:
+        return (item.kind,)
+
+
+class ProjectFeed(NoticeFeed):
+    def get_object(self, request, key: str) -> Project:
+        try:
+            project = public_projects().filter(parse_key(key)).first()
+        except NotFound:
+            project = None
+        if project is None:
+            raise Http404(f"No published project {key!r}.")
+        return project
+
+    def title(self, obj: Project) -> str:
+        return f"JI {obj.reference}: {obj.title}"
+
+    def subtitle(self, obj: Project) -> str:
+        return f"Public notices of JI Track 2 project {obj.reference}, newest first."
+
+    def link(self, obj: Project) -> str:
+        return reverse("project_detail", args=[obj.reference])
+
+    def feed_url(self, obj: Project) -> str:
+        return reverse("feed_project", args=[obj.reference])
+
+    def narrow(self, events, obj: Project):
+        return events.filter(project=obj)
+
+
+class PartyFeed(NoticeFeed):
+    def get_object(self, request, code: str) -> Party:
+        party = Party.objects.filter(code__iexact=code).first()
+        if party is None:
+            raise Http404(f"No Party {code!r}.")
+        return party
+
+    def title(self, obj: Party) -> str:
+        return f"JI Track 2: projects hosted by {obj.name}"
+
+    def subtitle(self, obj: Party) -> str:
+        return f"Public notices of the projects {obj.name} hosts, newest first."
+
+    def link(self, obj: Party) -> str:
+        return f"{reverse('opendata')}?host_party={obj.code}"
+
+    def feed_url(self, obj: Party) -> str:
+        return reverse("feed_party", args=[obj.code])
+
+    def narrow(self, events, obj: Party):
+        return events.filter(project__host_party=obj)
+
+
+class KindFeed(NoticeFeed):
+    def get_object(self, request, kind: str) -> str:
+        if kind not in NOTICE_KINDS:
+            raise Http404(f"No feed for {kind!r}.")
+        return kind
+
+    def title(self, obj: str) -> str:
+        return f"JI Track 2: {event_label(obj)}"
+
+    def subtitle(self, obj: str) -> str:
+        return f"Public notices “{event_label(obj)}”, newest first."
+
+    def feed_url(self, obj: str) -> str:
+        return reverse("feed_kind", args=[obj])
+
+    def narrow(self, events, obj: str):
+        return events.filter(kind=obj)

@@ -1,0 +1,800 @@
+"""Open data (issue 6): the public register as streamed CSV and JSON downloads, and the published
+data dictionary that describes every field of every download.
+
+What is published: only what ji-rules §6 makes public — published projects (``public_projects``),
+verification reports made public through the secretariat (para 38) and the ERU blocks issued for
+final verifications (13/CMP.1 annex para 29). Nothing from invoices, payments, appraisals or
+review working papers.
+
+Filters: the API list's ``ProjectFilter``, so one query string selects the same projects on
+``/api/projects/``, on the open-data page and in every download. For verifications and issuances
+the filters select the projects whose rows are listed.
+
+Query budget: a download costs a fixed number of queries whatever its size. The rows and the
+values of their many-to-many fields are read by parallel queries in the same order and merged
+while streaming (``_Many``), never one query per row.
+
+Versioning: ``VERSION`` is the dictionary's version; change it whenever a field is added, removed
+or changes meaning. Every CSV carries it in the ``X-Data-Dictionary-Version`` header next to a
+``Link: <…/opendata/dictionary.json>; rel="describedby"`` header; every JSON document has it as
+its top-level ``version`` with the dictionary's address in ``dictionary``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from itertools import groupby
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.db.models import F, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from .feeds import NOTICE_KINDS
+from .filters import ProjectFilter
+from .models import Party, Project
+from .selectors import public_projects
+from .timeline import event_label
+
+VERSION = "1.0"
+PER_PAGE = 20
+JSON_ROWS_PER_CHUNK = 100
+LIST_SEPARATOR = "; "
+
+# --- the dictionary -------------------------------------------------------------------------
+
+TYPES = {
+    "string": "Text.",
+    "integer": "Whole number.",
+    "boolean": "true or false.",
+    "date": "Calendar date, YYYY-MM-DD.",
+    "datetime": "Instant in UTC, ISO 8601 with a Z: YYYY-MM-DDTHH:MM:SSZ (ji-rules §4).",
+    "decimal": "Number with a decimal point.",
+    "list of strings": "JSON: an array. CSV: the values joined by “; ”.",
+    "list of integers": "JSON: an array. CSV: the values joined by “; ”.",
+    "object (year → tonnes)": "JSON: an object. CSV: year:tonnes pairs joined by “; ”.",
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str
+    meaning: str
+    source: str
+    values: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict:
+        out = {"name": self.name, "type": self.type, "meaning": self.meaning}
+        if self.values:
+            out["values"] = list(self.values)
+        out["source"] = self.source
+        return out
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    title: str
+    description: str
+    fields: tuple[Field, ...]
+    rows: Callable[[QuerySet[Project], HttpRequest], Iterator[dict]] | None = None
+
+    @property
+    def header(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def as_dict(self, urls: dict | None = None) -> dict:
+        out = {"name": self.name, "title": self.title, "description": self.description}
+        if urls:
+            out["downloads"] = urls
+        out["fields"] = [f.as_dict() for f in self.fields]
+        return out
+
+
+PROJECT_STATUSES = tuple(
+    s for s in Project.Status.values if s not in ("draft", "engaged", "pdd_submitted")
+)
+VERIFICATION_STATUSES = ("published", "under_review", "final", "rejected", "withdrawn")
+
+PROJECT_FIELDS = (
+    Field(
+        "reference",
+        "string",
+        "Reference number the secretariat gave the project when it published the PDD: four "
+        "digits, in order of publication.",
+        "ji-rules §3.2 (para 32)",
+    ),
+    Field("title", "string", "Title of the project as in its PDD.", "ji-rules §3.1 (para 31)"),
+    Field("url", "string", "Address of the project's public page.", "ji-rules §6"),
+    Field(
+        "status",
+        "string",
+        "Where the project is in the Track 2 cycle.",
+        "ji-rules §3",
+        PROJECT_STATUSES,
+    ),
+    Field(
+        "host_party_code",
+        "string",
+        "ISO 3166-1 alpha-2 code of the host Party.",
+        "ji-rules §2 (paras 21, 24)",
+    ),
+    Field("host_party", "string", "Name of the host Party.", "ji-rules §2 (paras 21, 24)"),
+    Field(
+        "parties_involved",
+        "list of strings",
+        "ISO codes of the other Parties involved, in code order.",
+        "ji-rules §3.1 (para 31)",
+    ),
+    Field(
+        "participants",
+        "list of strings",
+        "Project participants (legal entities authorised by a Party involved), in name order.",
+        "ji-rules §1, §3.1",
+    ),
+    Field(
+        "aie",
+        "string",
+        "The accredited independent entity engaged for the determination; empty if none.",
+        "ji-rules §1, §3.3",
+    ),
+    Field(
+        "sectoral_scopes",
+        "list of integers",
+        "JI sectoral scope numbers (1–15) of the project, ascending.",
+        "ji-rules §1",
+    ),
+    Field("small_scale", "boolean", "A small-scale project.", "ji-rules §5 (3/CMP.2 para 8)"),
+    Field("poa", "boolean", "A programme of activities.", "ji-rules §3.1, §5"),
+    Field(
+        "baseline_approach",
+        "string",
+        "Baseline and monitoring approach: a JI specific approach or an approved CDM methodology.",
+        "ji-rules §3.1 (para 31)",
+        tuple(Project.Approach.values),
+    ),
+    Field(
+        "methodology",
+        "string",
+        "The approved CDM methodology used, if any.",
+        "ji-rules §3.1 (para 31)",
+    ),
+    Field(
+        "expected_annual_reductions",
+        "integer",
+        "Expected average annual emission reductions in the PDD, tonnes CO2e (mean of the "
+        "yearly figures, whole tonnes, half up).",
+        "ji-rules §3.1, §5",
+    ),
+    Field("crediting_start", "date", "First day of the crediting period.", "ji-rules §3.1"),
+    Field("crediting_end", "date", "Last day of the crediting period.", "ji-rules §3.1"),
+    Field(
+        "pdd_available_on",
+        "date",
+        "Availability date of the PDD: day 1 of the 30-day comment period.",
+        "ji-rules §3.2, §4 (para 32)",
+    ),
+    Field(
+        "comments_close_at",
+        "datetime",
+        "End of the comment period: 17:00 GMT on the 30th day.",
+        "ji-rules §3.2, §4 (para 32)",
+    ),
+    Field(
+        "determination_available_on",
+        "date",
+        "Availability date of the published determination report: day 1 of the 45-day period.",
+        "ji-rules §3.5, §4 (para 34)",
+    ),
+    Field(
+        "review_window_closes_at",
+        "datetime",
+        "End of the 45-day period in which a Party involved or three JISC members may request "
+        "a review: 17:00 GMT on the 45th day.",
+        "ji-rules §3.7, §4 (para 35)",
+    ),
+    Field(
+        "final_on",
+        "date",
+        "Date the determination became final (or, for a rejected project, the date of the "
+        "final negative outcome).",
+        "ji-rules §3.7, §3.8 (para 35)",
+    ),
+    Field(
+        "withdrawn_at",
+        "datetime",
+        "When the project was withdrawn; it stays on the public record.",
+        "ji-rules §3.14",
+    ),
+)
+
+VERIFICATION_FIELDS = (
+    Field("project_reference", "string", "Reference number of the project.", "ji-rules §3.2"),
+    Field("project_title", "string", "Title of the project.", "ji-rules §3.1"),
+    Field("host_party_code", "string", "ISO code of the host Party.", "ji-rules §2"),
+    Field(
+        "number",
+        "integer",
+        "Number of the verification within the project (1 for the first).",
+        "ji-rules §3.11",
+    ),
+    Field("aie", "string", "The AIE that verified the reductions.", "ji-rules §3.11 (para 37)"),
+    Field(
+        "period_start",
+        "date",
+        "First day of the monitoring period verified.",
+        "ji-rules §3.10 (para 36)",
+    ),
+    Field(
+        "period_end",
+        "date",
+        "Last day of the monitoring period verified.",
+        "ji-rules §3.10 (para 36)",
+    ),
+    Field(
+        "status",
+        "string",
+        "Status of the verification since its publication.",
+        "ji-rules §3.11, §3.12, §3.14",
+        VERIFICATION_STATUSES,
+    ),
+    Field(
+        "verified_by_year",
+        "object (year → tonnes)",
+        "Reductions verified per calendar year, tonnes CO2e.",
+        "ji-rules §3.11, §5 (paras 37–38)",
+    ),
+    Field(
+        "verified_total",
+        "integer",
+        "Reductions verified in the monitoring period, tonnes CO2e.",
+        "ji-rules §3.11 (paras 37–38)",
+    ),
+    Field(
+        "available_on",
+        "date",
+        "Availability date of the verification report: day 1 of the 15-day period.",
+        "ji-rules §3.11, §4 (para 38)",
+    ),
+    Field(
+        "review_window_closes_at",
+        "datetime",
+        "End of the 15-day period for review requests: 17:00 GMT on the 15th day.",
+        "ji-rules §3.12, §4 (para 39)",
+    ),
+    Field("final_on", "date", "Date the verification became final.", "ji-rules §3.12 (para 39)"),
+    Field(
+        "erus_issued",
+        "integer",
+        "ERUs issued so far for this verification (never more than verified).",
+        "ji-rules §3.13 (13/CMP.1 annex para 29)",
+    ),
+)
+
+ISSUANCE_FIELDS = (
+    Field(
+        "block_id",
+        "integer",
+        "Identifier of the block of units as issued. Later transfers split blocks; they are on "
+        "the project's timeline, not here, so each unit appears once.",
+        "ji-rules §3.13",
+    ),
+    Field("issued_at", "datetime", "When the host Party recorded the issuance.", "ji-rules §3.13"),
+    Field("project_reference", "string", "Reference number of the project.", "ji-rules §3.2"),
+    Field(
+        "project_identifier",
+        "string",
+        "Project identifier the units gained on conversion.",
+        "ji-rules §3.13 (13/CMP.1 annex para 29)",
+    ),
+    Field(
+        "host_party_code",
+        "string",
+        "ISO code of the host Party that issued the ERUs.",
+        "ji-rules §3.13",
+    ),
+    Field(
+        "verification_number",
+        "integer",
+        "Number of the final verification the ERUs were issued for.",
+        "ji-rules §3.13",
+    ),
+    Field(
+        "unit_type",
+        "string",
+        "Kind of unit: ERU (an AAU or RMU converted for a JI project).",
+        "ji-rules §3.13",
+    ),
+    Field(
+        "originating_party_code",
+        "string",
+        "ISO code of the Party whose AAUs were converted (the serials keep it).",
+        "ji-rules §3.13 (13/CMP.1 annex para 29)",
+    ),
+    Field(
+        "serial_start",
+        "integer",
+        "First serial number of the block; the units keep the serials of the converted AAUs.",
+        "ji-rules §3.13 (13/CMP.1 annex para 29)",
+    ),
+    Field("serial_end", "integer", "Last serial number of the block.", "ji-rules §3.13"),
+    Field(
+        "quantity",
+        "integer",
+        "Units in the block: serial_end − serial_start + 1. One AAU of the host was cancelled "
+        "for each.",
+        "ji-rules §3.13 (seed 002)",
+    ),
+    Field("commitment_period", "integer", "Kyoto Protocol commitment period.", "ji-rules §3.13"),
+    Field("track", "integer", "JI track of the project (2).", "ji-rules §3"),
+    Field(
+        "account",
+        "string",
+        "Account that received the block on issuance (the host Party's registry).",
+        "ji-rules §3.13",
+    ),
+)
+
+FILTERS = (
+    Field(
+        "status",
+        "string",
+        "Only projects with this status.",
+        "projects.filters.ProjectFilter",
+        PROJECT_STATUSES,
+    ),
+    Field(
+        "host_party",
+        "string",
+        "Only projects hosted by the Party with this ISO code (any case).",
+        "projects.filters.ProjectFilter",
+    ),
+    Field(
+        "aie",
+        "string",
+        "Only projects whose AIE has this id or this exact name (any case).",
+        "projects.filters.ProjectFilter",
+    ),
+    Field(
+        "q",
+        "string",
+        "Only projects whose title or reference contains this text.",
+        "projects.filters.ProjectFilter",
+    ),
+)
+
+
+# --- values --------------------------------------------------------------------------------
+
+
+def utc(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def json_value(value):
+    if isinstance(value, datetime):
+        return utc(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return utc(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return LIST_SEPARATOR.join(f"{k}:{v}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return LIST_SEPARATOR.join(str(v) for v in value)
+    return str(value)
+
+
+class Echo:
+    """A pseudo-buffer for ``csv.writer``: ``write`` returns the line instead of storing it."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(header: list[str], rows: Iterable[dict]) -> Iterator[str]:
+    writer = csv.writer(Echo())
+    yield writer.writerow(header)
+    for row in rows:
+        yield writer.writerow([csv_value(row[name]) for name in header])
+
+
+def json_chunks(head: dict, rows: Iterable[dict]) -> Iterator[str]:
+    """``{…head, "rows": [ … ]}`` written a hundred rows at a time."""
+    opening = json.dumps(head, ensure_ascii=False)[:-1]
+    yield f'{opening}, "rows": ['
+    batch: list[str] = []
+    first = True
+    for row in rows:
+        batch.append(json.dumps({k: json_value(v) for k, v in row.items()}, ensure_ascii=False))
+        if len(batch) == JSON_ROWS_PER_CHUNK:
+            yield ("\n" if first else ",\n") + ",\n".join(batch)
+            first, batch = False, []
+    if batch:
+        yield ("\n" if first else ",\n") + ",\n".join(batch)
+    yield "\n]}\n"
+
+
+# --- rows ----------------------------------------------------------------------------------
+
+
+class _Many:
+    """The values of a many-to-many field, read by one query ordered like the rows they belong
+    to (``(reference, project pk, value)``), handed out row by row while both stream."""
+
+    def __init__(self, triples: Iterable[tuple]):
+        self._groups = groupby(triples, key=lambda t: (t[0] or "", t[1]))
+        self._next = next(self._groups, None)
+
+    def pop(self, key: tuple[str, int]) -> list:
+        while self._next is not None and self._next[0] < key:
+            self._next = next(self._groups, None)
+        if self._next is None or self._next[0] != key:
+            return []
+        values = [t[2] for t in self._next[1]]
+        self._next = next(self._groups, None)
+        return values
+
+
+def project_url(request: HttpRequest, reference: str) -> str:
+    return request.build_absolute_uri(reverse("project_detail", args=[reference]))
+
+
+def _many(projects: QuerySet[Project], field: str, value: str) -> _Many:
+    through = getattr(Project, field).through
+    ids = projects.values("pk")
+    return _Many(
+        through.objects.filter(project__in=ids)
+        .order_by("project__reference", "project_id", value)
+        .values_list("project__reference", "project_id", value)
+        .iterator()
+    )
+
+
+def project_rows(projects: QuerySet[Project], request: HttpRequest) -> Iterator[dict]:
+    """Four queries whatever the number of projects."""
+    rows = (
+        projects.order_by("reference", "pk")
+        .values(
+            "pk",
+            "reference",
+            "title",
+            "status",
+            "small_scale",
+            "poa",
+            "baseline_approach",
+            "methodology",
+            "expected_annual_reductions",
+            "crediting_start",
+            "crediting_end",
+            "pdd_available_on",
+            "comments_close_at",
+            "determination_available_on",
+            "review_window_closes_at",
+            "final_on",
+            "withdrawn_at",
+            host_party_code=F("host_party__code"),
+            host_party_name=F("host_party__name"),
+            aie_name=F("aie__name"),
+        )
+        .iterator()
+    )
+    parties = _many(projects, "parties_involved", "party__code")
+    participants = _many(projects, "participants", "organisation__name")
+    scopes = _many(projects, "sectoral_scopes", "sectoralscope__number")
+    for r in rows:
+        key = (r["reference"] or "", r["pk"])
+        yield {
+            "reference": r["reference"],
+            "title": r["title"],
+            "url": project_url(request, r["reference"]),
+            "status": r["status"],
+            "host_party_code": r["host_party_code"],
+            "host_party": r["host_party_name"],
+            "parties_involved": parties.pop(key),
+            "participants": participants.pop(key),
+            "aie": r["aie_name"],
+            "sectoral_scopes": scopes.pop(key),
+            "small_scale": r["small_scale"],
+            "poa": r["poa"],
+            "baseline_approach": r["baseline_approach"],
+            "methodology": r["methodology"],
+            "expected_annual_reductions": r["expected_annual_reductions"],
+            "crediting_start": r["crediting_start"],
+            "crediting_end": r["crediting_end"],
+            "pdd_available_on": r["pdd_available_on"],
+            "comments_close_at": r["comments_close_at"],
+            "determination_available_on": r["determination_available_on"],
+            "review_window_closes_at": r["review_window_closes_at"],
+            "final_on": r["final_on"],
+            "withdrawn_at": r["withdrawn_at"],
+        }
+
+
+def verification_rows(projects: QuerySet[Project], request: HttpRequest) -> Iterator[dict]:
+    """Verification reports made public (para 38): one query."""
+    from determinations.models import Verification  # projects does not import it at module level
+
+    rows = (
+        Verification.objects.filter(
+            project__in=projects.values("pk"),
+            available_on__isnull=False,
+            status__in=VERIFICATION_STATUSES,
+        )
+        .order_by("project__reference", "number")
+        .values(
+            "number",
+            "status",
+            "verified",
+            "verified_total",
+            "available_on",
+            "review_window_closes_at",
+            "final_on",
+            "erus_issued",
+            project_reference=F("project__reference"),
+            project_title=F("project__title"),
+            host_party_code=F("project__host_party__code"),
+            aie_name=F("aie__name"),
+            period_start=F("monitoring_report__period_start"),
+            period_end=F("monitoring_report__period_end"),
+        )
+    )
+    for r in rows.iterator():
+        verified = {str(y): int(t) for y, t in sorted((r["verified"] or {}).items())}
+        yield {
+            "project_reference": r["project_reference"],
+            "project_title": r["project_title"],
+            "host_party_code": r["host_party_code"],
+            "number": r["number"],
+            "aie": r["aie_name"],
+            "period_start": r["period_start"],
+            "period_end": r["period_end"],
+            "status": r["status"],
+            "verified_by_year": verified,
+            "verified_total": r["verified_total"],
+            "available_on": r["available_on"],
+            "review_window_closes_at": r["review_window_closes_at"],
+            "final_on": r["final_on"],
+            "erus_issued": r["erus_issued"],
+        }
+
+
+def issuance_rows(projects: QuerySet[Project], request: HttpRequest) -> Iterator[dict]:
+    """ERU blocks as issued (parent-less blocks): one query."""
+    from determinations.models import EruBlock  # projects does not import it at module level
+
+    rows = (
+        EruBlock.objects.filter(
+            parent__isnull=True, issuance__verification__project__in=projects.values("pk")
+        )
+        .order_by("issuance__recorded_at", "issuance_id", "serial_start", "pk")
+        .values(
+            "pk",
+            "project_identifier",
+            "unit_type",
+            "serial_start",
+            "serial_end",
+            "commitment_period",
+            "track",
+            "account",
+            issued_at=F("issuance__recorded_at"),
+            project_reference=F("issuance__verification__project__reference"),
+            host_party_code=F("issuance__party__code"),
+            verification_number=F("issuance__verification__number"),
+            originating_party_code=F("originating_party__code"),
+        )
+    )
+    for r in rows.iterator():
+        yield {
+            "block_id": r["pk"],
+            "issued_at": r["issued_at"],
+            "project_reference": r["project_reference"],
+            "project_identifier": r["project_identifier"],
+            "host_party_code": r["host_party_code"],
+            "verification_number": r["verification_number"],
+            "unit_type": r["unit_type"],
+            "originating_party_code": r["originating_party_code"],
+            "serial_start": r["serial_start"],
+            "serial_end": r["serial_end"],
+            "quantity": r["serial_end"] - r["serial_start"] + 1,
+            "commitment_period": r["commitment_period"],
+            "track": r["track"],
+            "account": r["account"],
+        }
+
+
+DATASETS: dict[str, Dataset] = {
+    d.name: d
+    for d in (
+        Dataset(
+            "projects",
+            "Projects",
+            "One row per published project (PDD made public by the secretariat), in reference "
+            "order. Drafts and PDDs not yet available are never listed.",
+            PROJECT_FIELDS,
+            project_rows,
+        ),
+        Dataset(
+            "verifications",
+            "Verifications",
+            "One row per verification report (F-JI-VRep) made public, by project reference and "
+            "verification number. Reports submitted but not yet published are not listed.",
+            VERIFICATION_FIELDS,
+            verification_rows,
+        ),
+        Dataset(
+            "issuances",
+            "ERU issuances",
+            "One row per block of ERUs as issued by the host Party for a final verification, in "
+            "order of issuance.",
+            ISSUANCE_FIELDS,
+            issuance_rows,
+        ),
+    )
+}
+
+
+# --- views ---------------------------------------------------------------------------------
+
+
+def dictionary_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri(reverse("opendata_dictionary"))
+
+
+def filter_query(filterset: ProjectFilter) -> str:
+    """The valid filter parameters of a request, ready to append to a download link."""
+    data = filterset.form.cleaned_data if filterset.is_bound else {}
+    return urlencode({k: v for k, v in data.items() if v not in (None, "")})
+
+
+def _download_urls(request: HttpRequest, name: str, query: str = "") -> dict[str, str]:
+    suffix = f"?{query}" if query else ""
+    return {
+        fmt: request.build_absolute_uri(reverse(f"opendata_{fmt}", args=[name])) + suffix
+        for fmt in ("csv", "json")
+    }
+
+
+def invalid_filters(filterset: ProjectFilter) -> JsonResponse:
+    errors = filterset.errors
+    detail = " ".join(f"{name}: {' '.join(msgs)}" for name, msgs in errors.items())
+    return JsonResponse(
+        {"code": "invalid", "detail": detail, "errors": errors.get_json_data()}, status=400
+    )
+
+
+def _dataset(name: str) -> Dataset:
+    dataset = DATASETS.get(name)
+    if dataset is None:
+        raise Http404(f"No dataset {name!r}.")
+    return dataset
+
+
+def versioned(response: HttpResponse, request: HttpRequest) -> HttpResponse:
+    response["X-Data-Dictionary-Version"] = VERSION
+    response["Link"] = f'<{dictionary_url(request)}>; rel="describedby"'
+    return response
+
+
+@require_safe
+def download_csv(request: HttpRequest, name: str) -> HttpResponse:
+    dataset = _dataset(name)
+    filterset = ProjectFilter(request.GET, queryset=public_projects())
+    if not filterset.is_valid():
+        return invalid_filters(filterset)
+    rows = dataset.rows(filterset.qs, request)
+    response = StreamingHttpResponse(
+        csv_lines(dataset.header, rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="jitrack-{name}.csv"'
+    return versioned(response, request)
+
+
+@require_safe
+def download_json(request: HttpRequest, name: str) -> HttpResponse:
+    dataset = _dataset(name)
+    filterset = ProjectFilter(request.GET, queryset=public_projects())
+    if not filterset.is_valid():
+        return invalid_filters(filterset)
+    head = {
+        "version": VERSION,
+        "dataset": name,
+        "dictionary": dictionary_url(request),
+        "filters": {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "")},
+    }
+    rows = dataset.rows(filterset.qs, request)
+    response = StreamingHttpResponse(
+        json_chunks(head, rows), content_type="application/json; charset=utf-8"
+    )
+    return versioned(response, request)
+
+
+def dictionary(request: HttpRequest) -> dict:
+    """The data dictionary as data: every field of every download."""
+    from .analytics import TABLES  # analytics imports this module
+
+    return {
+        "version": VERSION,
+        "title": "JI Track 2 open data: data dictionary",
+        "url": dictionary_url(request),
+        "types": TYPES,
+        "filters": {
+            "applies_to": sorted(DATASETS),
+            "description": "Query parameters of the API project list (/api/projects/); for "
+            "verifications and issuances they select the projects whose rows are listed.",
+            "fields": [f.as_dict() for f in FILTERS],
+        },
+        "datasets": [d.as_dict(urls=_download_urls(request, d.name)) for d in DATASETS.values()],
+        "statistics": [
+            t.as_dict(urls={"csv": request.build_absolute_uri(reverse("statistics_csv", args=[n]))})
+            for n, t in TABLES.items()
+        ],
+    }
+
+
+@require_safe
+def dictionary_json(request: HttpRequest) -> JsonResponse:
+    return versioned(
+        JsonResponse(dictionary(request), json_dumps_params={"ensure_ascii": False}), request
+    )
+
+
+@require_safe
+def opendata_page(request: HttpRequest) -> HttpResponse:
+    """The data dictionary as a page, with the project filters, a paginated preview of the
+    projects they select and download links carrying the same filters."""
+    from .analytics import TABLES  # analytics imports this module
+
+    filterset = ProjectFilter(request.GET or None, queryset=public_projects())
+    status = 200
+    page = None
+    query = ""
+    if filterset.is_bound and not filterset.is_valid():
+        status = 400
+    else:
+        query = filter_query(filterset)
+        projects = filterset.qs.select_related("host_party", "aie").order_by("reference", "pk")
+        page = Paginator(projects, PER_PAGE).get_page(request.GET.get("page"))
+    datasets = [
+        {"dataset": d, "urls": _download_urls(request, d.name, query)} for d in DATASETS.values()
+    ]
+    hosts = list(
+        Party.objects.filter(hosted_projects__in=public_projects().values("pk"))
+        .distinct()
+        .order_by("name")
+        .values_list("code", "name")
+    )
+    context = {
+        "version": VERSION,
+        "datasets": datasets,
+        "tables": TABLES,
+        "types": TYPES,
+        "filter_table": Dataset("filters", "Filters", "", FILTERS),
+        "notice_kinds": [(kind, event_label(kind)) for kind in NOTICE_KINDS],
+        "form": filterset.form,
+        "statuses": [(v, Project.Status(v).label) for v in PROJECT_STATUSES],
+        "hosts": hosts,
+        "page": page,
+        "query": query,
+        "page_query": f"{query}&" if query else "",
+        "dictionary_json": reverse("opendata_dictionary"),
+    }
+    return render(request, "registry/opendata.html", context, status=status)

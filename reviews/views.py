@@ -1,0 +1,993 @@
+"""Pages for appraisals, review requests, reviews and JISC meetings.
+
+Plain function views: a form validates shape, then one ``reviews.workflow`` call; a
+``DomainError`` comes back on the form with its HTTP status and nothing changes.
+
+Confidential (ji-rules §6): appraisal forms (F-JI-DA, F-JI-ExInpDA) are for the secretariat, JISC
+members and (their own only) the appointed experts; to anyone else an appraisal does not exist
+(404). The review team's working papers (the team, clarifications, the report) are for the
+secretariat and JISC members until the JISC decides; the report is public with the decision;
+the participants and the AIE see the clarifications addressed to them. What a viewer may not see
+is left out of the queries, not hidden in the templates.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from projects.errors import DomainError
+from projects.models import Project, User
+from projects.rules import is_participant_of, is_project_aie
+from projects.selectors import public_projects
+from projects.views import GET_POST, act, apply_error, bind, paginate, project_or_404, refuse
+
+from . import deadlines
+from . import workflow as rwf
+from .agenda import agenda_items
+from .forms import (
+    AnswerForm,
+    AppointAppraisersForm,
+    AppraisalForm,
+    ClarificationForm,
+    CorrectionsForm,
+    DecideForm,
+    MeetingForm,
+    ReportForm,
+    ReviewRequestForm,
+    TeamForm,
+)
+from .models import (
+    CRITERIA,
+    Appraisal,
+    Appraiser,
+    Clarification,
+    ClarificationFile,
+    Expert,
+    JiscMember,
+    Meeting,
+    Review,
+    ReviewRequest,
+    ReviewTeamMember,
+)
+
+R = Review.Status
+S = Project.Status
+TO = Clarification.To
+# The determination is open to review requests and appraisal in these project statuses.
+WINDOW = (S.DETERMINATION_PUBLISHED, S.UNDER_REVIEW)
+
+
+def _staff(user, obj) -> bool:
+    """Secretariat or JISC: may read appraisal forms and review working papers. Always asked
+    about an object: without one, Django's ModelBackend also queries the user's permissions."""
+    return user.has_perm("reviews.view_confidential", obj)
+
+
+def _manage(user, obj) -> bool:
+    return user.has_perm("reviews.manage", obj)
+
+
+def _pdf(render_name: str, obj, filename: str) -> HttpResponse:
+    """A PDF form from ``reviews.pdf`` (imported here: it loads WeasyPrint)."""
+    from . import pdf
+
+    response = HttpResponse(getattr(pdf, render_name)(obj), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _serving_users() -> list[User]:
+    """Serving JISC members and alternates, once each, by name (one query)."""
+    users = {m.user.pk: m.user for m in rwf.serving_members(timezone.localdate())}
+    return sorted(
+        (u for u in users.values() if u.is_active and u.role == User.Role.JISC),
+        key=lambda u: (u.last_name, u.first_name, u.username),
+    )
+
+
+# --- the project page and the dashboards (called from projects.views) ---------------------------
+
+
+def with_review(projects: QuerySet[Project], user) -> QuerySet[Project]:
+    """The project page's queryset with its latest review, its JISC members' review requests
+    and whether it has appraisers, as annotations: the page stays within its query budget."""
+    review = Review.objects.filter(project=OuterRef("pk")).order_by("-requested_at", "-pk")
+    requests = ReviewRequest.objects.filter(project=OuterRef("pk"))
+    members = (
+        requests.filter(by=ReviewRequest.By.JISC)
+        .order_by()
+        .values("project")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    fields = {
+        f"review_{name}": Subquery(review.values(name)[:1])
+        for name in (
+            "id",
+            "status",
+            "due_at",
+            "decision",
+            "decision_reasons",
+            "decided_at",
+            "corrections_confirmed_at",
+        )
+    }
+    fields["review_meeting"] = Subquery(review.values("decided_at_meeting__number")[:1])
+    fields["review_member_requests"] = Subquery(members[:1])
+    fields["appraisal_id"] = Subquery(
+        Appraisal.objects.filter(project=OuterRef("pk")).order_by("-pk").values("pk")[:1]
+    )
+    if user.is_authenticated:
+        fields["viewer_requested"] = Exists(requests.filter(requested_by=user.pk))
+    if user.is_authenticated and user.role == User.Role.JISC:
+        today = timezone.localdate()
+        fields["viewer_serving"] = Exists(
+            JiscMember.objects.filter(user=user.pk, term_start__lte=today, term_end__gte=today)
+        )
+    return projects.annotate(**fields)
+
+
+def with_party_requests(parties: QuerySet, project: Project) -> QuerySet:
+    """The Parties involved, each with its review request of ``project`` (if any)."""
+    request = ReviewRequest.objects.filter(project=project, party=OuterRef("pk"))
+    return parties.annotate(
+        review_request_id=Subquery(request.values("pk")[:1]),
+        review_requested_at=Subquery(request.values("received_at")[:1]),
+    )
+
+
+def project_review_context(request, project: Project, parties) -> dict:
+    """The public "Review" panel of a project page and the review actions of its viewer.
+    ``project`` comes from ``with_review`` and ``parties`` from ``with_party_requests``."""
+    user = request.user
+    now = timezone.now()
+    requesting = [p for p in parties if p.review_request_id]
+    members = project.review_member_requests or 0
+    review = None
+    if project.review_id:
+        review = {
+            "pk": project.review_id,
+            "status": R(project.review_status).label,
+            "due_at": project.review_due_at,
+            "overdue": project.review_status in Review.AWAITING_DECISION
+            and now > project.review_due_at,
+            "decided_at": project.review_decided_at,
+            "decision": Review.Decision(project.review_decision).label
+            if project.review_decision
+            else "",
+            "reasons": project.review_decision_reasons,
+            "meeting": project.review_meeting,
+            "corrections_confirmed_at": project.review_corrections_confirmed_at,
+        }
+    window_open = (
+        project.status in WINDOW
+        and project.review_window_closes_at is not None
+        and now <= project.review_window_closes_at
+    )
+    may_request = False
+    if window_open and user.is_authenticated and not project.viewer_requested:
+        if user.role == User.Role.PARTY and user.party_id:
+            # Only a Party involved, once per Party (para 35).
+            may_request = any(p.pk == user.party_id and not p.review_request_id for p in parties)
+        elif user.role == User.Role.JISC:
+            may_request = bool(project.viewer_serving)
+    panel = None
+    if requesting or members or review:
+        panel = {
+            "review": review,
+            "parties": requesting,
+            "members": members,
+            "member_quorum": rwf.MEMBER_QUORUM,
+        }
+    staff = _staff(user, project)
+    return {
+        "review_panel": panel,
+        "can": {
+            "request_review": may_request,
+            "appoint_appraisers": _manage(user, project)
+            and project.status in WINDOW
+            and not project.appraisal_id,
+            "view_appraisal": staff and bool(project.appraisal_id),
+            "review_page": _manage(user, project) and bool(project.review_id),
+        },
+    }
+
+
+def requestable_determinations(user) -> QuerySet[Project]:
+    """Published determinations still in their 45-day window (para 35), with whether the viewer
+    (or, for a Party's focal point, their Party) has requested a review and may do so."""
+    projects = (
+        public_projects()
+        .filter(status__in=WINDOW, review_window_closes_at__gte=timezone.now())
+        .select_related("host_party", "aie")
+        .order_by("review_window_closes_at", "pk")
+    )
+    if not user.is_authenticated:
+        return projects
+    mine = ReviewRequest.objects.filter(project=OuterRef("pk"))
+    if user.role == User.Role.PARTY and user.party_id:
+        return projects.annotate(
+            viewer_requested=Exists(mine.filter(party=user.party_id)),
+            party_involved=Q(host_party=user.party_id)
+            | Exists(
+                Project.parties_involved.through.objects.filter(
+                    project=OuterRef("pk"), party=user.party_id
+                )
+            ),
+        )
+    return projects.annotate(viewer_requested=Exists(mine.filter(requested_by=user.pk)))
+
+
+def _open_seats(user) -> QuerySet[Appraiser]:
+    return (
+        Appraiser.objects.filter(
+            user=user,
+            filed_at__isnull=True,
+            appraisal__status=Appraisal.Status.OPEN,
+            appraisal__project__status__in=WINDOW,
+        )
+        .select_related("appraisal__project")
+        .order_by("appraisal__due_at", "pk")
+    )
+
+
+def dashboard_context(user, role: str) -> dict:
+    """The review and appraisal work of a dashboard for ``role`` (as the dashboard chose it),
+    in a fixed number of queries."""
+    now = timezone.now()
+    context: dict = {"now": now}
+    if role == User.Role.SECRETARIAT:
+        context["unappraised"] = (
+            Project.objects.filter(status__in=WINDOW)
+            .exclude(Exists(Appraisal.objects.filter(project=OuterRef("pk"))))
+            .select_related("host_party")
+            .order_by("review_window_closes_at", "pk")
+        )
+        context["late_appraisals"] = (
+            Appraisal.objects.filter(
+                status=Appraisal.Status.OPEN, due_at__lt=now, project__status__in=WINDOW
+            )
+            .annotate(unfiled=Count("appraisers", filter=Q(appraisers__filed_at__isnull=True)))
+            .select_related("project")
+            .order_by("due_at", "pk")
+        )
+        reviews = list(
+            Review.objects.filter(status__in=Review.AWAITING_DECISION)
+            .filter(Q(status__in=[R.REQUESTED, R.REPORTED]) | Q(due_at__lt=now))
+            .select_related("project")
+            .order_by("due_at", "pk")
+        )
+        context["reviews_awaiting_team"] = [r for r in reviews if r.status == R.REQUESTED]
+        context["reviews_awaiting_decision"] = [r for r in reviews if r.status == R.REPORTED]
+        context["reviews_overdue"] = [r for r in reviews if r.due_at < now]
+    elif role in (User.Role.JISC, User.Role.EXPERT):
+        context["seats"] = list(_open_seats(user))
+        if role == User.Role.JISC:
+            context["team_seats"] = list(
+                ReviewTeamMember.objects.filter(user=user, review__status__in=Review.OPEN)
+                .select_related("review__project")
+                .order_by("review__due_at", "pk")
+            )
+            context["serving"] = rwf.is_serving_member(user)
+    elif role in (User.Role.PARTICIPANT, User.Role.AIE) and user.organisation_id:
+        org = user.organisation_id
+        if role == User.Role.PARTICIPANT:
+            to = Q(addressed_to__in=[TO.PARTICIPANTS, TO.BOTH], review__project__participants=org)
+        else:
+            to = Q(addressed_to__in=[TO.AIE, TO.BOTH], review__project__aie=org)
+            context["corrections"] = list(
+                Review.objects.filter(
+                    status=R.CORRECTIONS, project__aie=org, corrections_submitted_at__isnull=True
+                )
+                .select_related("project")
+                .order_by("decided_at", "pk")
+            )
+        context["clarifications"] = list(
+            Clarification.objects.filter(
+                to, answered_at__isnull=True, review__status__in=Review.OPEN
+            )
+            .select_related("review__project")
+            .distinct()
+            .order_by("due_at", "pk")
+        )
+    for item in context.get("clarifications", []):
+        item.is_overdue = item.overdue(now)
+    return context
+
+
+# --- review requests (F-JI-DR) ---------------------------------------------------------------------
+
+
+@login_required
+@GET_POST
+def review_request(request, key):
+    project = project_or_404(request, key)
+    user = request.user
+    if user.role == User.Role.PARTY and user.party_id:
+        if user.party_id not in rwf.parties_involved_ids(project):
+            return refuse(
+                request, "Only the designated focal point of a Party involved can request."
+            )
+    elif user.role == User.Role.JISC:
+        if not rwf.is_serving_member(user):
+            return refuse(request, "Only a serving JISC member can request a review.")
+    else:
+        return refuse(request, "A review is requested by a Party involved or by JISC members.")
+    form = bind(request, ReviewRequestForm)
+    now = timezone.now()
+    closes = project.review_window_closes_at
+    return act(
+        request,
+        form,
+        lambda d: rwf.request_review(user, project, reasons=form.reasons(), summary=d["summary"]),
+        template="reviews/request_form.html",
+        context={
+            "project": project,
+            "closes_at": closes,
+            "window_open": project.status in WINDOW and closes is not None and now <= closes,
+            "reason_fields": [form[key] for key, _ in CRITERIA],
+        },
+        done=_request_done,
+        then=lambda req: (
+            redirect("review_detail", pk=req.review_id)
+            if req.review_id
+            else redirect("project_detail", key=project.key)
+        ),
+    )
+
+
+def _request_done(req: ReviewRequest) -> str:
+    text = f"Your review request (F-JI-DR) was received at {req.received_at:%-d %b %Y %H:%M} GMT."
+    if req.review_id:
+        text += " The review has started."
+    else:
+        text += " A review starts when a Party involved or three JISC members have requested one."
+    return text
+
+
+@require_GET
+def request_pdf(request, pk: int):
+    """F-JI-DR: public, like the request itself (ji-rules §6)."""
+    req = ReviewRequest.objects.select_related("project", "party").filter(pk=pk).first()
+    if req is None or not request.user.has_perm("projects.view_project", req.project):
+        raise Http404("No such review request.")
+    return _pdf("render_review_request", req, f"F-JI-DR-{req.project.key}-{req.pk}.pdf")
+
+
+# --- appraisals (F-JI-DA, F-JI-ExInpDA) ----------------------------------------------------------
+
+
+def _candidates(project: Project) -> tuple[list[dict], list[dict]]:
+    """Serving members and active experts, each with their open seats and the reason they
+    cannot appraise this project (a conflict of interest, or a scope they do not cover)."""
+    parties = rwf.parties_involved_ids(project)
+    load = rwf._workload()
+    scopes = set(project.sectoral_scopes.values_list("pk", flat=True))
+
+    def candidate(user, reason=""):
+        reason = reason or rwf.conflict_of_interest(user, project, parties)
+        return {"user": user, "load": load.get(user.pk, 0), "conflict": reason}
+
+    members = [candidate(u) for u in _serving_users()]
+    experts = []
+    for expert in (
+        Expert.objects.filter(active=True, user__is_active=True)
+        .select_related("user")
+        .prefetch_related("scopes")
+        .order_by("user__last_name", "user__username")
+    ):
+        missing = scopes - {s.pk for s in expert.scopes.all()}
+        reason = ""
+        if missing:
+            numbers = ", ".join(str(n) for n in sorted(missing))
+            reason = f"does not cover sectoral scope {numbers}"
+        experts.append(candidate(expert.user, reason))
+    return members, experts
+
+
+@login_required
+@GET_POST
+def appraisal_appoint(request, key):
+    project = project_or_404(request, key)
+    if not _manage(request.user, project):
+        return refuse(request, "Only the secretariat appoints appraisers.")
+    existing = Appraisal.objects.filter(project=project).order_by("-pk").first()
+    members, experts = _candidates(project)
+    initial = None
+    if request.method == "GET" and existing is None and project.status in WINDOW:
+        proposal = rwf.propose_appraisers(project)
+        initial = {k: [u.pk for u in proposal[k]] for k in ("members", "experts")}
+    form = bind(request, AppointAppraisersForm, members=members, experts=experts, initial=initial)
+    return act(
+        request,
+        form,
+        lambda d: rwf.appoint_appraisers(
+            request.user,
+            project,
+            members=form.chosen("members"),
+            experts=form.chosen("experts"),
+        ),
+        template="reviews/appoint.html",
+        context={
+            "project": project,
+            "existing": existing,
+            "members": members,
+            "experts": experts,
+            "in_window": project.status in WINDOW,
+        },
+        done=lambda a: (
+            f"Appraisers appointed; their forms are due by {a.due_at:%-d %b %Y %H:%M} GMT."
+        ),
+        then=lambda a: redirect("appraisal_detail", pk=a.pk),
+    )
+
+
+def _appraisal_or_404(request, pk: int) -> tuple[Appraisal, list[Appraiser], Appraiser | None]:
+    """The appraisal with its seats, for the secretariat, JISC members and its appointees."""
+    appraisal = (
+        Appraisal.objects.select_related("project", "project__host_party", "determination")
+        .filter(pk=pk)
+        .first()
+    )
+    if appraisal is None:
+        raise Http404("No such appraisal.")
+    user = request.user
+    staff = _staff(user, appraisal)
+    seats = appraisal.appraisers.select_related("user").order_by("-kind", "pk")  # members first
+    if not staff:
+        # An expert reads their own form only: the others' content is not even loaded.
+        seats = seats.defer("criteria", "opinion", "comments")
+    seats = list(seats)
+    mine = next((s for s in seats if s.user_id == user.pk), None)
+    if not (staff or mine):
+        raise Http404("No such appraisal.")
+    return appraisal, seats, mine
+
+
+def _appraisal_page(request, appraisal, seats, mine, *, form=None, status=200):
+    user = request.user
+    staff = _staff(user, appraisal)
+    now = timezone.now()
+    project = appraisal.project
+    filed = [s for s in seats if s.filed_at and (staff or s.user_id == user.pk)]
+    for seat in filed:
+        seat.rows = [
+            {
+                "label": label,
+                "met": (seat.criteria.get(key) or {}).get("met"),
+                "comment": (seat.criteria.get(key) or {}).get("comment", ""),
+            }
+            for key, label in CRITERIA
+        ]
+    may_file = (
+        mine is not None
+        and mine.no_conflict_declared_at is not None
+        and mine.filed_at is None
+        and project.status in WINDOW
+    )
+    if may_file and form is None:
+        form = AppraisalForm()
+    return render(
+        request,
+        "reviews/appraisal.html",
+        {
+            "appraisal": appraisal,
+            "project": project,
+            "seats": seats,
+            "mine": mine,
+            "filed": filed,
+            "form": form,
+            "may_file": may_file,
+            "staff": staff,
+            "overdue": appraisal.status == Appraisal.Status.OPEN
+            and now > appraisal.due_at
+            and project.status in WINDOW,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def appraisal_detail(request, pk: int):
+    return _appraisal_page(request, *_appraisal_or_404(request, pk))
+
+
+@login_required
+@GET_POST
+def appraisal_declare(request, pk: int):
+    appraisal, seats, mine = _appraisal_or_404(request, pk)
+    if mine is None:
+        return refuse(request, "Only the appointed appraisers declare for their seat.")
+    if request.method == "POST":
+        try:
+            rwf.declare_no_conflict(request.user, appraisal)
+        except DomainError as err:
+            return refuse(request, err.detail, err.status)
+        messages.success(request, "You declared that you have no conflict of interest.")
+    return redirect("appraisal_detail", pk=pk)
+
+
+@login_required
+@GET_POST
+def appraisal_file(request, pk: int):
+    appraisal, seats, mine = _appraisal_or_404(request, pk)
+    if mine is None:
+        return refuse(request, "Only the appointed appraisers file appraisals.")
+    if request.method != "POST":
+        return redirect("appraisal_detail", pk=pk)
+    form = AppraisalForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            seat = rwf.file_appraisal(
+                request.user,
+                appraisal,
+                criteria=form.criteria(),
+                opinion=form.cleaned_data["opinion"],
+                comments=form.cleaned_data["comments"],
+            )
+        except DomainError as err:
+            status = apply_error(form, err)
+        else:
+            messages.success(request, f"Your {seat.form_name} is filed.")
+            return redirect("appraisal_detail", pk=pk)
+    return _appraisal_page(request, appraisal, seats, mine, form=form, status=status)
+
+
+@login_required
+@require_GET
+def appraisal_pdf(request, pk: int):
+    """A filed F-JI-DA or F-JI-ExInpDA: the secretariat, JISC members and its own author."""
+    seat = (
+        Appraiser.objects.select_related("appraisal__project", "user")
+        .filter(pk=pk, filed_at__isnull=False)
+        .first()
+    )
+    if seat is None or not (_staff(request.user, seat) or seat.user_id == request.user.pk):
+        raise Http404("No such appraisal form.")
+    name = f"{seat.form_name}-{seat.appraisal.project.key}-{seat.pk}.pdf"
+    return _pdf("render_appraisal", seat, name)
+
+
+# --- the review ------------------------------------------------------------------------------------
+
+
+def _review_or_404(request, pk: int) -> Review:
+    review = (
+        Review.objects.select_related(
+            "project", "project__host_party", "project__aie", "decided_at_meeting"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if review is None or not request.user.has_perm("projects.view_project", review.project):
+        raise Http404("No such review.")
+    return review
+
+
+def _addressed_to(user, project: Project) -> list[str]:
+    """The clarifications the viewer answers for their organisation (as ``rwf.may_answer``)."""
+    to = []
+    if is_participant_of(user, project):
+        to += [TO.PARTICIPANTS, TO.BOTH]
+    if is_project_aie(user, project):
+        to += [TO.AIE, TO.BOTH]
+    return to
+
+
+def _review_page(request, review: Review, *, status: int = 200, **forms) -> HttpResponse:
+    user = request.user
+    project = review.project
+    now = timezone.now()
+    staff = _staff(user, review)
+    manage = _manage(user, review)
+    requests = review.requests.select_related("party").order_by("received_at", "pk")
+    if not staff:
+        requests = requests.defer("reasons", "summary")
+    requests = list(requests)
+    if staff:
+        for req in requests:
+            req.reason_rows = [
+                (label, req.reasons.get(key)) for key, label in CRITERIA if req.reasons.get(key)
+            ]
+    team = list(review.team.select_related("user")) if staff else []
+    on_team = any(t.user_id == user.pk for t in team)
+    answerable = [] if staff else _addressed_to(user, project)
+    clarifications = []
+    if staff or answerable:
+        qs = review.clarifications.prefetch_related("files")
+        if not staff:
+            qs = qs.filter(addressed_to__in=answerable)
+        clarifications = list(qs)
+    for clar in clarifications:
+        clar.is_overdue = clar.overdue(now)
+    decided = review.decided_at is not None
+    can = {
+        "appoint_team": manage and review.status == R.REQUESTED,
+        "clarify": on_team and review.status in (R.IN_PROGRESS, R.REPORTED),
+        "report": on_team and review.status == R.IN_PROGRESS,
+        "decide": manage and review.status == R.REPORTED,
+        "confirm": manage
+        and review.status == R.CORRECTIONS
+        and review.corrections_submitted_at is not None,
+        "correct": review.status == R.CORRECTIONS and is_project_aie(user, project),
+        "answer": bool(answerable) and review.is_open,
+    }
+    if can["appoint_team"] and "team_form" not in forms:
+        forms["team_form"] = TeamForm(candidates=_serving_users())
+    if can["clarify"] and "clarification_form" not in forms:
+        forms["clarification_form"] = ClarificationForm()
+    if can["report"] and "report_form" not in forms:
+        forms["report_form"] = ReportForm()
+    if can["decide"] and "decide_form" not in forms:
+        forms["decide_form"] = DecideForm(meetings=_started_meetings())
+    if can["correct"] and "corrections_form" not in forms:
+        forms["corrections_form"] = CorrectionsForm()
+    return render(
+        request,
+        "reviews/review.html",
+        {
+            "review": review,
+            "project": project,
+            "staff": staff,
+            "requests": requests,
+            "party_requests": [r for r in requests if r.party_id],
+            "member_requests": sum(1 for r in requests if r.by == ReviewRequest.By.JISC),
+            "team": team,
+            "on_team": on_team,
+            "clarifications": clarifications,
+            "overdue": review.overdue(now),
+            "decided": decided,
+            # F-JI-RRep: working paper until the decision, public with it (ji-rules §6).
+            "show_report": bool(review.reported_at) and (staff or decided),
+            "can": can,
+            "manage": manage,
+            **forms,
+        },
+        status=status,
+    )
+
+
+def _started_meetings() -> list[Meeting]:
+    return list(Meeting.objects.filter(starts_on__lte=timezone.localdate()).order_by("-starts_on"))
+
+
+@require_GET
+def review_detail(request, pk: int):
+    return _review_page(request, _review_or_404(request, pk))
+
+
+def _on_team(user, review: Review) -> bool:
+    return review.team.filter(user=user.pk).exists()
+
+
+def _review_action(request, pk, *, form_name, make_form, allowed, refusal, call, done):
+    """POST one review action; on a refusal the review page comes back with the form."""
+    review = _review_or_404(request, pk)
+    if not allowed(request.user, review):
+        return refuse(request, refusal)
+    if request.method != "POST":
+        return redirect("review_detail", pk=pk)
+    form = make_form(request)
+    status = 400
+    if form.is_valid():
+        try:
+            result = call(review, form)
+        except DomainError as err:
+            status = apply_error(form, err)
+        else:
+            messages.success(request, done(result) if callable(done) else done)
+            return redirect("review_detail", pk=pk)
+    return _review_page(request, review, status=status, **{form_name: form})
+
+
+def _secretariat(user, review) -> bool:
+    return _manage(user, review)
+
+
+@login_required
+@GET_POST
+def review_team(request, pk: int):
+    return _review_action(
+        request,
+        pk,
+        form_name="team_form",
+        make_form=lambda r: TeamForm(r.POST, candidates=_serving_users()),
+        allowed=_secretariat,
+        refusal="Only the secretariat appoints review teams.",
+        call=lambda review, form: rwf.appoint_team(
+            request.user, review, members=form.chosen()[0], lead=form.chosen()[1]
+        ),
+        done="Review team appointed; the review is under way.",
+    )
+
+
+@login_required
+@GET_POST
+def review_clarify(request, pk: int):
+    return _review_action(
+        request,
+        pk,
+        form_name="clarification_form",
+        make_form=lambda r: ClarificationForm(r.POST),
+        allowed=_on_team,
+        refusal="Only the review team asks for clarification.",
+        call=lambda review, form: rwf.send_clarification(request.user, review, **form.cleaned_data),
+        done=lambda c: (
+            f"Request for clarification {c.number} (F-JI-Clar) sent; the answer is due "
+            f"by {c.due_at:%-d %b %Y %H:%M} GMT."
+        ),
+    )
+
+
+@login_required
+@GET_POST
+def review_report(request, pk: int):
+    return _review_action(
+        request,
+        pk,
+        form_name="report_form",
+        make_form=lambda r: ReportForm(r.POST),
+        allowed=_on_team,
+        refusal="Only the review team files the report.",
+        call=lambda review, form: rwf.file_report(request.user, review, **form.cleaned_data),
+        done="Report (F-JI-RRep) filed; the secretariat puts the decision to the JISC.",
+    )
+
+
+@login_required
+@GET_POST
+def review_decide(request, pk: int):
+    return _review_action(
+        request,
+        pk,
+        form_name="decide_form",
+        make_form=lambda r: DecideForm(r.POST, meetings=_started_meetings()),
+        allowed=_secretariat,
+        refusal="Only the secretariat records JISC decisions.",
+        call=lambda review, form: rwf.decide(
+            request.user,
+            review,
+            decision=form.cleaned_data["decision"],
+            reasons=form.cleaned_data["reasons"],
+            meeting=form.chosen_meeting(),
+        ),
+        done=lambda r: (
+            f"Decision recorded: {r.get_decision_display().lower()}. It is public with its reasons."
+        ),
+    )
+
+
+@login_required
+@GET_POST
+def review_corrections(request, pk: int):
+    return _review_action(
+        request,
+        pk,
+        form_name="corrections_form",
+        make_form=lambda r: CorrectionsForm(r.POST, r.FILES),
+        allowed=lambda user, review: is_project_aie(user, review.project),
+        refusal="Only the project's AIE submits the corrected report.",
+        call=lambda review, form: rwf.submit_corrections(
+            request.user,
+            review,
+            uploaded=form.cleaned_data["file"],
+            note=form.cleaned_data["note"],
+        ),
+        done="Corrected determination report submitted; the secretariat confirms the corrections.",
+    )
+
+
+@login_required
+@GET_POST
+def review_confirm(request, pk: int):
+    return _review_action(
+        request,
+        pk,
+        form_name="confirm_form",
+        make_form=lambda r: forms.Form(r.POST),
+        allowed=_secretariat,
+        refusal="Only the secretariat confirms corrections.",
+        call=lambda review, form: rwf.confirm_corrections(request.user, review),
+        done="Corrections confirmed: the determination is final.",
+    )
+
+
+@require_GET
+def review_report_pdf(request, pk: int):
+    review = _review_or_404(request, pk)
+    if not review.reported_at or not (_staff(request.user, review) or review.decided_at):
+        raise Http404("No report to show.")
+    return _pdf("render_review_report", review, f"F-JI-RRep-{review.project.key}.pdf")
+
+
+# --- clarifications (F-JI-Clar) --------------------------------------------------------------------
+
+
+def _clarification_or_404(request, pk: int) -> tuple[Clarification, bool]:
+    """The clarification and whether the viewer answers it: for its addressees, the
+    secretariat and JISC members (the team among them); 404 for anyone else."""
+    clar = (
+        Clarification.objects.select_related("review", "review__project", "answered_by")
+        .prefetch_related("files")
+        .filter(pk=pk)
+        .first()
+    )
+    if clar is None:
+        raise Http404("No such request for clarification.")
+    addressee = rwf.may_answer(request.user, clar)
+    if not (addressee or _staff(request.user, clar)):
+        raise Http404("No such request for clarification.")
+    return clar, addressee
+
+
+@login_required
+@GET_POST
+def clarification_detail(request, pk: int):
+    clar, addressee = _clarification_or_404(request, pk)
+    if request.method == "POST" and not addressee:
+        return refuse(request, "This request for clarification is not addressed to you.")
+    form = bind(request, AnswerForm)
+    return act(
+        request,
+        form,
+        lambda d: rwf.answer_clarification(
+            request.user, clar, answer=d["answer"], files=form.attachments()
+        ),
+        template="reviews/clarification.html",
+        context={
+            "clar": clar,
+            "review": clar.review,
+            "project": clar.review.project,
+            "overdue": clar.overdue(),
+            "may_answer": addressee and not clar.answered_at and clar.review.is_open,
+        },
+        done="Your answer is sent to the review team.",
+        then=lambda c: redirect("clarification_detail", pk=c.pk),
+    )
+
+
+@login_required
+@require_GET
+def clarification_pdf(request, pk: int):
+    clar, _ = _clarification_or_404(request, pk)
+    name = f"F-JI-Clar-{clar.review.project.key}-{clar.number}.pdf"
+    return _pdf("render_clarification", clar, name)
+
+
+@login_required
+@require_GET
+def clarification_file(request, pk: int):
+    attachment = ClarificationFile.objects.filter(pk=pk).first()
+    if attachment is None:
+        raise Http404("No such file.")
+    _clarification_or_404(request, attachment.clarification_id)
+    try:
+        stream = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing.") from None
+    return FileResponse(
+        stream,
+        content_type="application/pdf",
+        filename=attachment.file.name.rsplit("/", 1)[-1].split("-", 1)[-1],
+    )
+
+
+# --- JISC meetings ---------------------------------------------------------------------------------
+
+
+def _meeting_or_404(number: int) -> Meeting:
+    meeting = Meeting.objects.filter(number=number).first()
+    if meeting is None:
+        raise Http404("No such meeting.")
+    return meeting
+
+
+@require_GET
+def meeting_list(request):
+    return render(
+        request,
+        "reviews/meetings.html",
+        {
+            "page": paginate(request, Meeting.objects.order_by("-starts_on", "-number")),
+            "manage": _manage(request.user, None),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _meeting_form(request, meeting: Meeting | None):
+    if not _manage(request.user, meeting):
+        return refuse(request, "Only the secretariat manages JISC meetings.")
+    initial = None
+    if meeting is not None and request.method == "GET":
+        initial = {
+            f: getattr(meeting, f)
+            for f in ("number", "starts_on", "ends_on", "place", "electronic")
+        }
+    form = bind(request, MeetingForm, initial=initial)
+    return act(
+        request,
+        form,
+        lambda d: rwf.save_meeting(request.user, meeting, **d),
+        template="reviews/meeting_form.html",
+        context={"meeting": meeting},
+        done=lambda m: f"{m} saved. The due dates of open reviews follow the meeting calendar.",
+        then=lambda m: redirect("meeting_detail", number=m.number),
+    )
+
+
+@login_required
+@GET_POST
+def meeting_new(request):
+    return _meeting_form(request, None)
+
+
+@login_required
+@GET_POST
+def meeting_edit(request, number: int):
+    return _meeting_form(request, _meeting_or_404(number))
+
+
+def _public_agenda(items: dict) -> dict:
+    """What the public may read of an agenda: the reviews before the JISC (public facts), without
+    the teams' recommendations, the open appraisals or the corrections awaited (ji-rules §6)."""
+    keep = ("review", "project", "due_at", "status_label", "overdue")
+    return {
+        "decisions": [
+            {k: i[k] for k in ("review", "project", "due_at")} for i in items["decisions"]
+        ],
+        "reviews_due": [{k: i[k] for k in keep} for i in items["reviews_due"]],
+        "appraisals": None,
+        "corrections": None,
+    }
+
+
+@require_GET
+def meeting_detail(request, number: int):
+    """A meeting with its agenda (``reviews.agenda``) until it ends, and the decisions taken at
+    it. The agenda in full, with the PDF, is for the secretariat and the JISC."""
+    meeting = _meeting_or_404(number)
+    staff = _staff(request.user, meeting)
+    past = meeting.ends_on < timezone.localdate()
+    agenda = None
+    if not past:
+        agenda = agenda_items(meeting)
+        if not staff:
+            agenda = _public_agenda(agenda)
+    return render(
+        request,
+        "reviews/meeting.html",
+        {
+            "meeting": meeting,
+            "past": past,
+            "agenda": agenda,
+            "end": deadlines.meeting_end(meeting.ends_on),
+            "decided": list(
+                Review.objects.filter(decided_at_meeting=meeting)
+                .select_related("project")
+                .order_by("decided_at", "pk")
+            ),
+            "staff": staff,
+            "manage": _manage(request.user, meeting),
+        },
+    )
+
+
+@login_required
+@require_GET
+def meeting_agenda_pdf(request, number: int):
+    """The agenda lists open appraisals: for the secretariat and JISC members."""
+    meeting = _meeting_or_404(number)
+    if not _staff(request.user, meeting):
+        raise Http404("No such agenda.")
+    return _pdf("render_agenda", meeting, f"JISC-{meeting.number}-agenda.pdf")
