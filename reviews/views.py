@@ -368,12 +368,12 @@ def request_pdf(request, pk: int):
 def _candidates(project: Project) -> tuple[list[dict], list[dict]]:
     """Serving members and active experts, each with their open seats and the reason they
     cannot appraise this project (a conflict of interest, or a scope they do not cover)."""
-    parties = rwf.parties_involved_ids(project)
+    conflicts = rwf.Conflicts(project)
     load = rwf._workload()
     scopes = set(project.sectoral_scopes.values_list("pk", flat=True))
 
     def candidate(user, reason=""):
-        reason = reason or rwf.conflict_of_interest(user, project, parties)
+        reason = reason or conflicts.reason(user)
         return {"user": user, "load": load.get(user.pk, 0), "conflict": reason}
 
     members = [candidate(u) for u in _serving_users()]
@@ -381,14 +381,12 @@ def _candidates(project: Project) -> tuple[list[dict], list[dict]]:
     for expert in (
         Expert.objects.filter(active=True, user__is_active=True)
         .select_related("user")
-        .prefetch_related("scopes")
+        .annotate(covered=Count("scopes", filter=Q(scopes__in=scopes), distinct=True))
         .order_by("user__last_name", "user__username")
     ):
-        missing = scopes - {s.pk for s in expert.scopes.all()}
         reason = ""
-        if missing:
-            numbers = ", ".join(str(n) for n in sorted(missing))
-            reason = f"does not cover sectoral scope {numbers}"
+        if expert.covered < len(scopes):
+            reason = "does not cover every sectoral scope of the project"
         experts.append(candidate(expert.user, reason))
     return members, experts
 
@@ -403,8 +401,14 @@ def appraisal_appoint(request, key):
     members, experts = _candidates(project)
     initial = None
     if request.method == "GET" and existing is None and project.status in WINDOW:
-        proposal = rwf.propose_appraisers(project)
-        initial = {k: [u.pk for u in proposal[k]] for k in ("members", "experts")}
+        # The proposal of rwf.propose_appraisers, from the candidates already loaded.
+        load = {c["user"].pk: c["load"] for c in [*members, *experts]}
+        initial = {
+            name: [
+                u.pk for u in rwf.rank([c["user"] for c in cands if not c["conflict"]], load)[:2]
+            ]
+            for name, cands in (("members", members), ("experts", experts))
+        }
     form = bind(request, AppointAppraisersForm, members=members, experts=experts, initial=initial)
     return act(
         request,

@@ -69,21 +69,39 @@ def parties_involved_ids(project: Project) -> set[int]:
     return {project.host_party_id, *project.parties_involved.values_list("pk", flat=True)}
 
 
-def conflict_of_interest(user: User, project: Project, parties: set[int] | None = None) -> str:
+class Conflicts:
     """[our reading] ji-rules §3.6: nobody appraises or reviews a project of their own Party, of
-    another Party involved, of a project participant or of the AIE they work for. Returns the
-    reason, or "" when there is none."""
-    parties = parties if parties is not None else parties_involved_ids(project)
-    own = {user.party_id} if user.party_id else set()
-    own |= set(JiscMember.objects.filter(user=user).values_list("party_id", flat=True))
-    if own & parties:
-        return "is a national of a Party involved in the project"
-    if user.organisation_id:
-        if user.organisation_id == project.aie_id:
-            return "works for the project's AIE"
-        if project.participants.filter(pk=user.organisation_id).exists():
-            return "works for a project participant"
-    return ""
+    another Party involved, of a project participant or of the AIE they work for. Loads what it
+    needs once, so checking many candidates costs a fixed number of queries."""
+
+    def __init__(self, project: Project, parties: set[int] | None = None):
+        # Parties involved and participants in one query (a small cross product).
+        rows = Project.objects.filter(pk=project.pk).values_list("parties_involved", "participants")
+        involved = {p for p, _ in rows if p is not None}
+        self.parties = parties if parties is not None else {project.host_party_id, *involved}
+        self.aie_id = project.aie_id
+        self.participants = {o for _, o in rows if o is not None}
+        self.member_parties: dict[int, set[int]] = {}
+        for uid, pid in JiscMember.objects.values_list("user_id", "party_id"):
+            self.member_parties.setdefault(uid, set()).add(pid)
+
+    def reason(self, user: User) -> str:
+        """The reason ``user`` may not act on the project, or "" when there is none."""
+        own = {user.party_id} if user.party_id else set()
+        own |= self.member_parties.get(user.pk, set())
+        if own & self.parties:
+            return "is a national of a Party involved in the project"
+        if user.organisation_id:
+            if user.organisation_id == self.aie_id:
+                return "works for the project's AIE"
+            if user.organisation_id in self.participants:
+                return "works for a project participant"
+        return ""
+
+
+def conflict_of_interest(user: User, project: Project, parties: set[int] | None = None) -> str:
+    """The reason (``Conflicts``) one user may not appraise or review the project, or ""."""
+    return Conflicts(project, parties).reason(user)
 
 
 def _log(project: Project, kind: str, actor: User | None, **data) -> None:
@@ -118,22 +136,28 @@ def _workload() -> dict[int, int]:
 def propose_appraisers(project: Project) -> dict[str, list[User]]:
     """Two serving JISC members and two experts whose scopes cover the project's, none with a
     conflict of interest, least current workload first (then by name)."""
-    parties = parties_involved_ids(project)
+    conflicts = Conflicts(project)
     load = _workload()
     today = timezone.localdate()
     members = {m.user for m in serving_members(today) if m.user.is_active}
-    members = [u for u in members if not conflict_of_interest(u, project, parties)]
+    members = [u for u in members if not conflicts.reason(u)]
     scopes = set(project.sectoral_scopes.values_list("pk", flat=True))
     experts = []
-    for expert in Expert.objects.filter(active=True, user__is_active=True).select_related("user"):
-        covered = set(expert.scopes.values_list("pk", flat=True))
-        if scopes <= covered and not conflict_of_interest(expert.user, project, parties):
+    for expert in (
+        Expert.objects.filter(active=True, user__is_active=True)
+        .select_related("user")
+        .prefetch_related("scopes")
+    ):
+        covered = {s.pk for s in expert.scopes.all()}
+        if scopes <= covered and not conflicts.reason(expert.user):
             experts.append(expert.user)
 
-    def order(u: User):
-        return (load.get(u.pk, 0), u.last_name, u.username)
+    return {"members": rank(members, load)[:2], "experts": rank(experts, load)[:2]}
 
-    return {"members": sorted(members, key=order)[:2], "experts": sorted(experts, key=order)[:2]}
+
+def rank(users, load: dict[int, int]) -> list[User]:
+    """Least current workload first, then by name: the order appointees are proposed in."""
+    return sorted(users, key=lambda u: (load.get(u.pk, 0), u.last_name, u.username))
 
 
 def _check_appointee(user: User, project: Project, parties: set[int], what: str) -> None:

@@ -347,12 +347,6 @@ def test_appoint_twice_is_409_and_others_get_403(client, project, committee, sec
     assert client.post(url, {}).status_code == 403
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: reviews.workflow.propose_appraisers and conflict_of_interest run queries per "
-    "candidate (JiscMember per user, Expert.scopes per expert, participants per user with an "
-    "organisation), so the appoint page cannot keep to 10 queries",
-)
 def test_appoint_page_query_budget(client, project, committee, secretariat):
     login(client, secretariat)
     assert count_queries(client, f"/projects/{project.key}/appraisal/appoint/") <= 10
