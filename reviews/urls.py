@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import committee, views
 
 urlpatterns = [
     path("projects/<str:key>/review/request/", views.review_request, name="review_request"),
@@ -21,6 +21,13 @@ urlpatterns = [
         views.clarification_file,
         name="clarification_file",
     ),
+    path("reviews/committee/", committee.committee, name="committee"),
+    path("reviews/committee/members/new/", committee.member_new, name="committee_member_new"),
+    path(
+        "reviews/committee/members/<int:pk>/", committee.member_edit, name="committee_member_edit"
+    ),
+    path("reviews/committee/experts/new/", committee.expert, name="committee_expert"),
+    path("reviews/committee/experts/<int:pk>/", committee.expert, name="committee_expert"),
     path("reviews/meetings/", views.meeting_list, name="meeting_list"),
     path("reviews/meetings/new/", views.meeting_new, name="meeting_new"),
     path("reviews/meetings/<int:number>/", views.meeting_detail, name="meeting_detail"),

@@ -1,0 +1,119 @@
+"""Secretariat pages for the JISC membership and the roster of experts."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from projects.models import SectoralScope, User
+from projects.views import bind, refuse
+
+from .models import Expert, JiscMember
+
+
+class JiscMemberForm(forms.ModelForm):
+    class Meta:
+        model = JiscMember
+        fields = ["user", "party", "seat", "constituency", "term_start", "term_end"]
+        widgets = {
+            "term_start": forms.DateInput(attrs={"type": "date"}),
+            "term_end": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(role=User.Role.JISC)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("term_start"), data.get("term_end")
+        if start and end and end < start:
+            self.add_error("term_end", "The term cannot end before it starts.")
+        return data
+
+
+class ExpertForm(forms.ModelForm):
+    class Meta:
+        model = Expert
+        fields = ["user", "scopes", "active"]
+        widgets = {"scopes": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(role=User.Role.EXPERT)
+        self.fields["scopes"].queryset = SectoralScope.objects.all()
+
+
+def _denied(request):
+    return refuse(request, "Only the secretariat manages the JISC and the roster of experts.")
+
+
+def _allowed(user) -> bool:
+    return user.has_perm("reviews.manage")
+
+
+@login_required
+def committee(request):
+    if not _allowed(request.user):
+        return _denied(request)
+    members = JiscMember.objects.select_related("user", "party").order_by(
+        "seat", "user__last_name", "term_start"
+    )
+    experts = (
+        Expert.objects.select_related("user")
+        .prefetch_related("scopes")
+        .order_by("user__last_name", "user__username")
+    )
+    return render(
+        request,
+        "reviews/committee.html",
+        {"members": members, "experts": experts, "today": timezone.localdate()},
+    )
+
+
+def _save(request, form, *, title, done, context=None):
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, done)
+            return redirect("committee")
+        status = 400
+    return render(
+        request,
+        "reviews/committee_form.html",
+        {"form": form, "title": title, **(context or {})},
+        status=status,
+    )
+
+
+@login_required
+def member_new(request):
+    if not _allowed(request.user):
+        return _denied(request)
+    form = bind(request, JiscMemberForm)
+    return _save(request, form, title="Add a JISC member or alternate", done="Member added.")
+
+
+@login_required
+def member_edit(request, pk: int):
+    if not _allowed(request.user):
+        return _denied(request)
+    member = get_object_or_404(JiscMember.objects.select_related("user"), pk=pk)
+    form = bind(request, JiscMemberForm, instance=member)
+    return _save(request, form, title=f"Edit the term of {member}", done="Term saved.")
+
+
+@login_required
+def expert(request, pk: int | None = None):
+    if not _allowed(request.user):
+        return _denied(request)
+    instance = (
+        None if pk is None else get_object_or_404(Expert.objects.select_related("user"), pk=pk)
+    )
+    form = bind(request, ExpertForm, instance=instance)
+    title = f"Edit the expert {instance}" if instance else "Add an expert to the roster"
+    return _save(request, form, title=title, done="Expert saved.")
