@@ -60,6 +60,7 @@ from .models import (
 R = Review.Status
 S = Project.Status
 TO = Clarification.To
+DETERMINATION = Review.Kind.DETERMINATION
 # The determination is open to review requests and appraisal in these project statuses.
 WINDOW = (S.DETERMINATION_PUBLISHED, S.UNDER_REVIEW)
 
@@ -99,8 +100,11 @@ def _serving_users() -> list[User]:
 def with_review(projects: QuerySet[Project], user) -> QuerySet[Project]:
     """The project page's queryset with its latest review, its JISC members' review requests
     and whether it has appraisers, as annotations: the page stays within its query budget."""
-    review = Review.objects.filter(project=OuterRef("pk")).order_by("-requested_at", "-pk")
-    requests = ReviewRequest.objects.filter(project=OuterRef("pk"))
+    # The determination's review; a verification's review has its own page (F-JI-VR).
+    review = Review.objects.filter(project=OuterRef("pk"), kind=DETERMINATION).order_by(
+        "-requested_at", "-pk"
+    )
+    requests = ReviewRequest.objects.filter(project=OuterRef("pk"), kind=DETERMINATION)
     members = (
         requests.filter(by=ReviewRequest.By.JISC)
         .order_by()
@@ -137,7 +141,9 @@ def with_review(projects: QuerySet[Project], user) -> QuerySet[Project]:
 
 def with_party_requests(parties: QuerySet, project: Project) -> QuerySet:
     """The Parties involved, each with its review request of ``project`` (if any)."""
-    request = ReviewRequest.objects.filter(project=project, party=OuterRef("pk"))
+    request = ReviewRequest.objects.filter(
+        project=project, party=OuterRef("pk"), kind=DETERMINATION
+    )
     return parties.annotate(
         review_request_id=Subquery(request.values("pk")[:1]),
         review_requested_at=Subquery(request.values("received_at")[:1]),
@@ -212,7 +218,7 @@ def requestable_determinations(user) -> QuerySet[Project]:
     )
     if not user.is_authenticated:
         return projects
-    mine = ReviewRequest.objects.filter(project=OuterRef("pk"))
+    mine = ReviewRequest.objects.filter(project=OuterRef("pk"), kind=DETERMINATION)
     if user.role == User.Role.PARTY and user.party_id:
         return projects.annotate(
             viewer_requested=Exists(mine.filter(party=user.party_id)),
@@ -359,7 +365,8 @@ def request_pdf(request, pk: int):
     req = ReviewRequest.objects.select_related("project", "party").filter(pk=pk).first()
     if req is None or not request.user.has_perm("projects.view_project", req.project):
         raise Http404("No such review request.")
-    return _pdf("render_review_request", req, f"F-JI-DR-{req.project.key}-{req.pk}.pdf")
+    form = "F-JI-VR" if req.kind == Review.Kind.VERIFICATION else "F-JI-DR"
+    return _pdf("render_review_request", req, f"{form}-{req.project.key}-{req.pk}.pdf")
 
 
 # --- appraisals (F-JI-DA, F-JI-ExInpDA) ----------------------------------------------------------
