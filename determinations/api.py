@@ -22,9 +22,8 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema
-from rest_framework import parsers, status
+from rest_framework import status
 from rest_framework.decorators import api_view, parser_classes, permission_classes
-from rest_framework.exceptions import ParseError
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
@@ -132,20 +131,6 @@ def check_determination(request, key):
 # filed it. ERU issuances and the host Party's AAU ledger are public.
 
 MAX_NUMBER = 32767  # verification numbers are small integers
-
-
-class SafeJSONParser(parsers.JSONParser):
-    """DRF's JSON parser, except that a body nested too deeply is a 400: DRF lets the decoder's
-    RecursionError through (a server error)."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            raise ParseError("JSON parse error - nested too deeply.") from None
-
-
-JSON_OR_FORMS = [SafeJSONParser, parsers.MultiPartParser, parsers.FormParser]
 
 
 def _valid_pk(pk: int) -> bool:
@@ -382,7 +367,7 @@ def monitoring_reports(request, key):
 )
 @api_view(["POST"])
 @permission_classes([IsAuthenticated])
-@parser_classes(JSON_OR_FORMS)
+@parser_classes(JSON_OR_MULTIPART)
 def withdraw_monitoring_report(request, pk):
     """The participants withdraw a monitoring report before its verification is final (or under
     review); it stays on the record marked withdrawn, with its verification, and the period is
@@ -425,7 +410,7 @@ def _changes_context(request, project: Project) -> dict:
 )
 @api_view(["GET", "POST"])
 @permission_classes([IsAuthenticatedOrReadOnly])
-@parser_classes(JSON_OR_FORMS)
+@parser_classes(JSON_OR_MULTIPART)
 def changes(request, key):
     """GET: the changes recorded during implementation (JISC 23 Annex 2), public once the
     project is; the AIE's opinion once the verification that addressed the change is published.
@@ -458,7 +443,7 @@ def changes(request, key):
 )
 @api_view(["POST"])
 @permission_classes([IsAuthenticated])
-@parser_classes(JSON_OR_FORMS)
+@parser_classes(JSON_OR_MULTIPART)
 def submit_verification(request, pk):
     """The AIE the report was submitted to files F-JI-VRep (paras 37-38): the verified
     reductions per year, its findings, its opinion on every change recorded since the last
@@ -478,7 +463,7 @@ def submit_verification(request, pk):
 )
 @api_view(["POST"])
 @permission_classes([IsAuthenticated])
-@parser_classes(JSON_OR_FORMS)
+@parser_classes(JSON_OR_MULTIPART)
 def publish_verification(request, key, number):
     """Secretariat: publish F-JI-VRep once its fee is paid or covered (409 ``fee_unpaid``); the
     15-day window of para 39 starts."""
@@ -495,7 +480,7 @@ def publish_verification(request, key, number):
 )
 @api_view(["POST"])
 @permission_classes([IsAuthenticated])
-@parser_classes(JSON_OR_FORMS)
+@parser_classes(JSON_OR_MULTIPART)
 def request_verification_review(request, key, number):
     """F-JI-VR: the DFP of a Party involved or a serving JISC member requests a review of the
     published verification within its 15-day window (para 39; 409 ``window_closed`` after)."""
@@ -518,7 +503,7 @@ def request_verification_review(request, key, number):
 )
 @api_view(["POST"])
 @permission_classes([IsAuthenticated])
-@parser_classes(JSON_OR_FORMS)
+@parser_classes(JSON_OR_MULTIPART)
 def issue_erus(request, key, number):
     """The host Party's DFP issues ERUs for a final verification (13/CMP.1 annex para 29):
     blocks of AAU serials converted to ERUs, one AAU cancelled per ERU. 409 ``not_final``,
@@ -537,7 +522,7 @@ def issue_erus(request, key, number):
 )
 @api_view(["POST"])
 @permission_classes([IsAuthenticated])
-@parser_classes(JSON_OR_FORMS)
+@parser_classes(JSON_OR_MULTIPART)
 def transfer_block(request, pk):
     """The host's DFP forwards ERUs of a block to an account the participants name: the block
     is split, the part transferred keeps the start serial. Returns the block transferred."""
@@ -566,7 +551,7 @@ def transfer_block(request, pk):
 )
 @api_view(["POST"])
 @permission_classes([IsAuthenticated])
-@parser_classes(JSON_OR_FORMS)
+@parser_classes(JSON_OR_MULTIPART)
 def record_aau_holding(request, code):
     """The Party's DFP records AAUs held in its national registry, available for conversion to
     ERUs. Returns the new balance."""

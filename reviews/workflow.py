@@ -344,25 +344,93 @@ def _meetings() -> list[tuple[date, date]]:
     return list(Meeting.objects.values_list("starts_on", "ends_on"))
 
 
-def request_review(
-    actor: User, project: Project, *, reasons: dict, summary: str, now: datetime | None = None
-) -> ReviewRequest:
-    """F-JI-DR. One Party's request, or the third distinct member's, starts the review at once
-    (exactly once: the project row is locked); later requests join it."""
+def _clean_request(reasons: dict, summary: str, *, need_criterion: bool) -> tuple[dict, str]:
     reasons = {k: (reasons.get(k) or "").strip() for k in CRITERIA_KEYS}
     summary = (summary or "").strip()
     if not summary:
         raise Invalid("Summarise the reasons for the request.", code="required", field="summary")
-    if not any(reasons.values()):
+    if need_criterion and not any(reasons.values()):
         raise Invalid(
             "Give the reasons against at least one para 33 criterion.",
             code="required",
             field="reasons",
         )
+    return reasons, summary
+
+
+def _take_request(
+    actor: User,
+    project: Project,
+    subject: dict,
+    *,
+    requester: tuple[str, int | None],
+    kind: str,
+    now: datetime,
+    **fields,
+) -> tuple[ReviewRequest, Review | None, list[ReviewRequest], int]:
+    """Record one request on ``subject`` (``{"determination": det}`` or ``{"verification": v}``)
+    of a locked project. Returns the request, the review it joins (if one runs), every request
+    on the subject and the number of distinct JISC members who asked. The caller starts the
+    review when ``_quorum`` says so and none runs yet. ``requester`` is ``_requester``'s answer."""
+    by, party_id = requester
+    existing = list(ReviewRequest.objects.filter(**subject))
+    if any(r.requested_by_id == actor.pk for r in existing):
+        raise Conflict("You have already requested a review.", code="duplicate_request")
+    if party_id and any(r.party_id == party_id for r in existing):
+        raise Conflict("Your Party has already requested a review.", code="party_already_requested")
+    review = Review.objects.filter(**subject).first()
+    try:
+        with transaction.atomic():
+            req = ReviewRequest.objects.create(
+                kind=kind,
+                project=project,
+                review=review,
+                by=by,
+                requested_by=actor,
+                party_id=party_id,
+                received_at=now,
+                **subject,
+                **fields,
+            )
+    except IntegrityError:
+        raise Conflict("You have already requested a review.", code="duplicate_request") from None
+    requests = [*existing, req]
+    members = len({r.requested_by_id for r in requests if r.by == ReviewRequest.By.JISC})
+    verification = subject.get("verification")
+    record(
+        project,
+        "review_request_received",
+        actor=actor,
+        label=actor.party.name if party_id else "A JISC member",
+        data={
+            "by": by,
+            **({"verification": verification.number} if verification else {}),
+            "party": actor.party.code if party_id else None,
+            "jisc_member_requests": members,
+        },
+        at=now,
+    )
+    return req, review, requests, members
+
+
+def _start_review(project, subject: dict, *, kind: str, now: datetime, due_at) -> Review:
+    review = Review.objects.create(
+        kind=kind, project=project, requested_at=now, due_at=due_at, **subject
+    )
+    ReviewRequest.objects.filter(**subject).update(review=review)
+    return review
+
+
+def request_review(
+    actor: User, project: Project, *, reasons: dict, summary: str, now: datetime | None = None
+) -> ReviewRequest:
+    """F-JI-DR. One Party's request, or the third distinct member's, starts the review at once
+    (exactly once: the project row is locked); later requests join it."""
+    reasons, summary = _clean_request(reasons, summary, need_criterion=True)
     with transaction.atomic():
         project = lock(project)
         now = now or timezone.now()
-        by, party_id = _requester(actor, project)
+        requester = _requester(actor, project)
         if project.status not in (S.DETERMINATION_PUBLISHED, S.UNDER_REVIEW):
             raise Conflict(
                 "A review can be requested only while the determination is in its 45-day window.",
@@ -381,53 +449,25 @@ def request_review(
                 "report; ask the secretariat to record the review request.",
                 code="no_determination",
             )
-        existing = list(ReviewRequest.objects.filter(determination=det))
-        if any(r.requested_by_id == actor.pk for r in existing):
-            raise Conflict("You have already requested a review.", code="duplicate_request")
-        if party_id and any(r.party_id == party_id for r in existing):
-            raise Conflict(
-                "Your Party has already requested a review.", code="party_already_requested"
-            )
-        review = Review.objects.filter(determination=det).first()
-        try:
-            with transaction.atomic():
-                req = ReviewRequest.objects.create(
-                    project=project,
-                    determination=det,
-                    review=review,
-                    by=by,
-                    requested_by=actor,
-                    party_id=party_id,
-                    reasons=reasons,
-                    summary=summary,
-                    received_at=now,
-                )
-        except IntegrityError:
-            raise Conflict(
-                "You have already requested a review.", code="duplicate_request"
-            ) from None
-        members = len({r.requested_by_id for r in [*existing, req] if r.by == "jisc"})
-        record(
+        subject = {"determination": det}
+        req, review, requests, members = _take_request(
+            actor,
             project,
-            "review_request_received",
-            actor=actor,
-            label=actor.party.name if party_id else "A JISC member",
-            data={
-                "by": by,
-                "party": actor.party.code if party_id else None,
-                "jisc_member_requests": members,
-            },
-            at=now,
+            subject,
+            requester=requester,
+            kind=Review.Kind.DETERMINATION,
+            now=now,
+            reasons=reasons,
+            summary=summary,
         )
-        if review is None and _quorum([*existing, req]):
-            review = Review.objects.create(
+        if review is None and _quorum(requests):
+            review = _start_review(
+                project,
+                subject,
                 kind=Review.Kind.DETERMINATION,
-                project=project,
-                determination=det,
-                requested_at=now,
+                now=now,
                 due_at=deadlines.review_due("determination", now, _meetings()),
             )
-            ReviewRequest.objects.filter(determination=det).update(review=review)
             req.review = review
             det.status = D.UNDER_REVIEW
             det.save(update_fields=["status"])
@@ -437,7 +477,7 @@ def request_review(
                 actor=None,
                 kind="review_started",
                 data={
-                    "parties": sorted({r.party.code for r in [*existing, req] if r.party_id}),
+                    "parties": sorted({r.party.code for r in requests if r.party_id}),
                     "jisc_member_requests": members,
                     "due_at": review.due_at.isoformat(),
                 },
@@ -453,15 +493,12 @@ def request_verification_review(
     JISC members — inside the 15-day window; the review is due 30 days after the request."""
     from determinations.models import Verification
 
-    reasons = {k: (reasons.get(k) or "").strip() for k in CRITERIA_KEYS}
-    summary = (summary or "").strip()
-    if not summary:
-        raise Invalid("Summarise the reasons for the request.", code="required", field="summary")
+    reasons, summary = _clean_request(reasons, summary, need_criterion=False)
     with transaction.atomic():
         project = lock(verification.project_id)
         ver = Verification.objects.select_for_update().get(pk=verification.pk)
         now = now or timezone.now()
-        by, party_id = _requester(actor, project)
+        requester = _requester(actor, project)
         if ver.status not in (Verification.Status.PUBLISHED, Verification.Status.UNDER_REVIEW):
             raise Conflict(
                 "A review can be requested only while the verification is in its 15-day window.",
@@ -472,49 +509,25 @@ def request_verification_review(
                 f"The 15-day window closed at {ver.review_window_closes_at:%d %b %Y %H:%M} GMT.",
                 code="window_closed",
             )
-        existing = list(ReviewRequest.objects.filter(verification=ver))
-        if any(r.requested_by_id == actor.pk for r in existing):
-            raise Conflict("You have already requested a review.", code="duplicate_request")
-        if party_id and any(r.party_id == party_id for r in existing):
-            raise Conflict(
-                "Your Party has already requested a review.", code="party_already_requested"
-            )
-        review = Review.objects.filter(verification=ver).first()
-        req = ReviewRequest.objects.create(
+        subject = {"verification": ver}
+        req, review, requests, members = _take_request(
+            actor,
+            project,
+            subject,
+            requester=requester,
             kind=Review.Kind.VERIFICATION,
-            project=project,
-            verification=ver,
-            review=review,
-            by=by,
-            requested_by=actor,
-            party_id=party_id,
+            now=now,
             reasons=reasons,
             summary=summary,
-            received_at=now,
         )
-        members = len({r.requested_by_id for r in [*existing, req] if r.by == "jisc"})
-        record(
-            project,
-            "review_request_received",
-            actor=actor,
-            label=actor.party.name if party_id else "A JISC member",
-            data={
-                "by": by,
-                "verification": ver.number,
-                "party": actor.party.code if party_id else None,
-                "jisc_member_requests": members,
-            },
-            at=now,
-        )
-        if review is None and _quorum([*existing, req]):
-            review = Review.objects.create(
+        if review is None and _quorum(requests):
+            review = _start_review(
+                project,
+                subject,
                 kind=Review.Kind.VERIFICATION,
-                project=project,
-                verification=ver,
-                requested_at=now,
+                now=now,
                 due_at=deadlines.review_due("verification", now),
             )
-            ReviewRequest.objects.filter(verification=ver).update(review=review)
             req.review = review
             ver.status = Verification.Status.UNDER_REVIEW
             ver.due_at = None
