@@ -2,6 +2,7 @@
 Monitoring, verification (F-JI-VRep) and ERU issuance pages."""
 
 import re
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -191,6 +192,10 @@ def _report_or_404(request, pk: int) -> MonitoringReport:
 def monitoring(request, key):
     """Public: monitoring reports, changes, verifications, reconciliation and the actions this
     user may take. A fixed number of queries whatever the number of rows."""
+    if "as_of" in request.GET:
+        # The project page as published on that day carries its verifications and ERUs.
+        query = urlencode({"as_of": request.GET["as_of"]})
+        return redirect(f"{reverse('project_detail', args=[key])}?{query}#verifications")
     user = request.user
     project = project_or_404(request, key, visible_projects(user).select_related("host_party"))
     insider = user.has_perm("projects.view_history", project)  # one query at most

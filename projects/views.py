@@ -225,9 +225,15 @@ def _with_fee(projects: QuerySet[Project]) -> QuerySet[Project]:
     fee = FeeAssessment.objects.filter(
         project=OuterRef("pk"), kind=FeeAssessment.Kind.DETERMINATION
     )
+    verification_fee = FeeAssessment.objects.filter(
+        project=OuterRef("pk"), kind=FeeAssessment.Kind.VERIFICATION
+    ).order_by("-number")
     return projects.annotate(
         fee_status=Subquery(fee.values("status")[:1]),
         fee_amount=Subquery(fee.values("amount_usd")[:1]),
+        # the schedules applied are public (ji-rules §6); amounts and payments are not
+        fee_schedule=Subquery(fee.values("schedule")[:1]),
+        verification_fee_schedule=Subquery(verification_fee.values("schedule")[:1]),
     )
 
 
@@ -365,9 +371,55 @@ def comments_open(project: Project, now=None) -> bool:
     )
 
 
+def fee_schedules(project: Project) -> list:
+    """The fee schedules applied to the project (public, ji-rules §6), or the one in force
+    that will apply to its determination fee when none is assessed yet."""
+    from fees.calculator import DEFAULT_SCHEDULE, SCHEDULES  # no module-level import of fees
+
+    kinds_by_version: dict[str, list[str]] = {}
+    for kind, version in (
+        ("determination", project.fee_schedule),
+        ("verification", project.verification_fee_schedule),
+    ):
+        if version in SCHEDULES:
+            kinds_by_version.setdefault(version, []).append(kind)
+    if not kinds_by_version:
+        return [(SCHEDULES[DEFAULT_SCHEDULE], [])]
+    return [(SCHEDULES[version], kinds) for version, kinds in kinds_by_version.items()]
+
+
+def public_verifications(project: Project) -> list:
+    """Verification reports made public (para 38), with the ERUs issued for each: one query,
+    only once the determination is final (no verification exists before)."""
+    if project.status != S.FINAL:
+        return []
+    from determinations.models import Verification  # no module-level import
+
+    verifications = list(
+        Verification.objects.filter(project=project, available_on__isnull=False)
+        .select_related("monitoring_report", "report")
+        .order_by("number")
+    )
+    for ver in verifications:
+        ver.status_label = ver.get_status_display()
+        ver.period = (ver.monitoring_report.period_start, ver.monitoring_report.period_end)
+    return verifications
+
+
 def project_detail(request, key):
     from reviews.views import project_review_context, with_review  # no module-level import
 
+    if "as_of" in request.GET:
+        from .asof import project_as_of  # the page as published on a past day
+
+        project = project_or_404(
+            request,
+            key,
+            public_projects()
+            .select_related("host_party", "aie")
+            .prefetch_related("participants", "sectoral_scopes", "parties_involved"),
+        )
+        return project_as_of(request, project, request.GET["as_of"])
     user = request.user
     project = project_or_404(request, key, with_review(_page_queryset(user), user))
     insider = user.has_perm("projects.view_history", project)
@@ -412,6 +464,8 @@ def project_detail(request, key):
             "comments_open": comments_open(project),
             "comment_form": CommentForm(),
             "acts": any(v for k, v in can.items() if k not in ("view_fees", "view_email")),
+            "verifications": public_verifications(project),
+            "fee_schedules": fee_schedules(project),
             **review,
         },
     )

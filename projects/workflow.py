@@ -767,7 +767,8 @@ def answer_comment(actor: User, comment: Comment, answer: str) -> Comment:
             project,
             "comment_answered" if first else "comment_answer_revised",
             actor=actor,
-            data={"comment_id": comment.pk},
+            # the text as answered, so the page can be shown as it stood on any day (asof.py)
+            data={"comment_id": comment.pk, "answer": comment.answer},
         )
     return comment
 

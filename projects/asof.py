@@ -1,0 +1,281 @@
+"""A project's public page as it stood at the end of a given day (``?as_of=YYYY-MM-DD``).
+
+Reviews and audits ask what was public when. The answer is rebuilt from the append-only event
+log (STYLE habit 2), not from the project's current columns: the status is the last
+``to_status`` recorded up to the end of the day; the reference, availability dates and windows
+come from the ``pdd_published`` and ``determination_published`` events; the AIE from
+``aie_changed``; the verifications, their windows and the ERUs issued from the verification and
+issuance events; comment answers from the answer events (which carry the answer's text).
+Documents and comments carry their own publication and receipt instants.
+
+"The end of day D" is 24:00 GMT on D, i.e. everything recorded before 00:00 GMT on D + 1
+(ji-rules §4: all instants are UTC). The page is always the public view, whoever asks: what
+insiders saw is not what was published.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .errors import Invalid
+from .models import Comment, Document, Event, Project
+from .timeline import event_detail, event_label
+
+S = Project.Status
+
+# The determination's review and the public facts of it (ji-rules §6: requests and outcomes).
+DECISIONS = {
+    "confirmed": "Determination confirmed",
+    "rejected": "Rejected",
+    "corrections_required": "Corrections required",
+}
+
+
+def parse_day(value: str, *, today: date) -> date:
+    """``YYYY-MM-DD`` no later than today."""
+    try:
+        day = date.fromisoformat(value.strip())
+    except (TypeError, ValueError):
+        raise Invalid(
+            _("Give the date as YYYY-MM-DD, for example 2011-05-30."),
+            code="bad_as_of",
+            field="as_of",
+        ) from None
+    if len(value.strip()) != 10:
+        raise Invalid(_("Give the date as YYYY-MM-DD."), code="bad_as_of", field="as_of")
+    if day > today:
+        raise Invalid(
+            _("The page can be shown as it stood on a past day or today, not later."),
+            code="as_of_in_future",
+            field="as_of",
+        )
+    return day
+
+
+def end_of(day: date) -> datetime:
+    """The first instant after ``day`` (GMT): events strictly before it count."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
+
+
+def _date(value) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _instant(value) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass
+class VerificationState:
+    number: int
+    available_on: date | None = None
+    review_window_closes_at: datetime | None = None
+    verified_total: int = 0
+    status: str = "published"
+    final_on: date | None = None
+    erus_issued: int = 0
+    review_due_at: datetime | None = None
+
+    @property
+    def status_label(self) -> str:
+        from determinations.models import Verification  # projects does not import it at top
+
+        return Verification.Status(self.status).label
+
+
+@dataclass
+class Snapshot:
+    """The public facts of a project at ``until`` (exclusive)."""
+
+    day: date
+    until: datetime
+    published: bool = False
+    status: str = ""
+    reference: str = ""
+    aie: str = ""
+    pdd_available_on: date | None = None
+    comments_close_at: datetime | None = None
+    determination_available_on: date | None = None
+    review_window_closes_at: datetime | None = None
+    outcome: str = ""
+    final_on: date | None = None
+    withdrawn_on: date | None = None
+    review_requests: int = 0
+    review_parties: list[str] = field(default_factory=list)
+    review_started_at: datetime | None = None
+    review_due_at: datetime | None = None
+    review_decision: str = ""
+    review_decided_at: datetime | None = None
+    verifications: list[VerificationState] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    answers: dict[int, tuple[str, datetime]] = field(default_factory=dict)
+
+    @property
+    def status_label(self) -> str:
+        return S(self.status).label if self.status in S.values else ""
+
+    @property
+    def review_decision_label(self) -> str:
+        return DECISIONS.get(self.review_decision, self.review_decision)
+
+    @property
+    def deadline(self) -> tuple[str, datetime] | None:
+        """The window still open at the end of the day, if any."""
+        if self.status == S.OPEN_FOR_COMMENTS and self.comments_close_at:
+            if self.comments_close_at >= self.until - timedelta(microseconds=1):
+                return _("Comment period closes"), self.comments_close_at
+        if self.status == S.DETERMINATION_PUBLISHED and self.review_window_closes_at:
+            if self.review_window_closes_at >= self.until - timedelta(microseconds=1):
+                return _("Review window closes"), self.review_window_closes_at
+        return None
+
+    @property
+    def erus_issued(self) -> int:
+        return sum(v.erus_issued for v in self.verifications)
+
+
+def rebuild(events: list[Event], day: date, *, current_aie: str = "") -> Snapshot:
+    """The snapshot at the end of ``day`` from the project's events (all of them, in order;
+    private ones count for the status, only public ones are listed). Pure: no queries."""
+    until = end_of(day)
+    snap = Snapshot(day=day, until=until, aie=current_aie)
+    verifications: dict[int, VerificationState] = {}
+    later_aie_change: Event | None = None
+    for event in events:
+        if event.created_at >= until:
+            if event.kind == "aie_changed" and later_aie_change is None:
+                later_aie_change = event
+            continue
+        data = event.data or {}
+        if event.to_status:
+            snap.status = event.to_status
+        if event.public:
+            snap.events.append(event)
+        number = data.get("verification")
+        kind = event.kind
+        if kind == "pdd_published":
+            snap.reference = data.get("reference") or snap.reference
+            snap.pdd_available_on = _date(data.get("available_on"))
+            snap.comments_close_at = _instant(data.get("comments_close_at"))
+        elif kind == "aie_changed":
+            snap.aie = data.get("aie") or snap.aie
+        elif kind == "determination_published":
+            snap.outcome = data.get("outcome", "")
+            snap.determination_available_on = _date(data.get("available_on"))
+            snap.review_window_closes_at = _instant(data.get("review_window_closes_at"))
+        elif kind in ("determination_final", "determination_rejected"):
+            snap.final_on = _date(data.get("final_on")) or event.created_at.date()
+        elif kind == "withdrawn":
+            snap.withdrawn_on = event.created_at.astimezone(UTC).date()
+        elif kind == "review_request_received" and number is None:
+            snap.review_requests += 1
+            if data.get("party"):
+                snap.review_parties.append(event.actor_label)
+        elif kind == "review_started":
+            snap.review_started_at = event.created_at
+            snap.review_due_at = _instant(data.get("due_at"))
+        elif kind == "review_decided" and number is None:
+            snap.review_decision = data.get("decision", "")
+            snap.review_decided_at = event.created_at
+            if snap.status in (S.FINAL, S.REJECTED):
+                snap.final_on = event.created_at.astimezone(UTC).date()
+        elif kind in ("comment_answered", "comment_answer_revised") and "answer" in data:
+            snap.answers[data.get("comment_id")] = (data["answer"], event.created_at)
+        elif number is not None:
+            _verification_event(verifications, number, event, data)
+    snap.published = bool(
+        snap.pdd_available_on and snap.pdd_available_on <= day and snap.status != S.DRAFT
+    )
+    if later_aie_change is not None:
+        snap.aie = (later_aie_change.data or {}).get("old_aie") or snap.aie
+    snap.verifications = sorted(
+        (v for v in verifications.values() if v.available_on and v.available_on <= day),
+        key=lambda v: v.number,
+    )
+    return snap
+
+
+def _verification_event(
+    states: dict[int, VerificationState], number: int, event: Event, data: dict
+) -> None:
+    kind = event.kind
+    if kind == "verification_published":
+        states[number] = VerificationState(
+            number=number,
+            available_on=_date(data.get("available_on")),
+            review_window_closes_at=_instant(data.get("review_window_closes_at")),
+            verified_total=int(data.get("verified_total") or 0),
+        )
+        return
+    state = states.get(number)
+    if state is None:  # events of a verification never published: nothing public
+        return
+    if kind == "verification_review_started":
+        state.status = "under_review"
+        state.review_due_at = _instant(data.get("due_at"))
+    elif kind == "verification_final":
+        state.status = "final"
+        state.final_on = _date(data.get("final_on")) or event.created_at.date()
+    elif kind == "review_decided":
+        decision = data.get("decision")
+        if decision == "confirmed":
+            state.status, state.final_on = "final", event.created_at.astimezone(UTC).date()
+        elif decision == "rejected":
+            state.status = "rejected"
+    elif kind == "erus_issued":
+        state.erus_issued += int(data.get("quantity") or 0)
+
+
+def public_documents_at(project: Project, until: datetime) -> QuerySet[Document]:
+    return project.documents.filter(
+        confidential=False, published_at__isnull=False, published_at__lt=until
+    ).order_by("kind", "-version", "pk")
+
+
+def comments_at(project: Project, snap: Snapshot) -> list[Comment]:
+    """Comments received by the end of the day, each with the answer it had then."""
+    comments = list(project.comments.filter(submitted_at__lt=snap.until).order_by("submitted_at"))
+    for comment in comments:
+        if comment.pk in snap.answers:
+            comment.answer, comment.answered_at = snap.answers[comment.pk]
+        elif not (comment.answered_at and comment.answered_at < snap.until):
+            # answered later, or answered before answer texts were logged and revised since
+            comment.answer, comment.answered_at = "", None
+    return comments
+
+
+def project_as_of(request: HttpRequest, project: Project, raw: str) -> HttpResponse:
+    """The public project page at the end of the day ``raw`` names. Five queries."""
+    try:
+        day = parse_day(raw, today=timezone.now().astimezone(UTC).date())
+    except Invalid as err:
+        return render(
+            request,
+            "projects/as_of.html",
+            {"project": project, "error": err.detail, "as_of": raw},
+            status=400,
+        )
+    events = list(Event.objects.filter(project=project).order_by("created_at", "pk"))
+    snap = rebuild(events, day, current_aie=project.aie.name if project.aie_id else "")
+    context: dict = {"project": project, "snap": snap, "as_of": day.isoformat()}
+    if not snap.published:
+        return render(request, "projects/as_of.html", context, status=404)
+    for event in snap.events:
+        event.label = event_label(event.kind)
+        event.detail = event_detail(event)
+    context["documents"] = list(public_documents_at(project, snap.until))
+    context["comments"] = comments_at(project, snap)
+    return render(request, "projects/as_of.html", context)
