@@ -17,7 +17,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from projects import deadlines
 from projects import workflow as wf
 from projects.models import (
     Accreditation,
@@ -337,16 +336,17 @@ class Command(BaseCommand):
         self.sec = User.objects.get(username="secretariat")
         self.ua = Party.objects.get(code="UA")
         self.today = timezone.localdate()
+        # In order of publication, so references (0001, 0002, ...) follow the dates.
         stages: list[tuple[str, Callable[[str], Project]]] = [
+            ("Reduction of N2O emissions at Rivne nitric acid plant", self.stage_final),
+            ("Small hydro cascade in the Carpathians", self.stage_rejected),
+            ("Associated gas utilisation at Poltava oil field", self.stage_published),
+            ("Energy efficiency at Kryvyi Rih steel works", self.stage_awaiting_fee),
+            ("District heating modernisation in Lviv", self.stage_comments_closed),
+            ("Landfill gas capture at Kyiv", self.stage_open),
             ("Wind farm at Zaporizhzhia", self.stage_draft),
             ("Coal mine methane utilisation at Pokrovsk", self.stage_engaged),
             ("Biomass boiler at Zhytomyr hospital", self.stage_withdrawn),
-            ("Landfill gas capture at Kyiv", self.stage_open),
-            ("District heating modernisation in Lviv", self.stage_comments_closed),
-            ("Energy efficiency at Kryvyi Rih steel works", self.stage_awaiting_fee),
-            ("Associated gas utilisation at Poltava oil field", self.stage_published),
-            ("Reduction of N2O emissions at Rivne nitric acid plant", self.stage_final),
-            ("Small hydro cascade in the Carpathians", self.stage_rejected),
         ]
         needs_pdf = {
             self.stage_awaiting_fee,
@@ -393,44 +393,59 @@ class Command(BaseCommand):
         )
         return project
 
-    def engaged(self, title: str, **data) -> Project:
-        project = self.draft(title, **data)
-        engagement = wf.engage_aie(self.pp, project, self.aie.organisation)
-        wf.decide_engagement(self.aie, engagement, accept=True)
+    def on(self, days_ago: int, at: dt.time = dt.time(9, 0)):
+        """Run the workflow as on a past day, so that the event log, the documents and the
+        windows agree (the timeline and ``?as_of`` pages read the log). Demo data only."""
+        instant = dt.datetime.combine(self.today - dt.timedelta(days=days_ago), at, dt.UTC)
+        return self.at(min(instant, timezone.now() - dt.timedelta(minutes=10)))  # never ahead
+
+    def at(self, instant: dt.datetime):
+        import time_machine  # the demo's clock; a development dependency
+
+        return time_machine.travel(instant, tick=True)
+
+    def engaged(self, title: str, days_ago: int = 0, **data) -> Project:
+        with self.on(days_ago + 3):
+            project = self.draft(title, **data)
+            engagement = wf.engage_aie(self.pp, project, self.aie.organisation)
+        with self.on(days_ago + 2):
+            wf.decide_engagement(self.aie, engagement, accept=True)
         return Project.objects.get(pk=project.pk)
 
     def published_pdd(self, title: str, available_days_ago: int = 0, **data) -> Project:
-        """Publish the PDD today, then (demo data only) move its availability date into the
-        past: the secretariat may only publish with availability today or tomorrow
-        (``check_pdd``), and the demo needs periods that have already run."""
-        project = self.engaged(title, **data)
-        wf.submit_pdd(self.aie, project)
-        wf.check_pdd(self.sec, project, accept=True, available_on=self.today)
-        if available_days_ago:
-            available_on = self.today - dt.timedelta(days=available_days_ago)
-            closes_at = deadlines.comments_close_at(available_on)
-            Project.objects.filter(pk=project.pk).update(
-                pdd_available_on=available_on, comments_close_at=closes_at, due_at=closes_at
-            )
+        """The AIE submits the PDD the day before; the secretariat publishes it with
+        availability on that day."""
+        project = self.engaged(title, available_days_ago, **data)
+        with self.on(available_days_ago + 1):
+            wf.submit_pdd(self.aie, project)
+        with self.on(available_days_ago, dt.time(8, 0)):
+            wf.check_pdd(self.sec, project, accept=True, available_on=timezone.localdate())
         return Project.objects.get(pk=project.pk)
 
     def closed(self, title: str, available_days_ago: int, **data) -> Project:
         project = self.published_pdd(title, available_days_ago, **data)
-        opened = dt.datetime.combine(project.pdd_available_on, dt.time(9, 0), tzinfo=dt.UTC)
-        comment = wf.add_comment(
-            project,
-            name="Iryna Bondarenko",
-            affiliation="Ecoclub Rivne",
-            category="stakeholder",
-            email="iryna@example.org",
-            text="How will the monitoring plan handle periods when the meters are out of service?",
-            now=opened + dt.timedelta(days=3),
-        )
-        wf.answer_comment(
-            self.aie, comment, "Missing data are replaced by the conservative default of the plan."
-        )
-        # The clock closes the comment period, as the beat sweep would have done.
-        wf.close_comments(project.pk, now=timezone.now())
+        with self.on(available_days_ago - 3):
+            comment = wf.add_comment(
+                project,
+                name="Iryna Bondarenko",
+                affiliation="Ecoclub Rivne",
+                category="stakeholder",
+                email="iryna@example.org",
+                text=(
+                    "How will the monitoring plan handle periods when the meters are out of "
+                    "service?"
+                ),
+            )
+        with self.on(available_days_ago - 5):
+            wf.answer_comment(
+                self.aie,
+                comment,
+                "Missing data are replaced by the conservative default of the plan.",
+            )
+        # The clock closes the comment period at its end instant, as the beat sweep does.
+        after = project.comments_close_at + dt.timedelta(seconds=1)
+        with self.at(after):
+            wf.close_comments(project.pk, now=after)
         return Project.objects.get(pk=project.pk)
 
     def submitted(
@@ -439,41 +454,40 @@ class Command(BaseCommand):
         from determinations import workflow as dwf
 
         project = self.closed(title, available_days_ago, **data)
-        dwf.submit_determination(
-            self.aie,
-            project,
-            findings=dict(findings or FINDINGS),
-            outcome=outcome,
-            due_account="Each comment is answered in section E of the report.",
-        )
+        with self.on(available_days_ago - 32):  # two days after the comment period
+            dwf.submit_determination(
+                self.aie,
+                project,
+                findings=dict(findings or FINDINGS),
+                outcome=outcome,
+                due_account="Each comment is answered in section E of the report.",
+            )
         return Project.objects.get(pk=project.pk)
 
     def determination_published(
         self, title: str, *, pdd_days_ago: int, det_days_ago: int, **data
     ) -> Project:
-        """Publish the determination today, then (demo data only) move its availability date
-        into the past, for the same reason as ``published_pdd``."""
         from determinations import workflow as dwf
-        from determinations.models import Determination
         from fees import services as fees
 
         project = self.submitted(title, pdd_days_ago, **data)
         fee = fees.determination_fee_record(project)
         if fee is not None and fee.status == fee.Status.DUE:
-            fees.pay_balance(self.sec, project, reference=f"DEMO-{project.reference}")
-        det = dwf.check_determination(self.sec, project, accept=True, available_on=self.today)
-        available_on = self.today - dt.timedelta(days=det_days_ago)
-        closes_at = deadlines.review_window_closes_at(available_on)
-        Determination.objects.filter(pk=det.pk).update(
-            submitted_at=timezone.now() - dt.timedelta(days=det_days_ago + 5),
-            available_on=available_on,
-            review_window_closes_at=closes_at,
-        )
-        Project.objects.filter(pk=project.pk).update(
-            determination_available_on=available_on,
-            review_window_closes_at=closes_at,
-            due_at=closes_at,
-        )
+            with self.on(det_days_ago + 2):
+                fees.pay_balance(self.sec, project, reference=f"DEMO-{project.reference}")
+        with self.on(det_days_ago, dt.time(8, 0)):
+            dwf.check_determination(
+                self.sec, project, accept=True, available_on=timezone.localdate()
+            )
+        return Project.objects.get(pk=project.pk)
+
+    def deemed_final(self, project: Project) -> Project:
+        """The 45-day window has run: the clock deems the determination final (para 35)."""
+        from determinations import workflow as dwf
+
+        after = project.review_window_closes_at + dt.timedelta(seconds=1)
+        with self.at(after):
+            dwf.deem_final(project.pk, now=after)
         return Project.objects.get(pk=project.pk)
 
     # One function per demo stage.
@@ -487,7 +501,7 @@ class Command(BaseCommand):
         )
 
     def stage_withdrawn(self, title: str) -> Project:
-        project = self.engaged(title, scopes=[1], expected={2010: 9000, 2011: 9500})
+        project = self.engaged(title, 20, scopes=[1], expected={2010: 9000, 2011: 9500})
         return wf.withdraw(self.pp, project, "The boiler supplier went out of business.")
 
     def stage_open(self, title: str) -> Project:
@@ -531,9 +545,10 @@ class Command(BaseCommand):
             title, 40, scopes=[9], expected={2009: 150000, 2010: 160000, 2011: 170000}
         )
         invoice = fees.determination_fee_record(project).invoices.get()
-        fees.record_payment(
-            self.sec, invoice, amount="10000.00", reference=f"DEMO-{project.reference}-1"
-        )
+        with self.on(3):
+            fees.record_payment(
+                self.sec, invoice, amount="10000.00", reference=f"DEMO-{project.reference}-1"
+            )
         return project
 
     def stage_published(self, title: str) -> Project:
@@ -547,22 +562,66 @@ class Command(BaseCommand):
         )
 
     def stage_final(self, title: str) -> Project:
-        from determinations import workflow as dwf
-
+        """Final, then monitored, verified (covered by the advance) and credited with ERUs."""
         project = self.determination_published(
             title,
-            pdd_days_ago=120,
-            det_days_ago=60,
+            pdd_days_ago=200,
+            det_days_ago=140,
             scopes=[5],
             expected={2009: 900000, 2010: 950000, 2011: 950000},
             involved=("JP", "NL"),
         )
-        # The 45-day window has run: the clock deems the determination final (para 35).
-        dwf.deem_final(project.pk, now=timezone.now())
+        project = self.deemed_final(project)
+        self.verified_and_issued(project, verified=120_000)
         return Project.objects.get(pk=project.pk)
 
+    def verified_and_issued(self, project: Project, *, verified: int) -> None:
+        from determinations import issuance
+        from determinations import verification as vwf
+        from fees import services as fees
+
+        dfp = User.objects.get(username="party")
+        with self.on(70):
+            report = vwf.submit_monitoring_report(
+                self.pp,
+                project,
+                period_start=dt.date(2009, 1, 1),
+                period_end=dt.date(2009, 12, 31),
+                aie=self.aie.organisation,
+                claimed={2009: verified + 4_000},
+                report=upload("monitoring-2009.pdf", f"Monitoring report 2009: {project.title}"),
+            )
+        with self.on(60):
+            ver = vwf.submit_verification(
+                self.aie,
+                report,
+                verified={2009: verified},
+                findings="Meters calibrated; data checked against sales invoices.",
+                change_opinions={},
+                conditions_hold=True,
+                conditions_reasons="No change to the determined design.",
+                no_overlap_declared=True,
+            )
+        fee = project.fees.get(kind="verification", number=ver.number)
+        if fee.status == fee.Status.DUE:
+            with self.on(58):
+                invoice = fee.invoices.get()
+                fees.record_payment(
+                    self.sec, invoice, amount=invoice.balance_usd, reference="DEMO-V1"
+                )
+        with self.on(55, dt.time(8, 0)):
+            ver = vwf.publish_verification(self.sec, ver, available_on=timezone.localdate())
+        after = ver.review_window_closes_at + dt.timedelta(seconds=1)
+        with self.at(after):
+            vwf.deem_verification_final(ver.pk, after)
+        with self.on(30):
+            issuance.record_aau_holding(dfp, project.host_party, quantity=1_000_000)
+            ver.refresh_from_db()
+            issuance.issue_erus(
+                dfp, ver, blocks=[{"serial_start": 5_000_001, "serial_end": 5_000_000 + verified}]
+            )
+
     def stage_rejected(self, title: str) -> Project:
-        from determinations import workflow as dwf
 
         project = self.determination_published(
             title,
@@ -575,8 +634,7 @@ class Command(BaseCommand):
             outcome="negative",
         )
         # A negative determination that becomes final leaves the project rejected.
-        dwf.deem_final(project.pk, now=timezone.now())
-        return Project.objects.get(pk=project.pk)
+        return self.deemed_final(project)
 
 
 def weasyprint_available() -> tuple[bool, str]:
