@@ -200,3 +200,25 @@ def test_seed_demo_leaves_nothing_for_the_clock(seeded):
 
     assert enforce_deadlines() == {"comments_closed": 0, "determinations_final": 0}
     assert not any(sweep().values())
+
+
+def test_the_demo_history_agrees_with_the_dates(seeded):
+    """Each step ran on its day: the event log, the availability dates and the windows agree,
+    and nothing is dated after now (the timeline and ``?as_of`` pages read the log)."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    assert not Event.objects.filter(created_at__gt=now).exists()
+    published = Project.objects.filter(reference__isnull=False).order_by("reference")
+    assert published.count() == 6
+    days = [p.pdd_available_on for p in published]
+    assert days == sorted(days)  # references follow the order of publication
+    for project in published:
+        event = project.events.get(kind="pdd_published")
+        assert event.created_at.date() == project.pdd_available_on
+        closed = project.events.filter(kind="comments_closed").first()
+        if closed:
+            assert closed.created_at > project.comments_close_at
+    final = Project.objects.get(title="Reduction of N2O emissions at Rivne nitric acid plant")
+    assert final.events.get(kind="determination_final").created_at > final.review_window_closes_at
+    assert final.verifications.get().erus_issued == 120_000
