@@ -17,6 +17,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import deadlines
@@ -442,8 +443,8 @@ def project_detail(request, key):
         None,
     )
     deadline_label = {
-        S.OPEN_FOR_COMMENTS: "Comment period closes",
-        S.DETERMINATION_PUBLISHED: "Review window closes",
+        S.OPEN_FOR_COMMENTS: _("Comment period closes"),
+        S.DETERMINATION_PUBLISHED: _("Review window closes"),
     }.get(project.status)
     can = _permissions(user, project)
     review = project_review_context(request, project, parties)
