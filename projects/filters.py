@@ -1,10 +1,55 @@
-"""Filters and ordering of the project register (API)."""
+"""Filters and ordering of the project register. One ``ProjectFilter`` serves the API list
+(/api/projects/), the open-data page and downloads, and the public registry's sections
+(``projects.sections``), so one query string selects the same projects everywhere.
+
+``section`` applies a project-based registry section's own rows (``pdds-open`` …) and moves the
+``from``/``to`` date range onto that section's date; without it the range is on the PDD's
+availability date.
+"""
 
 import django_filters
+from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from rest_framework.filters import OrderingFilter
 
-from .models import Project
+from .models import Project, SectoralScope
+from .selectors import public_projects
+
+# The 15 JI sectoral scopes (ji-rules §1) are fixed: the choices need no query.
+SCOPE_CHOICES = [(str(n), f"{n}. {name}") for n, name in enumerate(SectoralScope.NAMES, 1)]
+DEFAULT_DATE_FIELD = "pdd_available_on"
+
+
+class IsoDateField(forms.DateField):
+    """A day written YYYY-MM-DD and nothing else, cleaned back to that text: the open-data JSON
+    echoes the cleaned filters in its header, and text is what a link carries."""
+
+    input_formats = ["%Y-%m-%d"]
+    default_error_messages = {"invalid": _("Enter the date as YYYY-MM-DD, e.g. 2011-04-16.")}
+
+    def clean(self, value):
+        day = super().clean(value)
+        return day.isoformat() if day else None
+
+
+class IsoDateFilter(django_filters.Filter):
+    field_class = IsoDateField
+
+
+class ProjectFilterForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("from"), data.get("to")
+        if start and end and start > end:
+            self.add_error("to", _("The end of the date range is before its start."))
+        return data
+
+
+def section_choices() -> list[tuple[str, str]]:
+    from .sections import SECTIONS  # sections imports this module
+
+    return [(s.slug, s.title) for s in SECTIONS.values() if s.of_projects]
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -14,10 +59,17 @@ class ProjectFilter(django_filters.FilterSet):
     )
     aie = django_filters.CharFilter(method="filter_aie", label="AIE id or name")
     q = django_filters.CharFilter(method="filter_q", label="Title or reference contains")
+    scope = django_filters.ChoiceFilter(
+        field_name="sectoral_scopes", choices=SCOPE_CHOICES, label="Sectoral scope number"
+    )
+    section = django_filters.ChoiceFilter(
+        choices=section_choices, method="filter_section", label="Registry section"
+    )
 
     class Meta:
         model = Project
-        fields = ["status", "host_party", "aie", "q"]
+        fields = ["status", "host_party", "aie", "q", "scope", "section"]
+        form = ProjectFilterForm
 
     def filter_aie(self, queryset, name, value: str):
         value = value.strip()
@@ -30,6 +82,29 @@ class ProjectFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(title__icontains=value) | Q(reference__icontains=value))
+
+    def filter_section(self, queryset, name, value: str):
+        from .sections import SECTIONS
+
+        # A section lists published projects only, whoever asks (the API also lists a user's own
+        # unpublished projects).
+        public = queryset.filter(pk__in=public_projects().values("pk"))
+        return public.filter(SECTIONS[value].where)
+
+    def filter_dates(self, queryset, name, value: str):
+        from .sections import SECTIONS
+
+        slug = self.form.cleaned_data.get("section")
+        field = SECTIONS[slug].date_field if slug else DEFAULT_DATE_FIELD
+        lookup = "gte" if name == "from" else "lte"
+        return queryset.filter(**{f"{field}__{lookup}": value})
+
+
+# ``from`` is a Python keyword, so the date range cannot be declared in the class body.
+for _name, _label in (("from", "On or after (YYYY-MM-DD)"), ("to", "On or before (YYYY-MM-DD)")):
+    _filter = IsoDateFilter(field_name=_name, method="filter_dates", label=_label)
+    ProjectFilter.declared_filters[_name] = _filter
+    ProjectFilter.base_filters[_name] = _filter
 
 
 class StableOrderingFilter(OrderingFilter):

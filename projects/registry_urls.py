@@ -1,11 +1,14 @@
-"""Routes of the public registry: feeds, calendars, open data and statistics (issue 6). All
-public, no login; included at the site root before ``projects.urls``."""
+"""Routes of the public registry: its sections, feeds, calendars, open data and statistics
+(issue 6). All public, no login; included at the site root before ``projects.urls``."""
 
 from django.urls import path
 
-from . import analytics, calendars, feeds, opendata
+from . import analytics, calendars, feeds, opendata, sections
 
 urlpatterns = [
+    # the registry's sections (PDDs, determinations, monitoring, verifications, reviews, ERUs)
+    path("registry/", sections.sections_index, name="registry"),
+    path("registry/<slug:slug>/", sections.section_page, name="registry_section"),
     # Atom feeds
     path("feeds/", feeds.NoticeFeed(), name="feed_all"),
     path("feeds/parties/<str:code>/", feeds.PartyFeed(), name="feed_party"),

@@ -1,23 +1,29 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import sections, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("dashboard/", views.dashboard, name="dashboard"),
-    path("projects/", views.project_list, name="project_list"),
+    # The public lists are registry sections (projects.sections); the names stay for the nav.
+    path("projects/", sections.section_page, {"slug": "pdds"}, name="project_list"),
     path("projects/new/", views.project_new, name="project_new"),
-    path("projects/open/", views.project_list_of, {"which": "open"}, name="projects_open"),
+    path("projects/open/", sections.section_page, {"slug": "pdds-open"}, name="projects_open"),
     path(
         "projects/determinations/",
-        views.project_list_of,
-        {"which": "determinations"},
+        sections.section_page,
+        {"slug": "determinations-open"},
         name="projects_determinations",
     ),
-    path("projects/final/", views.project_list_of, {"which": "final"}, name="projects_final"),
+    path(
+        "projects/final/",
+        sections.section_page,
+        {"slug": "determinations-final"},
+        name="projects_final",
+    ),
     path("projects/<str:key>/", views.project_detail, name="project_detail"),
     path("projects/<str:key>/edit/", views.project_edit, name="project_edit"),
     path("projects/<str:key>/documents/", views.document_upload, name="document_upload"),

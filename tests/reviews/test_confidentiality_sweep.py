@@ -75,6 +75,10 @@ def test_no_secret_leaks_before_the_decision(
         "/projects/open/",
         "/projects/determinations/",
         "/projects/final/",
+        "/registry/",
+        "/registry/reviews/",
+        "/registry/determinations-open/",
+        "/registry/pdds/",
         f"/projects/{key}/",
         f"/projects/{key}/review/request/",
         f"/reviews/{review.pk}/",
@@ -121,8 +125,20 @@ def test_no_secret_leaks_before_the_decision(
             if name != "aie":  # the AIE is the clarification's addressee
                 assert "SECRET-CLAR" not in text, (name, url)
     # The public pages really were served (the sweep did not just collect 404s).
-    for url in (f"/projects/{key}/", "/feeds/", "/opendata/projects.json", "/calendar.ics"):
+    for url in (
+        f"/projects/{key}/",
+        "/feeds/",
+        "/opendata/projects.json",
+        "/calendar.ics",
+        "/registry/reviews/",
+    ):
         assert statuses[("anonymous", url)] == 200, url
+    # The review is listed publicly, with who asked for it, but not its working papers.
+    client.logout()
+    listed = client.get("/registry/reviews/").content.decode()
+    assert f'href="/reviews/{review.pk}/"' in listed
+    assert "3 JISC members" in listed
+    assert "Determination confirmed" not in listed  # the team's recommendation
 
     assert mailoutbox, "the setup sends notices"
     for message in mailoutbox:

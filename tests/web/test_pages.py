@@ -75,7 +75,11 @@ def test_open_list_is_paginated(client, publish_many):
     assert first.count('class="ref">0') == 20
     assert second.count('class="ref">0') == 5
     assert "Page 2 of 2 (25 projects)" in second
-    assert client.get("/projects/open/?page=zzz").status_code == 200
+    # A page that does not exist is bad input, said on the page (registry sections).
+    bad = client.get("/projects/open/?page=zzz")
+    assert bad.status_code == 400
+    assert "The page number must be a whole number." in bad.content.decode()
+    assert client.get("/projects/open/?page=3").status_code == 400
 
 
 def test_project_list_searches_title_and_reference(client, publish_many):
@@ -95,7 +99,10 @@ def test_project_list_filters_by_status(client, publish_many):
     html = client.get("/projects/?status=final").content.decode()
     assert "Published project 02" in html
     assert "Published project 01" not in html
-    assert client.get("/projects/?status=nonsense").status_code == 200
+    bad = client.get("/projects/?status=nonsense")
+    assert bad.status_code == 400
+    assert "nonsense is not a status of this list." in bad.content.decode()
+    assert "Published project 02" not in bad.content.decode()
 
 
 def test_dashboard_requires_login(client):

@@ -1,0 +1,722 @@
+"""The public registry's sections (issue 6): one searchable, sortable, paginated page per way
+people look for Track 2 documents — PDDs open for comment, the PDD archive, determinations in
+their 45-day period, final determinations, monitoring reports, verifications in their 15-day
+period, final verifications, reviews and ERU issuance.
+
+Each section is declared once in ``SECTIONS``; one view (``section_page``) serves them all and
+``sections_index`` lists them with their counts. No login: only what ji-rules §6 makes public is
+listed, and never a review team's working papers (``report``, ``recommendation``), which are not
+even read from the database here.
+
+Filters: ``q``, ``host_party``, ``aie``, ``scope``, ``status``, ``from``, ``to``; ``sort`` and
+``page``. The project-level ones go through ``filters.ProjectFilter`` — for a project-based
+section together with ``section=<slug>`` — so a section's "Download CSV" link, which carries the
+same query string to the open-data downloads, lists the same projects as the page.
+
+Query budget: a section page costs the same number of queries whatever the number of rows
+(hosts, AIEs, count, rows, and one prefetch for reviews); the index one aggregate per model.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django import forms
+from django.apps import apps
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, ngettext_lazy
+from django.views.decorators.http import require_safe
+
+from .filters import SCOPE_CHOICES, IsoDateField, ProjectFilter, ProjectFilterForm
+from .models import Organisation, Party, Project
+from .opendata import PROJECT_STATUSES
+from .selectors import public_projects
+
+PER_PAGE = 20
+S = Project.Status
+# Filters a project-based section hands to ProjectFilter; the others apply to its rows.
+PROJECT_FILTERS = ("q", "host_party", "aie", "scope")
+FILTERS = (*PROJECT_FILTERS, "status", "from", "to")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a section's table: ``cell`` names how its cells are drawn (in
+    templates/registry/_section_cell.html); ``sort`` is the sort key its header link sets."""
+
+    cell: str
+    label: str
+    sort: str = ""
+    num: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    title: str
+    intro: str
+    model: str  # app_label.Model of the rows
+    where: Q  # the section's rows among those of public projects
+    date_field: str  # what ``from`` and ``to`` apply to
+    date_label: str
+    sorts: dict[str, str]  # sort key -> ORM path
+    default_sort: str
+    columns: tuple[Column, ...]
+    noun: str  # "%(n)s projects", lazily plural
+    statuses: Callable[[], list[tuple[str, str]]] | None = None  # None: fixed by ``where``
+    project: str = ""  # ORM path from a row to its Project; "" for projects
+    aie: str = "aie"  # the AIE the ``aie`` filter selects
+    related: tuple[str, ...] = ()
+    prepare: Callable[[QuerySet], QuerySet] | None = None  # annotations and prefetches
+    download: str = ""  # the open-data dataset listing these rows' projects
+    badge: str = ""  # prefix of the status badge's CSS class
+    aie_label: str = _("AIE")
+
+    @property
+    def of_projects(self) -> bool:
+        return not self.project
+
+    def rows_of(self, projects: QuerySet[Project]) -> QuerySet:
+        """Every row of the section's model belonging to ``projects`` (not yet ``where``)."""
+        if self.of_projects:
+            return projects
+        model = apps.get_model(self.model)
+        return model.objects.filter(**{f"{self.project}__in": projects.values("pk")})
+
+    def project_of(self, row) -> Project:
+        if self.of_projects:
+            return row
+        return operator.attrgetter(self.project.replace("__", "."))(row)
+
+    def ordering(self, sort: str) -> list:
+        """The ORM ordering of ``sort`` (``key`` or ``-key``), empty values last, then the
+        primary key so that pages never overlap."""
+        path = self.sorts[sort.lstrip("-")]
+        if sort.startswith("-"):
+            return [F(path).desc(nulls_last=True), "-pk"]
+        return [F(path).asc(nulls_last=True), "pk"]
+
+
+def _statuses(model: str) -> Callable[[], list[tuple[str, str]]]:
+    # projects does not import determinations or reviews at module level.
+    return lambda: list(apps.get_model(model).Status.choices)
+
+
+def _public_project_statuses() -> list[tuple[str, str]]:
+    return [(v, S(v).label) for v in PROJECT_STATUSES]
+
+
+def _final_statuses() -> list[tuple[str, str]]:
+    return [(S.FINAL, S.FINAL.label), (S.REJECTED, S.REJECTED.label)]
+
+
+def _with_outcome(projects: QuerySet) -> QuerySet:
+    """The outcome (positive or negative) of the determination that became final."""
+    determination = apps.get_model("determinations", "Determination")
+    final = determination.objects.filter(project=OuterRef("pk"), final_on__isnull=False)
+    return projects.annotate(
+        determination_outcome=Subquery(final.order_by("-number").values("outcome")[:1])
+    )
+
+
+def _public_review_facts(reviews: QuerySet) -> QuerySet:
+    """Who requested each review — the Parties by name, JISC members by number — and nothing of
+    the team's working papers, which stay confidential until the decision (ji-rules §6)."""
+    request = apps.get_model("reviews", "ReviewRequest")
+    members = (
+        request.objects.filter(review=OuterRef("pk"), by="jisc")
+        .values("review")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    parties = (
+        request.objects.filter(party__isnull=False)
+        .select_related("party")
+        .only("review", "party__name")
+        .order_by("received_at", "pk")
+    )
+    return (
+        reviews.defer("report", "recommendation")
+        .annotate(member_requests=Coalesce(Subquery(members), 0))
+        .prefetch_related(Prefetch("requests", queryset=parties, to_attr="party_requests"))
+    )
+
+
+REF = Column("ref", _("Ref."), "reference")
+TITLE = Column("title", _("Project"), "title")
+HOST = Column("host", _("Host Party"), "host")
+AIE = Column("aie", _("AIE"), "aie")
+PROJECT = Column("project", _("Project"), "project")
+PERIOD = Column("verified_period", _("Monitoring period"), "period")
+PROJECT_SORTS = {
+    "reference": "reference",
+    "title": "title",
+    "host": "host_party__name",
+    "aie": "aie__name",
+}
+PROJECTS_NOUN = ngettext_lazy("%(n)s project", "%(n)s projects", "n")
+VERIFICATION_SORTS = {
+    "project": "project__reference",
+    "period": "monitoring_report__period_start",
+    "aie": "aie__name",
+    "verified": "verified_total",
+}
+VERIFICATION_RELATED = ("project__host_party", "aie", "monitoring_report")
+VERIFYING_AIE = _("Verifying AIE")
+VERIFIER = Column("aie", VERIFYING_AIE, "aie")
+PUBLISHED_VERIFICATION = Q(available_on__isnull=False)
+
+SECTIONS: dict[str, Section] = {
+    s.slug: s
+    for s in (
+        Section(
+            slug="pdds-open",
+            title=_("PDDs open for comment"),
+            intro=_(
+                "Project design documents made public through the secretariat whose 30-day "
+                "comment period is running. Parties, stakeholders and accredited observers may "
+                "comment until 17:00 GMT on the 30th day; comments are public (para 32, "
+                "ji-rules §3.2 and §4)."
+            ),
+            model="projects.Project",
+            where=Q(status=S.OPEN_FOR_COMMENTS),
+            date_field="pdd_available_on",
+            date_label=_("PDD made available"),
+            sorts={
+                **PROJECT_SORTS,
+                "available": "pdd_available_on",
+                "closes": "comments_close_at",
+            },
+            default_sort="closes",
+            columns=(
+                REF,
+                TITLE,
+                HOST,
+                AIE,
+                Column("pdd_available", _("PDD available"), "available"),
+                Column("comments_close", _("Comments until"), "closes"),
+            ),
+            noun=PROJECTS_NOUN,
+            related=("host_party", "aie"),
+            download="projects",
+        ),
+        Section(
+            slug="pdds",
+            title=_("PDD archive"),
+            intro=_(
+                "Every project design document made public (para 32), whatever the project's "
+                "stage since. Withdrawn projects stay on the record, marked withdrawn "
+                "(ji-rules §3.14)."
+            ),
+            model="projects.Project",
+            where=Q(),
+            date_field="pdd_available_on",
+            date_label=_("PDD made available"),
+            sorts={**PROJECT_SORTS, "status": "status", "available": "pdd_available_on"},
+            default_sort="-available",
+            columns=(
+                REF,
+                TITLE,
+                HOST,
+                AIE,
+                Column("status", _("Status"), "status"),
+                Column("pdd_available", _("PDD available"), "available"),
+            ),
+            noun=PROJECTS_NOUN,
+            statuses=_public_project_statuses,
+            related=("host_party", "aie"),
+            download="projects",
+        ),
+        Section(
+            slug="determinations-open",
+            title=_("Determinations in their 45-day period"),
+            intro=_(
+                "Determination reports (F-JI-DRep) made public whose 45-day period is running. "
+                "A determination is final 45 days after it is made public unless a Party "
+                "involved or three JISC members request a review by 17:00 GMT on the 45th day "
+                "(paras 34–35, ji-rules §3.7 and §4)."
+            ),
+            model="projects.Project",
+            where=Q(status=S.DETERMINATION_PUBLISHED),
+            date_field="determination_available_on",
+            date_label=_("Determination made available"),
+            sorts={
+                **PROJECT_SORTS,
+                "available": "determination_available_on",
+                "closes": "review_window_closes_at",
+            },
+            default_sort="closes",
+            columns=(
+                REF,
+                TITLE,
+                HOST,
+                AIE,
+                Column("determination_available", _("Determination available"), "available"),
+                Column("review_window", _("Review requests until"), "closes"),
+            ),
+            noun=PROJECTS_NOUN,
+            related=("host_party", "aie"),
+            download="projects",
+        ),
+        Section(
+            slug="determinations-final",
+            title=_("Final determinations"),
+            intro=_(
+                "Determinations that became final, at the end of their 45-day period or by the "
+                "JISC's decision on a review, and the projects rejected (para 35, ji-rules §3.7 "
+                "and §3.8)."
+            ),
+            model="projects.Project",
+            where=Q(final_on__isnull=False, status__in=[S.FINAL, S.REJECTED]),
+            date_field="final_on",
+            date_label=_("Final on"),
+            sorts={**PROJECT_SORTS, "status": "status", "final": "final_on"},
+            default_sort="-final",
+            columns=(
+                REF,
+                TITLE,
+                HOST,
+                AIE,
+                Column("status", _("Status"), "status"),
+                Column("outcome", _("Determination outcome")),
+                Column("final_on", _("Final on"), "final"),
+            ),
+            noun=PROJECTS_NOUN,
+            statuses=_final_statuses,
+            related=("host_party", "aie"),
+            prepare=_with_outcome,
+            download="projects",
+        ),
+        Section(
+            slug="monitoring",
+            title=_("Monitoring reports"),
+            intro=_(
+                "Reports of the project participants on the emission reductions achieved in a "
+                "monitoring period, submitted to an AIE for verification and made public "
+                "(para 36, ji-rules §3.10)."
+            ),
+            model="determinations.MonitoringReport",
+            where=Q(report__published_at__isnull=False),
+            date_field="submitted_at__date",
+            date_label=_("Submitted"),
+            sorts={
+                "project": "project__reference",
+                "number": "number",
+                "period": "period_start",
+                "aie": "aie__name",
+                "status": "status",
+                "submitted": "submitted_at",
+            },
+            default_sort="-submitted",
+            columns=(
+                PROJECT,
+                Column("number", _("Report"), "number", num=True),
+                Column("period", _("Monitoring period"), "period"),
+                VERIFIER,
+                Column("claimed", _("Claimed (t CO2e)"), num=True),
+                Column("status", _("Status"), "status"),
+                Column("submitted", _("Submitted"), "submitted"),
+            ),
+            noun=ngettext_lazy("%(n)s monitoring report", "%(n)s monitoring reports", "n"),
+            statuses=_statuses("determinations.MonitoringReport"),
+            project="project",
+            related=("project__host_party", "aie"),
+            aie_label=VERIFYING_AIE,
+        ),
+        Section(
+            slug="verifications-open",
+            title=_("Verifications in their 15-day period"),
+            intro=_(
+                "Verification reports (F-JI-VRep) made public whose 15-day period is running. "
+                "A verification is final 15 days after it is made public unless a Party "
+                "involved or three JISC members request a review (paras 38–39, ji-rules §3.12)."
+            ),
+            model="determinations.Verification",
+            where=PUBLISHED_VERIFICATION & Q(status="published"),
+            date_field="available_on",
+            date_label=_("Verification made available"),
+            sorts={
+                **VERIFICATION_SORTS,
+                "available": "available_on",
+                "closes": "review_window_closes_at",
+            },
+            default_sort="closes",
+            columns=(
+                PROJECT,
+                Column("number", _("Verification"), num=True),
+                PERIOD,
+                VERIFIER,
+                Column("verified", _("Verified (t CO2e)"), "verified", num=True),
+                Column("available", _("Available"), "available"),
+                Column("review_window", _("Review requests until"), "closes"),
+            ),
+            noun=ngettext_lazy("%(n)s verification", "%(n)s verifications", "n"),
+            project="project",
+            related=VERIFICATION_RELATED,
+            download="verifications",
+            aie_label=VERIFYING_AIE,
+        ),
+        Section(
+            slug="verifications-final",
+            title=_("Final verifications"),
+            intro=_(
+                "Verifications deemed final, with the reductions verified and the ERUs the host "
+                "Party has issued for them so far (paras 38–39, ji-rules §3.12 and §3.13)."
+            ),
+            model="determinations.Verification",
+            where=PUBLISHED_VERIFICATION & Q(status="final"),
+            date_field="final_on",
+            date_label=_("Final on"),
+            sorts={**VERIFICATION_SORTS, "erus": "erus_issued", "final": "final_on"},
+            default_sort="-final",
+            columns=(
+                PROJECT,
+                Column("number", _("Verification"), num=True),
+                PERIOD,
+                VERIFIER,
+                Column("verified", _("Verified (t CO2e)"), "verified", num=True),
+                Column("erus", _("ERUs issued"), "erus", num=True),
+                Column("final_on", _("Final on"), "final"),
+            ),
+            noun=ngettext_lazy("%(n)s verification", "%(n)s verifications", "n"),
+            project="project",
+            related=VERIFICATION_RELATED,
+            download="verifications",
+            aie_label=VERIFYING_AIE,
+        ),
+        Section(
+            slug="reviews",
+            title=_("Review requests and reviews"),
+            intro=_(
+                "Reviews of determinations (para 35) and of verifications (para 39), started by "
+                "a request of a Party involved or of three JISC members, with the legal limit "
+                "for the JISC's decision and the decision once taken. The review team's working "
+                "papers stay confidential until the decision (ji-rules §3.8 and §6)."
+            ),
+            model="reviews.Review",
+            where=Q(),
+            date_field="requested_at__date",
+            date_label=_("Requested"),
+            sorts={
+                "project": "project__reference",
+                "kind": "kind",
+                "requested": "requested_at",
+                "due": "due_at",
+                "status": "status",
+            },
+            default_sort="-requested",
+            columns=(
+                PROJECT,
+                Column("kind", _("Review of"), "kind"),
+                Column("requested_by", _("Requested by")),
+                Column("requested", _("Requested"), "requested"),
+                Column("due", _("Decision due by"), "due"),
+                Column("status", _("Status"), "status"),
+                Column("decision", _("Decision")),
+            ),
+            noun=ngettext_lazy("%(n)s review", "%(n)s reviews", "n"),
+            statuses=_statuses("reviews.Review"),
+            project="project",
+            aie="project__aie",
+            related=("project__host_party",),
+            prepare=_public_review_facts,
+            badge="review-",
+            aie_label=_("AIE of the project"),
+        ),
+        Section(
+            slug="issuance",
+            title=_("ERU issuance"),
+            intro=_(
+                "Emission reduction units issued by the host Party for final verifications, by "
+                "converting AAUs held in its national registry; one AAU is cancelled for each "
+                "ERU (13/CMP.1 annex para 29, ji-rules §3.13)."
+            ),
+            model="determinations.EruIssuance",
+            where=Q(),
+            date_field="recorded_at__date",
+            date_label=_("Issued"),
+            sorts={
+                "project": "verification__project__reference",
+                "host": "party__name",
+                "verification": "verification__number",
+                "quantity": "quantity",
+                "issued": "recorded_at",
+            },
+            default_sort="-issued",
+            columns=(
+                PROJECT,
+                Column("issuing_party", _("Host Party"), "host"),
+                Column("verification_number", _("Verification"), "verification", num=True),
+                Column("quantity", _("ERUs issued"), "quantity", num=True),
+                Column("issued_at", _("Issued"), "issued"),
+            ),
+            noun=ngettext_lazy("%(n)s issuance", "%(n)s issuances", "n"),
+            project="verification__project",
+            aie="verification__aie",
+            related=("verification__project__host_party", "party"),
+            download="issuances",
+            aie_label=VERIFYING_AIE,
+        ),
+    )
+}
+
+
+# --- the form -------------------------------------------------------------------------------
+
+
+# Long option texts (scope names, AIE names) must not push a select past a phone's screen.
+SELECT = forms.Select(attrs={"style": "max-width: calc(100vw - 6rem)"})
+
+
+class CodeChoiceField(forms.ChoiceField):
+    """A Party code in any case."""
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
+
+
+class SectionForm(ProjectFilterForm):
+    """The GET search form of one section: stricter than ProjectFilter's (a host Party, an AIE
+    and a sort from the lists; from <= to as there). Choices come from the view (two queries)."""
+
+    q = forms.CharField(
+        label=_("Reference or title contains"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+
+    def __init__(self, section: Section, data, *, hosts, aies):
+        if not data.get("sort"):
+            data = data.copy()
+            data["sort"] = section.default_sort
+        super().__init__(data)
+        self.section = section
+        self.fields["host_party"] = CodeChoiceField(
+            widget=SELECT,
+            label=_("Host Party"),
+            required=False,
+            choices=[("", _("Any host Party"))] + [(c, f"{n} ({c})") for c, n in hosts],
+            error_messages={
+                "invalid_choice": _(
+                    "No published project is hosted by a Party with the code %(value)s."
+                )
+            },
+        )
+        self.fields["aie"] = forms.TypedChoiceField(
+            widget=SELECT,
+            label=section.aie_label,
+            required=False,
+            coerce=int,
+            empty_value=None,
+            choices=[("", _("Any AIE"))] + [(str(pk), name) for pk, name in aies],
+            error_messages={"invalid_choice": _("There is no AIE with the id %(value)s.")},
+        )
+        self.fields["scope"] = forms.TypedChoiceField(
+            widget=SELECT,
+            label=_("Sectoral scope"),
+            required=False,
+            coerce=int,
+            empty_value=None,
+            choices=[("", _("Any sectoral scope"))] + SCOPE_CHOICES,
+            error_messages={"invalid_choice": _("There is no sectoral scope %(value)s (1–15).")},
+        )
+        if section.statuses is not None:
+            self.fields["status"] = forms.ChoiceField(
+                widget=SELECT,
+                label=_("Status"),
+                required=False,
+                choices=[("", _("Any status"))] + section.statuses(),
+                error_messages={"invalid_choice": _("%(value)s is not a status of this list.")},
+            )
+        for name, label in (("from", _("From")), ("to", _("To"))):
+            self.fields[name] = IsoDateField(
+                label=label,
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
+        sorts = []
+        for column in section.columns:
+            if column.sort:
+                sorts.append((column.sort, _("%(column)s, ascending") % {"column": column.label}))
+                sorts.append(
+                    (f"-{column.sort}", _("%(column)s, descending") % {"column": column.label})
+                )
+        self.fields["sort"] = forms.ChoiceField(
+            widget=SELECT,
+            label=_("Sort by"),
+            choices=sorts,
+            error_messages={
+                "invalid_choice": _("The list cannot be sorted by %(value)s: choose an order.")
+            },
+        )
+
+    def filters(self) -> dict[str, str]:
+        """The valid filters given, as query parameters (without sort and page)."""
+        return {
+            name: str(self.cleaned_data[name])
+            for name in FILTERS
+            if self.cleaned_data.get(name) not in (None, "")
+        }
+
+
+# --- selecting rows -------------------------------------------------------------------------
+
+
+def project_params(section: Section, filters: dict[str, str]) -> dict[str, str]:
+    """The ProjectFilter parameters that select the section's projects: for a project-based
+    section every filter and the section itself; otherwise the project-level ones."""
+    if section.of_projects:
+        return {**filters, "section": section.slug}
+    return {k: v for k, v in filters.items() if k in PROJECT_FILTERS}
+
+
+def section_rows(section: Section, filters: dict[str, str], sort: str) -> QuerySet:
+    """The rows the page lists, sorted, with what the table shows."""
+    params = project_params(section, filters)
+    if section.of_projects:
+        rows = ProjectFilter(params, queryset=public_projects()).qs
+    else:
+        params.pop("aie", None)  # applies to the row's own AIE below
+        projects = ProjectFilter(params, queryset=public_projects()).qs
+        rows = section.rows_of(projects).filter(section.where)
+        if "aie" in filters:
+            rows = rows.filter(**{section.aie: int(filters["aie"])})
+        if "status" in filters:
+            rows = rows.filter(status=filters["status"])
+        if "from" in filters:
+            rows = rows.filter(**{f"{section.date_field}__gte": filters["from"]})
+        if "to" in filters:
+            rows = rows.filter(**{f"{section.date_field}__lte": filters["to"]})
+    if section.related:
+        rows = rows.select_related(*section.related)
+    if section.prepare is not None:
+        rows = section.prepare(rows)
+    return rows.order_by(*section.ordering(sort))
+
+
+def section_counts() -> dict[str, int]:
+    """How many rows each section lists: one aggregate query per model."""
+    by_model: dict[str, list[Section]] = {}
+    for section in SECTIONS.values():
+        by_model.setdefault(section.model, []).append(section)
+    counts: dict[str, int] = {}
+    for sections in by_model.values():
+        rows = sections[0].rows_of(public_projects())
+        totals = rows.aggregate(
+            **{f"n{i}": Count("pk", filter=s.where) for i, s in enumerate(sections)}
+        )
+        counts.update({s.slug: totals[f"n{i}"] for i, s in enumerate(sections)})
+    return counts
+
+
+def paginate(form: SectionForm, rows: QuerySet, number: str | None) -> Page | None:
+    """The requested page, or None with the reason on the form (a page that does not exist is
+    bad input, not an empty list)."""
+    paginator = Paginator(rows, PER_PAGE)
+    try:
+        return paginator.page(paginator.validate_number(number or 1))
+    except PageNotAnInteger:
+        form.add_error(None, _("The page number must be a whole number."))
+    except EmptyPage:
+        pages = paginator.num_pages
+        form.add_error(
+            None,
+            ngettext(
+                "There is no page %(number)s: the list has %(pages)s page.",
+                "There is no page %(number)s: the list has %(pages)s pages.",
+                pages,
+            )
+            % {"number": number, "pages": pages},
+        )
+    return None
+
+
+# --- views ----------------------------------------------------------------------------------
+
+
+def _choices() -> dict:
+    """The host Parties of published projects and the AIEs, for the selects (two queries)."""
+    hosts = list(
+        Party.objects.filter(hosted_projects__in=public_projects().values("pk"))
+        .distinct()
+        .order_by("name")
+        .values_list("code", "name")
+    )
+    aies = list(
+        Organisation.objects.filter(kind=Organisation.Kind.AIE)
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+    return {"hosts": hosts, "aies": aies}
+
+
+def _headers(section: Section, query: dict[str, str], sort: str) -> list[dict]:
+    """The column headers; a sortable one links to its order (the other filters kept) and the
+    sorted one says which way (``aria-sort``)."""
+    headers = []
+    for column in section.columns:
+        header = {"column": column, "aria_sort": "", "href": ""}
+        if column.sort:
+            ascending = sort == column.sort
+            if ascending or sort == f"-{column.sort}":
+                header["aria_sort"] = "ascending" if ascending else "descending"
+            target = f"-{column.sort}" if ascending else column.sort
+            header["href"] = "?" + urlencode({**query, "sort": target})
+        headers.append(header)
+    return headers
+
+
+def _downloads(section: Section, filters: dict[str, str]) -> dict[str, str] | None:
+    if not section.download:
+        return None
+    query = urlencode(project_params(section, filters))
+    suffix = f"?{query}" if query else ""
+    return {
+        fmt: reverse(f"opendata_{fmt}", args=[section.download]) + suffix for fmt in ("csv", "json")
+    }
+
+
+@require_safe
+def section_page(request: HttpRequest, slug: str) -> HttpResponse:
+    section = SECTIONS.get(slug)
+    if section is None:
+        raise Http404(f"No registry section {slug!r}.")
+    form = SectionForm(section, request.GET, **_choices())
+    page = filters = None
+    sort = section.default_sort
+    if form.is_valid():
+        filters = form.filters()
+        sort = form.cleaned_data["sort"]
+        page = paginate(form, section_rows(section, filters, sort), request.GET.get("page"))
+    listed = page is not None  # an empty page is falsy, but still a valid answer
+    context = {
+        "section": section,
+        "form": form,
+        "sections": SECTIONS.values(),
+        "listed": listed,
+        "page": page,
+        "count": section.noun % {"n": page.paginator.count} if listed else "",
+        "rows": [(row, section.project_of(row)) for row in page.object_list] if listed else [],
+        "headers": _headers(section, filters or {}, sort),
+        "page_query": urlencode({**(filters or {}), "sort": sort}),
+        "filtered": bool(filters),
+        "downloads": _downloads(section, filters) if listed else None,
+    }
+    return render(request, "registry/section.html", context, status=200 if listed else 400)
+
+
+@require_safe
+def sections_index(request: HttpRequest) -> HttpResponse:
+    counts = section_counts()
+    sections = [(s, counts[s.slug]) for s in SECTIONS.values()]
+    return render(request, "registry/sections.html", {"sections": sections})
