@@ -160,54 +160,6 @@ def home(request):
     )
 
 
-LISTS = {
-    "open": (
-        _open_for_comments,
-        "PDDs open for comments",
-        "Parties, stakeholders and accredited observers may comment for 30 days (para 32).",
-    ),
-    "determinations": (
-        _in_review_window,
-        "Determinations in their 45-day period",
-        "A determination is final 45 days after it is made public unless a Party involved or "
-        "three JISC members request a review (para 35).",
-    ),
-    "final": (_final, "Final determinations", ""),
-}
-
-
-def project_list_of(request, which: str):
-    queryset, title, intro = LISTS[which]
-    return render(
-        request,
-        "projects/list.html",
-        {"page": paginate(request, queryset()), "title": title, "intro": intro, "which": which},
-    )
-
-
-def project_list(request):
-    projects = public_projects().select_related("host_party", "aie").order_by("-reference")
-    q = request.GET.get("q", "").strip()
-    status = request.GET.get("status", "")
-    if q:
-        projects = projects.filter(Q(title__icontains=q) | Q(reference__startswith=q))
-    if status in S.values:
-        projects = projects.filter(status=status)
-    statuses = [(v, label) for v, label in S.choices if v not in wf.EDITABLE | {S.PDD_SUBMITTED}]
-    return render(
-        request,
-        "projects/list.html",
-        {
-            "page": paginate(request, projects),
-            "title": "All published projects",
-            "which": "all",
-            "q": q,
-            "status": status,
-            "statuses": statuses,
-        },
-    )
-
-
 # --- dashboard ----------------------------------------------------------------------------------
 
 
