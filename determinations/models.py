@@ -12,23 +12,25 @@ from django.contrib.postgres.fields import (
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from projects.models import Document, Organisation, Party, Project
 
 
 class Determination(models.Model):
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted"
-        RETURNED = "returned", "Returned by the secretariat"
-        PUBLISHED = "published", "Published"
-        UNDER_REVIEW = "under_review", "Under review"
-        FINAL = "final", "Final"
-        REJECTED = "rejected", "Rejected"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        SUBMITTED = "submitted", pgettext_lazy("determination status", "Submitted")
+        RETURNED = "returned", pgettext_lazy("determination status", "Returned by the secretariat")
+        PUBLISHED = "published", pgettext_lazy("determination status", "Published")
+        UNDER_REVIEW = "under_review", pgettext_lazy("determination status", "Under review")
+        FINAL = "final", pgettext_lazy("determination status", "Final")
+        REJECTED = "rejected", pgettext_lazy("determination status", "Rejected")
+        WITHDRAWN = "withdrawn", pgettext_lazy("determination status", "Withdrawn")
 
     class Outcome(models.TextChoices):
-        POSITIVE = "positive", "Positive"
-        NEGATIVE = "negative", "Negative"
+        POSITIVE = "positive", pgettext_lazy("determination outcome", "Positive")
+        NEGATIVE = "negative", pgettext_lazy("determination outcome", "Negative")
 
     # The four para 33 findings, in the order of the guidelines.
     FINDINGS = (
@@ -138,10 +140,13 @@ class MonitoringReport(models.Model):
     """Para 36: the PPs' report on reductions that already occurred in a monitoring period."""
 
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted for verification"
-        VERIFIED = "verified", "Verification filed"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        REJECTED = "rejected", "Verification rejected"
+        SUBMITTED = (
+            "submitted",
+            pgettext_lazy("monitoring report status", "Submitted for verification"),
+        )
+        VERIFIED = "verified", pgettext_lazy("monitoring report status", "Verification filed")
+        WITHDRAWN = "withdrawn", pgettext_lazy("monitoring report status", "Withdrawn")
+        REJECTED = "rejected", pgettext_lazy("monitoring report status", "Verification rejected")
 
     # Periods that block an overlapping new period (JISC 13 Annex 13): verified or under way.
     BLOCKING = (Status.SUBMITTED, Status.VERIFIED)
@@ -214,12 +219,12 @@ class Verification(models.Model):
     """F-JI-VRep (paras 37-38) as structured data."""
 
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted"
-        PUBLISHED = "published", "Published"
-        UNDER_REVIEW = "under_review", "Under review"
-        FINAL = "final", "Final"
-        REJECTED = "rejected", "Rejected"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        SUBMITTED = "submitted", pgettext_lazy("verification status", "Submitted")
+        PUBLISHED = "published", pgettext_lazy("verification status", "Published")
+        UNDER_REVIEW = "under_review", pgettext_lazy("verification status", "Under review")
+        FINAL = "final", pgettext_lazy("verification status", "Final")
+        REJECTED = "rejected", pgettext_lazy("verification status", "Rejected")
+        WITHDRAWN = "withdrawn", pgettext_lazy("verification status", "Withdrawn")
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="verifications")
     number = models.PositiveSmallIntegerField()
@@ -272,8 +277,8 @@ class AauLedgerEntry(models.Model):
     a lock on the Party's row)."""
 
     class Kind(models.TextChoices):
-        HOLDING = "holding", "AAUs recorded in the registry"
-        CONVERSION = "conversion", "AAUs converted to ERUs"
+        HOLDING = "holding", _("AAUs recorded in the registry")
+        CONVERSION = "conversion", _("AAUs converted to ERUs")
 
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="aau_ledger")
     kind = models.CharField(max_length=12, choices=Kind.choices)

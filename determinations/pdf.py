@@ -3,7 +3,10 @@
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from jitrack.i18n import in_official_language
 
+
+@in_official_language
 def render_drep(determination) -> bytes:
     from weasyprint import HTML
 
@@ -25,6 +28,7 @@ def render_drep(determination) -> bytes:
     return HTML(string=html).write_pdf()
 
 
+@in_official_language
 def render_vrep(verification) -> bytes:
     """F-JI-VRep from the structured verification, with its separate section on changes."""
     from weasyprint import HTML

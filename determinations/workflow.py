@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fees import services as fee_services
+from jitrack.i18n import in_official_language
 from projects import deadlines
 from projects.errors import Conflict, Invalid
 from projects.models import Comment, Document, Project, User
@@ -34,14 +35,23 @@ def current(project: Project) -> Determination | None:
     return project.determinations.exclude(status__in=[D.RETURNED]).order_by("-number").first()
 
 
+# Who commented, singular and plural, for the summary of comments (para 34).
+SENDERS = {
+    "party": ("a Party", "Parties"),
+    "stakeholder": ("a stakeholder", "stakeholders"),
+    "observer": ("an accredited observer", "accredited observers"),
+}
+
+
+@in_official_language
 def compile_comment_summary(comments: list[Comment]) -> str:
     """The summary of comments received and the AIE's answers (para 34)."""
     if not comments:
         return "No comments were received during the comment period."
     counts: dict[str, int] = {}
     for c in comments:
-        counts[c.get_category_display()] = counts.get(c.get_category_display(), 0) + 1
-    head = ", ".join(f"{n} from {k.lower()}s" for k, n in counts.items())
+        counts[c.category] = counts.get(c.category, 0) + 1
+    head = ", ".join(f"{n} from {SENDERS.get(k, (k, k))[n != 1]}" for k, n in counts.items())
     lines = [f"{len(comments)} comment(s) received ({head})."]
     for i, c in enumerate(comments, 1):
         who = c.name + (f", {c.affiliation}" if c.affiliation else "")

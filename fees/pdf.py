@@ -5,9 +5,12 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from jitrack.i18n import in_official_language
+
 from . import calculator
 
 
+@in_official_language
 def _render(template: str, context: dict) -> bytes:
     from weasyprint import HTML
 

@@ -83,6 +83,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "jitrack.middleware.RejectNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The visitor's language (cookie from set_language, then Accept-Language); /api/ stays in
+    # English (jitrack.i18n).
+    "jitrack.i18n.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -146,6 +149,10 @@ AUTH_PASSWORD_VALIDATORS = (
 )
 
 LANGUAGE_CODE = "en"
+# English first; Russian for the public pages (issue 6: several JI host Parties work in Russian).
+# No language prefix in URLs: the choice is a cookie set by /i18n/setlang/, else Accept-Language.
+LANGUAGES = [("en", "English"), ("ru", "Русский")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -38,17 +38,19 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from .models import Project
-from .opendata import Dataset, Field, csv_lines, versioned
+from .opendata import Dataset, Field, csv_lines, in_english, versioned
 from .selectors import public_projects
 
 S = Project.Status
 FINAL_KINDS = ("determination_final", "review_decided")
-NO_AIE = "No AIE recorded"
+NO_AIE = _("No AIE recorded")
 DAYS = "ji-rules §3.2, §3.7, §3.8 (paras 32, 35); the project's event log"
 
 
@@ -57,12 +59,12 @@ def _f(name: str, type_: str, meaning: str, source: str) -> Field:
 
 
 SPREAD_FIELDS = (
-    _f("projects", "integer", "Projects whose determination became final in the group.", DAYS),
-    _f("min_days", "decimal", "Shortest time from PDD publication to final, days.", DAYS),
-    _f("q1_days", "decimal", "First quartile of that time, days.", DAYS),
-    _f("median_days", "decimal", "Median of that time, days.", DAYS),
-    _f("q3_days", "decimal", "Third quartile of that time, days.", DAYS),
-    _f("max_days", "decimal", "Longest time from PDD publication to final, days.", DAYS),
+    _f("projects", "integer", _("Projects whose determination became final in the group."), DAYS),
+    _f("min_days", "decimal", _("Shortest time from PDD publication to final, days."), DAYS),
+    _f("q1_days", "decimal", _("First quartile of that time, days."), DAYS),
+    _f("median_days", "decimal", _("Median of that time, days."), DAYS),
+    _f("q3_days", "decimal", _("Third quartile of that time, days."), DAYS),
+    _f("max_days", "decimal", _("Longest time from PDD publication to final, days."), DAYS),
 )
 
 TABLES: dict[str, Dataset] = {
@@ -70,120 +72,132 @@ TABLES: dict[str, Dataset] = {
     for t in (
         Dataset(
             "projects-by-status",
-            "Projects by status",
-            "Published projects counted by their current status, in the order of the cycle.",
+            _("Projects by status"),
+            _("Published projects counted by their current status, in the order of the cycle."),
             (
-                _f("status", "string", "Status code.", "ji-rules §3"),
-                _f("status_label", "string", "Status as shown on the pages.", "ji-rules §3"),
-                _f("projects", "integer", "Published projects with that status.", "ji-rules §6"),
+                _f("status", "string", _("Status code."), "ji-rules §3"),
+                _f("status_label", "string", _("Status as shown on the pages."), "ji-rules §3"),
+                _f("projects", "integer", _("Published projects with that status."), "ji-rules §6"),
             ),
         ),
         Dataset(
             "projects-by-host-party",
-            "Projects by host Party",
-            "Published projects counted by host Party, most projects first.",
+            _("Projects by host Party"),
+            _("Published projects counted by host Party, most projects first."),
             (
-                _f("host_party_code", "string", "ISO code of the host Party.", "ji-rules §2"),
-                _f("host_party", "string", "Name of the host Party.", "ji-rules §2"),
-                _f("projects", "integer", "Published projects it hosts.", "ji-rules §6"),
+                _f("host_party_code", "string", _("ISO code of the host Party."), "ji-rules §2"),
+                _f("host_party", "string", _("Name of the host Party."), "ji-rules §2"),
+                _f("projects", "integer", _("Published projects it hosts."), "ji-rules §6"),
             ),
         ),
         Dataset(
             "time-to-final-by-year",
-            "Time from PDD publication to final determination, by year",
-            "Days from the pdd_published event to the event that made the determination final "
-            "(determination_final, or review_decided to final), by the year of the final event.",
+            _("Time from PDD publication to final determination, by year"),
+            _(
+                "Days from the pdd_published event to the event that made the determination final "
+                "(determination_final, or review_decided to final), by the year of the final event."
+            ),
             (
-                _f("year", "integer", "Calendar year (UTC) of the final event.", DAYS),
+                _f("year", "integer", _("Calendar year (UTC) of the final event."), DAYS),
                 *SPREAD_FIELDS,
             ),
         ),
         Dataset(
             "time-to-final-by-aie",
-            "Time from PDD publication to final determination, by AIE",
-            "The same times grouped by the project's AIE.",
-            (_f("aie", "string", "The AIE that determined the project.", DAYS), *SPREAD_FIELDS),
+            _("Time from PDD publication to final determination, by AIE"),
+            _("The same times grouped by the project's AIE."),
+            (_f("aie", "string", _("The AIE that determined the project."), DAYS), *SPREAD_FIELDS),
         ),
         Dataset(
             "review-requests",
-            "Review requests on published determinations",
-            "By year of availability: published determinations, those whose 45-day window has "
-            "closed, those of them that received a request for review, and the share.",
+            _("Review requests on published determinations"),
+            _(
+                "By year of availability: published determinations, those whose 45-day window has "
+                "closed, those of them that received a request for review, and the share."
+            ),
             (
                 _f(
                     "year",
                     "integer",
-                    "Year of the determination's availability date.",
+                    _("Year of the determination's availability date."),
                     "ji-rules §3.5",
                 ),
                 _f(
                     "published",
                     "integer",
-                    "Determination reports made public.",
+                    _("Determination reports made public."),
                     "ji-rules §3.5 (para 34)",
                 ),
                 _f(
                     "window_closed",
                     "integer",
-                    "Of those, determinations whose 45-day window has closed.",
+                    _("Of those, determinations whose 45-day window has closed."),
                     "ji-rules §3.7, §4 (para 35)",
                 ),
                 _f(
                     "with_requests",
                     "integer",
-                    "Of those, determinations that received at least one request for review "
-                    "(F-JI-DR) from a Party involved or a JISC member.",
+                    _(
+                        "Of those, determinations that received at least one request for review "
+                        "(F-JI-DR) from a Party involved or a JISC member."
+                    ),
                     "ji-rules §3.7 (para 35)",
                 ),
                 _f(
                     "share_percent",
                     "decimal",
-                    "with_requests / window_closed × 100, one decimal; empty when no window "
-                    "has closed.",
+                    _(
+                        "with_requests / window_closed × 100, one decimal; empty when no window "
+                        "has closed."
+                    ),
                     "ji-rules §3.7 (para 35)",
                 ),
             ),
         ),
         Dataset(
             "erus-by-year-and-host-party",
-            "Verified and issued ERUs by year and host Party",
-            "Reductions of final verifications by the year they became final, and ERUs issued "
-            "by the year of issuance, per host Party.",
+            _("Verified and issued ERUs by year and host Party"),
+            _(
+                "Reductions of final verifications by the year they became final, and ERUs issued "
+                "by the year of issuance, per host Party."
+            ),
             (
-                _f("year", "integer", "Calendar year.", "ji-rules §3.12, §3.13"),
-                _f("host_party_code", "string", "ISO code of the host Party.", "ji-rules §2"),
-                _f("host_party", "string", "Name of the host Party.", "ji-rules §2"),
+                _f("year", "integer", _("Calendar year."), "ji-rules §3.12, §3.13"),
+                _f("host_party_code", "string", _("ISO code of the host Party."), "ji-rules §2"),
+                _f("host_party", "string", _("Name of the host Party."), "ji-rules §2"),
                 _f(
                     "verified",
                     "integer",
-                    "Tonnes CO2e in verifications that became final that year.",
+                    _("Tonnes CO2e in verifications that became final that year."),
                     "ji-rules §3.11, §3.12 (paras 37–39)",
                 ),
                 _f(
                     "issued",
                     "integer",
-                    "ERUs issued that year.",
+                    _("ERUs issued that year."),
                     "ji-rules §3.13 (13/CMP.1 annex para 29)",
                 ),
             ),
         ),
         Dataset(
             "aau-conversions-by-host-party",
-            "AAU-to-ERU conversions by host Party",
-            "AAUs cancelled by conversion to ERUs, and the number of conversions, per host Party.",
+            _("AAU-to-ERU conversions by host Party"),
+            _(
+                "AAUs cancelled by conversion to ERUs, and the number of conversions, per host Party."
+            ),
             (
-                _f("host_party_code", "string", "ISO code of the host Party.", "ji-rules §2"),
-                _f("host_party", "string", "Name of the host Party.", "ji-rules §2"),
+                _f("host_party_code", "string", _("ISO code of the host Party."), "ji-rules §2"),
+                _f("host_party", "string", _("Name of the host Party."), "ji-rules §2"),
                 _f(
                     "conversions",
                     "integer",
-                    "Issuances recorded (each converts AAUs to ERUs).",
+                    _("Issuances recorded (each converts AAUs to ERUs)."),
                     "ji-rules §3.13",
                 ),
                 _f(
                     "aaus_converted",
                     "integer",
-                    "AAUs converted to ERUs; one AAU cancelled per ERU issued.",
+                    _("AAUs converted to ERUs; one AAU cancelled per ERU issued."),
                     "ji-rules §3.13 (seed 002)",
                 ),
             ),
@@ -245,7 +259,7 @@ def projects_by_status() -> list[dict]:
     rows = public_projects().values("status").annotate(n=Count("pk")).order_by()
     counts = {row["status"]: row["n"] for row in rows}
     return [
-        {"status": s, "status_label": S(s).label, "projects": counts[s]}
+        {"status": s, "status_label": str(S(s).label), "projects": counts[s]}
         for s in S.values
         if counts.get(s)
     ]
@@ -284,7 +298,7 @@ def final_durations() -> list[tuple[int, str, int]]:
     for published_at, final_at, aie in rows:
         final_day = final_at.astimezone(UTC).date()
         days = (final_day - published_at.astimezone(UTC).date()).days
-        out.append((final_day.year, aie or NO_AIE, days))
+        out.append((final_day.year, aie or str(NO_AIE), days))
     return out
 
 
@@ -426,8 +440,26 @@ ROW_GAP = 10
 AXIS_H = 26
 LEGEND_H = 24
 MAX_LABEL = 24
+NARROW = frozenset(" .,:;'|!()[]iljtfI")
 COLOURS = ("#145a9e", "#0a7f6f", "#8a5a00")
-NO_DATA = '<p class="empty chart-empty">No data yet, so there is no chart.</p>'
+
+
+def no_data() -> SafeString:
+    return format_html(
+        '<p class="empty chart-empty">{}</p>', gettext("No data yet, so there is no chart.")
+    )
+
+
+def _spread_values(label: str, s: Spread) -> dict:
+    return {
+        "label": label,
+        "n": s.n,
+        "min": num(s.min),
+        "q1": num(s.q1),
+        "median": num(s.median),
+        "q3": num(s.q3),
+        "max": num(s.max),
+    }
 
 
 def _xy(value: float) -> str:
@@ -445,9 +477,20 @@ def nice_max(top: float, ticks: int = 4) -> tuple[float, float]:
     return step * math.ceil(top / step - 1e-9), step
 
 
+def _text_px(text: str) -> float:
+    """A rough width of ``text`` in the 12px chart font: capitals and non-Latin letters (a
+    Russian label) are wider than Latin lower case."""
+    return sum(
+        3.5 if ch in NARROW else 6.6 if ch.isascii() and not ch.isupper() else 7.9 for ch in text
+    )
+
+
 def _label(text: str) -> tuple[str, str]:
-    """(shown, full) with long labels cut to fit the label column."""
-    short = text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…"
+    """(shown, full) with long labels cut to fit the label column: at most MAX_LABEL
+    characters and LABEL_W - 12 pixels, whatever the language."""
+    short = text
+    while len(short) > MAX_LABEL or _text_px(short) > LABEL_W - 12:
+        short = short[:-2].rstrip() + "…"
     return escape(short), escape(text)
 
 
@@ -485,13 +528,13 @@ def bar_chart(
     """Horizontal bars: one group per label, one bar per series in each group. ``notes``
     replaces the value printed after the first bar of each group."""
     if not groups:
-        return mark_safe(NO_DATA)
+        return no_data()
     legend = len(series) > 1
     top = LEGEND_H if legend else 6
     group_h = BAR_H * len(series) + ROW_GAP
     bottom = top + group_h * len(groups)
     height = bottom + AXIS_H
-    peak = max((v for _, values in groups for v in values), default=0)
+    peak = max((v for _label, values in groups for v in values), default=0)
     axis_hi, step = nice_max(hi if hi is not None else peak)
     plot_w = WIDTH - LABEL_W - VALUE_W
     summary = "; ".join(
@@ -501,14 +544,16 @@ def bar_chart(
     )
     out = _open_svg("bar-chart", height, f"{title}. {summary}.")
     if legend:
-        x = LABEL_W
-        for i, name in enumerate(series):
+        advances = [40 + max(7 * len(name), round(_text_px(name))) for name in series]
+        # Over the label column when the names (a translation) are too long to fit after it.
+        x = max(6, min(LABEL_W, WIDTH - sum(advances) + 22))
+        for i, (name, advance) in enumerate(zip(series, advances, strict=True)):
             out.append(
                 f'<g class="legend"><rect x="{x}" y="6" width="12" height="12" '
                 f'fill="{COLOURS[i % len(COLOURS)]}"/>'
                 f'<text x="{x + 18}" y="16">{escape(name)}</text></g>'
             )
-            x += 40 + 7 * len(name)
+            x += advance
     _axis(out, top, bottom, axis_hi, step, fmt)
     for g, (label, values) in enumerate(groups):
         y0 = top + group_h * g + ROW_GAP / 2
@@ -535,24 +580,30 @@ def bar_chart(
     return mark_safe("".join(out))  # numbers and escaped text only
 
 
-def box_chart(title: str, groups: Sequence[tuple[str, Spread]], unit: str = "days") -> SafeString:
-    """Horizontal box plots: whiskers from minimum to maximum, the box from the first to the
-    third quartile, a thick line at the median."""
+def box_chart(title: str, groups: Sequence[tuple[str, Spread]]) -> SafeString:
+    """Horizontal box plots of times in days: whiskers from minimum to maximum, the box from the
+    first to the third quartile, a thick line at the median."""
     if not groups:
-        return mark_safe(NO_DATA)
+        return no_data()
     row_h = 30
     top = 6
     bottom = top + row_h * len(groups)
     height = bottom + AXIS_H
-    axis_hi, step = nice_max(max(s.max for _, s in groups))
+    axis_hi, step = nice_max(max(s.max for _label, s in groups))
     plot_w = WIDTH - LABEL_W - VALUE_W
 
     def x_of(v: float) -> float:
         return LABEL_W + plot_w * v / axis_hi
 
     summary = "; ".join(
-        f"{label}: {s.n} projects, median {num(s.median)} {unit}, quartiles {num(s.q1)}–"
-        f"{num(s.q3)}, range {num(s.min)}–{num(s.max)}"
+        ngettext(
+            "%(label)s: %(n)s project, median %(median)s days, quartiles %(q1)s–%(q3)s, "
+            "range %(min)s–%(max)s",
+            "%(label)s: %(n)s projects, median %(median)s days, quartiles %(q1)s–%(q3)s, "
+            "range %(min)s–%(max)s",
+            s.n,
+        )
+        % _spread_values(label, s)
         for label, s in groups
     )
     out = _open_svg("box-chart", height, f"{title}. {summary}.")
@@ -561,8 +612,14 @@ def box_chart(title: str, groups: Sequence[tuple[str, Spread]], unit: str = "day
         cy = top + row_h * g + row_h / 2
         shown, full = _label(label)
         tip = escape(
-            f"{label}: {s.n} projects; min {num(s.min)}, Q1 {num(s.q1)}, median "
-            f"{num(s.median)}, Q3 {num(s.q3)}, max {num(s.max)} {unit}"
+            ngettext(
+                "%(label)s: %(n)s project; min %(min)s, Q1 %(q1)s, median %(median)s, "
+                "Q3 %(q3)s, max %(max)s days",
+                "%(label)s: %(n)s projects; min %(min)s, Q1 %(q1)s, median %(median)s, "
+                "Q3 %(q3)s, max %(max)s days",
+                s.n,
+            )
+            % _spread_values(label, s)
         )
         out.append(
             f'<g class="box"><title>{tip}</title>'
@@ -589,20 +646,25 @@ def box_chart(title: str, groups: Sequence[tuple[str, Spread]], unit: str = "day
 
 NUMERIC = ("integer", "decimal")
 HEADINGS = {
-    "status_label": "Status",
-    "host_party_code": "Code",
-    "host_party": "Host Party",
-    "aie": "AIE",
-    "projects": "Projects",
-    "min_days": "Min",
-    "q1_days": "Q1",
-    "median_days": "Median",
-    "q3_days": "Q3",
-    "max_days": "Max",
-    "window_closed": "Window closed",
-    "with_requests": "With requests",
-    "share_percent": "Share (%)",
-    "aaus_converted": "AAUs converted",
+    "year": _("Year"),
+    "status_label": _("Status"),
+    "host_party_code": _("Code"),
+    "host_party": _("Host Party"),
+    "aie": _("AIE"),
+    "projects": _("Projects"),
+    "min_days": _("Min"),
+    "q1_days": _("Q1"),
+    "median_days": _("Median"),
+    "q3_days": _("Q3"),
+    "max_days": _("Max"),
+    "window_closed": _("Window closed"),
+    "with_requests": _("With requests"),
+    "share_percent": _("Share (%)"),
+    "published": _("Published"),
+    "verified": _("Verified"),
+    "issued": _("Issued"),
+    "conversions": _("Conversions"),
+    "aaus_converted": _("AAUs converted"),
 }
 
 
@@ -667,7 +729,7 @@ def sections() -> list[dict]:
             "projects-by-status",
             status,
             bar_chart(
-                "Published projects by status",
+                gettext("Published projects by status"),
                 [(r["status_label"], [r["projects"]]) for r in status],
             ),
             columns=("status_label", "projects"),
@@ -676,7 +738,7 @@ def sections() -> list[dict]:
             "projects-by-host-party",
             parties,
             bar_chart(
-                "Published projects by host Party",
+                gettext("Published projects by host Party"),
                 [(r["host_party"], [r["projects"]]) for r in parties],
             ),
         ),
@@ -684,7 +746,9 @@ def sections() -> list[dict]:
             "time-to-final-by-year",
             by_year,
             box_chart(
-                "Days from PDD publication to final determination, by year of the final event",
+                gettext(
+                    "Days from PDD publication to final determination, by year of the final event"
+                ),
                 spreads(by_year, "year"),
             ),
         ),
@@ -692,7 +756,7 @@ def sections() -> list[dict]:
             "time-to-final-by-aie",
             by_aie,
             box_chart(
-                "Days from PDD publication to final determination, by AIE",
+                gettext("Days from PDD publication to final determination, by AIE"),
                 spreads(by_aie, "aie"),
             ),
         ),
@@ -700,7 +764,9 @@ def sections() -> list[dict]:
             "review-requests",
             reviews,
             bar_chart(
-                "Share of determinations (window closed) that received review requests, by year",
+                gettext(
+                    "Share of determinations (window closed) that received review requests, by year"
+                ),
                 [
                     (str(r["year"]), [float(r["share_percent"] or 0)])
                     for r in reviews
@@ -708,7 +774,12 @@ def sections() -> list[dict]:
                 ],
                 fmt=lambda v: f"{v:g} %",
                 notes=[
-                    f"{r['share_percent']} % ({r['with_requests']} of {r['window_closed']})"
+                    gettext("%(share)s %% (%(part)s of %(whole)s)")
+                    % {
+                        "share": r["share_percent"],
+                        "part": r["with_requests"],
+                        "whole": r["window_closed"],
+                    }
                     for r in reviews
                     if r["window_closed"]
                 ],
@@ -719,16 +790,16 @@ def sections() -> list[dict]:
             "erus-by-year-and-host-party",
             erus,
             bar_chart(
-                "Verified and issued ERUs by year (all host Parties)",
+                gettext("Verified and issued ERUs by year (all host Parties)"),
                 [(str(year), totals) for year, totals in sorted(eru_years.items())],
-                series=("Verified (t CO2e)", "Issued (ERUs)"),
+                series=(gettext("Verified (t CO2e)"), gettext("Issued (ERUs)")),
             ),
         ),
         _section(
             "aau-conversions-by-host-party",
             conversions,
             bar_chart(
-                "AAUs converted to ERUs by host Party",
+                gettext("AAUs converted to ERUs by host Party"),
                 [(r["host_party"], [r["aaus_converted"]]) for r in conversions],
             ),
         ),
@@ -741,6 +812,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@in_english
 def statistics_csv(request: HttpRequest, name: str) -> HttpResponse:
     table = TABLES.get(name)
     if table is None:

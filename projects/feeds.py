@@ -18,6 +18,8 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, linebreaks
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .errors import NotFound
 from .models import Event, Party, Project
@@ -49,12 +51,12 @@ class NoticeFeed(Feed):
     """All public notices; subclasses narrow the events and name the feed."""
 
     feed_type = Atom1Feed
-    title = "JI Track 2: public notices"
-    subtitle = (
+    title = _("JI Track 2: public notices")
+    subtitle = _(
         "Publications, deadlines and decisions of the Joint Implementation Track 2 "
         "procedure, newest first."
     )
-    author_name = "JI Track 2 registry"
+    author_name = _("JI Track 2 registry")
 
     def link(self, obj=None) -> str:
         return reverse("home")
@@ -110,10 +112,15 @@ class ProjectFeed(NoticeFeed):
         return project
 
     def title(self, obj: Project) -> str:
-        return f"JI {obj.reference}: {obj.title}"
+        return gettext("JI %(reference)s: %(title)s") % {
+            "reference": obj.reference,
+            "title": obj.title,
+        }
 
     def subtitle(self, obj: Project) -> str:
-        return f"Public notices of JI Track 2 project {obj.reference}, newest first."
+        return gettext("Public notices of JI Track 2 project %(reference)s, newest first.") % {
+            "reference": obj.reference
+        }
 
     def link(self, obj: Project) -> str:
         return reverse("project_detail", args=[obj.reference])
@@ -133,10 +140,12 @@ class PartyFeed(NoticeFeed):
         return party
 
     def title(self, obj: Party) -> str:
-        return f"JI Track 2: projects hosted by {obj.name}"
+        return gettext("JI Track 2: projects hosted by %(party)s") % {"party": obj.name}
 
     def subtitle(self, obj: Party) -> str:
-        return f"Public notices of the projects {obj.name} hosts, newest first."
+        return gettext("Public notices of the projects %(party)s hosts, newest first.") % {
+            "party": obj.name
+        }
 
     def link(self, obj: Party) -> str:
         return f"{reverse('opendata')}?host_party={obj.code}"
@@ -155,10 +164,10 @@ class KindFeed(NoticeFeed):
         return kind
 
     def title(self, obj: str) -> str:
-        return f"JI Track 2: {event_label(obj)}"
+        return gettext("JI Track 2: %(notice)s") % {"notice": event_label(obj)}
 
     def subtitle(self, obj: str) -> str:
-        return f"Public notices “{event_label(obj)}”, newest first."
+        return gettext("Public notices “%(notice)s”, newest first.") % {"notice": event_label(obj)}
 
     def feed_url(self, obj: str) -> str:
         return reverse("feed_kind", args=[obj])

@@ -7,6 +7,7 @@ from datetime import date
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from . import deadlines
 from .models import Comment, Document, Organisation, Party, Project, SectoralScope
@@ -221,14 +222,14 @@ class CheckForm(DecisionForm):
 
 
 class CommentForm(forms.Form):
-    name = forms.CharField(max_length=120, label="Your name")
-    affiliation = forms.CharField(max_length=200, required=False, label="Affiliation")
+    name = forms.CharField(max_length=120, label=_("Your name"))
+    affiliation = forms.CharField(max_length=200, required=False, label=_("Affiliation"))
     category = forms.ChoiceField(
-        choices=Comment.Category.choices, label="You comment as", widget=forms.RadioSelect
+        choices=Comment.Category.choices, label=_("You comment as"), widget=forms.RadioSelect
     )
-    email = forms.EmailField(label="E-mail", help_text="Not published.")
+    email = forms.EmailField(label=_("E-mail"), help_text=_("Not published."))
     text = forms.CharField(
-        max_length=20000, widget=forms.Textarea(attrs={"rows": 6}), label="Comment"
+        max_length=20000, widget=forms.Textarea(attrs={"rows": 6}), label=_("Comment")
     )
 
 

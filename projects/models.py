@@ -12,6 +12,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SectoralScope(models.Model):
@@ -153,12 +155,12 @@ class Accreditation(models.Model):
 
 class User(AbstractUser):
     class Role(models.TextChoices):
-        PARTICIPANT = "participant", "Project participant"
-        AIE = "aie", "AIE staff"
-        PARTY = "party", "Designated focal point of a Party"
-        JISC = "jisc", "JISC member"
-        EXPERT = "expert", "Expert"
-        SECRETARIAT = "secretariat", "Secretariat"
+        PARTICIPANT = "participant", _("Project participant")
+        AIE = "aie", _("AIE staff")
+        PARTY = "party", _("Designated focal point of a Party")
+        JISC = "jisc", _("JISC member")
+        EXPERT = "expert", _("Expert")
+        SECRETARIAT = "secretariat", _("Secretariat")
 
     role = models.CharField(max_length=20, choices=Role.choices, blank=True)
     organisation = models.ForeignKey(
@@ -175,21 +177,36 @@ class User(AbstractUser):
 
 class Project(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        ENGAGED = "engaged", "AIE engaged"
-        PDD_SUBMITTED = "pdd_submitted", "PDD submitted for publication"
-        OPEN_FOR_COMMENTS = "open_for_comments", "Open for comments"
-        COMMENTS_CLOSED = "comments_closed", "Comment period closed"
-        DETERMINATION_SUBMITTED = "determination_submitted", "Determination submitted"
-        DETERMINATION_PUBLISHED = "determination_published", "Determination published"
-        UNDER_REVIEW = "under_review", "Under review"
-        FINAL = "final", "Determination final"
-        REJECTED = "rejected", "Rejected"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        DRAFT = "draft", pgettext_lazy("project status", "Draft")
+        ENGAGED = "engaged", pgettext_lazy("project status", "AIE engaged")
+        PDD_SUBMITTED = (
+            "pdd_submitted",
+            pgettext_lazy("project status", "PDD submitted for publication"),
+        )
+        OPEN_FOR_COMMENTS = (
+            "open_for_comments",
+            pgettext_lazy("project status", "Open for comments"),
+        )
+        COMMENTS_CLOSED = (
+            "comments_closed",
+            pgettext_lazy("project status", "Comment period closed"),
+        )
+        DETERMINATION_SUBMITTED = (
+            "determination_submitted",
+            pgettext_lazy("project status", "Determination submitted"),
+        )
+        DETERMINATION_PUBLISHED = (
+            "determination_published",
+            pgettext_lazy("project status", "Determination published"),
+        )
+        UNDER_REVIEW = "under_review", pgettext_lazy("project status", "Under review")
+        FINAL = "final", pgettext_lazy("project status", "Determination final")
+        REJECTED = "rejected", pgettext_lazy("project status", "Rejected")
+        WITHDRAWN = "withdrawn", pgettext_lazy("project status", "Withdrawn")
 
     class Approach(models.TextChoices):
-        JI_SPECIFIC = "ji_specific", "JI specific approach"
-        CDM_METHODOLOGY = "cdm_methodology", "Approved CDM methodology"
+        JI_SPECIFIC = "ji_specific", _("JI specific approach")
+        CDM_METHODOLOGY = "cdm_methodology", _("Approved CDM methodology")
 
     reference = models.CharField(max_length=4, unique=True, null=True, blank=True)
     title = models.CharField(max_length=255)
@@ -279,19 +296,22 @@ def document_path(instance: Document, filename: str) -> str:
 
 class Document(models.Model):
     class Kind(models.TextChoices):
-        PDD = "pdd", "Project design document"
-        ADDITIONALITY = "additionality", "Additionality analysis"
-        BASELINE = "baseline", "Baseline and monitoring methodology"
-        EIA = "eia", "Environmental impact analysis / EIA"
-        APPROVAL = "approval", "Letter of approval"
-        SUPPORTING = "supporting", "Supporting document"
-        DETERMINATION_REPORT = "determination_report", "Determination report (F-JI-DRep)"
-        DETERMINATION_SUPPORTING = "determination_supporting", "Determination supporting document"
-        MONITORING_REPORT = "monitoring_report", "Monitoring report"
-        MONITORING_SUPPORTING = "monitoring_supporting", "Monitoring supporting document"
-        CHANGE_SUPPORTING = "change_supporting", "Change during implementation: supporting file"
-        VERIFICATION_REPORT = "verification_report", "Verification report (F-JI-VRep)"
-        VERIFICATION_SUPPORTING = "verification_supporting", "Verification supporting document"
+        PDD = "pdd", _("Project design document")
+        ADDITIONALITY = "additionality", _("Additionality analysis")
+        BASELINE = "baseline", _("Baseline and monitoring methodology")
+        EIA = "eia", _("Environmental impact analysis / EIA")
+        APPROVAL = "approval", _("Letter of approval")
+        SUPPORTING = "supporting", _("Supporting document")
+        DETERMINATION_REPORT = "determination_report", _("Determination report (F-JI-DRep)")
+        DETERMINATION_SUPPORTING = (
+            "determination_supporting",
+            _("Determination supporting document"),
+        )
+        MONITORING_REPORT = "monitoring_report", _("Monitoring report")
+        MONITORING_SUPPORTING = "monitoring_supporting", _("Monitoring supporting document")
+        CHANGE_SUPPORTING = "change_supporting", _("Change during implementation: supporting file")
+        VERIFICATION_REPORT = "verification_report", _("Verification report (F-JI-VRep)")
+        VERIFICATION_SUPPORTING = "verification_supporting", _("Verification supporting document")
 
     # Para 40: information used to show additionality, to describe the baseline methodology and
     # its application, or to support an EIA can never be confidential; the PDD and the
@@ -382,9 +402,9 @@ class Engagement(models.Model):
 
 class Comment(models.Model):
     class Category(models.TextChoices):
-        PARTY = "party", "Party"
-        STAKEHOLDER = "stakeholder", "Stakeholder"
-        OBSERVER = "observer", "Accredited observer"
+        PARTY = "party", _("Party")
+        STAKEHOLDER = "stakeholder", _("Stakeholder")
+        OBSERVER = "observer", _("Accredited observer")
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="comments")
     name = models.CharField(max_length=120)

@@ -27,14 +27,18 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import wraps
 from itertools import groupby
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from .feeds import NOTICE_KINDS
@@ -43,7 +47,7 @@ from .models import Party, Project
 from .selectors import public_projects
 from .timeline import event_label
 
-VERSION = "1.0"
+VERSION = "1.1"  # 1.1: the scope, section, from and to filters
 PER_PAGE = 20
 JSON_ROWS_PER_CHUNK = 100
 LIST_SEPARATOR = "; "
@@ -51,15 +55,15 @@ LIST_SEPARATOR = "; "
 # --- the dictionary -------------------------------------------------------------------------
 
 TYPES = {
-    "string": "Text.",
-    "integer": "Whole number.",
-    "boolean": "true or false.",
-    "date": "Calendar date, YYYY-MM-DD.",
-    "datetime": "Instant in UTC, ISO 8601 with a Z: YYYY-MM-DDTHH:MM:SSZ (ji-rules §4).",
-    "decimal": "Number with a decimal point.",
-    "list of strings": "JSON: an array. CSV: the values joined by “; ”.",
-    "list of integers": "JSON: an array. CSV: the values joined by “; ”.",
-    "object (year → tonnes)": "JSON: an object. CSV: year:tonnes pairs joined by “; ”.",
+    "string": _("Text."),
+    "integer": _("Whole number."),
+    "boolean": _("true or false."),
+    "date": _("Calendar date, YYYY-MM-DD."),
+    "datetime": _("Instant in UTC, ISO 8601 with a Z: YYYY-MM-DDTHH:MM:SSZ (ji-rules §4)."),
+    "decimal": _("Number with a decimal point."),
+    "list of strings": _("JSON: an array. CSV: the values joined by “; ”."),
+    "list of integers": _("JSON: an array. CSV: the values joined by “; ”."),
+    "object (year → tonnes)": _("JSON: an object. CSV: year:tonnes pairs joined by “; ”."),
 }
 
 
@@ -103,178 +107,190 @@ PROJECT_STATUSES = tuple(
     s for s in Project.Status.values if s not in ("draft", "engaged", "pdd_submitted")
 )
 VERIFICATION_STATUSES = ("published", "under_review", "final", "rejected", "withdrawn")
+# The registry sections that list projects (projects.sections; ProjectFilter's ``section``).
+PROJECT_SECTIONS = ("pdds-open", "pdds", "determinations-open", "determinations-final")
 
 PROJECT_FIELDS = (
     Field(
         "reference",
         "string",
-        "Reference number the secretariat gave the project when it published the PDD: four "
-        "digits, in order of publication.",
+        _(
+            "Reference number the secretariat gave the project when it published the PDD: four "
+            "digits, in order of publication."
+        ),
         "ji-rules §3.2 (para 32)",
     ),
-    Field("title", "string", "Title of the project as in its PDD.", "ji-rules §3.1 (para 31)"),
-    Field("url", "string", "Address of the project's public page.", "ji-rules §6"),
+    Field("title", "string", _("Title of the project as in its PDD."), "ji-rules §3.1 (para 31)"),
+    Field("url", "string", _("Address of the project's public page."), "ji-rules §6"),
     Field(
         "status",
         "string",
-        "Where the project is in the Track 2 cycle.",
+        _("Where the project is in the Track 2 cycle."),
         "ji-rules §3",
         PROJECT_STATUSES,
     ),
     Field(
         "host_party_code",
         "string",
-        "ISO 3166-1 alpha-2 code of the host Party.",
+        _("ISO 3166-1 alpha-2 code of the host Party."),
         "ji-rules §2 (paras 21, 24)",
     ),
-    Field("host_party", "string", "Name of the host Party.", "ji-rules §2 (paras 21, 24)"),
+    Field("host_party", "string", _("Name of the host Party."), "ji-rules §2 (paras 21, 24)"),
     Field(
         "parties_involved",
         "list of strings",
-        "ISO codes of the other Parties involved, in code order.",
+        _("ISO codes of the other Parties involved, in code order."),
         "ji-rules §3.1 (para 31)",
     ),
     Field(
         "participants",
         "list of strings",
-        "Project participants (legal entities authorised by a Party involved), in name order.",
+        _("Project participants (legal entities authorised by a Party involved), in name order."),
         "ji-rules §1, §3.1",
     ),
     Field(
         "aie",
         "string",
-        "The accredited independent entity engaged for the determination; empty if none.",
+        _("The accredited independent entity engaged for the determination; empty if none."),
         "ji-rules §1, §3.3",
     ),
     Field(
         "sectoral_scopes",
         "list of integers",
-        "JI sectoral scope numbers (1–15) of the project, ascending.",
+        _("JI sectoral scope numbers (1–15) of the project, ascending."),
         "ji-rules §1",
     ),
-    Field("small_scale", "boolean", "A small-scale project.", "ji-rules §5 (3/CMP.2 para 8)"),
-    Field("poa", "boolean", "A programme of activities.", "ji-rules §3.1, §5"),
+    Field("small_scale", "boolean", _("A small-scale project."), "ji-rules §5 (3/CMP.2 para 8)"),
+    Field("poa", "boolean", _("A programme of activities."), "ji-rules §3.1, §5"),
     Field(
         "baseline_approach",
         "string",
-        "Baseline and monitoring approach: a JI specific approach or an approved CDM methodology.",
+        _(
+            "Baseline and monitoring approach: a JI specific approach or an approved CDM methodology."
+        ),
         "ji-rules §3.1 (para 31)",
         tuple(Project.Approach.values),
     ),
     Field(
         "methodology",
         "string",
-        "The approved CDM methodology used, if any.",
+        _("The approved CDM methodology used, if any."),
         "ji-rules §3.1 (para 31)",
     ),
     Field(
         "expected_annual_reductions",
         "integer",
-        "Expected average annual emission reductions in the PDD, tonnes CO2e (mean of the "
-        "yearly figures, whole tonnes, half up).",
+        _(
+            "Expected average annual emission reductions in the PDD, tonnes CO2e (mean of the "
+            "yearly figures, whole tonnes, half up)."
+        ),
         "ji-rules §3.1, §5",
     ),
-    Field("crediting_start", "date", "First day of the crediting period.", "ji-rules §3.1"),
-    Field("crediting_end", "date", "Last day of the crediting period.", "ji-rules §3.1"),
+    Field("crediting_start", "date", _("First day of the crediting period."), "ji-rules §3.1"),
+    Field("crediting_end", "date", _("Last day of the crediting period."), "ji-rules §3.1"),
     Field(
         "pdd_available_on",
         "date",
-        "Availability date of the PDD: day 1 of the 30-day comment period.",
+        _("Availability date of the PDD: day 1 of the 30-day comment period."),
         "ji-rules §3.2, §4 (para 32)",
     ),
     Field(
         "comments_close_at",
         "datetime",
-        "End of the comment period: 17:00 GMT on the 30th day.",
+        _("End of the comment period: 17:00 GMT on the 30th day."),
         "ji-rules §3.2, §4 (para 32)",
     ),
     Field(
         "determination_available_on",
         "date",
-        "Availability date of the published determination report: day 1 of the 45-day period.",
+        _("Availability date of the published determination report: day 1 of the 45-day period."),
         "ji-rules §3.5, §4 (para 34)",
     ),
     Field(
         "review_window_closes_at",
         "datetime",
-        "End of the 45-day period in which a Party involved or three JISC members may request "
-        "a review: 17:00 GMT on the 45th day.",
+        _(
+            "End of the 45-day period in which a Party involved or three JISC members may request "
+            "a review: 17:00 GMT on the 45th day."
+        ),
         "ji-rules §3.7, §4 (para 35)",
     ),
     Field(
         "final_on",
         "date",
-        "Date the determination became final (or, for a rejected project, the date of the "
-        "final negative outcome).",
+        _(
+            "Date the determination became final (or, for a rejected project, the date of the "
+            "final negative outcome)."
+        ),
         "ji-rules §3.7, §3.8 (para 35)",
     ),
     Field(
         "withdrawn_at",
         "datetime",
-        "When the project was withdrawn; it stays on the public record.",
+        _("When the project was withdrawn; it stays on the public record."),
         "ji-rules §3.14",
     ),
 )
 
 VERIFICATION_FIELDS = (
-    Field("project_reference", "string", "Reference number of the project.", "ji-rules §3.2"),
-    Field("project_title", "string", "Title of the project.", "ji-rules §3.1"),
-    Field("host_party_code", "string", "ISO code of the host Party.", "ji-rules §2"),
+    Field("project_reference", "string", _("Reference number of the project."), "ji-rules §3.2"),
+    Field("project_title", "string", _("Title of the project."), "ji-rules §3.1"),
+    Field("host_party_code", "string", _("ISO code of the host Party."), "ji-rules §2"),
     Field(
         "number",
         "integer",
-        "Number of the verification within the project (1 for the first).",
+        _("Number of the verification within the project (1 for the first)."),
         "ji-rules §3.11",
     ),
-    Field("aie", "string", "The AIE that verified the reductions.", "ji-rules §3.11 (para 37)"),
+    Field("aie", "string", _("The AIE that verified the reductions."), "ji-rules §3.11 (para 37)"),
     Field(
         "period_start",
         "date",
-        "First day of the monitoring period verified.",
+        _("First day of the monitoring period verified."),
         "ji-rules §3.10 (para 36)",
     ),
     Field(
         "period_end",
         "date",
-        "Last day of the monitoring period verified.",
+        _("Last day of the monitoring period verified."),
         "ji-rules §3.10 (para 36)",
     ),
     Field(
         "status",
         "string",
-        "Status of the verification since its publication.",
+        _("Status of the verification since its publication."),
         "ji-rules §3.11, §3.12, §3.14",
         VERIFICATION_STATUSES,
     ),
     Field(
         "verified_by_year",
         "object (year → tonnes)",
-        "Reductions verified per calendar year, tonnes CO2e.",
+        _("Reductions verified per calendar year, tonnes CO2e."),
         "ji-rules §3.11, §5 (paras 37–38)",
     ),
     Field(
         "verified_total",
         "integer",
-        "Reductions verified in the monitoring period, tonnes CO2e.",
+        _("Reductions verified in the monitoring period, tonnes CO2e."),
         "ji-rules §3.11 (paras 37–38)",
     ),
     Field(
         "available_on",
         "date",
-        "Availability date of the verification report: day 1 of the 15-day period.",
+        _("Availability date of the verification report: day 1 of the 15-day period."),
         "ji-rules §3.11, §4 (para 38)",
     ),
     Field(
         "review_window_closes_at",
         "datetime",
-        "End of the 15-day period for review requests: 17:00 GMT on the 15th day.",
+        _("End of the 15-day period for review requests: 17:00 GMT on the 15th day."),
         "ji-rules §3.12, §4 (para 39)",
     ),
-    Field("final_on", "date", "Date the verification became final.", "ji-rules §3.12 (para 39)"),
+    Field("final_on", "date", _("Date the verification became final."), "ji-rules §3.12 (para 39)"),
     Field(
         "erus_issued",
         "integer",
-        "ERUs issued so far for this verification (never more than verified).",
+        _("ERUs issued so far for this verification (never more than verified)."),
         "ji-rules §3.13 (13/CMP.1 annex para 29)",
     ),
 )
@@ -283,62 +299,68 @@ ISSUANCE_FIELDS = (
     Field(
         "block_id",
         "integer",
-        "Identifier of the block of units as issued. Later transfers split blocks; they are on "
-        "the project's timeline, not here, so each unit appears once.",
+        _(
+            "Identifier of the block of units as issued. Later transfers split blocks; they are on "
+            "the project's timeline, not here, so each unit appears once."
+        ),
         "ji-rules §3.13",
     ),
-    Field("issued_at", "datetime", "When the host Party recorded the issuance.", "ji-rules §3.13"),
-    Field("project_reference", "string", "Reference number of the project.", "ji-rules §3.2"),
+    Field(
+        "issued_at", "datetime", _("When the host Party recorded the issuance."), "ji-rules §3.13"
+    ),
+    Field("project_reference", "string", _("Reference number of the project."), "ji-rules §3.2"),
     Field(
         "project_identifier",
         "string",
-        "Project identifier the units gained on conversion.",
+        _("Project identifier the units gained on conversion."),
         "ji-rules §3.13 (13/CMP.1 annex para 29)",
     ),
     Field(
         "host_party_code",
         "string",
-        "ISO code of the host Party that issued the ERUs.",
+        _("ISO code of the host Party that issued the ERUs."),
         "ji-rules §3.13",
     ),
     Field(
         "verification_number",
         "integer",
-        "Number of the final verification the ERUs were issued for.",
+        _("Number of the final verification the ERUs were issued for."),
         "ji-rules §3.13",
     ),
     Field(
         "unit_type",
         "string",
-        "Kind of unit: ERU (an AAU or RMU converted for a JI project).",
+        _("Kind of unit: ERU (an AAU or RMU converted for a JI project)."),
         "ji-rules §3.13",
     ),
     Field(
         "originating_party_code",
         "string",
-        "ISO code of the Party whose AAUs were converted (the serials keep it).",
+        _("ISO code of the Party whose AAUs were converted (the serials keep it)."),
         "ji-rules §3.13 (13/CMP.1 annex para 29)",
     ),
     Field(
         "serial_start",
         "integer",
-        "First serial number of the block; the units keep the serials of the converted AAUs.",
+        _("First serial number of the block; the units keep the serials of the converted AAUs."),
         "ji-rules §3.13 (13/CMP.1 annex para 29)",
     ),
-    Field("serial_end", "integer", "Last serial number of the block.", "ji-rules §3.13"),
+    Field("serial_end", "integer", _("Last serial number of the block."), "ji-rules §3.13"),
     Field(
         "quantity",
         "integer",
-        "Units in the block: serial_end − serial_start + 1. One AAU of the host was cancelled "
-        "for each.",
+        _(
+            "Units in the block: serial_end − serial_start + 1. One AAU of the host was cancelled "
+            "for each."
+        ),
         "ji-rules §3.13 (seed 002)",
     ),
-    Field("commitment_period", "integer", "Kyoto Protocol commitment period.", "ji-rules §3.13"),
-    Field("track", "integer", "JI track of the project (2).", "ji-rules §3"),
+    Field("commitment_period", "integer", _("Kyoto Protocol commitment period."), "ji-rules §3.13"),
+    Field("track", "integer", _("JI track of the project (2)."), "ji-rules §3"),
     Field(
         "account",
         "string",
-        "Account that received the block on issuance (the host Party's registry).",
+        _("Account that received the block on issuance (the host Party's registry)."),
         "ji-rules §3.13",
     ),
 )
@@ -347,26 +369,54 @@ FILTERS = (
     Field(
         "status",
         "string",
-        "Only projects with this status.",
+        _("Only projects with this status."),
         "projects.filters.ProjectFilter",
         PROJECT_STATUSES,
     ),
     Field(
         "host_party",
         "string",
-        "Only projects hosted by the Party with this ISO code (any case).",
+        _("Only projects hosted by the Party with this ISO code (any case)."),
         "projects.filters.ProjectFilter",
     ),
     Field(
         "aie",
         "string",
-        "Only projects whose AIE has this id or this exact name (any case).",
+        _("Only projects whose AIE has this id or this exact name (any case)."),
         "projects.filters.ProjectFilter",
     ),
     Field(
         "q",
         "string",
-        "Only projects whose title or reference contains this text.",
+        _("Only projects whose title or reference contains this text."),
+        "projects.filters.ProjectFilter",
+    ),
+    Field(
+        "scope",
+        "integer",
+        _("Only projects in this sectoral scope (1 to 15)."),
+        "projects.filters.ProjectFilter",
+    ),
+    Field(
+        "section",
+        "string",
+        _(
+            "Only the projects of this registry section; from and to then apply to the "
+            "section's date (PDD availability, determination availability or final date)."
+        ),
+        "projects.filters.ProjectFilter, ji-rules §4",
+        PROJECT_SECTIONS,
+    ),
+    Field(
+        "from",
+        "date",
+        _("Only projects whose date (see section; else PDD availability) is on or after this."),
+        "projects.filters.ProjectFilter",
+    ),
+    Field(
+        "to",
+        "date",
+        _("Only projects whose date (see section; else PDD availability) is on or before this."),
         "projects.filters.ProjectFilter",
     ),
 )
@@ -626,25 +676,31 @@ DATASETS: dict[str, Dataset] = {
     for d in (
         Dataset(
             "projects",
-            "Projects",
-            "One row per published project (PDD made public by the secretariat), in reference "
-            "order. Drafts and PDDs not yet available are never listed.",
+            _("Projects"),
+            _(
+                "One row per published project (PDD made public by the secretariat), in reference "
+                "order. Drafts and PDDs not yet available are never listed."
+            ),
             PROJECT_FIELDS,
             project_rows,
         ),
         Dataset(
             "verifications",
-            "Verifications",
-            "One row per verification report (F-JI-VRep) made public, by project reference and "
-            "verification number. Reports submitted but not yet published are not listed.",
+            _("Verifications"),
+            _(
+                "One row per verification report (F-JI-VRep) made public, by project reference and "
+                "verification number. Reports submitted but not yet published are not listed."
+            ),
             VERIFICATION_FIELDS,
             verification_rows,
         ),
         Dataset(
             "issuances",
-            "ERU issuances",
-            "One row per block of ERUs as issued by the host Party for a final verification, in "
-            "order of issuance.",
+            _("ERU issuances"),
+            _(
+                "One row per block of ERUs as issued by the host Party for a final verification, in "
+                "order of issuance."
+            ),
             ISSUANCE_FIELDS,
             issuance_rows,
         ),
@@ -688,6 +744,21 @@ def _dataset(name: str) -> Dataset:
     return dataset
 
 
+def in_english(view):
+    """Downloads are data, not pages: their texts (the dictionary's meanings, labels in a
+    statistics table, error details) stay in English whatever the visitor's language. Texts are
+    made strings inside the view: a streamed body must hold no lazy translation."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            response = view(request, *args, **kwargs)
+        response.headers.setdefault("Content-Language", settings.LANGUAGE_CODE)
+        return response
+
+    return wrapper
+
+
 def versioned(response: HttpResponse, request: HttpRequest) -> HttpResponse:
     response["X-Data-Dictionary-Version"] = VERSION
     response["Link"] = f'<{dictionary_url(request)}>; rel="describedby"'
@@ -695,6 +766,7 @@ def versioned(response: HttpResponse, request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@in_english
 def download_csv(request: HttpRequest, name: str) -> HttpResponse:
     dataset = _dataset(name)
     filterset = ProjectFilter(request.GET, queryset=public_projects())
@@ -709,6 +781,7 @@ def download_csv(request: HttpRequest, name: str) -> HttpResponse:
 
 
 @require_safe
+@in_english
 def download_json(request: HttpRequest, name: str) -> HttpResponse:
     dataset = _dataset(name)
     filterset = ProjectFilter(request.GET, queryset=public_projects())
@@ -751,6 +824,7 @@ def dictionary(request: HttpRequest) -> dict:
 
 
 @require_safe
+@in_english
 def dictionary_json(request: HttpRequest) -> JsonResponse:
     return versioned(
         JsonResponse(dictionary(request), json_dumps_params={"ensure_ascii": False}), request
@@ -787,7 +861,7 @@ def opendata_page(request: HttpRequest) -> HttpResponse:
         "datasets": datasets,
         "tables": TABLES,
         "types": TYPES,
-        "filter_table": Dataset("filters", "Filters", "", FILTERS),
+        "filter_table": Dataset("filters", _("Filters"), "", FILTERS),
         "notice_kinds": [(kind, event_label(kind)) for kind in NOTICE_KINDS],
         "form": filterset.form,
         "statuses": [(v, Project.Status(v).label) for v in PROJECT_STATUSES],

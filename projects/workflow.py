@@ -15,6 +15,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from jitrack.i18n import official
+
 from . import deadlines
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .files import as_django_file, clean_filename, read_pdf_upload
@@ -369,7 +371,7 @@ def store_document(
     doc = Document(
         project=project,
         kind=kind,
-        title=(title or "").strip() or Document.Kind(kind).label,
+        title=(title or "").strip() or official(Document.Kind(kind).label),
         filename=name,
         sha256=sha,
         size=len(content),

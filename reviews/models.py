@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from determinations.models import Determination, Verification
 from projects.models import Party, Project, SectoralScope
@@ -160,21 +162,27 @@ class Appraiser(models.Model):
 
 class Review(models.Model):
     class Kind(models.TextChoices):
-        DETERMINATION = "determination", "Review of a determination (F-JI-DR)"
-        VERIFICATION = "verification", "Review of a verification (F-JI-VR)"
+        DETERMINATION = "determination", _("Review of a determination (F-JI-DR)")
+        VERIFICATION = "verification", _("Review of a verification (F-JI-VR)")
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Requested; team to be appointed"
-        IN_PROGRESS = "in_progress", "Under review"
-        REPORTED = "reported", "Team reported; awaiting the JISC decision"
-        CORRECTIONS = "corrections_required", "Corrections required"
-        DECIDED = "decided", "Decided"
-        CLOSED = "closed", "Closed: the project was withdrawn"
+        REQUESTED = "requested", pgettext_lazy("review status", "Requested; team to be appointed")
+        IN_PROGRESS = "in_progress", pgettext_lazy("review status", "Under review")
+        REPORTED = (
+            "reported",
+            pgettext_lazy("review status", "Team reported; awaiting the JISC decision"),
+        )
+        CORRECTIONS = "corrections_required", pgettext_lazy("review status", "Corrections required")
+        DECIDED = "decided", pgettext_lazy("review status", "Decided")
+        CLOSED = "closed", pgettext_lazy("review status", "Closed: the project was withdrawn")
 
     class Decision(models.TextChoices):
-        CONFIRMED = "confirmed", "Determination confirmed"
-        REJECTED = "rejected", "Rejected"
-        CORRECTIONS = "corrections_required", "Corrections required"
+        CONFIRMED = "confirmed", pgettext_lazy("review decision", "Determination confirmed")
+        REJECTED = "rejected", pgettext_lazy("review decision", "Rejected")
+        CORRECTIONS = (
+            "corrections_required",
+            pgettext_lazy("review decision", "Corrections required"),
+        )
 
     OPEN = (Status.REQUESTED, Status.IN_PROGRESS, Status.REPORTED, Status.CORRECTIONS)
     # The legal limit applies until the JISC decides; "corrections required" is a decision.

@@ -14,12 +14,15 @@ import posixpath
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from jitrack.i18n import in_official_language
+
 from .agenda import agenda_items
 from .models import CRITERIA, Appraiser, Review, ReviewRequest
 
 CONFIDENTIAL = "CONFIDENTIAL — ji-rules §6"
 
 
+@in_official_language
 def _render(template: str, context: dict) -> bytes:
     from weasyprint import HTML
 

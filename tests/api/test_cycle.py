@@ -151,7 +151,7 @@ def test_cycle_through_the_api_reaches_final(
         assert det["available_on"] == "2025-04-02"
         assert det["review_window_closes_at"] == "2025-05-16T17:00:00Z"
         assert det["final_on"] is None
-        assert det["comments_summary"].startswith("1 comment(s) received (1 from stakeholders).")
+        assert det["comments_summary"].startswith("1 comment(s) received (1 from a stakeholder).")
         assert len(det["report"]["sha256"]) == 64
         report = anon.get(det["report"]["download_url"])
         assert report.status_code == 200

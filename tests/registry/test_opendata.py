@@ -227,7 +227,7 @@ def test_projects_csv_exact(registry, client):
 
 def test_projects_json_exact(registry, client):
     doc = json_doc(client, "/opendata/projects.json")
-    assert doc["version"] == VERSION == "1.0"
+    assert doc["version"] == VERSION == "1.1"
     assert doc["dataset"] == "projects"
     assert doc["dictionary"] == "http://testserver/opendata/dictionary.json"
     assert doc["filters"] == {}
@@ -281,7 +281,7 @@ def test_verifications_exact(registry, client):
         ],
     ]
     doc = json_doc(client, "/opendata/verifications.json")
-    assert doc["version"] == "1.0"
+    assert doc["version"] == "1.1"
     assert doc["rows"] == [
         {
             "project_reference": "0002",
@@ -382,12 +382,12 @@ def test_every_download_carries_the_dictionary_version(registry, client):
     for name in DATASETS:
         for fmt in ("csv", "json"):
             response = client.get(f"/opendata/{name}.{fmt}")
-            assert response["X-Data-Dictionary-Version"] == "1.0"
+            assert response["X-Data-Dictionary-Version"] == "1.1"
             assert response["Link"] == (
                 '<http://testserver/opendata/dictionary.json>; rel="describedby"'
             )
             if fmt == "json":
-                assert json.loads(body(response))["version"] == "1.0"
+                assert json.loads(body(response))["version"] == "1.1"
         assert client.get(f"/opendata/{name}.csv")["Content-Disposition"] == (
             f'attachment; filename="jitrack-{name}.csv"'
         )
@@ -395,7 +395,7 @@ def test_every_download_carries_the_dictionary_version(registry, client):
 
 def test_dictionary_lists_every_column_of_every_download(registry, client):
     dictionary = client.get("/opendata/dictionary.json").json()
-    assert dictionary["version"] == "1.0"
+    assert dictionary["version"] == "1.1"
     datasets = {d["name"]: d for d in dictionary["datasets"]}
     assert set(datasets) == {"projects", "verifications", "issuances"}
     for name, spec in datasets.items():
@@ -415,11 +415,19 @@ def test_dictionary_lists_every_column_of_every_download(registry, client):
         "host_party",
         "aie",
         "q",
+        "scope",
+        "section",
+        "from",
+        "to",
     ]
+    from projects.filters import section_choices
+
+    [section] = [f for f in dictionary["filters"]["fields"] if f["name"] == "section"]
+    assert section["values"] == [slug for slug, _ in section_choices()]
     for table in dictionary["statistics"]:
         response = client.get(table["downloads"]["csv"].removeprefix("http://testserver"))
         assert response.status_code == 200
-        assert response["X-Data-Dictionary-Version"] == "1.0"
+        assert response["X-Data-Dictionary-Version"] == "1.1"
         header = next(csv.reader(io.StringIO(body(response))))
         assert header == [f["name"] for f in table["fields"]], table["name"]
         assert all(f["type"] in TYPES and f["source"] for f in table["fields"])
@@ -429,7 +437,7 @@ def test_opendata_page_shows_the_dictionary_and_filtered_links(registry, client)
     response = client.get("/opendata/?host_party=UA")
     text = response.content.decode()
     assert response.status_code == 200
-    assert "Data dictionary, version 1.0" in text
+    assert "Data dictionary, version 1.1" in text
     assert 'href="http://testserver/opendata/projects.csv?host_party=UA"' in text
     assert 'href="http://testserver/opendata/issuances.json?host_party=UA"' in text
     for spec in DATASETS.values():
