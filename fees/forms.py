@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from . import calculator
 
@@ -47,35 +48,36 @@ class CalculatorForm(forms.Form):
 
     kind = forms.ChoiceField(
         choices=[
-            ("determination", "Determination fee (advance)"),
-            ("verification", "Verification fee"),
+            ("determination", _("Determination fee (advance)")),
+            ("verification", _("Verification fee")),
         ],
         widget=forms.RadioSelect,
         initial="determination",
-        label="Fee",
+        label=_("Fee"),
     )
     expected_annual_reductions = forms.CharField(
-        label="Expected average annual reductions (t CO2e)",
+        label=_("Expected average annual reductions (t CO2e)"),
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-        help_text="From the PDD. For the determination fee; under v2 also for verification.",
+        help_text=_("From the PDD. For the determination fee; under v2 also for verification."),
     )
     reductions = forms.CharField(
-        label="Verified reductions in the calendar year (t CO2e)",
+        label=_("Verified reductions in the calendar year (t CO2e)"),
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     already_this_year = forms.CharField(
-        label="Already verified in that calendar year (t CO2e)",
+        label=_("Already verified in that calendar year (t CO2e)"),
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-        help_text="Verifications in the same year share its first 15,000 t.",
+        help_text=_("Verifications in the same year share its first 15,000 t."),
     )
-    small_scale = forms.BooleanField(label="Small-scale project", required=False)
-    poa = forms.BooleanField(label="Programme of activities", required=False)
+    small_scale = forms.BooleanField(label=_("Small-scale project"), required=False)
+    poa = forms.BooleanField(label=_("Programme of activities"), required=False)
     schedule = forms.ChoiceField(
         choices=[(k, s.title) for k, s in calculator.SCHEDULES.items()],
         initial=calculator.DEFAULT_SCHEDULE,
         required=False,
-        help_text="v3 unless the assessment was made under the older provisions.",
+        label=_("Fee schedule"),
+        help_text=_("v3 unless the assessment was made under the older provisions."),
     )
