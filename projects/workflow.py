@@ -14,6 +14,7 @@ from datetime import date, datetime
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jitrack.i18n import official
 
@@ -701,24 +702,25 @@ def add_comment(
 ) -> Comment:
     """Anyone comments on a PDD open for comments (para 32); on time until the end instant."""
     now = now or timezone.now()
-    for field, value, label in (
-        ("name", name, "your name"),
-        ("email", email, "your e-mail"),
-        ("text", text, "your comment"),
+    # The public comment form shows these in the visitor's language (the API stays English).
+    for field, value, message in (
+        ("name", name, _("Give your name.")),
+        ("email", email, _("Give your e-mail.")),
+        ("text", text, _("Give your comment.")),
     ):
         if not (value or "").strip():
-            raise Invalid(f"Give {label}.", code="required", field=field)
+            raise Invalid(message, code="required", field=field)
     if category not in Comment.Category.values:
-        raise Invalid("Choose Party, stakeholder or observer.", code="invalid", field="category")
+        raise Invalid(_("Choose Party, stakeholder or observer."), code="invalid", field="category")
     if len(text) > 20000:
-        raise Invalid("A comment has at most 20,000 characters.", field="text")
+        raise Invalid(_("A comment has at most 20,000 characters."), field="text")
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
 
     try:
         validate_email(email.strip())
     except ValidationError:
-        raise Invalid("Enter a valid e-mail address.", field="email") from None
+        raise Invalid(_("Enter a valid e-mail address."), field="email") from None
     with transaction.atomic():
         project = lock(project)
         if (
@@ -726,7 +728,7 @@ def add_comment(
             or project.pdd_available_on is None
             or not deadlines.window_open(now, project.pdd_available_on, project.comments_close_at)
         ):
-            raise Conflict("The comment period for this PDD is closed.", code="window_closed")
+            raise Conflict(_("The comment period for this PDD is closed."), code="window_closed")
         comment = Comment.objects.create(
             project=project,
             name=name.strip(),

@@ -319,3 +319,22 @@ def test_po_file_passes_msgfmt_checks():
         ["msgfmt", "--check", "-o", "/dev/null", str(PO)], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_a_closed_comment_period_is_refused_in_the_visitors_language(client, cycle):
+    project = cycle.comments_closed()
+    form = {"name": "Olena", "category": "stakeholder", "email": "o@example.org", "text": "Late."}
+    page = client.post(f"/projects/{project.key}/comments/", form, HTTP_ACCEPT_LANGUAGE="ru")
+    assert page.status_code == 409
+    assert "Период представления замечаний по этой ПТД закрыт." in page.content.decode()
+    api = client.post(
+        f"/api/projects/{project.key}/comments/",
+        form,
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+    assert api.status_code == 409
+    assert api.json() == {
+        "code": "window_closed",
+        "detail": "The comment period for this PDD is closed.",
+    }
