@@ -8,7 +8,7 @@ import pytest
 
 from projects import workflow as wf
 from projects.asof import end_of, rebuild
-from projects.models import Comment, Event
+from projects.models import Comment, Event, Project
 
 D = dt.date
 
@@ -169,3 +169,35 @@ def test_the_monitoring_page_as_of_a_day_is_the_project_page_then(client, histor
     response = client.get(f"/projects/{history.key}/monitoring/", {"as_of": "2012-03-10"})
     assert response.status_code == 302
     assert response["Location"] == f"/projects/{history.key}/?as_of=2012-03-10#verifications"
+
+
+def test_an_imported_project_can_be_shown_as_it_stood(client, ukraine, japan, scopes):
+    """The import writes the history as events, so the past of a migrated project shows too."""
+    from projects.importer import import_projects
+    from tests.registry.test_import import csv_text, row
+
+    import_projects(
+        csv_text(
+            row(
+                pdd_available_on="2008-07-29",
+                determination_available_on="2011-04-16",
+                review_requested_on="2011-05-30",
+                final_on="2011-10-03",
+            )
+        )
+    )
+    project = Project.objects.get(reference="0001")
+    expected = {
+        "2008-07-28": None,
+        "2008-08-26": "open_for_comments",
+        "2008-08-27": "comments_closed",  # closed at 17:00 GMT that day
+        "2011-04-16": "determination_published",
+        "2011-06-01": "under_review",
+        "2011-10-03": "final",
+    }
+    for day, status in expected.items():
+        response = page(client, project, day)
+        if status is None:
+            assert response.status_code == 404
+        else:
+            assert response.context["snap"].status == status, day
