@@ -236,18 +236,37 @@ def test_statistics_match_the_hand_counts(history):
         },
     ]
     assert analytics.erus_by_year_and_host_party() == [
-        {"year": 2010, "host_party_code": "UA", "host_party": "Ukraine", "verified": 20000,
-         "issued": 15000},
-        {"year": 2011, "host_party_code": "JP", "host_party": "Japan", "verified": 8000,
-         "issued": 8000},
-        {"year": 2011, "host_party_code": "UA", "host_party": "Ukraine", "verified": 10000,
-         "issued": 5000},
-    ]  # fmt: skip
+        {
+            "year": 2010,
+            "host_party_code": "UA",
+            "host_party": "Ukraine",
+            "verified": 20000,
+            "issued": 15000,
+        },
+        {
+            "year": 2011,
+            "host_party_code": "JP",
+            "host_party": "Japan",
+            "verified": 8000,
+            "issued": 8000,
+        },
+        {
+            "year": 2011,
+            "host_party_code": "UA",
+            "host_party": "Ukraine",
+            "verified": 10000,
+            "issued": 5000,
+        },
+    ]
     assert analytics.aau_conversions_by_host_party() == [
         {"host_party_code": "JP", "host_party": "Japan", "conversions": 1, "aaus_converted": 8000},
-        {"host_party_code": "UA", "host_party": "Ukraine", "conversions": 2,
-         "aaus_converted": 20000},
-    ]  # fmt: skip
+        {
+            "host_party_code": "UA",
+            "host_party": "Ukraine",
+            "conversions": 2,
+            "aaus_converted": 20000,
+        },
+    ]
 
 
 def csv_of(client, name) -> list[list[str]]:

@@ -308,11 +308,39 @@ def test_issuances_list_blocks_as_issued_not_the_splits(registry, client):
     rows = csv_rows(client, "/opendata/issuances.csv")
     assert rows == [
         [f.name for f in DATASETS["issuances"].fields],
-        [str(first.pk), "2011-08-01T10:30:00Z", "0002", "JI-0002", "UA", "1", "ERU", "UA",
-         "1001", "7000", "6000", "1", "2", "UA national registry"],
-        [str(second.pk), "2011-08-01T10:30:00Z", "0002", "JI-0002", "UA", "1", "ERU", "UA",
-         "9001", "13000", "4000", "1", "2", "UA national registry"],
-    ]  # fmt: skip
+        [
+            str(first.pk),
+            "2011-08-01T10:30:00Z",
+            "0002",
+            "JI-0002",
+            "UA",
+            "1",
+            "ERU",
+            "UA",
+            "1001",
+            "7000",
+            "6000",
+            "1",
+            "2",
+            "UA national registry",
+        ],
+        [
+            str(second.pk),
+            "2011-08-01T10:30:00Z",
+            "0002",
+            "JI-0002",
+            "UA",
+            "1",
+            "ERU",
+            "UA",
+            "9001",
+            "13000",
+            "4000",
+            "1",
+            "2",
+            "UA national registry",
+        ],
+    ]
     doc = json_doc(client, "/opendata/issuances.json")
     assert [(r["serial_start"], r["serial_end"], r["quantity"]) for r in doc["rows"]] == [
         (1001, 7000, 6000),
@@ -470,24 +498,46 @@ def publish_many(n: int, start: int = 1) -> None:
         project.parties_involved.add(japan)
         project.sectoral_scopes.add(scope)
         doc = Document.objects.create(
-            project=project, kind="monitoring_report", title="MR", file="x.pdf",
-            filename="x.pdf", sha256="0" * 64, size=1,
-        )  # fmt: skip
+            project=project,
+            kind="monitoring_report",
+            title="MR",
+            file="x.pdf",
+            filename="x.pdf",
+            sha256="0" * 64,
+            size=1,
+        )
         report = MonitoringReport.objects.create(
-            project=project, number=1, period_start=dt.date(2011, 1, 1),
-            period_end=dt.date(2011, 3, 31), aie=org, report=doc, status="verified",
-        )  # fmt: skip
+            project=project,
+            number=1,
+            period_start=dt.date(2011, 1, 1),
+            period_end=dt.date(2011, 3, 31),
+            aie=org,
+            report=doc,
+            status="verified",
+        )
         ver = Verification.objects.create(
-            project=project, number=1, monitoring_report=report, aie=org, status="final",
-            verified={"2011": 10}, verified_total=10, erus_issued=10, findings="ok",
-            available_on=available, review_window_closes_at=deadlines.period_end(available, 15),
+            project=project,
+            number=1,
+            monitoring_report=report,
+            aie=org,
+            status="final",
+            verified={"2011": 10},
+            verified_total=10,
+            erus_issued=10,
+            findings="ok",
+            available_on=available,
+            review_window_closes_at=deadlines.period_end(available, 15),
             final_on=available + dt.timedelta(days=15),
-        )  # fmt: skip
+        )
         iss = EruIssuance.objects.create(verification=ver, party=ukraine, quantity=10)
         EruBlock.objects.create(
-            issuance=iss, originating_party=ukraine, serial_start=i * 100,
-            serial_end=i * 100 + 9, project_identifier=f"JI-{i:04d}", account="UA registry",
-        )  # fmt: skip
+            issuance=iss,
+            originating_party=ukraine,
+            serial_start=i * 100,
+            serial_end=i * 100 + 9,
+            project_identifier=f"JI-{i:04d}",
+            account="UA registry",
+        )
 
 
 @pytest.mark.parametrize("n", [1, 30])

@@ -73,6 +73,84 @@ VERIFICATIONS = [
     ("0007", 3, "submitted", 90, 0, None, None),
 ]
 # fmt: on
+# project, number, period, AIE, claimed, status, submitted, report document public
+REPORTS = [
+    (
+        "0004",
+        1,
+        D(2023, 7, 1),
+        D(2023, 12, 31),
+        "b",
+        {"2023": 1200},
+        "verified",
+        at(2024, 1, 15, 10),
+        True,
+    ),
+    (
+        "0004",
+        2,
+        D(2024, 1, 1),
+        D(2024, 3, 31),
+        "a",
+        {"2024": 500},
+        "submitted",
+        at(2024, 4, 10, 10),
+        True,
+    ),
+    (
+        "0007",
+        1,
+        D(2023, 1, 1),
+        D(2023, 6, 30),
+        "a",
+        {"2023": 400},
+        "verified",
+        at(2023, 7, 10, 10),
+        True,
+    ),
+    (
+        "0007",
+        2,
+        D(2023, 7, 1),
+        D(2023, 12, 31),
+        "a",
+        {"2023": 450},
+        "verified",
+        at(2024, 1, 20, 10),
+        True,
+    ),
+    # Not listed: its document is not public, and its verification is only submitted.
+    (
+        "0007",
+        3,
+        D(2024, 1, 1),
+        D(2024, 2, 29),
+        "a",
+        {"2024": 90},
+        "submitted",
+        at(2024, 3, 5, 10),
+        False,
+    ),
+    (
+        "0008",
+        1,
+        D(2024, 1, 1),
+        D(2024, 2, 29),
+        "a",
+        {"2024": 1},
+        "submitted",
+        at(2024, 3, 5, 10),
+        True,
+    ),
+]
+# project, number (of the report verified), status, verified, ERUs issued, available, final
+VERIFICATIONS = [
+    ("0004", 1, "final", 1000, 600, D(2024, 2, 1), D(2024, 2, 15)),
+    ("0004", 2, "published", 480, 0, D(2024, 4, 20), None),
+    ("0007", 1, "final", 400, 300, D(2023, 8, 1), D(2023, 8, 15)),
+    ("0007", 2, "published", 450, 0, D(2024, 2, 10), None),
+    ("0007", 3, "submitted", 90, 0, None, None),
+]
 
 
 class World:
@@ -116,31 +194,55 @@ class World:
             (("0007", 1), ukraine, 300, at(2023, 9, 1, 10)),
         ):
             EruIssuance.objects.create(
-                verification=self.verifications[key], party=party, quantity=quantity,
+                verification=self.verifications[key],
+                party=party,
+                quantity=quantity,
                 recorded_at=when,
-            )  # fmt: skip
+            )
         members = [self.user(f"m{i}", User.Role.JISC) for i in (1, 2, 3)]
         dfp = self.user("dfp", User.Role.PARTY)
         self.r1 = self.review(
-            "0009", "determination", "reported", at(2024, 2, 20, 12), at(2024, 8, 20, 17),
+            "0009",
+            "determination",
+            "reported",
+            at(2024, 2, 20, 12),
+            at(2024, 8, 20, 17),
             requests=[(dfp, ukraine), (members[0], None), (members[1], None)],
-            recommendation="confirmed", report="SECRET-RREP the team's working paper",
+            recommendation="confirmed",
+            report="SECRET-RREP the team's working paper",
             reported_at=at(2024, 3, 1, 9),
-        )  # fmt: skip
+        )
         self.r2 = self.review(
-            "0005", "determination", "decided", at(2023, 6, 20, 12), at(2023, 12, 20, 17),
-            requests=[(dfp, ukraine)], recommendation="rejected", report="Decided report.",
-            reported_at=at(2023, 7, 1, 9), decision="rejected",
-            decision_reasons="The baseline is not conservative.", decided_at=at(2023, 7, 15, 12),
-        )  # fmt: skip
+            "0005",
+            "determination",
+            "decided",
+            at(2023, 6, 20, 12),
+            at(2023, 12, 20, 17),
+            requests=[(dfp, ukraine)],
+            recommendation="rejected",
+            report="Decided report.",
+            reported_at=at(2023, 7, 1, 9),
+            decision="rejected",
+            decision_reasons="The baseline is not conservative.",
+            decided_at=at(2023, 7, 15, 12),
+        )
         self.r3 = self.review(
-            "0007", "verification", "requested", at(2024, 2, 15, 9), at(2024, 3, 16, 9),
-            requests=[(m, None) for m in members], verification=self.verifications["0007", 2],
-        )  # fmt: skip
+            "0007",
+            "verification",
+            "requested",
+            at(2024, 2, 15, 9),
+            at(2024, 3, 16, 9),
+            requests=[(m, None) for m in members],
+            verification=self.verifications["0007", 2],
+        )
         self.review(
-            "0008", "determination", "requested", at(2024, 3, 1), at(2024, 9, 1),
+            "0008",
+            "determination",
+            "requested",
+            at(2024, 3, 1),
+            at(2024, 9, 1),
             requests=[(members[2], None)],
-        )  # fmt: skip
+        )
 
     def project(self, ref, title, host, aie, scope, status, pdd, det, final, outcome):
         project = Project.objects.create(
@@ -158,31 +260,56 @@ class World:
         project.sectoral_scopes.add(SectoralScope.objects.get(number=scope))
         if outcome:
             Determination.objects.create(
-                project=project, aie=aie, status="final" if outcome == "positive" else "rejected",
-                approval_met=True, additionality_met=True, baseline_monitoring_met=True,
-                environmental_met=True, outcome=outcome, available_on=det, final_on=final,
-            )  # fmt: skip
+                project=project,
+                aie=aie,
+                status="final" if outcome == "positive" else "rejected",
+                approval_met=True,
+                additionality_met=True,
+                baseline_monitoring_met=True,
+                environmental_met=True,
+                outcome=outcome,
+                available_on=det,
+                final_on=final,
+            )
         return project
 
     def report(self, project, number, start, end, aie, claimed, status, submitted_at, public):
         doc = Document.objects.create(
-            project=project, kind="monitoring_report", title=f"MR {number}", file="mr.pdf",
-            filename="mr.pdf", sha256="0" * 64, size=1,
+            project=project,
+            kind="monitoring_report",
+            title=f"MR {number}",
+            file="mr.pdf",
+            filename="mr.pdf",
+            sha256="0" * 64,
+            size=1,
             published_at=submitted_at if public else None,
-        )  # fmt: skip
+        )
         return MonitoringReport.objects.create(
-            project=project, number=number, period_start=start, period_end=end, aie=aie,
-            claimed=claimed, status=status, report=doc, submitted_at=submitted_at,
-        )  # fmt: skip
+            project=project,
+            number=number,
+            period_start=start,
+            period_end=end,
+            aie=aie,
+            claimed=claimed,
+            status=status,
+            report=doc,
+            submitted_at=submitted_at,
+        )
 
     def verification(self, report, status, verified, erus, available, final):
         return Verification.objects.create(
-            project=report.project, number=report.number, monitoring_report=report,
-            aie=report.aie, status=status, verified_total=verified, erus_issued=erus,
-            findings="Checked.", available_on=available,
+            project=report.project,
+            number=report.number,
+            monitoring_report=report,
+            aie=report.aie,
+            status=status,
+            verified_total=verified,
+            erus_issued=erus,
+            findings="Checked.",
+            available_on=available,
             review_window_closes_at=deadlines.period_end(available, 15) if available else None,
             final_on=final,
-        )  # fmt: skip
+        )
 
     def user(self, username, role):
         return UserFactory(username=username, role=role, email=f"{username}@example.org")
@@ -190,16 +317,26 @@ class World:
     def review(self, ref, kind, status, requested_at, due_at, *, requests, **fields):
         project = self.projects[ref]
         review = Review.objects.create(
-            project=project, kind=kind, status=status, requested_at=requested_at, due_at=due_at,
+            project=project,
+            kind=kind,
+            status=status,
+            requested_at=requested_at,
+            due_at=due_at,
             **fields,
-        )  # fmt: skip
+        )
         for user, party in requests:
             ReviewRequest.objects.create(
-                kind=kind, project=project, review=review, verification=fields.get("verification"),
-                by="party" if party else "jisc", requested_by=user, party=party,
-                reasons={"additionality": "SECRET-REASONS"}, summary="Request summary.",
+                kind=kind,
+                project=project,
+                review=review,
+                verification=fields.get("verification"),
+                by="party" if party else "jisc",
+                requested_by=user,
+                party=party,
+                reasons={"additionality": "SECRET-REASONS"},
+                summary="Request summary.",
                 received_at=requested_at,
-            )  # fmt: skip
+            )
         return review
 
 
@@ -329,9 +466,13 @@ def test_confidential_review_facts_are_never_shown_nor_read(world, client):
     assert "Determination confirmed" not in text  # r1's undecided recommendation
     assert "@example.org" not in text
     sql = " ".join(q["sql"] for q in ctx.captured_queries)
-    for column in ('"reviews_review"."report"', '"reviews_review"."recommendation"',
-                   '"reviews_reviewrequest"."reasons"', '"reviews_reviewrequest"."summary"',
-                   '"projects_user"."email"'):  # fmt: skip
+    for column in (
+        '"reviews_review"."report"',
+        '"reviews_review"."recommendation"',
+        '"reviews_reviewrequest"."reasons"',
+        '"reviews_reviewrequest"."summary"',
+        '"projects_user"."email"',
+    ):
         assert column not in sql, column
 
 
@@ -460,10 +601,14 @@ def many_open(ukraine, japan, scopes, aie_org):
     available = D(2024, 1, 1)
     for i in range(1, 28):
         project = Project.objects.create(
-            reference=f"{i:04d}", title=f"Open project {i:02d}", aie=aie_org,
-            host_party=ukraine if i <= 25 else japan, status="open_for_comments",
-            pdd_available_on=available, comments_close_at=deadlines.comments_close_at(available),
-        )  # fmt: skip
+            reference=f"{i:04d}",
+            title=f"Open project {i:02d}",
+            aie=aie_org,
+            host_party=ukraine if i <= 25 else japan,
+            status="open_for_comments",
+            pdd_available_on=available,
+            comments_close_at=deadlines.comments_close_at(available),
+        )
         project.sectoral_scopes.add(SectoralScope.objects.get(number=1))
 
 
@@ -685,13 +830,17 @@ def bulk(n: int, start: int) -> None:
 
         def project(k, status, det=None, final=None):
             p = Project.objects.create(
-                reference=f"{k:04d}", title=f"Bulk {k}", host_party=ukraine, aie=aie,
-                status=status, pdd_available_on=day,
+                reference=f"{k:04d}",
+                title=f"Bulk {k}",
+                host_party=ukraine,
+                aie=aie,
+                status=status,
+                pdd_available_on=day,
                 comments_close_at=deadlines.comments_close_at(day),
                 determination_available_on=det,
                 review_window_closes_at=deadlines.review_window_closes_at(det) if det else None,
                 final_on=final,
-            )  # fmt: skip
+            )
             p.sectoral_scopes.add(scope)
             return p
 
@@ -700,16 +849,29 @@ def bulk(n: int, start: int) -> None:
         project(i * 10 + 3, "determination_published", det=day)
         final = project(i * 10 + 4, "final", det=day, final=day)
         Determination.objects.create(
-            project=final, aie=aie, status="final", approval_met=True, additionality_met=True,
-            baseline_monitoring_met=True, environmental_met=True, outcome="positive",
-            available_on=day, final_on=day,
-        )  # fmt: skip
+            project=final,
+            aie=aie,
+            status="final",
+            approval_met=True,
+            additionality_met=True,
+            baseline_monitoring_met=True,
+            environmental_met=True,
+            outcome="positive",
+            available_on=day,
+            final_on=day,
+        )
         reports = []
         for number in (1, 2):
             doc = Document.objects.create(
-                project=final, kind="monitoring_report", title="MR", file="mr.pdf",
-                filename="mr.pdf", sha256="0" * 64, size=1, published_at=timezone.now(),
-            )  # fmt: skip
+                project=final,
+                kind="monitoring_report",
+                title="MR",
+                file="mr.pdf",
+                filename="mr.pdf",
+                sha256="0" * 64,
+                size=1,
+                published_at=timezone.now(),
+            )
             reports.append(
                 MonitoringReport.objects.create(
                     project=final,
@@ -720,27 +882,45 @@ def bulk(n: int, start: int) -> None:
                     claimed={"2023": 10},
                     status="verified",
                     report=doc,
-                )  # fmt: skip
+                )
             )
         done = Verification.objects.create(
-            project=final, number=1, monitoring_report=reports[0], aie=aie, status="final",
-            verified_total=10, erus_issued=10, findings="ok", available_on=day, final_on=day,
+            project=final,
+            number=1,
+            monitoring_report=reports[0],
+            aie=aie,
+            status="final",
+            verified_total=10,
+            erus_issued=10,
+            findings="ok",
+            available_on=day,
+            final_on=day,
             review_window_closes_at=deadlines.period_end(day, 15),
-        )  # fmt: skip
+        )
         Verification.objects.create(
-            project=final, number=2, monitoring_report=reports[1], aie=aie, status="published",
-            verified_total=10, findings="ok", available_on=day,
+            project=final,
+            number=2,
+            monitoring_report=reports[1],
+            aie=aie,
+            status="published",
+            verified_total=10,
+            findings="ok",
+            available_on=day,
             review_window_closes_at=deadlines.period_end(day, 15),
-        )  # fmt: skip
+        )
         EruIssuance.objects.create(verification=done, party=ukraine, quantity=10)
         review = Review.objects.create(
             project=window, requested_at=timezone.now(), due_at=timezone.now()
         )
         for by, party in (("party", ukraine), ("jisc", None)):
             ReviewRequest.objects.create(
-                project=window, review=review, by=by, party=party, requested_by=jisc,
+                project=window,
+                review=review,
+                by=by,
+                party=party,
+                requested_by=jisc,
                 summary="s",
-            )  # fmt: skip
+            )
 
 
 def queries_for(client, url) -> int:
@@ -784,8 +964,9 @@ def test_query_count_logged_in(ukraine, scopes, aie_org, participant, client):
 # --- the real cycle ---------------------------------------------------------------------------
 
 
-def test_a_project_moves_through_the_sections(cycle, participant, aie_user, secretariat,
-                                              party_user, client):  # fmt: skip
+def test_a_project_moves_through_the_sections(
+    cycle, participant, aie_user, secretariat, party_user, client
+):
     def listed(slug) -> list:
         return ids(client.get(f"/registry/{slug}/"))
 
@@ -799,20 +980,32 @@ def test_a_project_moves_through_the_sections(cycle, participant, aie_user, secr
         == "positive"
     )
     report = vwf.submit_monitoring_report(
-        participant, project, period_start=D(2009, 7, 1), period_end=D(2010, 6, 30),
-        aie=aie_user.organisation, claimed={2009: 25000, 2010: 25000}, report=pdf_upload(),
-    )  # fmt: skip
+        participant,
+        project,
+        period_start=D(2009, 7, 1),
+        period_end=D(2010, 6, 30),
+        aie=aie_user.organisation,
+        claimed={2009: 25000, 2010: 25000},
+        report=pdf_upload(),
+    )
     assert listed("monitoring") == [(project.reference, 1)]
     ver = vwf.submit_verification(
-        aie_user, report, verified={2009: 24000, 2010: 25000}, findings="Meters calibrated.",
-        conditions_hold=True, conditions_reasons="No changes.", no_overlap_declared=True,
-    )  # fmt: skip
+        aie_user,
+        report,
+        verified={2009: 24000, 2010: 25000},
+        findings="Meters calibrated.",
+        conditions_hold=True,
+        conditions_reasons="No changes.",
+        no_overlap_declared=True,
+    )
     assert listed("verifications-open") == []  # filed, not yet public
     fee = project.fees.get(kind="verification")
     fee_services.record_payment(
-        secretariat, fee.invoices.get(), amount=str(fee.amount_usd - fee.credit_usd),
+        secretariat,
+        fee.invoices.get(),
+        amount=str(fee.amount_usd - fee.credit_usd),
         reference="V1",
-    )  # fmt: skip
+    )
     ver = vwf.publish_verification(secretariat, ver)
     assert listed("verifications-open") == [(project.reference, 1)]
     vwf.deem_verification_final(ver.pk, ver.review_window_closes_at + dt.timedelta(seconds=1))
@@ -823,7 +1016,13 @@ def test_a_project_moves_through_the_sections(cycle, participant, aie_user, secr
     assert listed("issuance") == [(project.reference, 49000)]
     counts = dict((s.slug, n) for s, n in client.get("/registry/").context["sections"])
     assert counts == {
-        "pdds-open": 1, "pdds": 2, "determinations-open": 0, "determinations-final": 1,
-        "monitoring": 1, "verifications-open": 0, "verifications-final": 1, "reviews": 0,
+        "pdds-open": 1,
+        "pdds": 2,
+        "determinations-open": 0,
+        "determinations-final": 1,
+        "monitoring": 1,
+        "verifications-open": 0,
+        "verifications-final": 1,
+        "reviews": 0,
         "issuance": 1,
-    }  # fmt: skip
+    }
