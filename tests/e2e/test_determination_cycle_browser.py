@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.db import connections
 from django.utils import timezone
 
 from projects import clock
@@ -51,6 +52,9 @@ def browser():
             yield b
         finally:
             b.close()
+            # ORM calls made while Playwright runs use connections of their own context: close
+            # them here, or one outlives the test and keeps the test database busy.
+            connections.close_all()
 
 
 class Actor:
