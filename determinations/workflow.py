@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fees import services as fee_services
 from jitrack.i18n import in_official_language
@@ -101,7 +102,7 @@ def submit_determination(
             project,
             "Only the engaged AIE can file the determination.",
         )
-        require_status(project, S.COMMENTS_CLOSED, action="file the determination")
+        require_status(project, S.COMMENTS_CLOSED, action=_("file the determination"))
         host_check(project)
         comments = list(project.comments.all())
         unanswered = [c for c in comments if not c.answer]
@@ -180,7 +181,7 @@ def check_determination(
             project,
             "Only the secretariat checks determination reports.",
         )
-        require_status(project, S.DETERMINATION_SUBMITTED, action="check the determination")
+        require_status(project, S.DETERMINATION_SUBMITTED, action=_("check the determination"))
         det = Determination.objects.select_for_update().get(pk=current(project).pk)
         if not accept:
             if not reason.strip():

@@ -131,7 +131,8 @@ def transition(
     current = project.status
     if to not in TRANSITIONS[current]:
         raise Conflict(
-            f"This is not possible while the project is “{S(current).label.lower()}”.",
+            _("This is not possible while the project is “%(status)s”.")
+            % {"status": S(current).label.lower()},
             code="wrong_status",
         )
     project.status = to
@@ -167,7 +168,8 @@ def next_due(project: Project) -> datetime | None:
 def require_status(project: Project, *allowed: str, action: str) -> None:
     if project.status not in allowed:
         raise Conflict(
-            f"You cannot {action} while the project is “{project.get_status_display().lower()}”.",
+            _("You cannot %(action)s while the project is “%(status)s”.")
+            % {"action": action, "status": project.get_status_display().lower()},
             code="wrong_status",
         )
 
@@ -318,7 +320,7 @@ def update_project(actor: User, project: Project, **data) -> Project:
         require(
             actor, "projects.edit_project", project, "Only the project participants can edit it."
         )
-        require_status(project, *EDITABLE, action="edit the project")
+        require_status(project, *EDITABLE, action=_("edit the project"))
         merged = {
             "title": project.title,
             "host_party": project.host_party,
@@ -396,7 +398,7 @@ def add_document(
         require(
             actor, "projects.edit_project", project, "Only the project participants can upload."
         )
-        require_status(project, *EDITABLE, action="upload documents")
+        require_status(project, *EDITABLE, action=_("upload documents"))
         doc = store_document(
             project,
             kind=kind,
@@ -486,7 +488,7 @@ def engage_aie(actor: User, project: Project, aie: Organisation) -> Engagement:
     with transaction.atomic():
         project = lock(project)
         require(actor, "projects.engage_aie", project, "Only the project participants can engage.")
-        require_status(project, S.DRAFT, action="engage an AIE")
+        require_status(project, S.DRAFT, action=_("engage an AIE"))
         host_check(project)
         reason = accredited_for(aie, Accreditation.Function.DETERMINATION, _scope_numbers(project))
         if reason:
@@ -611,7 +613,7 @@ def submit_pdd(actor: User, project: Project) -> Project:
     with transaction.atomic():
         project = lock(project)
         require(actor, "projects.submit_pdd", project, "Only the engaged AIE can submit the PDD.")
-        require_status(project, S.ENGAGED, action="submit the PDD")
+        require_status(project, S.ENGAGED, action=_("submit the PDD"))
         host_check(project)
         if not project.documents.filter(kind=Document.Kind.PDD).exists():
             raise Conflict("Upload the PDD (PDF) before submitting it.", code="pdd_missing")
@@ -659,7 +661,7 @@ def check_pdd(
     with transaction.atomic():
         project = lock(project)
         require(actor, "projects.check_pdd", project, "Only the secretariat checks submissions.")
-        require_status(project, S.PDD_SUBMITTED, action="check the PDD")
+        require_status(project, S.PDD_SUBMITTED, action=_("check the PDD"))
         if not accept:
             if not reason.strip():
                 raise Invalid("Give the reasons for returning the PDD.", field="reason")
@@ -759,7 +761,7 @@ def answer_comment(actor: User, comment: Comment, answer: str) -> Comment:
             project,
             S.OPEN_FOR_COMMENTS,
             S.COMMENTS_CLOSED,
-            action="answer comments",
+            action=_("answer comments"),
         )
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
         first = not comment.answer

@@ -338,3 +338,20 @@ def test_a_closed_comment_period_is_refused_in_the_visitors_language(client, cyc
         "code": "window_closed",
         "detail": "The comment period for this PDD is closed.",
     }
+
+
+def test_a_refusal_on_a_page_names_the_status_in_the_same_language(cycle):
+    from projects import workflow as wf
+    from projects.errors import Conflict
+
+    project = cycle.open()
+    with translation.override("ru"), pytest.raises(Conflict) as refused:
+        wf.update_project(cycle.participant, project, title="New title")
+    assert refused.value.detail == (
+        "Нельзя изменять проект, пока статус проекта — «открыт для замечаний»."
+    )
+    with pytest.raises(Conflict) as refused:
+        wf.update_project(cycle.participant, project, title="New title")
+    assert refused.value.detail == (
+        "You cannot edit the project while the project is “open for comments”."
+    )
