@@ -8,7 +8,7 @@ decision) is logged in ``ReviewLog`` only, and its e-mails carry a link, never c
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 from django.conf import settings
@@ -366,12 +366,14 @@ def _take_request(
     requester: tuple[str, int | None],
     kind: str,
     now: datetime,
+    due_at: Callable[[], datetime],
     **fields,
 ) -> tuple[ReviewRequest, Review | None, list[ReviewRequest], int]:
     """Record one request on ``subject`` (``{"determination": det}`` or ``{"verification": v}``)
-    of a locked project. Returns the request, the review it joins (if one runs), every request
-    on the subject and the number of distinct JISC members who asked. The caller starts the
-    review when ``_quorum`` says so and none runs yet. ``requester`` is ``_requester``'s answer."""
+    of a locked project and, when it makes the quorum and no review runs yet, start the review,
+    due at ``due_at()``. Returns the request, the review it started (else None), every request
+    on the subject and the number of distinct JISC members who asked. ``requester`` is
+    ``_requester``'s answer."""
     by, party_id = requester
     existing = list(ReviewRequest.objects.filter(**subject))
     if any(r.requested_by_id == actor.pk for r in existing):
@@ -410,15 +412,14 @@ def _take_request(
         },
         at=now,
     )
-    return req, review, requests, members
-
-
-def _start_review(project, subject: dict, *, kind: str, now: datetime, due_at) -> Review:
-    review = Review.objects.create(
-        kind=kind, project=project, requested_at=now, due_at=due_at, **subject
+    if review is not None or not _quorum(requests):
+        return req, None, requests, members
+    started = Review.objects.create(
+        kind=kind, project=project, requested_at=now, due_at=due_at(), **subject
     )
-    ReviewRequest.objects.filter(**subject).update(review=review)
-    return review
+    ReviewRequest.objects.filter(**subject).update(review=started)
+    req.review = started
+    return req, started, requests, members
 
 
 def request_review(
@@ -457,18 +458,11 @@ def request_review(
             requester=requester,
             kind=Review.Kind.DETERMINATION,
             now=now,
+            due_at=lambda: deadlines.review_due("determination", now, _meetings()),
             reasons=reasons,
             summary=summary,
         )
-        if review is None and _quorum(requests):
-            review = _start_review(
-                project,
-                subject,
-                kind=Review.Kind.DETERMINATION,
-                now=now,
-                due_at=deadlines.review_due("determination", now, _meetings()),
-            )
-            req.review = review
+        if review is not None:
             det.status = D.UNDER_REVIEW
             det.save(update_fields=["status"])
             transition(
@@ -517,18 +511,11 @@ def request_verification_review(
             requester=requester,
             kind=Review.Kind.VERIFICATION,
             now=now,
+            due_at=lambda: deadlines.review_due("verification", now),
             reasons=reasons,
             summary=summary,
         )
-        if review is None and _quorum(requests):
-            review = _start_review(
-                project,
-                subject,
-                kind=Review.Kind.VERIFICATION,
-                now=now,
-                due_at=deadlines.review_due("verification", now),
-            )
-            req.review = review
+        if review is not None:
             ver.status = Verification.Status.UNDER_REVIEW
             ver.due_at = None
             ver.save(update_fields=["status", "due_at"])
