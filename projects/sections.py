@@ -175,10 +175,51 @@ VERIFYING_AIE = _("Verifying AIE")
 VERIFIER = Column("aie", VERIFYING_AIE, "aie")
 PUBLISHED_VERIFICATION = Q(available_on__isnull=False)
 
+
+def project_section(*, sorts: dict[str, str], columns: tuple[Column, ...], **fields) -> Section:
+    """A section listing projects: reference, title, host Party and AIE first, downloadable as
+    the projects dataset with the same filters."""
+    return Section(
+        model="projects.Project",
+        sorts={**PROJECT_SORTS, **sorts},
+        columns=(REF, TITLE, HOST, AIE, *columns),
+        noun=PROJECTS_NOUN,
+        related=("host_party", "aie"),
+        download="projects",
+        **fields,
+    )
+
+
+def verification_section(
+    *, where: Q, sorts: dict[str, str], columns: tuple[Column, ...], **fields
+) -> Section:
+    """A section listing verification reports made public (para 38): project, number, period,
+    verifying AIE and tonnes verified first."""
+    return Section(
+        model="determinations.Verification",
+        where=PUBLISHED_VERIFICATION & where,
+        sorts={**VERIFICATION_SORTS, **sorts},
+        columns=(
+            PROJECT,
+            Column("number", _("Verification"), num=True),
+            PERIOD,
+            VERIFIER,
+            Column("verified", _("Verified (t CO2e)"), "verified", num=True),
+            *columns,
+        ),
+        noun=ngettext_lazy("%(n)s verification", "%(n)s verifications", "n"),
+        project="project",
+        related=VERIFICATION_RELATED,
+        download="verifications",
+        aie_label=VERIFYING_AIE,
+        **fields,
+    )
+
+
 SECTIONS: dict[str, Section] = {
     s.slug: s
     for s in (
-        Section(
+        project_section(
             slug="pdds-open",
             title=_("PDDs open for comment"),
             intro=_(
@@ -187,29 +228,20 @@ SECTIONS: dict[str, Section] = {
                 "comment until 17:00 GMT on the 30th day; comments are public (para 32, "
                 "ji-rules §3.2 and §4)."
             ),
-            model="projects.Project",
             where=Q(status=S.OPEN_FOR_COMMENTS),
             date_field="pdd_available_on",
             date_label=_("PDD made available"),
             sorts={
-                **PROJECT_SORTS,
                 "available": "pdd_available_on",
                 "closes": "comments_close_at",
             },
             default_sort="closes",
             columns=(
-                REF,
-                TITLE,
-                HOST,
-                AIE,
                 Column("pdd_available", _("PDD available"), "available"),
                 Column("comments_close", _("Comments until"), "closes"),
             ),
-            noun=PROJECTS_NOUN,
-            related=("host_party", "aie"),
-            download="projects",
         ),
-        Section(
+        project_section(
             slug="pdds",
             title=_("PDD archive"),
             intro=_(
@@ -217,26 +249,18 @@ SECTIONS: dict[str, Section] = {
                 "stage since. Withdrawn projects stay on the record, marked withdrawn "
                 "(ji-rules §3.14)."
             ),
-            model="projects.Project",
             where=Q(),
             date_field="pdd_available_on",
             date_label=_("PDD made available"),
-            sorts={**PROJECT_SORTS, "status": "status", "available": "pdd_available_on"},
+            sorts={"status": "status", "available": "pdd_available_on"},
             default_sort="-available",
             columns=(
-                REF,
-                TITLE,
-                HOST,
-                AIE,
                 Column("status", _("Status"), "status"),
                 Column("pdd_available", _("PDD available"), "available"),
             ),
-            noun=PROJECTS_NOUN,
             statuses=_public_project_statuses,
-            related=("host_party", "aie"),
-            download="projects",
         ),
-        Section(
+        project_section(
             slug="determinations-open",
             title=_("Determinations in their 45-day period"),
             intro=_(
@@ -245,29 +269,20 @@ SECTIONS: dict[str, Section] = {
                 "involved or three JISC members request a review by 17:00 GMT on the 45th day "
                 "(paras 34–35, ji-rules §3.7 and §4)."
             ),
-            model="projects.Project",
             where=Q(status=S.DETERMINATION_PUBLISHED),
             date_field="determination_available_on",
             date_label=_("Determination made available"),
             sorts={
-                **PROJECT_SORTS,
                 "available": "determination_available_on",
                 "closes": "review_window_closes_at",
             },
             default_sort="closes",
             columns=(
-                REF,
-                TITLE,
-                HOST,
-                AIE,
                 Column("determination_available", _("Determination available"), "available"),
                 Column("review_window", _("Review requests until"), "closes"),
             ),
-            noun=PROJECTS_NOUN,
-            related=("host_party", "aie"),
-            download="projects",
         ),
-        Section(
+        project_section(
             slug="determinations-final",
             title=_("Final determinations"),
             intro=_(
@@ -275,26 +290,18 @@ SECTIONS: dict[str, Section] = {
                 "JISC's decision on a review, and the projects rejected (para 35, ji-rules §3.7 "
                 "and §3.8)."
             ),
-            model="projects.Project",
             where=Q(final_on__isnull=False, status__in=[S.FINAL, S.REJECTED]),
             date_field="final_on",
             date_label=_("Final on"),
-            sorts={**PROJECT_SORTS, "status": "status", "final": "final_on"},
+            sorts={"status": "status", "final": "final_on"},
             default_sort="-final",
             columns=(
-                REF,
-                TITLE,
-                HOST,
-                AIE,
                 Column("status", _("Status"), "status"),
                 Column("outcome", _("Determination outcome")),
                 Column("final_on", _("Final on"), "final"),
             ),
-            noun=PROJECTS_NOUN,
             statuses=_final_statuses,
-            related=("host_party", "aie"),
             prepare=_with_outcome,
-            download="projects",
         ),
         Section(
             slug="monitoring",
@@ -332,7 +339,7 @@ SECTIONS: dict[str, Section] = {
             related=("project__host_party", "aie"),
             aie_label=VERIFYING_AIE,
         ),
-        Section(
+        verification_section(
             slug="verifications-open",
             title=_("Verifications in their 15-day period"),
             intro=_(
@@ -340,58 +347,35 @@ SECTIONS: dict[str, Section] = {
                 "A verification is final 15 days after it is made public unless a Party "
                 "involved or three JISC members request a review (paras 38–39, ji-rules §3.12)."
             ),
-            model="determinations.Verification",
-            where=PUBLISHED_VERIFICATION & Q(status="published"),
+            where=Q(status="published"),
             date_field="available_on",
             date_label=_("Verification made available"),
             sorts={
-                **VERIFICATION_SORTS,
                 "available": "available_on",
                 "closes": "review_window_closes_at",
             },
             default_sort="closes",
             columns=(
-                PROJECT,
-                Column("number", _("Verification"), num=True),
-                PERIOD,
-                VERIFIER,
-                Column("verified", _("Verified (t CO2e)"), "verified", num=True),
                 Column("available", _("Available"), "available"),
                 Column("review_window", _("Review requests until"), "closes"),
             ),
-            noun=ngettext_lazy("%(n)s verification", "%(n)s verifications", "n"),
-            project="project",
-            related=VERIFICATION_RELATED,
-            download="verifications",
-            aie_label=VERIFYING_AIE,
         ),
-        Section(
+        verification_section(
             slug="verifications-final",
             title=_("Final verifications"),
             intro=_(
                 "Verifications deemed final, with the reductions verified and the ERUs the host "
                 "Party has issued for them so far (paras 38–39, ji-rules §3.12 and §3.13)."
             ),
-            model="determinations.Verification",
-            where=PUBLISHED_VERIFICATION & Q(status="final"),
+            where=Q(status="final"),
             date_field="final_on",
             date_label=_("Final on"),
-            sorts={**VERIFICATION_SORTS, "erus": "erus_issued", "final": "final_on"},
+            sorts={"erus": "erus_issued", "final": "final_on"},
             default_sort="-final",
             columns=(
-                PROJECT,
-                Column("number", _("Verification"), num=True),
-                PERIOD,
-                VERIFIER,
-                Column("verified", _("Verified (t CO2e)"), "verified", num=True),
                 Column("erus", _("ERUs issued"), "erus", num=True),
                 Column("final_on", _("Final on"), "final"),
             ),
-            noun=ngettext_lazy("%(n)s verification", "%(n)s verifications", "n"),
-            project="project",
-            related=VERIFICATION_RELATED,
-            download="verifications",
-            aie_label=VERIFYING_AIE,
         ),
         Section(
             slug="reviews",
