@@ -12,8 +12,6 @@ from determinations import workflow as dwf
 from fees import services as fee_services
 from projects import workflow as wf
 from projects.models import Project
-from tests.factories import pdf_upload
-from tests.verification.conftest import CONDITIONS
 
 D = dt.date
 
@@ -23,7 +21,7 @@ def at(y, m, d, h=10):
 
 
 @pytest.fixture
-def history(cycle, party_user):
+def history(cycle, party_user, submit_report, verify):
     """A project walked through 2011-2012 on fixed days:
     1 Mar 2011 PDD published (comments until 30 Mar 17:00); 5 Mar comment answered;
     10 Mar answer revised; 31 Mar comments closed; 4 Apr determination submitted (fee paid);
@@ -58,25 +56,8 @@ def history(cycle, party_user):
     with at(2011, 5, 21):
         dwf.deem_final(project.pk, dt.datetime(2011, 5, 21, 10, tzinfo=UTC))
     with at(2012, 2, 1):
-        report = vwf.submit_monitoring_report(
-            cycle.participant,
-            project,
-            period_start=D(2011, 1, 1),
-            period_end=D(2011, 12, 31),
-            aie=cycle.aie_user.organisation,
-            claimed={2011: 30000},
-            report=pdf_upload(),
-        )
-        ver = vwf.submit_verification(
-            cycle.aie_user,
-            report,
-            verified={2011: 30000},
-            findings="Meters calibrated; data checked against invoices.",
-            change_opinions={},
-            conditions_hold=True,
-            conditions_reasons=CONDITIONS,
-            no_overlap_declared=True,
-        )
+        report = submit_report(project, D(2011, 1, 1), D(2011, 12, 31), {2011: 30000})
+        ver = verify(report, {2011: 30000})
         fee = project.fees.get(kind="verification", number=ver.number)
         if fee.status == "due":
             invoice = fee.invoices.get()

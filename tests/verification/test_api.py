@@ -19,9 +19,8 @@ from fees.models import Invoice
 from projects.errors import Invalid
 from projects.models import User
 from tests.api.conftest import client_for
+from tests.conftest import CONDITIONS
 from tests.factories import PartyFactory, UserFactory, pdf_upload
-
-from .conftest import CONDITIONS
 
 pytestmark = pytest.mark.django_db
 

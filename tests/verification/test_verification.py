@@ -18,8 +18,8 @@ from fees import services as fee_services
 from fees.models import FeeAssessment
 from projects.errors import Conflict, Forbidden, Invalid
 from projects.models import Accreditation, Document, Event
+from tests.conftest import CONDITIONS
 from tests.factories import pdf_bytes, pdf_upload
-from tests.verification.conftest import CONDITIONS
 
 pytestmark = pytest.mark.django_db
 
