@@ -30,13 +30,6 @@ from .timeline import event_detail, event_label
 
 S = Project.Status
 
-# The determination's review and the public facts of it (ji-rules §6: requests and outcomes).
-DECISIONS = {
-    "confirmed": "Determination confirmed",
-    "rejected": "Rejected",
-    "corrections_required": "Corrections required",
-}
-
 
 def parse_day(value: str, *, today: date) -> date:
     """``YYYY-MM-DD`` no later than today."""
@@ -129,7 +122,10 @@ class Snapshot:
 
     @property
     def review_decision_label(self) -> str:
-        return DECISIONS.get(self.review_decision, self.review_decision)
+        from reviews.models import Review  # projects does not import reviews at top
+
+        decision = self.review_decision
+        return Review.Decision(decision).label if decision in Review.Decision.values else decision
 
     @property
     def deadline(self) -> tuple[str, datetime] | None:

@@ -201,3 +201,33 @@ def test_an_imported_project_can_be_shown_as_it_stood(client, ukraine, japan, sc
             assert response.status_code == 404
         else:
             assert response.context["snap"].status == status, day
+
+
+def test_rebuild_follows_a_review_of_the_determination():
+    def ev(kind, day, to_status="", label="", **data):
+        return Event(
+            kind=kind,
+            data=data,
+            public=True,
+            actor_label=label,
+            created_at=dt.datetime(2011, 5, day, 12, tzinfo=UTC),
+            to_status=to_status,
+        )
+
+    events = [
+        ev("pdd_published", 1, "open_for_comments", reference="0042", available_on="2011-05-01"),
+        ev("review_request_received", 10, label="Ukraine", party="UA", by="party"),
+        ev("review_started", 10, "under_review", due_at="2011-11-10T10:00:00+00:00"),
+        ev("review_decided", 20, "final", decision="confirmed"),
+    ]
+    before = rebuild(events, D(2011, 5, 15))
+    assert (before.status, before.review_requests, before.review_parties) == (
+        "under_review",
+        1,
+        ["Ukraine"],
+    )
+    assert before.review_due_at == dt.datetime(2011, 11, 10, 10, tzinfo=UTC)
+    assert before.review_decision == ""
+    after = rebuild(events, D(2011, 5, 20))
+    assert after.status == "final" and after.final_on == D(2011, 5, 20)
+    assert after.review_decision_label == "Determination confirmed"
