@@ -151,7 +151,7 @@ def visible_verifications(user, project: Project, insider: bool | None = None):
         insider = user.has_perm("projects.view_history", project)
     qs = Verification.objects.filter(project=project)
     if not insider:
-        shown = Q(available_on__isnull=False)
+        shown = Verification.PUBLIC
         if verifying_aie(user):
             shown |= Q(aie=verifying_aie(user))
         qs = qs.filter(shown)

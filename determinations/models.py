@@ -226,6 +226,10 @@ class Verification(models.Model):
         REJECTED = "rejected", pgettext_lazy("verification status", "Rejected")
         WITHDRAWN = "withdrawn", pgettext_lazy("verification status", "Withdrawn")
 
+    # Public once the secretariat has made the report available (para 38, ji-rules §6); one
+    # filed but not yet published is seen by its AIE, the participants and the secretariat only.
+    PUBLIC = Q(available_on__isnull=False)
+
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="verifications")
     number = models.PositiveSmallIntegerField()
     monitoring_report = models.OneToOneField(

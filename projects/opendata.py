@@ -585,8 +585,8 @@ def verification_rows(projects: QuerySet[Project], request: HttpRequest) -> Iter
 
     rows = (
         Verification.objects.filter(
+            Verification.PUBLIC,
             project__in=projects.values("pk"),
-            available_on__isnull=False,
             status__in=VERIFICATION_STATUSES,
         )
         .order_by("project__reference", "number")

@@ -173,7 +173,6 @@ VERIFICATION_SORTS = {
 VERIFICATION_RELATED = ("project__host_party", "aie", "monitoring_report")
 VERIFYING_AIE = _("Verifying AIE")
 VERIFIER = Column("aie", VERIFYING_AIE, "aie")
-PUBLISHED_VERIFICATION = Q(available_on__isnull=False)
 
 
 def project_section(*, sorts: dict[str, str], columns: tuple[Column, ...], **fields) -> Section:
@@ -197,7 +196,7 @@ def verification_section(
     verifying AIE and tonnes verified first."""
     return Section(
         model="determinations.Verification",
-        where=PUBLISHED_VERIFICATION & where,
+        where=apps.get_model("determinations", "Verification").PUBLIC & where,
         sorts={**VERIFICATION_SORTS, **sorts},
         columns=(
             PROJECT,

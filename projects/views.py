@@ -349,7 +349,7 @@ def public_verifications(project: Project) -> list:
     from determinations.models import Verification  # no module-level import
 
     verifications = list(
-        Verification.objects.filter(project=project, available_on__isnull=False)
+        Verification.objects.filter(Verification.PUBLIC, project=project)
         .select_related("monitoring_report", "report")
         .order_by("number")
     )
