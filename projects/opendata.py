@@ -37,9 +37,10 @@ from django.db.models import F, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
+
+from jitrack.i18n import in_official_language
 
 from .feeds import NOTICE_KINDS
 from .filters import ProjectFilter
@@ -749,10 +750,11 @@ def in_english(view):
     statistics table, error details) stay in English whatever the visitor's language. Texts are
     made strings inside the view: a streamed body must hold no lazy translation."""
 
+    english = in_official_language(view)
+
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        with translation.override(settings.LANGUAGE_CODE):
-            response = view(request, *args, **kwargs)
+        response = english(request, *args, **kwargs)
         response.headers.setdefault("Content-Language", settings.LANGUAGE_CODE)
         return response
 
