@@ -27,24 +27,12 @@ from rest_framework.decorators import api_view, parser_classes, permission_class
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
-from projects.api import (
-    ERRORS,
-    JSON_OR_MULTIPART,
-    MULTIPART,
-    load_project,
-    project_response,
-    responses,
-    validated,
-)
-from projects.errors import NotFound
+from jitrack.api import ERRORS, JSON_OR_MULTIPART, MAX_ID, MULTIPART, responses, validated
+from jitrack.errors import NotFound
+from projects.api import load_project, project_response
 from projects.models import Document, Party, Project, User
 from projects.selectors import visible_projects
-from projects.serializers import (
-    MAX_ID,
-    CheckSerializer,
-    ProjectDetailSerializer,
-    ReasonSerializer,
-)
+from projects.serializers import CheckSerializer, ProjectDetailSerializer, ReasonSerializer
 from reviews.serializers import RequestForReviewSerializer, ReviewRequestInputSerializer
 
 from . import issuance as iss

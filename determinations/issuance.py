@@ -18,7 +18,7 @@ from collections import defaultdict
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
-from projects.errors import Conflict, Forbidden, Invalid
+from jitrack.errors import Conflict, Forbidden, Invalid
 from projects.models import Party, Project, User
 from projects.workflow import record
 

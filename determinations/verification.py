@@ -16,8 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from fees import services as fee_services
+from jitrack.errors import Conflict, Forbidden, Invalid
 from projects import deadlines
-from projects.errors import Conflict, Forbidden, Invalid
 from projects.models import Document, Organisation, Project, User
 from projects.workflow import (
     accredited_for,

@@ -13,20 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fees import services as fee_services
-from projects.errors import DomainError
+from jitrack.errors import DomainError
+from jitrack.web import GET_POST, act, apply_error, bind, paginate, refuse
 from projects.forms import CheckForm
 from projects.models import Party, Project, User
 from projects.selectors import visible_projects
-from projects.views import (
-    GET_POST,
-    act,
-    apply_error,
-    bind,
-    paginate,
-    project_or_404,
-    refuse,
-    to_project,
-)
+from projects.web import project_or_404, to_project
 
 from . import issuance
 from . import verification as vwf

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fees import services as fee_services
+from jitrack.errors import Conflict, Invalid
 from jitrack.i18n import in_official_language
 from projects import deadlines
-from projects.errors import Conflict, Invalid
 from projects.models import Comment, Document, Project, User
 from projects.workflow import (
     check_availability_date,

@@ -2,8 +2,8 @@
 
 from django.contrib import admin, messages
 
+from jitrack.errors import DomainError
 from projects.admin import ReadOnlyAdminMixin, ReadOnlyInline
-from projects.errors import DomainError
 
 from . import services
 from .models import CreditNote, FeeAssessment, Invoice, Payment, Reimbursement

@@ -12,9 +12,9 @@ from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from jitrack.api import PDF_RENDERERS
-from projects.api import ERRORS, load_project, responses, validated
-from projects.errors import Forbidden, Invalid, NotFound
+from jitrack.api import ERRORS, PDF_RENDERERS, responses, validated
+from jitrack.errors import Forbidden, Invalid, NotFound
+from projects.api import load_project
 
 from . import pdf, quote, report, services
 from .models import FeeAssessment, Invoice, Payment, Reimbursement

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from projects.errors import Invalid
+from jitrack.errors import Invalid
 
 from . import calculator
 

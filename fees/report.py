@@ -41,7 +41,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
-from projects.views import refuse
+from jitrack.web import refuse
 
 from .models import ZERO, FeeKind, Payment, Reimbursement
 

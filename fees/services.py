@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from projects.errors import Conflict, Invalid, NotFound
+from jitrack.errors import Conflict, Invalid, NotFound
 from projects.models import Counter, Organisation, Project, User
 from projects.workflow import lock, record, require
 

@@ -15,18 +15,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from projects.errors import DomainError
+from jitrack.errors import DomainError
+from jitrack.web import GET_POST, act, apply_error, bind, paginate, refuse
 from projects.models import Project, User
-from projects.views import (
-    GET_POST,
-    act,
-    apply_error,
-    bind,
-    paginate,
-    project_or_404,
-    refuse,
-    to_project,
-)
+from projects.web import project_or_404, to_project
 
 from . import calculator, pdf, quote, services
 from .forms import (

@@ -4,11 +4,12 @@ import json
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, parsers, renderers, status
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, parsers, renderers, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from projects.errors import DomainError
+from jitrack.errors import DomainError
 
 
 def _first_message(detail) -> tuple[str, str | None]:
@@ -77,3 +78,33 @@ class SafeJSONParser(parsers.JSONParser):
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise exceptions.ParseError("JSON parse error - nested too deeply.") from None
+
+
+MAX_ID = 2**62  # larger numbers are not ids; refused here rather than by the database driver
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    field = serializers.CharField(required=False)
+
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Invalid input"),
+    401: OpenApiResponse(ErrorSerializer, description="Not authenticated"),
+    403: OpenApiResponse(ErrorSerializer, description="Not allowed for your role"),
+    404: OpenApiResponse(ErrorSerializer, description="No such object (or not visible to you)"),
+    409: OpenApiResponse(ErrorSerializer, description="Not possible in the current state"),
+}
+MULTIPART = [parsers.MultiPartParser, parsers.FormParser]
+JSON_OR_MULTIPART = [SafeJSONParser, parsers.MultiPartParser, parsers.FormParser]
+
+
+def responses(ok: int, serializer) -> dict:
+    return {ok: serializer, **ERRORS}
+
+
+def validated(serializer_class, request, **kwargs):
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer

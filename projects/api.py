@@ -10,7 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import (
@@ -22,15 +22,14 @@ from rest_framework.decorators import (
 )
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from jitrack.api import PDF_RENDERERS, SafeJSONParser
+from jitrack.api import ERRORS, JSON_OR_MULTIPART, MULTIPART, PDF_RENDERERS, responses, validated
+from jitrack.errors import Invalid, NotFound
 
 from . import workflow as wf
-from .errors import Invalid, NotFound
 from .filters import ProjectFilter, StableOrderingFilter
 from .models import Comment, Document, Engagement, Organisation, Party, Project, SectoralScope, User
 from .selectors import get_project_for, visible_projects
@@ -48,7 +47,6 @@ from .serializers import (
     DocumentUploadSerializer,
     EngagementSerializer,
     EngageSerializer,
-    ErrorSerializer,
     PartySerializer,
     ProjectDetailSerializer,
     ProjectSerializer,
@@ -58,27 +56,6 @@ from .serializers import (
     TokenRequestSerializer,
     TokenSerializer,
 )
-
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Invalid input"),
-    401: OpenApiResponse(ErrorSerializer, description="Not authenticated"),
-    403: OpenApiResponse(ErrorSerializer, description="Not allowed for your role"),
-    404: OpenApiResponse(ErrorSerializer, description="No such object (or not visible to you)"),
-    409: OpenApiResponse(ErrorSerializer, description="Not possible in the current state"),
-}
-MULTIPART = [MultiPartParser, FormParser]
-JSON_OR_MULTIPART = [SafeJSONParser, MultiPartParser, FormParser]
-
-
-def responses(ok: int, serializer) -> dict:
-    return {ok: serializer, **ERRORS}
-
-
-def validated(serializer_class, request, **kwargs):
-    serializer = serializer_class(data=request.data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer
-
 
 # --- loading projects for the register -----------------------------------------------------------
 

@@ -24,7 +24,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .errors import Invalid
+from jitrack.errors import Invalid
+
 from .models import Comment, Document, Event, Project
 from .timeline import event_detail, event_label
 

@@ -28,7 +28,8 @@ from django.views.decorators.http import require_safe
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
-from .errors import NotFound
+from jitrack.errors import NotFound
+
 from .models import Project
 from .selectors import parse_key, public_projects
 

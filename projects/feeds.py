@@ -21,7 +21,8 @@ from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .errors import NotFound
+from jitrack.errors import NotFound
+
 from .models import Event, Party, Project
 from .selectors import parse_key, public_projects
 from .timeline import event_detail, event_label

@@ -39,8 +39,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from jitrack.errors import Invalid
+
 from . import deadlines
-from .errors import Invalid
 from .models import Counter, Event, Organisation, Party, Project, SectoralScope
 from .workflow import next_due
 

@@ -5,7 +5,8 @@ import re
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .errors import NotFound
+from jitrack.errors import NotFound
+
 from .models import Project, User
 
 

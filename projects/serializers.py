@@ -9,6 +9,8 @@ from drf_spectacular.helpers import lazy_serializer
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from jitrack.api import MAX_ID
+
 from .models import (
     Accreditation,
     Comment,
@@ -24,7 +26,6 @@ from .models import (
 )
 
 MAX_TONNES = 10**12  # the domain's upper bound for a year's expected reductions
-MAX_ID = 2**62  # larger numbers are not ids; refused here rather than by the database driver
 
 
 # --- reference data ------------------------------------------------------------------------
@@ -472,9 +473,3 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
-
-
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    field = serializers.CharField(required=False)

@@ -7,22 +7,18 @@ of queries whatever the data size (tests/web check it).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+
+from jitrack.web import GET_POST, act, bind, paginate, refuse
 
 from . import deadlines
 from . import workflow as wf
-from .errors import DomainError, NotFound
 from .forms import (
     AIEChoiceForm,
     AnswerForm,
@@ -36,86 +32,13 @@ from .forms import (
     WithdrawForm,
 )
 from .models import Document, Engagement, Event, LetterOfApproval, Party, Project, User
-from .selectors import get_project_for, public_projects, visible_projects
+from .selectors import public_projects, visible_projects
 from .timeline import event_detail, event_label, project_events
+from .web import action_page, project_or_404, to_project
 
 S = Project.Status
-PER_PAGE = 20
-GET_POST = require_http_methods(["GET", "POST"])
 # record_approval accepts letters until the determination is submitted.
 APPROVAL_STATUSES = (S.DRAFT, S.ENGAGED, S.PDD_SUBMITTED, S.OPEN_FOR_COMMENTS, S.COMMENTS_CLOSED)
-
-
-# --- helpers shared with determinations.views -------------------------------------------------
-
-
-def project_or_404(request: HttpRequest, key: str, queryset: QuerySet | None = None) -> Project:
-    try:
-        return get_project_for(request.user, key, queryset)
-    except NotFound as err:
-        raise Http404(err.detail) from None
-
-
-def refuse(request: HttpRequest, detail: str, status: int = 403) -> HttpResponse:
-    return render(request, "error.html", {"detail": detail, "status": status}, status=status)
-
-
-def bind(request: HttpRequest, form_class: type[forms.Form], **kwargs) -> forms.Form:
-    if request.method == "POST":
-        return form_class(request.POST, request.FILES, **kwargs)
-    return form_class(**kwargs)
-
-
-def apply_error(form: forms.Form, err: DomainError) -> int:
-    """Put a domain refusal on the form; return the HTTP status for the re-rendered page."""
-    form.add_error(err.field if err.field in form.fields else None, err.detail)
-    return err.status
-
-
-def act(
-    request: HttpRequest,
-    form: forms.Form,
-    call: Callable[[dict], object],
-    *,
-    template: str,
-    context: dict,
-    done: str | Callable[[object], str],
-    then: Callable[[object], HttpResponse],
-) -> HttpResponse:
-    """GET shows the form; a valid POST calls the domain and redirects with a flash message."""
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                result = call(form.cleaned_data)
-            except DomainError as err:
-                status = apply_error(form, err)
-            else:
-                messages.success(request, done(result) if callable(done) else done)
-                return then(result)
-    return render(request, template, {**context, "form": form}, status=status)
-
-
-def to_project(project: Project) -> HttpResponse:
-    return redirect("project_detail", key=project.key)
-
-
-def action_page(request, project, form, call, *, title, done, submit, intro="", then=None):
-    return act(
-        request,
-        form,
-        call,
-        template="projects/action.html",
-        context={"project": project, "title": title, "intro": intro, "submit": submit},
-        done=done,
-        # check_pdd gives the project its reference, so its key changes: use the result.
-        then=then or (lambda r: to_project(r if isinstance(r, Project) else project)),
-    )
-
-
-def paginate(request: HttpRequest, queryset: QuerySet):
-    return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
 
 
 # --- public pages -----------------------------------------------------------------------------

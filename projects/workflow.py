@@ -16,11 +16,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jitrack.errors import Conflict, Forbidden, Invalid, NotFound
+from jitrack.files import as_django_file, clean_filename, read_pdf_upload
 from jitrack.i18n import official
 
 from . import deadlines
-from .errors import Conflict, Forbidden, Invalid, NotFound
-from .files import as_django_file, clean_filename, read_pdf_upload
 from .models import (
     Accreditation,
     Comment,

@@ -18,12 +18,13 @@ from rest_framework.decorators import api_view, parser_classes, permission_class
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
-from projects.api import ERRORS, JSON_OR_MULTIPART, MULTIPART, load_project, responses, validated
-from projects.errors import Forbidden, NotFound
+from jitrack.api import ERRORS, JSON_OR_MULTIPART, MAX_ID, MULTIPART, responses, validated
+from jitrack.errors import Forbidden, NotFound
+from projects.api import load_project
 from projects.models import Project
 from projects.rules import is_participant_of, is_project_aie
 from projects.selectors import visible_projects
-from projects.serializers import MAX_ID, DocumentSerializer
+from projects.serializers import DocumentSerializer
 
 from . import workflow as rwf
 from .models import (

@@ -8,8 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from jitrack.web import bind, refuse
 from projects.models import SectoralScope, User
-from projects.views import bind, refuse
 
 from .models import Expert, JiscMember
 

@@ -14,8 +14,8 @@ from datetime import date
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from jitrack.api import MAX_ID
 from projects.models import User
-from projects.serializers import MAX_ID
 
 from .models import (
     CRITERIA,

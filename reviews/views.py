@@ -22,11 +22,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from projects.errors import DomainError
+from jitrack.errors import DomainError
+from jitrack.web import GET_POST, act, apply_error, bind, paginate, refuse
 from projects.models import Project, User
 from projects.rules import is_participant_of, is_project_aie
 from projects.selectors import public_projects
-from projects.views import GET_POST, act, apply_error, bind, paginate, project_or_404, refuse
+from projects.web import project_or_404
 
 from . import deadlines
 from . import workflow as rwf

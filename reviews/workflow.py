@@ -17,8 +17,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from determinations.models import Determination
-from projects.errors import Conflict, Forbidden, Invalid, NotFound
-from projects.files import as_django_file, clean_filename, read_pdf_upload
+from jitrack.errors import Conflict, Forbidden, Invalid, NotFound
+from jitrack.files import as_django_file, clean_filename, read_pdf_upload
 from projects.models import Document, Project, User
 from projects.workflow import lock, record, require, store_document, transition
 

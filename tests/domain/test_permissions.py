@@ -3,8 +3,8 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from jitrack.errors import NotFound
 from projects import workflow as wf
-from projects.errors import NotFound
 from projects.selectors import get_project_for, visible_projects
 from tests.factories import pdf_upload
 

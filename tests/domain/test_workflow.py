@@ -8,8 +8,8 @@ from django.utils import timezone
 from determinations import workflow as dwf
 from determinations.models import Determination
 from fees import services as fee_services
+from jitrack.errors import Conflict, Forbidden, Invalid
 from projects import workflow as wf
-from projects.errors import Conflict, Forbidden, Invalid
 from projects.models import Document, Engagement, Event, Project
 from tests.conftest import FINDINGS
 from tests.factories import AIEFactory, pdf_upload, project_data

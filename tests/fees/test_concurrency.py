@@ -15,8 +15,8 @@ from django.utils import timezone
 from determinations import workflow as dwf
 from fees import services as fee_services
 from fees.models import CreditNote, FeeAssessment, Invoice, Payment, Reimbursement
+from jitrack.errors import Conflict
 from projects import workflow as wf
-from projects.errors import Conflict
 from projects.models import Event, Project
 from tests.conftest import FINDINGS
 

@@ -16,8 +16,8 @@ from django.db import transaction
 from determinations import workflow as dwf
 from fees import services as fee_services
 from fees.models import CreditNote, FeeAssessment, Invoice, Payment, Reimbursement
+from jitrack.errors import Conflict, Forbidden, Invalid
 from projects import workflow as wf
-from projects.errors import Conflict, Forbidden, Invalid
 from projects.models import Event, Project
 from tests.conftest import FINDINGS
 from tests.factories import OrganisationFactory

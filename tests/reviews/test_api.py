@@ -16,7 +16,7 @@ from django.utils import timezone
 from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
 
-from projects.errors import Invalid
+from jitrack.errors import Invalid
 from projects.models import Document, Project, User
 from reviews import deadlines
 from reviews import workflow as rwf

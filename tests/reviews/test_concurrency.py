@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from determinations import workflow as dwf
-from projects.errors import Conflict
+from jitrack.errors import Conflict
 from projects.models import Event, Project, User
 from reviews import workflow as rwf
 from reviews.models import Review, ReviewRequest

@@ -14,7 +14,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from projects.errors import Conflict
+from jitrack.errors import Conflict
 from projects.models import Event, Project, User
 from reviews import workflow as rwf
 from reviews.models import Review, ReviewRequest

@@ -17,9 +17,9 @@ from django.utils import timezone
 from determinations import workflow as dwf
 from determinations.models import Determination
 from fees.models import Reimbursement
+from jitrack.errors import Conflict, Forbidden, Invalid, NotFound
 from projects import clock as project_clock
 from projects import workflow as wf
-from projects.errors import Conflict, Forbidden, Invalid, NotFound
 from projects.models import Document, Event, SectoralScope, User
 from reviews import deadlines
 from reviews import workflow as rwf

@@ -16,7 +16,7 @@ from determinations import verification as vwf
 from determinations.models import EruBlock, MonitoringReport, Verification
 from fees import services as fee_services
 from fees.models import Invoice
-from projects.errors import Invalid
+from jitrack.errors import Invalid
 from projects.models import User
 from tests.api.conftest import client_for
 from tests.conftest import CONDITIONS

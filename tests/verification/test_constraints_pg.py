@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 
 from determinations import verification as vwf
 from determinations.models import EruBlock, EruIssuance, MonitoringReport, Verification
-from projects.errors import Conflict
+from jitrack.errors import Conflict
 from tests.factories import pdf_bytes, pdf_upload
 
 pytestmark = [

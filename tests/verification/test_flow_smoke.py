@@ -6,7 +6,7 @@ import pytest
 from determinations import issuance
 from determinations import verification as vwf
 from fees import services as fee_services
-from projects.errors import Conflict
+from jitrack.errors import Conflict
 
 pytestmark = pytest.mark.django_db
 

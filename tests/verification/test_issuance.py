@@ -11,7 +11,7 @@ from determinations import issuance
 from determinations import verification as vwf
 from determinations.models import AauLedgerEntry, EruBlock, EruIssuance, Verification
 from fees import services as fee_services
-from projects.errors import Conflict, Forbidden, Invalid
+from jitrack.errors import Conflict, Forbidden, Invalid
 from projects.models import Event, User
 from tests.conftest import Cycle
 from tests.factories import UserFactory, pdf_bytes

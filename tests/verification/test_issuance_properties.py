@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from determinations import issuance
 from determinations import verification as vwf
 from determinations.models import AauLedgerEntry, EruBlock, EruIssuance, Verification
-from projects.errors import Conflict
+from jitrack.errors import Conflict
 from tests.factories import pdf_bytes
 
 pytestmark = pytest.mark.django_db

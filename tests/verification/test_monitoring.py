@@ -9,7 +9,7 @@ import time_machine
 from determinations import verification as vwf
 from determinations.models import MonitoringReport, Verification
 from fees import services as fee_services
-from projects.errors import Conflict, Forbidden, Invalid
+from jitrack.errors import Conflict, Forbidden, Invalid
 from projects.models import Accreditation, Document, Event, SectoralScope
 from tests.factories import AIEFactory, OrganisationFactory, pdf_bytes, pdf_upload
 

@@ -16,7 +16,7 @@ from determinations import verification as vwf
 from determinations.models import ImplementationChange, MonitoringReport, Verification
 from fees import services as fee_services
 from fees.models import FeeAssessment
-from projects.errors import Conflict, Forbidden, Invalid
+from jitrack.errors import Conflict, Forbidden, Invalid
 from projects.models import Accreditation, Document, Event
 from tests.conftest import CONDITIONS
 from tests.factories import pdf_bytes, pdf_upload

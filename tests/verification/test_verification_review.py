@@ -10,7 +10,7 @@ import pytest
 from determinations import issuance
 from determinations import verification as vwf
 from determinations.models import MonitoringReport, Verification
-from projects.errors import Conflict, Forbidden, Invalid
+from jitrack.errors import Conflict, Forbidden, Invalid
 from projects.models import Document, Event, User
 from reviews import workflow as rwf
 from reviews.models import Review, ReviewRequest

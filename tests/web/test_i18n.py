@@ -341,8 +341,8 @@ def test_a_closed_comment_period_is_refused_in_the_visitors_language(client, cyc
 
 
 def test_a_refusal_on_a_page_names_the_status_in_the_same_language(cycle):
+    from jitrack.errors import Conflict
     from projects import workflow as wf
-    from projects.errors import Conflict
 
     project = cycle.open()
     with translation.override("ru"), pytest.raises(Conflict) as refused:
