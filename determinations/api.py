@@ -4,23 +4,11 @@ F-JI-VRep and ERU issuance. Each action makes one domain call (``determinations.
 ``determinations.verification``, ``determinations.issuance``, ``reviews.workflow``); refusals are
 ``DomainError``s, turned into ``{"code", "detail"}`` by ``jitrack.api.exception_handler``."""
 
-import json
 import re
-from datetime import UTC, date, datetime
 
 from django.db.models import (
-    Aggregate,
-    F,
-    Func,
-    OuterRef,
     Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-    TextField,
 )
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import api_view, parser_classes, permission_classes
@@ -29,11 +17,10 @@ from rest_framework.response import Response
 
 from jitrack.api import ERRORS, JSON_OR_MULTIPART, MAX_ID, MULTIPART, responses, validated
 from jitrack.errors import NotFound
-from projects.api import load_project, project_response
-from projects.models import Document, Party, Project, User
-from projects.selectors import visible_projects
-from projects.serializers import CheckSerializer, ProjectDetailSerializer, ReasonSerializer
-from reviews.serializers import RequestForReviewSerializer, ReviewRequestInputSerializer
+from projects.detail import ProjectDetailSerializer, project_response
+from projects.models import Document, Party, Project
+from projects.selectors import get_project_for, visible_projects
+from projects.serializers import CheckSerializer, ReasonSerializer
 
 from . import issuance as iss
 from . import verification as vwf
@@ -46,6 +33,7 @@ from .models import (
     MonitoringReport,
     Verification,
 )
+from .selectors import verification_for, visible_verifications
 from .serializers import (
     AauBalanceSerializer,
     AauHoldingInputSerializer,
@@ -81,7 +69,7 @@ from .serializers import (
 def submit_determination(request, key):
     """The engaged AIE files F-JI-DRep (para 33-34). Multipart clients send ``findings`` as a
     JSON string and may attach ``supporting_files``. The determination fee falls due."""
-    project = load_project(request, key)
+    project = get_project_for(request.user, key)
     args = validated(DeterminationInputSerializer, request).workflow_args()
     det = dwf.submit_determination(request.user, project, **args)
     return Response(
@@ -99,7 +87,7 @@ def submit_determination(request, key):
 @permission_classes([IsAuthenticated])
 def check_determination(request, key):
     """Secretariat: publish the report (once its fee is paid or not due), or return it."""
-    project = load_project(request, key)
+    project = get_project_for(request.user, key)
     data = validated(CheckSerializer, request).validated_data
     dwf.check_determination(
         request.user,
@@ -118,141 +106,9 @@ def check_determination(request, key):
 # before that only for the project's participants, its AIE, the secretariat and the AIE that
 # filed it. ERU issuances and the host Party's AAU ledger are public.
 
-MAX_NUMBER = 32767  # verification numbers are small integers
-
 
 def _valid_pk(pk: int) -> bool:
     return 0 < pk < MAX_ID
-
-
-def verifying_aie(user) -> int | None:
-    """The organisation of an AIE user (who sees the verifications it filed), else None."""
-    if user.is_authenticated and user.role == User.Role.AIE and user.organisation_id:
-        return user.organisation_id
-    return None
-
-
-def visible_verifications(user, project: Project, insider: bool | None = None):
-    """The project's verifications this user may see (``insider``: the user may see the
-    project's history — its participants, its AIE, the secretariat)."""
-    if insider is None:
-        insider = user.has_perm("projects.view_history", project)
-    qs = Verification.objects.filter(project=project)
-    if not insider:
-        shown = Verification.PUBLIC
-        if verifying_aie(user):
-            shown |= Q(aie=verifying_aie(user))
-        qs = qs.filter(shown)
-    return qs
-
-
-class JSONRows(Aggregate):
-    """The grouped rows as one JSON array, as text: JSON_GROUP_ARRAY on SQLite, JSONB_AGG on
-    PostgreSQL (the array's order is not guaranteed: sort after reading)."""
-
-    function = "JSON_GROUP_ARRAY"
-    output_field = TextField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        sql, params = self.as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
-        return f"({sql})::text", params
-
-
-class JSONRow(Func):
-    """A JSON object of the given expressions under fixed keys: JSON_OBJECT on SQLite,
-    JSONB_BUILD_OBJECT on PostgreSQL. (Django's ``JSONObject`` first probes the SQLite JSON1
-    extension with three extra queries, which a query budget cannot afford.)"""
-
-    output_field = TextField()
-
-    def __init__(self, **fields):
-        if not all(key.isidentifier() for key in fields):
-            raise ValueError("keys are identifiers")
-        self.keys = list(fields)
-        super().__init__(*fields.values())
-
-    def as_sql(self, compiler, connection, function="JSON_OBJECT", **extra_context):
-        parts, params = [], []
-        for key, expression in zip(self.keys, self.get_source_expressions(), strict=True):
-            sql, expression_params = compiler.compile(expression)
-            parts.append(f"'{key}', {sql}")
-            params.extend(expression_params)
-        return f"{function}({', '.join(parts)})", params
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, function="JSONB_BUILD_OBJECT", **extra_context)
-
-
-# The project detail's ``verifications``: key -> Verification lookup.
-ROW = {
-    "number": "number",
-    "period_start": "monitoring_report__period_start",
-    "period_end": "monitoring_report__period_end",
-    "status": "status",
-    "verified_reductions": "verified_total",
-    "available_on": "available_on",
-    "review_window_closes_at": "review_window_closes_at",
-    "final_on": "final_on",
-    "erus_issued": "erus_issued",
-    "aie_id": "aie_id",
-}
-
-
-def with_verifications(qs: QuerySet[Project]) -> QuerySet[Project]:
-    """Annotate each project with its verifications as a JSON array (``verification_json``),
-    a subquery of the same query: the project detail's query budget has no room for another."""
-    rows = (
-        Verification.objects.filter(project=OuterRef("pk"))
-        .order_by()
-        .values("project")
-        .annotate(rows=JSONRows(JSONRow(**{key: F(path) for key, path in ROW.items()})))
-        .values("rows")
-    )
-    return qs.annotate(verification_json=Subquery(rows[:1]))
-
-
-def _date(value) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
-def _instant(value) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    parsed = parse_datetime(str(value))
-    if parsed is not None and timezone.is_naive(parsed):  # SQLite stores UTC without offset
-        parsed = timezone.make_aware(parsed, UTC)
-    return parsed
-
-
-def verification_rows(user, project: Project, insider: bool) -> list[dict]:
-    """The project detail's ``verifications`` this user may see, in period order. Reads the
-    annotation of ``with_verifications`` (no query); a project loaded without it costs one."""
-    if hasattr(project, "verification_json"):
-        rows = json.loads(project.verification_json) if project.verification_json else []
-    else:
-        rows = [
-            dict(zip(ROW, values, strict=True))
-            for values in Verification.objects.filter(project=project)
-            .order_by()
-            .values_list(*ROW.values())
-        ]
-    own = verifying_aie(user)
-    out = []
-    for row in rows:
-        row = {
-            **row,
-            "period_start": _date(row["period_start"]),
-            "period_end": _date(row["period_end"]),
-            "available_on": _date(row["available_on"]),
-            "final_on": _date(row["final_on"]),
-            "review_window_closes_at": _instant(row["review_window_closes_at"]),
-        }
-        # The same rule as ``visible_verifications``.
-        if insider or row["available_on"] is not None or (own and row["aie_id"] == own):
-            out.append(row)
-    return sorted(out, key=lambda r: (r["period_start"], r["number"]))
 
 
 def _monitoring_queryset():
@@ -283,15 +139,8 @@ def _verification_queryset():
 
 def _verification_for(request, key: str, number: int) -> Verification:
     """Verification ``number`` of the project if this user may see it; else 404."""
-    project = load_project(request, key)
-    ver = None
-    if 0 < number <= MAX_NUMBER:
-        ver = (
-            visible_verifications(request.user, project)
-            .filter(number=number)
-            .select_related("project")
-            .first()
-        )
+    project = get_project_for(request.user, key)
+    ver = verification_for(request.user, project, number)
     if ver is None:
         raise NotFound(f"No verification {number} of project {project.key}.")
     return ver
@@ -333,7 +182,7 @@ def monitoring_reports(request, key):
     a monitoring report (para 36) to an AIE accredited for verification; it is published at once.
     ``claimed`` is a JSON object {year: tonnes}; the period may not overlap a report verified or
     under verification (409 ``period_overlap``)."""
-    project = load_project(request, key)
+    project = get_project_for(request.user, key)
     if request.method == "GET":
         reports = _monitoring_queryset().filter(project=project)
         return Response(
@@ -404,7 +253,7 @@ def changes(request, key):
     project is; the AIE's opinion once the verification that addressed the change is published.
     POST: the participants describe a change with its justification, optionally with PDFs
     (multipart ``files``, ``titles`` in the same order), after the determination is final."""
-    project = load_project(request, key)
+    project = get_project_for(request.user, key)
     if request.method == "GET":
         qs = project.changes.select_related("addressed_in").prefetch_related(
             Prefetch("files", queryset=Document.objects.order_by("pk"))
@@ -459,29 +308,6 @@ def publish_verification(request, key, number):
     data = validated(PublishInputSerializer, request).validated_data
     vwf.publish_verification(request.user, ver, available_on=data.get("available_on"))
     return _verification_response(request, ver.pk)
-
-
-@extend_schema(
-    request=ReviewRequestInputSerializer,
-    responses=responses(201, RequestForReviewSerializer),
-    tags=["verification"],
-)
-@api_view(["POST"])
-@permission_classes([IsAuthenticated])
-@parser_classes(JSON_OR_MULTIPART)
-def request_verification_review(request, key, number):
-    """F-JI-VR: the DFP of a Party involved or a serving JISC member requests a review of the
-    published verification within its 15-day window (para 39; 409 ``window_closed`` after)."""
-    from reviews import workflow as rwf
-    from reviews.models import ReviewRequest
-
-    ver = _verification_for(request, key, number)
-    data = validated(ReviewRequestInputSerializer, request).validated_data
-    req = rwf.request_verification_review(
-        request.user, ver, reasons=data["reasons"], summary=data["summary"]
-    )
-    req = ReviewRequest.objects.select_related("party").get(pk=req.pk)
-    return Response(RequestForReviewSerializer(req).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(
@@ -584,7 +410,7 @@ def party_issuance(request, code):
 def reconciliation(request, key):
     """Public: per calendar year, the reductions expected in the PDD, claimed in monitoring
     reports, verified (final verifications) and issued as ERUs."""
-    project = load_project(request, key)
+    project = get_project_for(request.user, key)
     return Response(
         ReconciliationSerializer(
             {"project": project.key, "years": iss.reconciliation(project)}

@@ -28,10 +28,13 @@ MAX_SERIAL = 10**15
 
 
 def _dfp_of(actor: User, party: Party) -> None:
-    if not (
-        actor.is_authenticated and actor.role == User.Role.PARTY and actor.party_id == party.pk
-    ):
+    if not actor.has_perm("determinations.issue_erus", party):
         raise Forbidden(f"Only the designated focal point of {party.name} does this.")
+
+
+def issuable(ver: Verification) -> bool:
+    """ERUs can be issued for a final verification up to its verified reductions."""
+    return ver.status == Verification.Status.FINAL and ver.erus_issued < ver.verified_total
 
 
 def aau_balance(party: Party) -> int:

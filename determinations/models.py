@@ -100,6 +100,15 @@ class Determination(models.Model):
         ]
 
 
+def current_determination(project: Project) -> Determination | None:
+    """The determination that counts: the latest one the secretariat has not returned."""
+    return (
+        project.determinations.exclude(status=Determination.Status.RETURNED)
+        .order_by("-number")
+        .first()
+    )
+
+
 # --- monitoring, changes, verification (paras 36-39) and ERU issuance (13/CMP.1 para 29) ---------
 
 

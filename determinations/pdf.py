@@ -1,17 +1,15 @@
-"""F-JI-DRep rendered to PDF with WeasyPrint from the stored structured data."""
+"""F-JI-DRep and F-JI-VRep rendered to PDF (``jitrack.pdf``) from the stored structured data."""
 
-from django.template.loader import render_to_string
-from django.utils import timezone
+from __future__ import annotations
 
-from jitrack.i18n import in_official_language
+from datetime import datetime
+
+from jitrack import pdf
 
 
-@in_official_language
-def render_drep(determination) -> bytes:
-    from weasyprint import HTML
-
+def drep_html(determination, *, generated_at: datetime | None = None) -> str:
     project = determination.project
-    html = render_to_string(
+    return pdf.render_html(
         "determinations/drep_pdf.html",
         {
             "d": determination,
@@ -22,20 +20,20 @@ def render_drep(determination) -> bytes:
             "parties": list(project.parties_involved.all()),
             "participants": list(project.participants.all()),
             "approvals": list(project.approvals.select_related("party")),
-            "generated_at": timezone.now(),
         },
+        generated_at=generated_at,
     )
-    return HTML(string=html).write_pdf()
 
 
-@in_official_language
-def render_vrep(verification) -> bytes:
+def render_drep(determination) -> bytes:
+    return pdf.write_pdf(drep_html(determination))
+
+
+def vrep_html(verification, *, generated_at: datetime | None = None) -> str:
     """F-JI-VRep from the structured verification, with its separate section on changes."""
-    from weasyprint import HTML
-
     project = verification.project
     report = verification.monitoring_report
-    html = render_to_string(
+    return pdf.render_html(
         "determinations/vrep_pdf.html",
         {
             "v": verification,
@@ -45,7 +43,10 @@ def render_vrep(verification) -> bytes:
             "verified": sorted(verification.verified.items()),
             "changes": list(project.changes.filter(addressed_in=verification)),
             "scopes": list(project.sectoral_scopes.all()),
-            "generated_at": timezone.now(),
         },
+        generated_at=generated_at,
     )
-    return HTML(string=html).write_pdf()
+
+
+def render_vrep(verification) -> bytes:
+    return pdf.write_pdf(vrep_html(verification))

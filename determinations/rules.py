@@ -1,6 +1,28 @@
 import rules
 
-from projects.rules import is_project_aie, is_secretariat
+from projects.models import User
+from projects.rules import is_aie_staff, is_project_aie, is_secretariat
+
+
+@rules.predicate
+def is_focal_point_of(user, party):
+    """The designated focal point of ``party``."""
+    return bool(
+        user.is_authenticated
+        and user.role == User.Role.PARTY
+        and party is not None
+        and user.party_id == party.pk
+    )
+
+
+@rules.predicate
+def is_report_aie(user, report):
+    """The AIE a monitoring report was submitted to (para 37)."""
+    return bool(is_aie_staff(user) and report is not None and report.aie_id == user.organisation_id)
+
 
 rules.add_perm("determinations.submit_determination", is_project_aie)
 rules.add_perm("determinations.check_determination", is_secretariat)
+rules.add_perm("determinations.verify_report", is_report_aie)
+# The host Party's focal point converts its AAUs into ERUs and transfers them (13/CMP.1 para 29).
+rules.add_perm("determinations.issue_erus", is_focal_point_of)

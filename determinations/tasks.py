@@ -2,9 +2,10 @@
 
 from celery import shared_task
 
-from . import verification
+from . import clock
 
 
 @shared_task
-def sweep_verifications() -> dict[str, int]:
-    return verification.sweep()
+def sweep() -> dict[str, int]:
+    """The 45-day and 15-day windows (paras 35 and 39)."""
+    return clock.sweep()

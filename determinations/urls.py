@@ -14,7 +14,6 @@ urlpatterns = [
         name="determination_check",
     ),
     # monitoring, verification (F-JI-VRep) and ERU issuance
-    path("projects/<str:key>/monitoring/", views.monitoring, name="monitoring"),
     path("projects/<str:key>/monitoring/new/", views.monitoring_new, name="monitoring_new"),
     path("projects/<str:key>/changes/new/", views.change_new, name="change_new"),
     path("monitoring/<int:pk>/verify/", views.verification_file, name="verification_file"),
@@ -23,11 +22,6 @@ urlpatterns = [
         "projects/<str:key>/verifications/<int:number>/publish/",
         views.verification_publish,
         name="verification_publish",
-    ),
-    path(
-        "projects/<str:key>/verifications/<int:number>/review/",
-        views.verification_review,
-        name="verification_review",
     ),
     path(
         "projects/<str:key>/verifications/<int:number>/issue/",

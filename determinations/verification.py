@@ -16,9 +16,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from fees import services as fee_services
-from jitrack.errors import Conflict, Forbidden, Invalid
+from jitrack.errors import Conflict, Invalid
+from jitrack.guards import Guard
+from jitrack.statuses import Machine
 from projects import deadlines
-from projects.models import Document, Organisation, Project, User
+from projects.models import Document, Event, Organisation, Project, User
 from projects.workflow import (
     accredited_for,
     check_availability_date,
@@ -32,6 +34,72 @@ from .models import ImplementationChange, MonitoringReport, Verification
 
 V = Verification.Status
 M = MonitoringReport.Status
+
+# A monitoring report's period is taken while it is submitted or verified (JISC 13 Annex 13);
+# it is free again once the report is withdrawn or its verification rejected.
+MONITORING_TRANSITIONS: dict[str, set[str]] = {
+    M.SUBMITTED: {M.VERIFIED, M.WITHDRAWN},
+    M.VERIFIED: {M.WITHDRAWN, M.REJECTED},
+    M.WITHDRAWN: set(),
+    M.REJECTED: set(),
+}
+# Published for its 15-day window (para 39), final unless a review is requested; a review ends
+# it final or rejected. Withdrawn before final (withdrawal procedures v02).
+TRANSITIONS: dict[str, set[str]] = {
+    V.SUBMITTED: {V.PUBLISHED, V.WITHDRAWN},
+    V.PUBLISHED: {V.UNDER_REVIEW, V.FINAL, V.WITHDRAWN},
+    V.UNDER_REVIEW: {V.FINAL, V.REJECTED},
+    V.FINAL: set(),
+    V.REJECTED: set(),
+    V.WITHDRAWN: set(),
+}
+MONITORING = Machine(MonitoringReport, MONITORING_TRANSITIONS)
+VERIFICATION = Machine(Verification, TRANSITIONS)
+
+# Who may do each act, and in which status of its object: the acts check these, the monitoring
+# page asks them (``registry.views.monitoring``).
+GUARDS: dict[str, Guard] = {
+    # asked about the project
+    "submit_monitoring": Guard(
+        "projects.edit_project",
+        {Project.Status.FINAL},
+        "Only the project participants submit monitoring reports.",
+        conflict=lambda project: "Monitoring reports follow a final determination.",
+    ),
+    # asked about the monitoring report
+    "verify": Guard(
+        "determinations.verify_report",
+        {M.SUBMITTED},
+        "Only the AIE the report was submitted to verifies it.",
+        conflict=lambda report: "This monitoring report is not waiting for verification.",
+    ),
+    # asked about the monitoring report, the permission about its project
+    "withdraw_monitoring": Guard(
+        "projects.withdraw_project",
+        {M.SUBMITTED, M.VERIFIED},
+        "Only the project participants withdraw a monitoring report.",
+        conflict=lambda report: (
+            "The report is already withdrawn."
+            if report.status == M.WITHDRAWN
+            else "The verification is rejected; it can no longer be withdrawn."
+        ),
+    ),
+    # asked about the verification, the permission about its project
+    "publish": Guard(
+        "determinations.check_determination",
+        {V.SUBMITTED},
+        "Only the secretariat publishes verification reports.",
+        conflict=lambda ver: "This verification is not waiting for publication.",
+    ),
+}
+# A verification in one of these can no longer be withdrawn with its monitoring report.
+NOT_WITHDRAWABLE = (V.FINAL, V.REJECTED, V.UNDER_REVIEW)
+
+
+def withdrawable(report: MonitoringReport, ver: Verification | None) -> bool:
+    return ver is None or ver.status not in NOT_WITHDRAWABLE
+
+
 ERU_START = date(2008, 1, 1)
 MAX_TONNES = 10**12
 
@@ -99,14 +167,7 @@ def submit_monitoring_report(
     claimed = _per_year(claimed, period_start, period_end, "claimed")
     with transaction.atomic():
         project = lock(project)
-        require(
-            actor,
-            "projects.edit_project",
-            project,
-            "Only the project participants submit monitoring reports.",
-        )
-        if project.status != Project.Status.FINAL:
-            raise Conflict("Monitoring reports follow a final determination.", code="wrong_status")
+        GUARDS["submit_monitoring"].check(actor, project)
         # MONITORING_START (module docstring).
         if period_start < ERU_START:
             raise Invalid(
@@ -267,13 +328,8 @@ def submit_verification(
     with transaction.atomic():
         project = lock(report.project_id)
         report = MonitoringReport.objects.select_for_update().get(pk=report.pk)
-        if not (
-            actor.is_authenticated
-            and actor.role == User.Role.AIE
-            and actor.organisation_id == report.aie_id
-        ):
-            raise Forbidden("Only the AIE the report was submitted to verifies it.")
-        if report.status != M.SUBMITTED or hasattr_verification(report):
+        GUARDS["verify"].check(actor, report)
+        if hasattr_verification(report):
             raise Conflict(
                 "This monitoring report is not waiting for verification.", code="wrong_status"
             )
@@ -334,8 +390,8 @@ def submit_verification(
             filename=f"F-JI-VRep-{project.key}-{number}.pdf",
         )
         ver.save(update_fields=["report"])
-        report.status = M.VERIFIED
-        report.save(update_fields=["status"])
+        # the event "verification_submitted" below tells this move
+        MONITORING.move(report, M.VERIFIED, log=None)
         fee_services.assess_verification_fee(
             project,
             number=number,
@@ -363,15 +419,8 @@ def publish_verification(
     ([our reading] ji-rules §5); the 15-day window (para 39) starts."""
     with transaction.atomic():
         project = lock(verification.project_id)
-        require(
-            actor,
-            "determinations.check_determination",
-            project,
-            "Only the secretariat publishes verification reports.",
-        )
         ver = Verification.objects.select_for_update().get(pk=verification.pk)
-        if ver.status != V.SUBMITTED:
-            raise Conflict("This verification is not waiting for publication.", code="wrong_status")
+        GUARDS["publish"].check(actor, ver, project)
         if not fee_services.verification_fee_settled(project, ver.number):
             raise Conflict(
                 "The verification fee is not paid or covered yet; the report can be published "
@@ -384,24 +433,26 @@ def publish_verification(
             available_on, deadlines.VERIFICATION_FINALITY_DAYS
         )
         ver.due_at = ver.review_window_closes_at
-        ver.status = V.PUBLISHED
-        ver.save()
         now = timezone.now()
         Document.objects.filter(
             Q(pk=ver.report_id) | Q(pk__in=ver.supporting.values("pk")),
             confidential=False,
             published_at__isnull=True,
         ).update(published_at=now)
-        record(
-            project,
-            "verification_published",
-            actor=actor,
-            data={
-                "verification": ver.number,
-                "available_on": available_on.isoformat(),
-                "review_window_closes_at": ver.review_window_closes_at.isoformat(),
-                "verified_total": ver.verified_total,
-            },
+        VERIFICATION.move(
+            ver,
+            V.PUBLISHED,
+            log=lambda *_: record(
+                project,
+                "verification_published",
+                actor=actor,
+                data={
+                    "verification": ver.number,
+                    "available_on": available_on.isoformat(),
+                    "review_window_closes_at": ver.review_window_closes_at.isoformat(),
+                    "verified_total": ver.verified_total,
+                },
+            ),
         )
     return ver
 
@@ -420,16 +471,18 @@ def deem_verification_final(verification_id: int, now: datetime) -> bool:
             return False
         if now <= ver.review_window_closes_at:
             return False
-        ver.status = V.FINAL
         ver.final_on = ver.review_window_closes_at.date()
         ver.due_at = None
-        ver.save()
-        record(
-            project,
-            "verification_final",
-            actor=None,
-            at=now,
-            data={"verification": ver.number, "final_on": ver.final_on.isoformat()},
+        VERIFICATION.move(
+            ver,
+            V.FINAL,
+            log=lambda *_: record(
+                project,
+                "verification_final",
+                actor=None,
+                at=now,
+                data={"verification": ver.number, "final_on": ver.final_on.isoformat()},
+            ),
         )
     return True
 
@@ -451,29 +504,21 @@ def withdraw_monitoring_report(actor: User, report: MonitoringReport, reason: st
     on the record marked withdrawn, and the period is free again."""
     with transaction.atomic():
         project = lock(report.project_id)
-        require(
-            actor,
-            "projects.withdraw_project",
-            project,
-            "Only the project participants withdraw a monitoring report.",
-        )
         report = MonitoringReport.objects.select_for_update().get(pk=report.pk)
         ver = Verification.objects.select_for_update().filter(monitoring_report=report).first()
-        if report.status == M.WITHDRAWN:
-            raise Conflict("The report is already withdrawn.", code="wrong_status")
-        if ver is not None and ver.status in (V.FINAL, V.REJECTED, V.UNDER_REVIEW):
+        GUARDS["withdraw_monitoring"].check(actor, report, project)
+        if not withdrawable(report, ver):
             raise Conflict(
                 f"The verification is {ver.get_status_display().lower()}; it can no longer be "
                 "withdrawn.",
                 code="wrong_status",
             )
-        report.status = M.WITHDRAWN
         report.withdrawn_at = timezone.now()
-        report.save(update_fields=["status", "withdrawn_at"])
+        # the event "monitoring_report_withdrawn" tells both moves
+        MONITORING.move(report, M.WITHDRAWN, log=None)
         if ver is not None:
-            ver.status = V.WITHDRAWN
             ver.due_at = None
-            ver.save(update_fields=["status", "due_at"])
+            VERIFICATION.move(ver, V.WITHDRAWN, log=None)
             fee_services.void_verification_fee(project, ver.number, reason="withdrawn")
         record(
             project,
@@ -482,3 +527,55 @@ def withdraw_monitoring_report(actor: User, report: MonitoringReport, reason: st
             reason=(reason or "").strip(),
             data={"number": report.number},
         )
+
+
+# --- reviews of a verification (para 39; ``reviews.workflow`` asks, this module decides) ------
+
+
+def reviewable_verification(verification_id: int) -> Verification:
+    """The verification a review request is about, locked (its project row is locked first)."""
+    return Verification.objects.select_for_update().get(pk=verification_id)
+
+
+def start_review(project: Project, ver: Verification, *, data: dict, at: datetime) -> Event:
+    """The quorum requested a review (F-JI-VR): the verification is not final until the JISC
+    decides; its 15-day clock stops."""
+    ver.due_at = None
+    events: list[Event] = []
+    VERIFICATION.move(
+        ver,
+        V.UNDER_REVIEW,
+        log=lambda *_: events.append(
+            record(project, "verification_review_started", actor=None, data=data, at=at)
+        ),
+    )
+    return events[0]
+
+
+def conclude_review(
+    project: Project,
+    ver: Verification,
+    *,
+    confirmed: bool,
+    actor: User,
+    reasons: str,
+    data: dict,
+    at: datetime,
+) -> None:
+    """The JISC decided the review of a verification (or the secretariat confirmed its corrected
+    report): confirmed, it is final; rejected, its monitoring period is free again for a new
+    report and its fee is voided."""
+    ver = Verification.objects.select_for_update().get(pk=ver.pk)
+    ver.final_on = at.date() if confirmed else None
+    ver.due_at = None
+    VERIFICATION.move(
+        ver,
+        V.FINAL if confirmed else V.REJECTED,
+        log=lambda *_: record(
+            project, "review_decided", actor=actor, reason=reasons, data=data, at=at
+        ),
+    )
+    if not confirmed:
+        report = MonitoringReport.objects.select_for_update().get(pk=ver.monitoring_report_id)
+        MONITORING.move(report, M.REJECTED, log=None)  # told by "review_decided"
+        fee_services.void_verification_fee(project, ver.number, reason="rejected")

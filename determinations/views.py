@@ -2,7 +2,6 @@
 Monitoring, verification (F-JI-VRep) and ERU issuance pages."""
 
 import re
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,7 +9,6 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from fees import services as fee_services
 from jitrack.errors import DomainError
@@ -35,6 +33,7 @@ from .forms import (
     VerificationForm,
 )
 from .models import AauLedgerEntry, EruBlock, EruIssuance, MonitoringReport, Verification
+from .selectors import verification_for
 
 PARTY_CODE = re.compile(r"[A-Za-z]{2}")
 
@@ -108,7 +107,6 @@ def determination_check(request, key):
 # --- monitoring, verification and ERU issuance (paras 36-39, 13/CMP.1 annex para 29) ----------
 
 MAX_PK = 2**63 - 1
-MAX_NUMBER = 32767  # verification numbers are small integers
 V = Verification.Status
 M = MonitoringReport.Status
 # A monitoring report can no longer be withdrawn once its verification is in one of these.
@@ -127,42 +125,13 @@ def _verification_of(report: MonitoringReport) -> Verification | None:
 
 
 def _is_dfp(user, party_id) -> bool:
-    return bool(
-        user.is_authenticated and user.role == User.Role.PARTY and user.party_id == party_id
-    )
-
-
-def _may_request_review(user, project: Project) -> bool:
-    """F-JI-VR: the DFP of a Party involved or a serving JISC member (reviews.workflow decides)."""
-    from reviews import workflow as rwf  # reviews imports determinations: no module-level import
-
-    if not user.is_authenticated:
-        return False
-    if user.role == User.Role.PARTY and user.party_id:
-        return user.party_id == project.host_party_id or user.party_id in (
-            rwf.parties_involved_ids(project)
-        )
-    return user.role == User.Role.JISC and rwf.is_serving_member(user)
+    return user.has_perm("determinations.issue_erus", Party(pk=party_id))
 
 
 def _project_verification(request, key: str, number: int) -> tuple[Project, Verification]:
     """The project and its verification ``number`` when the user may see both; 404 otherwise."""
     project = project_or_404(request, key)
-    ver = None
-    if 0 < number <= MAX_NUMBER:
-        ver = (
-            project.verifications.select_related("monitoring_report", "aie")
-            .filter(number=number)
-            .first()
-        )
-    user = request.user
-    if ver is not None and ver.available_on is None:
-        own = user.is_authenticated and user.role == User.Role.AIE
-        if not (
-            user.has_perm("projects.view_history", project)
-            or (own and user.organisation_id == ver.aie_id)
-        ):
-            ver = None
+    ver = verification_for(request.user, project, number)
     if ver is None:
         raise Http404(f"No verification {number} of project {project.key}.")
     return project, ver
@@ -179,93 +148,6 @@ def _report_or_404(request, pk: int) -> MonitoringReport:
     if report is None:
         raise Http404("No such monitoring report.")
     return report
-
-
-def monitoring(request, key):
-    """Public: monitoring reports, changes, verifications, reconciliation and the actions this
-    user may take. A fixed number of queries whatever the number of rows."""
-    if "as_of" in request.GET:
-        # The project page as published on that day carries its verifications and ERUs.
-        query = urlencode({"as_of": request.GET["as_of"]})
-        return redirect(f"{reverse('project_detail', args=[key])}?{query}#verifications")
-    user = request.user
-    project = project_or_404(request, key, visible_projects(user).select_related("host_party"))
-    insider = user.has_perm("projects.view_history", project)  # one query at most
-    participant = insider and user.role == User.Role.PARTICIPANT
-    own_aie = user.organisation_id if user.is_authenticated and user.role == User.Role.AIE else None
-    secretariat = insider and (user.is_superuser or user.role == User.Role.SECRETARIAT)
-    host_dfp = _is_dfp(user, project.host_party_id)
-    now = timezone.now()
-
-    reports = list(
-        MonitoringReport.objects.filter(project=project).select_related("aie", "verification")
-    )
-    verifications = []
-    for report in reports:
-        ver = _verification_of(report)
-        if ver is not None and not (
-            insider or ver.available_on is not None or (own_aie and ver.aie_id == own_aie)
-        ):
-            ver = None  # filed but not yet published: not public (ji-rules §6)
-        report.shown_verification = ver
-        report.may_withdraw = (
-            participant
-            and report.status != M.WITHDRAWN
-            and (ver is None or ver.status not in NOT_WITHDRAWABLE)
-        )
-        report.may_verify = (
-            own_aie == report.aie_id and report.status == M.SUBMITTED and ver is None
-        )
-        if ver is not None:
-            ver.monitoring_report = report
-            verifications.append(ver)
-    verifications.sort(key=lambda v: v.number)
-    shown = {v.pk for v in verifications}
-    changes = list(project.changes.select_related("addressed_in"))
-    for change in changes:
-        change.shown_verification = change.addressed_in if change.addressed_in_id in shown else None
-
-    fees = {}
-    if secretariat:
-        fees = {f.number: f for f in project.fees.filter(kind="verification")}
-    may_review = any(
-        v.status in (V.PUBLISHED, V.UNDER_REVIEW) for v in verifications
-    ) and _may_request_review(user, project)
-    for ver in verifications:
-        ver.fee = fees.get(ver.number)
-        ver.window_open = (
-            ver.status in (V.PUBLISHED, V.UNDER_REVIEW)
-            and ver.review_window_closes_at is not None
-            and now <= ver.review_window_closes_at
-        )
-        ver.may_review = may_review and ver.window_open
-        ver.may_publish = secretariat and ver.status == V.SUBMITTED
-        ver.may_issue = host_dfp and ver.status == V.FINAL and ver.erus_issued < ver.verified_total
-    blocks = []
-    if any(v.erus_issued for v in verifications):
-        blocks = list(
-            EruBlock.objects.filter(issuance__verification__project=project, active=True)
-            .select_related("issuance__verification")
-            .order_by("serial_start")
-        )
-    return render(
-        request,
-        "determinations/verification/monitoring.html",
-        {
-            "project": project,
-            "reports": reports,
-            "changes": changes,
-            "verifications": verifications,
-            "reconciliation": issuance.reconciliation(project),
-            "blocks": blocks,
-            "can": {
-                "submit": participant and project.status == Project.Status.FINAL,
-                "transfer": host_dfp,
-                "issue": host_dfp,
-            },
-            "host_dfp": host_dfp,
-        },
-    )
 
 
 def _form_page(request, project, form, call, *, title, submit, done, intro="", then=None, **extra):
@@ -405,41 +287,6 @@ def verification_publish(request, key, number: int):
         ),
         verification=ver,
         fee=fee,
-    )
-
-
-@login_required
-@GET_POST
-def verification_review(request, key, number: int):
-    from reviews import workflow as rwf  # no module-level import (reviews imports us)
-    from reviews.forms import ReviewRequestForm
-
-    project, ver = _project_verification(request, key, number)
-    user = request.user
-    if not _may_request_review(user, project):
-        return refuse(
-            request,
-            "A review is requested by the focal point of a Party involved or a serving JISC "
-            "member.",
-        )
-    form = bind(request, ReviewRequestForm)
-    return _form_page(
-        request,
-        project,
-        form,
-        lambda d: rwf.request_verification_review(
-            user, ver, reasons=form.reasons(), summary=d["summary"]
-        ),
-        title=f"Request a review of F-JI-VRep ({ver.number}) (F-JI-VR)",
-        intro="Para 39: state your reasons against each criterion that applies. One Party "
-        "involved, or three JISC members, start the review; the JISC decides within 30 days.",
-        submit="Send the review request",
-        done=lambda req: (
-            f"Your review request (F-JI-VR) was received at "
-            f"{req.received_at:%-d %b %Y %H:%M} GMT."
-            + (" The review has started." if req.review_id else "")
-        ),
-        verification=ver,
     )
 
 

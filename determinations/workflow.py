@@ -1,6 +1,9 @@
-"""Determination steps (paras 33-35): the only writer of ``Determination.status``.
+"""Determination steps (paras 33-35): the one writer of ``Determination.status``, and what a
+determination means for its project (final, rejected) when its window ends or its review is
+decided.
 
-The project's status moves through ``projects.workflow.transition``.
+The project's status moves through ``projects.workflow.transition``; reviews ask this module to
+start and conclude a review (``start_review``, ``conclude_review``) and never move a status here.
 """
 
 from __future__ import annotations
@@ -9,31 +12,86 @@ from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fees import services as fee_services
 from jitrack.errors import Conflict, Invalid
+from jitrack.guards import Guard
 from jitrack.i18n import in_official_language
+from jitrack.pdf import write_pdf
+from jitrack.statuses import Machine
 from projects import deadlines
-from projects.models import Comment, Document, Project, User
+from projects.models import Comment, Document, Event, Project, User
 from projects.workflow import (
     check_availability_date,
     host_check,
     lock,
-    require,
-    require_status,
     store_document,
     transition,
 )
 
+from . import pdf
 from .models import Determination
+from .models import current_determination as current
 
 S = Project.Status
 D = Determination.Status
 
+TRANSITIONS: dict[str, set[str]] = {
+    D.SUBMITTED: {D.PUBLISHED, D.RETURNED, D.WITHDRAWN},
+    D.RETURNED: set(),
+    D.PUBLISHED: {D.UNDER_REVIEW, D.FINAL, D.REJECTED, D.WITHDRAWN},
+    D.UNDER_REVIEW: {D.FINAL, D.REJECTED, D.WITHDRAWN},
+    D.FINAL: set(),
+    D.REJECTED: set(),
+    D.WITHDRAWN: set(),
+}
+DETERMINATION = Machine(Determination, TRANSITIONS)
 
-def current(project: Project) -> Determination | None:
-    return project.determinations.exclude(status__in=[D.RETURNED]).order_by("-number").first()
+GUARDS: dict[str, Guard] = {
+    "submit": Guard(
+        "determinations.submit_determination",
+        {S.COMMENTS_CLOSED},
+        "Only the engaged AIE can file the determination.",
+        gettext_lazy("file the determination"),
+    ),
+    "check": Guard(
+        "determinations.check_determination",
+        {S.DETERMINATION_SUBMITTED},
+        "Only the secretariat checks determination reports.",
+        gettext_lazy("check the determination"),
+    ),
+}
+# How often a filing renders its report again when the project changed while it rendered.
+RENDER_ATTEMPTS = 3
+
+
+def _move(
+    det: Determination,
+    to: str,
+    project: Project,
+    project_to: str,
+    *,
+    actor: User | None,
+    kind: str,
+    data: dict,
+    reason: str = "",
+    public: bool = True,
+    at: datetime | None = None,
+) -> Event:
+    """Move the determination and its (locked) project in one step: the project's event tells
+    both."""
+    DETERMINATION.move(det, to, log=None)
+    return transition(
+        project,
+        project_to,
+        actor=actor,
+        kind=kind,
+        reason=reason,
+        data=data,
+        public=public,
+        at=at,
+    )
 
 
 # Who commented, singular and plural, for the summary of comments (para 34).
@@ -61,19 +119,8 @@ def compile_comment_summary(comments: list[Comment]) -> str:
     return "\n".join(lines)
 
 
-def submit_determination(
-    actor: User,
-    project: Project,
-    *,
-    findings: dict[str, tuple[bool, str]],
-    outcome: str,
-    due_account: str = "",
-    supporting: list[tuple[str, object, bool]] | None = None,
-) -> Determination:
-    """The AIE files F-JI-DRep. ``findings`` maps each para 33 key to (met, reasons);
-    ``supporting`` is a list of (title, uploaded PDF, confidential)."""
-    keys = [k for k, _ in Determination.FINDINGS]
-    for key in keys:
+def _findings(findings: dict[str, tuple[bool, str]], outcome: str) -> None:
+    for key, _label in Determination.FINDINGS:
         met, reasons = findings.get(key, (None, ""))
         if met is None:
             raise Invalid(
@@ -87,81 +134,119 @@ def submit_determination(
             )
     if outcome not in Determination.Outcome.values:
         raise Invalid("The outcome is positive or negative.", code="invalid", field="outcome")
-    all_met = all(findings[k][0] for k in keys)
+    all_met = all(findings[k][0] for k, _label in Determination.FINDINGS)
     if outcome == Determination.Outcome.POSITIVE and not all_met:
         raise Invalid(
             "A positive determination needs every para 33 finding met.",
             code="inconsistent_outcome",
             field="outcome",
         )
-    with transaction.atomic():
-        project = lock(project)
-        require(
-            actor,
-            "determinations.submit_determination",
-            project,
-            "Only the engaged AIE can file the determination.",
-        )
-        require_status(project, S.COMMENTS_CLOSED, action=_("file the determination"))
-        host_check(project)
-        comments = list(project.comments.all())
-        unanswered = [c for c in comments if not c.answer]
-        if unanswered:
-            raise Conflict(
-                f"Answer every comment before filing: {len(unanswered)} without an answer.",
-                code="comments_unanswered",
-            )
-        number = (
-            project.determinations.order_by("-number").values_list("number", flat=True).first() or 0
-        ) + 1
-        det = Determination(
-            project=project,
-            aie=project.aie,
-            number=number,
-            outcome=outcome,
-            comments_summary=compile_comment_summary(comments),
-            due_account=(due_account or "").strip(),
-            submitted_by=actor,
-        )
-        for key in keys:
-            setattr(det, f"{key}_met", bool(findings[key][0]))
-            setattr(det, f"{key}_reasons", findings[key][1].strip())
-        det.save()
-        for title, uploaded, confidential in supporting or []:
-            store_document(
-                project,
-                kind=Document.Kind.DETERMINATION_SUPPORTING,
-                title=title,
-                uploaded=uploaded,
-                actor=actor,
-                confidential=confidential,
-            )
-        from .pdf import render_drep
 
-        content = render_drep(det)
-        det.report = store_document(
-            project,
-            kind=Document.Kind.DETERMINATION_REPORT,
-            title=f"Determination report F-JI-DRep ({det.number})",
-            uploaded=None,
-            actor=actor,
-            content=content,
-            filename=f"F-JI-DRep-{project.key}-{det.number}.pdf",
+
+def _draft(
+    actor: User,
+    project: Project,
+    *,
+    findings: dict[str, tuple[bool, str]],
+    outcome: str,
+    due_account: str,
+    at: datetime,
+) -> Determination:
+    """The F-JI-DRep the AIE files now, unsaved: numbered after the last one, with the summary
+    of the comments as they stand (para 34)."""
+    comments = list(project.comments.all())
+    unanswered = [c for c in comments if not c.answer]
+    if unanswered:
+        raise Conflict(
+            f"Answer every comment before filing: {len(unanswered)} without an answer.",
+            code="comments_unanswered",
         )
-        det.save(update_fields=["report"])
-        transition(
-            project,
-            S.DETERMINATION_SUBMITTED,
-            actor=actor,
-            kind="determination_submitted",
-            data={
-                "determination": det.number,
-                "outcome": outcome,
-                "report_sha256": det.report.sha256,
-            },
-        )
-        fee_services.assess_determination_fee(project, actor)
+    number = (
+        project.determinations.order_by("-number").values_list("number", flat=True).first() or 0
+    ) + 1
+    det = Determination(
+        project=project,
+        aie=project.aie,
+        number=number,
+        outcome=outcome,
+        comments_summary=compile_comment_summary(comments),
+        due_account=(due_account or "").strip(),
+        submitted_by=actor,
+        submitted_at=at,
+    )
+    for key, _label in Determination.FINDINGS:
+        setattr(det, f"{key}_met", bool(findings[key][0]))
+        setattr(det, f"{key}_reasons", findings[key][1].strip())
     return det
+
+
+def submit_determination(
+    actor: User,
+    project: Project,
+    *,
+    findings: dict[str, tuple[bool, str]],
+    outcome: str,
+    due_account: str = "",
+    supporting: list[tuple[str, object, bool]] | None = None,
+) -> Determination:
+    """The AIE files F-JI-DRep. ``findings`` maps each para 33 key to (met, reasons);
+    ``supporting`` is a list of (title, uploaded PDF, confidential).
+
+    The report is rendered to PDF before the project's row is locked (WeasyPrint takes a second
+    or more); under the lock the HTML is rendered again from the locked state and must be the
+    same, else the PDF is made again (at most ``RENDER_ATTEMPTS`` times)."""
+    _findings(findings, outcome)
+    draft = dict(findings=findings, outcome=outcome, due_account=due_account)
+    for _attempt in range(RENDER_ATTEMPTS):
+        at = timezone.now()
+        unlocked = Project.objects.select_related("host_party", "aie").get(pk=project.pk)
+        GUARDS["submit"].check(actor, unlocked)  # a refusal costs no rendering
+        html = pdf.drep_html(_draft(actor, unlocked, at=at, **draft), generated_at=at)
+        content = write_pdf(html)
+        with transaction.atomic():
+            project = lock(project)
+            GUARDS["submit"].check(actor, project)
+            host_check(project)
+            det = _draft(actor, project, at=at, **draft)
+            if pdf.drep_html(det, generated_at=at) != html:
+                continue  # the project changed while the PDF was made: make it again
+            det.save()
+            for title, uploaded, confidential in supporting or []:
+                store_document(
+                    project,
+                    kind=Document.Kind.DETERMINATION_SUPPORTING,
+                    title=title,
+                    uploaded=uploaded,
+                    actor=actor,
+                    confidential=confidential,
+                )
+            det.report = store_document(
+                project,
+                kind=Document.Kind.DETERMINATION_REPORT,
+                title=f"Determination report F-JI-DRep ({det.number})",
+                uploaded=None,
+                actor=actor,
+                content=content,
+                filename=f"F-JI-DRep-{project.key}-{det.number}.pdf",
+            )
+            det.save(update_fields=["report"])
+            transition(
+                project,
+                S.DETERMINATION_SUBMITTED,
+                actor=actor,
+                kind="determination_submitted",
+                data={
+                    "determination": det.number,
+                    "outcome": outcome,
+                    "report_sha256": det.report.sha256,
+                },
+            )
+            fee_services.assess_determination_fee(project, actor)
+            return det
+    raise Conflict(
+        "The project kept changing while the report was prepared; file it again.",
+        code="changed_meanwhile",
+    )
 
 
 def check_determination(
@@ -175,21 +260,15 @@ def check_determination(
     """Secretariat: publish the report (only when the fee is paid or not due) or return it."""
     with transaction.atomic():
         project = lock(project)
-        require(
-            actor,
-            "determinations.check_determination",
-            project,
-            "Only the secretariat checks determination reports.",
-        )
-        require_status(project, S.DETERMINATION_SUBMITTED, action=_("check the determination"))
+        GUARDS["check"].check(actor, project)
         det = Determination.objects.select_for_update().get(pk=current(project).pk)
         if not accept:
             if not reason.strip():
                 raise Invalid("Give the reasons for returning the report.", field="reason")
-            det.status = D.RETURNED
             det.return_reason = reason.strip()
-            det.save()
-            transition(
+            _move(
+                det,
+                D.RETURNED,
                 project,
                 S.COMMENTS_CLOSED,
                 actor=actor,
@@ -207,10 +286,8 @@ def check_determination(
             )
         available_on = check_availability_date(available_on, timezone.localdate())
         closes_at = deadlines.review_window_closes_at(available_on)
-        det.status = D.PUBLISHED
         det.available_on = available_on
         det.review_window_closes_at = closes_at
-        det.save()
         project.determination_available_on = available_on
         project.review_window_closes_at = closes_at
         now = timezone.now()
@@ -219,7 +296,9 @@ def check_determination(
             confidential=False,
             published_at__isnull=True,
         ).update(published_at=now)
-        transition(
+        _move(
+            det,
+            D.PUBLISHED,
             project,
             S.DETERMINATION_PUBLISHED,
             actor=actor,
@@ -234,45 +313,127 @@ def check_determination(
     return det
 
 
+def _end(
+    project: Project,
+    det: Determination | None,
+    stands: bool,
+    *,
+    actor: User | None,
+    kind: str,
+    data: dict,
+    reason: str = "",
+    at: datetime,
+    day: date | None = None,
+) -> None:
+    """ji-rules §7 "Review outcomes" and para 35: a determination that stands as filed makes a
+    positive project final and leaves a negative one rejected; one that does not stand (the
+    JISC rejected it) leaves the project rejected. Fees follow the project's end (§5)."""
+    day = day or at.date()
+    positive = det is None or det.outcome == Determination.Outcome.POSITIVE
+    final = stands and positive
+    project.final_on = day
+    if det is None:
+        # Imported from earlier records without the report's data: the project-level
+        # determination becomes final; there is no outcome on record to reject it.
+        transition(project, S.FINAL, actor=actor, kind=kind, reason=reason, data=data, at=at)
+        return
+    det.final_on = day
+    _move(
+        det,
+        D.FINAL if final else D.REJECTED,
+        project,
+        S.FINAL if final else S.REJECTED,
+        actor=actor,
+        kind=kind,
+        reason=reason,
+        data=data,
+        at=at,
+    )
+
+
 def deem_final(project_id: int, now: datetime) -> bool:
     """Para 35: final 45 days after publication unless a review was requested. Idempotent.
 
-    An open review keeps the project in ``under_review``, which this never touches: the review
-    decision (issue 4) ends it."""
+    An open review keeps the project in ``under_review``, which this never touches: the review's
+    decision ends it (``conclude_review``)."""
     with transaction.atomic():
         project = lock(project_id)
         if project.status != S.DETERMINATION_PUBLISHED or project.review_window_closes_at is None:
             return False
         if now <= project.review_window_closes_at:
             return False
-        final_on = project.review_window_closes_at.date()
-        project.final_on = final_on
         latest = current(project)
-        if latest is None:
-            # Imported from earlier records without the report's data: the project-level
-            # determination becomes final; there is no outcome on record to reject it.
-            positive = True
-            number = None
-        else:
-            det = Determination.objects.select_for_update().get(pk=latest.pk)
-            det.final_on = final_on
-            positive = det.outcome == Determination.Outcome.POSITIVE
-            det.status = D.FINAL if positive else D.REJECTED
-            det.save()
-            number = det.number
-        transition(
+        det = (
+            None if latest is None else Determination.objects.select_for_update().get(pk=latest.pk)
+        )
+        positive = det is None or det.outcome == Determination.Outcome.POSITIVE
+        _end(
             project,
-            S.FINAL if positive else S.REJECTED,
+            det,
+            True,
             actor=None,
             kind="determination_final" if positive else "determination_rejected",
-            data={"determination": number, "final_on": final_on.isoformat()},
+            data={
+                "determination": det.number if det else None,
+                "final_on": project.review_window_closes_at.date().isoformat(),
+            },
             at=now,
+            # the window ended on its last day, not when the sweep noticed
+            day=project.review_window_closes_at.date(),
         )
     return True
 
 
-def on_project_withdrawn(project: Project) -> None:
-    """Called inside ``projects.workflow.withdraw`` with the project locked."""
-    project.determinations.exclude(status__in=[D.RETURNED, D.FINAL, D.REJECTED]).update(
-        status=D.WITHDRAWN
+def reviewable(project: Project) -> Determination | None:
+    """The published determination a review can be about, on a locked project."""
+    return project.determinations.filter(status__in=[D.PUBLISHED, D.UNDER_REVIEW]).first()
+
+
+def start_review(project: Project, det: Determination, *, data: dict, at: datetime) -> Event:
+    """A review was requested by the quorum (para 35; ``reviews.workflow``): the determination
+    and its project are under review until the JISC decides."""
+    det = Determination.objects.select_for_update().get(pk=det.pk)
+    return _move(
+        det,
+        D.UNDER_REVIEW,
+        project,
+        S.UNDER_REVIEW,
+        actor=None,
+        kind="review_started",
+        data=data,
+        at=at,
     )
+
+
+def conclude_review(
+    project: Project,
+    det: Determination,
+    *,
+    confirmed: bool,
+    actor: User,
+    reasons: str,
+    data: dict,
+    at: datetime,
+) -> None:
+    """The JISC decided the review (or the secretariat confirmed the corrected report): the
+    determination decides what that means for the project (``_end``)."""
+    det = Determination.objects.select_for_update().get(pk=det.pk)
+    _end(
+        project,
+        det,
+        confirmed,
+        actor=actor,
+        kind="review_decided",
+        reason=reasons,
+        data=data,
+        at=at,
+    )
+
+
+def on_project_withdrawn(sender, project: Project, **kwargs) -> None:
+    """A withdrawn project's determination in progress is withdrawn with it; the project's
+    "withdrawn" event tells both."""
+    for det in project.determinations.select_for_update().filter(
+        status__in=[D.SUBMITTED, D.PUBLISHED, D.UNDER_REVIEW]
+    ):
+        DETERMINATION.move(det, D.WITHDRAWN, log=None)

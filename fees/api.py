@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from jitrack.api import ERRORS, PDF_RENDERERS, responses, validated
 from jitrack.errors import Forbidden, Invalid, NotFound
-from projects.api import load_project
+from projects.selectors import get_project_for
 
 from . import pdf, quote, report, services
 from .models import FeeAssessment, Invoice, Payment, Reimbursement
@@ -70,7 +70,7 @@ def _fee_viewer(request, project):
 @permission_classes([IsAuthenticated])
 def determination_fee(request, key):
     """The determination fee (advance) of a project: for its participants and the secretariat."""
-    project = load_project(request, key)
+    project = get_project_for(request.user, key)
     _fee_viewer(request, project)
     fee = services.determination_fee_record(project)
     if fee is None:
@@ -86,7 +86,7 @@ def determination_fee(request, key):
 def record_payment(request, key):
     """Secretariat: the determination invoice's balance was received today. For part payments,
     other dates or verification fees, post to the invoice's payments."""
-    project = load_project(request, key)
+    project = get_project_for(request.user, key)
     data = validated(BalancePaymentSerializer, request).validated_data
     services.pay_balance(request.user, project, reference=data["reference"])
     return Response(FeeSerializer(services.determination_fee_record(project)).data)
@@ -101,7 +101,7 @@ def record_payment(request, key):
 def fee_account(request, key):
     """A project's fee account: assessments, invoices with payments and credit notes,
     reimbursements and the advance credit left."""
-    project = load_project(request, key)
+    project = get_project_for(request.user, key)
     _fee_viewer(request, project)
     assessments = list(project.fees.prefetch_related("invoices"))
     invoices = list(

@@ -2,22 +2,14 @@
 document reads the same whenever it is downloaded; only the status stamp follows the record."""
 
 from django.conf import settings
-from django.template.loader import render_to_string
-from django.utils import timezone
 
-from jitrack.i18n import in_official_language
+from jitrack import pdf
 
 from . import calculator
 
 
-@in_official_language
 def _render(template: str, context: dict) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(
-        template, {**context, "issuer": settings.FEE_ISSUER, "generated_at": timezone.now()}
-    )
-    return HTML(string=html).write_pdf()
+    return pdf.render_pdf(template, {**context, "issuer": settings.FEE_ISSUER})
 
 
 def render_invoice(invoice) -> bytes:

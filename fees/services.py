@@ -1,5 +1,6 @@
 """Fee records (ji-rules §5): the only code that writes assessments, invoices, payments, credit
-notes and reimbursements, and changes their statuses. The arithmetic is in ``calculator``.
+notes and reimbursements, and the one writer of their statuses. The arithmetic is in
+``calculator``.
 
 Locking order, everywhere: the project row first, then the invoice row.
 """
@@ -17,6 +18,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from jitrack.errors import Conflict, Invalid, NotFound
+from jitrack.statuses import Machine
 from projects.models import Counter, Organisation, Project, User
 from projects.workflow import lock, record, require
 
@@ -33,6 +35,28 @@ from .models import (
 
 A = FeeAssessment.Status
 I = Invoice.Status  # noqa: E741
+RS = Reimbursement.Status
+
+# An assessment is due, not due or covered by the advance as assessed (a reassessment of an
+# unpaid one may change that), then paid or waived by a credit note.
+ASSESSMENT_TRANSITIONS: dict[str, set[str]] = {
+    A.DUE: {A.PAID, A.WAIVED, A.NOT_DUE, A.COVERED},
+    A.NOT_DUE: {A.DUE, A.COVERED},
+    A.COVERED: {A.DUE, A.NOT_DUE},
+    A.PAID: set(),
+    A.WAIVED: set(),
+}
+TRANSITIONS: dict[str, set[str]] = {  # invoices
+    I.ISSUED: {I.PARTLY_PAID, I.PAID, I.CANCELLED, I.CREDITED},
+    I.PARTLY_PAID: {I.PAID, I.CANCELLED, I.CREDITED},
+    I.PAID: set(),
+    I.CANCELLED: set(),
+    I.CREDITED: set(),
+}
+REIMBURSEMENT_TRANSITIONS: dict[str, set[str]] = {RS.DUE: {RS.PAID}, RS.PAID: set()}
+ASSESSMENT = Machine(FeeAssessment, ASSESSMENT_TRANSITIONS)
+INVOICE = Machine(Invoice, TRANSITIONS)
+REIMBURSEMENT = Machine(Reimbursement, REIMBURSEMENT_TRANSITIONS)
 MAX_AMOUNT = Decimal("1000000000000")
 ENDED = {Project.Status.WITHDRAWN, Project.Status.REJECTED}
 SYSTEM = "jitrack fee rules"  # the actor shown for what the fee rules do by themselves
@@ -70,20 +94,38 @@ def determination_fee_record(project: Project) -> FeeAssessment | None:
 
 
 def _store_result(
-    assessment: FeeAssessment, result: calculator.FeeResult, inputs: dict, credit: Decimal
+    assessment: FeeAssessment,
+    result: calculator.FeeResult,
+    inputs: dict,
+    credit: Decimal,
+    log,
 ) -> None:
+    """Save the calculator's ``result`` on the assessment, new or reassessed, in the status it
+    leaves it in; ``log`` appends the event "fee_assessed"."""
     assessment.schedule = result.schedule
     assessment.inputs = inputs
     assessment.lines = [line.as_dict() for line in result.lines]
     assessment.amount_usd = result.amount_usd
     assessment.credit_usd = credit
-    if result.amount_usd == 0:
-        assessment.status = A.NOT_DUE
-    elif credit == result.amount_usd:
-        assessment.status = A.COVERED
-    else:
-        assessment.status = A.DUE
     assessment.assessed_at = timezone.now()
+    if result.amount_usd == 0:
+        status = A.NOT_DUE
+    elif credit == result.amount_usd:
+        status = A.COVERED
+    else:
+        status = A.DUE
+    if assessment.pk is None or assessment.status == status:
+        assessment.status = ASSESSMENT.initial(status)
+        assessment.save()
+        log()
+    else:
+        ASSESSMENT.move(assessment, status, log=lambda *_: log())
+
+
+def _cancel(invoice: Invoice, reason: str) -> None:
+    """An unpaid invoice is cancelled; the act's own event tells it."""
+    invoice.status_reason = reason
+    INVOICE.move(invoice, I.CANCELLED, log=None)
 
 
 def issue_invoice(assessment: FeeAssessment, actor: User | None) -> Invoice:
@@ -157,20 +199,22 @@ def assess_determination_fee(
         if existing.inputs == inputs and existing.schedule == result.schedule:
             return existing
         for invoice in existing.invoices.select_for_update().filter(status__in=Invoice.OPEN):
-            invoice.status = I.CANCELLED
-            invoice.status_reason = "Replaced: the fee was reassessed."
-            invoice.save(update_fields=["status", "status_reason"])
+            _cancel(invoice, "Replaced: the fee was reassessed.")  # told by "fee_assessed"
     assessment = existing or FeeAssessment(project=project, kind=FeeKind.DETERMINATION, number=1)
     assessment.assessed_by = actor
-    _store_result(assessment, result, inputs, ZERO)
-    assessment.save()
-    record(
-        project,
-        "fee_assessed",
-        actor=None,
-        label=SYSTEM,
-        public=False,
-        data={"kind": assessment.kind, "amount_usd": str(assessment.amount_usd)},
+    _store_result(
+        assessment,
+        result,
+        inputs,
+        ZERO,
+        log=lambda: record(
+            project,
+            "fee_assessed",
+            actor=None,
+            label=SYSTEM,
+            public=False,
+            data={"kind": assessment.kind, "amount_usd": str(assessment.amount_usd)},
+        ),
     )
     if assessment.due_usd > 0:
         issue_invoice(assessment, None)  # issued by the secretariat's rules, not the trigger
@@ -287,20 +331,24 @@ def assess_verification_fee(
     assessment = FeeAssessment(
         project=project, kind=FeeKind.VERIFICATION, number=number, assessed_by=actor
     )
-    _store_result(assessment, result, inputs, credit.applied_usd)
-    assessment.save()
-    record(
-        project,
-        "fee_assessed",
-        actor=None,
-        label=SYSTEM,
-        public=False,
-        data={
-            "kind": assessment.kind,
-            "number": number,
-            "amount_usd": str(assessment.amount_usd),
-            "credit_usd": str(assessment.credit_usd),
-        },
+    _store_result(
+        assessment,
+        result,
+        inputs,
+        credit.applied_usd,
+        log=lambda: record(
+            project,
+            "fee_assessed",
+            actor=None,
+            label=SYSTEM,
+            public=False,
+            data={
+                "kind": assessment.kind,
+                "number": number,
+                "amount_usd": str(assessment.amount_usd),
+                "credit_usd": str(assessment.credit_usd),
+            },
+        ),
     )
     if assessment.due_usd > 0:
         issue_invoice(assessment, None)  # issued by the secretariat's rules, not the trigger
@@ -317,9 +365,7 @@ def void_verification_fee(project: Project, number: int, *, reason: str) -> None
     fee.voided_at = timezone.now()
     fee.save(update_fields=["voided_at"])
     for invoice in fee.invoices.select_for_update().filter(status__in=Invoice.OPEN, paid_usd=0):
-        invoice.status = I.CANCELLED
-        invoice.status_reason = f"The verification report was {reason}."
-        invoice.save(update_fields=["status", "status_reason"])
+        _cancel(invoice, f"The verification report was {reason}.")  # told by "fee_voided"
     record(
         project,
         "fee_voided",
@@ -430,8 +476,11 @@ def record_payment(
             ) from None
         if applied:
             invoice.paid_usd += applied
-            invoice.status = I.PAID if invoice.balance_usd == 0 else I.PARTLY_PAID
-            invoice.save(update_fields=["paid_usd", "status"])
+            status = I.PAID if invoice.balance_usd == 0 else I.PARTLY_PAID
+            if status == invoice.status:
+                invoice.save(update_fields=["paid_usd"])
+            else:  # told by "payment_recorded" below
+                INVOICE.move(invoice, status, log=None)
         record(
             project,
             "payment_recorded",
@@ -448,18 +497,20 @@ def record_payment(
             _reimbursement(project, invoice, payment.excess_usd, Reimbursement.Reason.OVERPAYMENT)
         if applied and invoice.status == I.PAID:
             assessment = FeeAssessment.objects.select_for_update().get(pk=invoice.assessment_id)
-            assessment.status = A.PAID
             assessment.paid_at = timezone.now()
-            assessment.save(update_fields=["status", "paid_at"])
             kind = (
                 "fee_paid" if assessment.kind == FeeKind.DETERMINATION else "verification_fee_paid"
             )
-            record(
-                project,
-                kind,
-                actor=actor,
-                public=False,
-                data={"invoice": invoice.number, "amount_usd": str(invoice.amount_usd)},
+            ASSESSMENT.move(
+                assessment,
+                A.PAID,
+                log=lambda *_: record(
+                    project,
+                    kind,
+                    actor=actor,
+                    public=False,
+                    data={"invoice": invoice.number, "amount_usd": str(invoice.amount_usd)},
+                ),
             )
         if project.status in ENDED:
             sync_advance_reimbursement(project)
@@ -510,10 +561,11 @@ def credit_invoice(actor: User, invoice: Invoice, *, reason: str) -> CreditNote:
             issued_by=actor,
         )
         invoice.credited_usd += amount
-        invoice.status = I.CREDITED
         invoice.status_reason = reason
-        invoice.save(update_fields=["credited_usd", "status", "status_reason"])
-        FeeAssessment.objects.filter(pk=invoice.assessment_id).update(status=A.WAIVED)
+        # the event "credit_note_issued" below tells both moves
+        INVOICE.move(invoice, I.CREDITED, log=None)
+        assessment = FeeAssessment.objects.select_for_update().get(pk=invoice.assessment_id)
+        ASSESSMENT.move(assessment, A.WAIVED, log=None)
         record(
             project,
             "credit_note_issued",
@@ -570,8 +622,9 @@ def sync_advance_reimbursement(project: Project) -> Reimbursement | None:
     return _reimbursement(project, invoice, owed - already, Reimbursement.Reason.ADVANCE)
 
 
-def on_project_ended(project: Project) -> None:
-    """Called by ``projects.workflow.transition`` when a project is withdrawn or rejected."""
+def on_project_ended(sender, project: Project, **kwargs) -> None:
+    """``projects.signals.project_ended``: a project withdrawn or rejected (inside its
+    transaction, the project locked)."""
     sync_advance_reimbursement(project)
 
 
@@ -593,17 +646,19 @@ def record_reimbursement_paid(
         refund = Reimbursement.objects.select_for_update().get(pk=refund.pk)
         if refund.status == Reimbursement.Status.PAID:
             raise Conflict("This reimbursement is already recorded as paid.", code="already_paid")
-        refund.status = Reimbursement.Status.PAID
         refund.paid_on = paid_on
         refund.reference = reference
         refund.recorded_by = actor
-        refund.save()
-        record(
-            project,
-            "reimbursement_paid",
-            actor=actor,
-            public=False,
-            data={"amount_usd": str(refund.amount_usd), "reason": refund.reason},
+        REIMBURSEMENT.move(
+            refund,
+            RS.PAID,
+            log=lambda *_: record(
+                project,
+                "reimbursement_paid",
+                actor=actor,
+                public=False,
+                data={"amount_usd": str(refund.amount_usd), "reason": refund.reason},
+            ),
         )
     return refund
 

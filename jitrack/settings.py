@@ -73,10 +73,12 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "rules.apps.AutodiscoverRulesConfig",
+    # The layers, lowest first (README "Architecture"; the import-linter contracts).
     "projects",
+    "fees",
     "determinations",
     "reviews",
-    "fees",
+    "registry",
 ]
 
 MIDDLEWARE = [
@@ -93,7 +95,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "jitrack.urls"
+# The URL roots sit on top of every app (README "Architecture").
+ROOT_URLCONF = "registry.site_urls"
 WSGI_APPLICATION = "jitrack.wsgi.application"
 
 TEMPLATES = [
@@ -218,22 +221,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 DEADLINE_SWEEP_SECONDS = env_int("DEADLINE_SWEEP_SECONDS", 60, minimum=1)
-# The one beat schedule: the statutory clock's idempotent sweeps (projects.clock; the 15-day
-# window of verifications in determinations.verification; the reminders and overdue notices of
-# appraisals and reviews in reviews.clock).
+# The one beat schedule: each app's idempotent sweep of the statutory clock (the comment period
+# in projects.clock; the 45-day and 15-day windows in determinations.clock; the appraisals,
+# reminders and overdue notices of reviews.clock).
 CELERY_BEAT_SCHEDULE = {
-    "enforce-deadlines": {
-        "task": "projects.tasks.enforce_deadlines",
-        "schedule": float(DEADLINE_SWEEP_SECONDS),
-    },
-    "sweep-verifications": {
-        "task": "determinations.tasks.sweep_verifications",
-        "schedule": float(DEADLINE_SWEEP_SECONDS),
-    },
-    "sweep-reviews": {
-        "task": "reviews.tasks.sweep_reviews",
-        "schedule": float(DEADLINE_SWEEP_SECONDS),
-    },
+    f"sweep-{app}": {"task": f"{app}.tasks.sweep", "schedule": float(DEADLINE_SWEEP_SECONDS)}
+    for app in ("projects", "determinations", "reviews")
 }
 
 REST_FRAMEWORK = {

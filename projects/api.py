@@ -20,17 +20,15 @@ from rest_framework.decorators import (
     permission_classes,
     renderer_classes,
 )
-from rest_framework.exceptions import NotAuthenticated
-from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from jitrack.api import ERRORS, JSON_OR_MULTIPART, MULTIPART, PDF_RENDERERS, responses, validated
 from jitrack.errors import Invalid, NotFound
 
+from . import detail
 from . import workflow as wf
-from .filters import ProjectFilter, StableOrderingFilter
+from .detail import ProjectDetailSerializer, project_response
 from .models import Comment, Document, Engagement, Organisation, Party, Project, SectoralScope, User
 from .selectors import get_project_for, visible_projects
 from .serializers import (
@@ -48,95 +46,12 @@ from .serializers import (
     EngagementSerializer,
     EngageSerializer,
     PartySerializer,
-    ProjectDetailSerializer,
-    ProjectSerializer,
     ProjectWriteSerializer,
     ReasonSerializer,
     ScopeSerializer,
     TokenRequestSerializer,
     TokenSerializer,
 )
-
-# --- loading projects for the register -----------------------------------------------------------
-
-
-def register_queryset(qs: QuerySet[Project]) -> QuerySet[Project]:
-    """Everything a register row shows, in a fixed number of queries."""
-    return qs.select_related("host_party", "aie").prefetch_related(
-        Prefetch("parties_involved", queryset=Party.objects.order_by("code")),
-        "participants",
-        "sectoral_scopes",
-        "expected",
-    )
-
-
-def detail_context(request, project: Project) -> dict:
-    """What this user may see of the project, filtered in the queries (ji-rules §6)."""
-    from determinations.api import verification_rows
-
-    user = request.user
-    insider = user.has_perm("projects.view_history", project)
-    if insider:
-        documents = project.documents.all()
-        events = project.events.all()
-    else:
-        documents = (
-            project.documents.filter(confidential=False, published_at__isnull=False)
-            if project.is_published
-            else Document.objects.none()
-        )
-        events = project.events.filter(public=True)
-    determinations = (
-        project.determinations.exclude(status="returned")
-        .select_related("report")
-        .order_by("-number")
-    )
-    if not insider:
-        determinations = determinations.filter(available_on__isnull=False)
-    return {
-        "request": request,
-        "documents": list(documents.order_by("kind", "-version", "pk")),
-        "review": _review_facts(project),
-        "comments": list(project.comments.all()),
-        "show_email": user.has_perm("projects.view_comment_email", project),
-        "events": list(events),
-        # Without an AIE there is no determination: skip the query.
-        "determination": determinations.first() if project.aie_id else None,
-        # Read from the annotation of ``detail_queryset`` (no query), filtered the same way.
-        "verifications": verification_rows(user, project, insider),
-    }
-
-
-def detail_queryset(qs: QuerySet[Project]) -> QuerySet[Project]:
-    """``register_queryset`` plus the latest review's public facts and the verifications, in
-    the same query."""
-    from determinations.api import with_verifications
-    from reviews.api import with_latest_review
-
-    return with_verifications(with_latest_review(register_queryset(qs)))
-
-
-def _review_facts(project: Project) -> dict | None:
-    """The latest review's public facts (ji-rules §6), null before a review has started."""
-    from reviews.api import review_facts
-
-    return review_facts(project)
-
-
-def project_body(request, project: Project) -> dict:
-    return ProjectDetailSerializer(project, context=detail_context(request, project)).data
-
-
-def project_response(request, pk: int, code: int = status.HTTP_200_OK) -> Response:
-    """The project as the actor now sees it, after an action."""
-    project = detail_queryset(Project.objects.filter(pk=pk)).get()
-    return Response(project_body(request, project), status=code)
-
-
-def load_project(request, key: str) -> Project:
-    """The project named by ``key`` if this user may know it exists; else 404."""
-    return get_project_for(request.user, key)
-
 
 # --- authentication ------------------------------------------------------------------------------
 
@@ -199,73 +114,7 @@ class AIEList(ReferenceList):
     )
 
 
-# --- the register ----------------------------------------------------------------------------
-
-
-class RegisterPagination(PageNumberPagination):
-    page_size_query_param = "page_size"
-    max_page_size = 100
-
-
-class ProjectList(generics.ListAPIView):
-    """The project register: published projects for everyone, plus the projects you work on."""
-
-    serializer_class = ProjectSerializer
-    permission_classes = [IsAuthenticatedOrReadOnly]
-    pagination_class = RegisterPagination
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
-    filterset_class = ProjectFilter
-    ordering_fields = ["reference", "title", "pdd_available_on", "status", "created_at"]
-    ordering = ["-created_at", "-pk"]
-
-    def get_queryset(self):
-        return register_queryset(visible_projects(self.request.user))
-
-    @extend_schema(tags=["projects"])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    @extend_schema(
-        request=ProjectWriteSerializer,
-        responses=responses(201, ProjectDetailSerializer),
-        tags=["projects"],
-    )
-    def post(self, request):
-        """Draft a new project (project participants)."""
-        if not request.user.is_authenticated:
-            raise NotAuthenticated()
-        data = validated(ProjectWriteSerializer, request).workflow_data()
-        project = wf.create_project(request.user, **data)
-        return project_response(request, project.pk, status.HTTP_201_CREATED)
-
-
-class ProjectDetail(APIView):
-    permission_classes = [IsAuthenticatedOrReadOnly]
-
-    @extend_schema(responses={200: ProjectDetailSerializer, 404: ERRORS[404]}, tags=["projects"])
-    def get(self, request, key):
-        """One project with the documents, comments, timeline, determination and verifications
-        you may see."""
-        project = get_project_for(
-            request.user, key, detail_queryset(visible_projects(request.user))
-        )
-        return Response(project_body(request, project))
-
-    @extend_schema(
-        request=ProjectWriteSerializer,
-        responses=responses(200, ProjectDetailSerializer),
-        tags=["projects"],
-    )
-    def patch(self, request, key):
-        """Edit the project while it is a draft or the AIE is engaged (participants)."""
-        return _update(request, key)
-
-
-def _update(request, key):
-    project = load_project(request, key)
-    data = validated(ProjectWriteSerializer, request, partial=True).workflow_data()
-    wf.update_project(request.user, project, **data)
-    return project_response(request, project.pk)
+# --- the register's edit, for clients that only POST ----------------------------------------------
 
 
 @extend_schema(
@@ -278,7 +127,7 @@ def _update(request, key):
 @permission_classes([IsAuthenticated])
 def update_project(request, key):
     """Same as ``PATCH /api/projects/{key}/``, for clients that only POST."""
-    return _update(request, key)
+    return detail.update_project(request, key)
 
 
 # --- documents and approvals ---------------------------------------------------------------------
@@ -294,7 +143,7 @@ def update_project(request, key):
 @parser_classes(MULTIPART)
 def upload_document(request, key):
     """Upload the PDD or a supporting PDF while the project is a draft or engaged."""
-    project = load_project(request, key)
+    project = get_project_for(request.user, key)
     data = validated(DocumentUploadSerializer, request).validated_data
     doc = wf.add_document(
         request.user,
@@ -346,7 +195,7 @@ def download_document(request, pk):
 @parser_classes(JSON_OR_MULTIPART)
 def record_approval(request, key):
     """Record a Party's letter of approval (para 33 (a)), optionally with the letter as a PDF."""
-    project = load_project(request, key)
+    project = get_project_for(request.user, key)
     data = validated(ApprovalInputSerializer, request).validated_data
     loa = wf.record_approval(
         request.user,
@@ -386,7 +235,7 @@ def engagements_for(user) -> QuerySet[Engagement]:
 @permission_classes([IsAuthenticated])
 def engage(request, key):
     """Ask an AIE to take the determination (participants, draft projects)."""
-    project = load_project(request, key)
+    project = get_project_for(request.user, key)
     data = validated(EngageSerializer, request).validated_data
     engagement = wf.engage_aie(request.user, project, data["aie"])
     engagement = engagements_for(request.user).get(pk=engagement.pk)
@@ -447,7 +296,7 @@ def decline_engagement(request, pk):
 @permission_classes([IsAuthenticated])
 def change_aie(request, key):
     """Change AIE after the comment period and before the determination (participants)."""
-    project = load_project(request, key)
+    project = get_project_for(request.user, key)
     data = validated(ChangeAIESerializer, request).validated_data
     wf.change_aie(request.user, project, data["aie"], reason=data["reason"])
     return project_response(request, project.pk)
@@ -461,7 +310,7 @@ def change_aie(request, key):
 @permission_classes([IsAuthenticated])
 def submit_pdd(request, key):
     """The engaged AIE submits the PDD to the secretariat for publication (para 32)."""
-    project = load_project(request, key)
+    project = get_project_for(request.user, key)
     wf.submit_pdd(request.user, project)
     return project_response(request, project.pk)
 
@@ -473,7 +322,7 @@ def submit_pdd(request, key):
 @permission_classes([IsAuthenticated])
 def check_pdd(request, key):
     """Secretariat: publish the PDD with a reference number, or return it with reasons."""
-    project = load_project(request, key)
+    project = get_project_for(request.user, key)
     data = validated(CheckSerializer, request).validated_data
     wf.check_pdd(
         request.user,
@@ -495,7 +344,7 @@ def check_pdd(request, key):
 @permission_classes([AllowAny])
 def add_comment(request, key):
     """Anyone comments on a PDD during its 30-day comment period (para 32)."""
-    project = load_project(request, key)
+    project = get_project_for(request.user, key)
     data = validated(CommentInputSerializer, request).validated_data
     comment = wf.add_comment(project, **data)
     return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
@@ -534,7 +383,7 @@ def answer_comment(request, pk):
 @permission_classes([IsAuthenticated])
 def withdraw(request, key):
     """Withdraw the project before it is final (participants); it stays on the record."""
-    project = load_project(request, key)
+    project = get_project_for(request.user, key)
     data = validated(ReasonSerializer, request).validated_data
     wf.withdraw(request.user, project, reason=data["reason"])
     return project_response(request, project.pk)

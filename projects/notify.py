@@ -1,19 +1,14 @@
 """Who must act next after each event, and the e-mail that tells them.
 
-Mail is queued after commit through Celery; if the broker cannot take it the mail is sent
-inline, so no notification is lost with a broker outage.
+Mail goes through the one queue (``jitrack.mail``), after commit.
 """
 
-import logging
-
 from django.conf import settings
-from django.core.mail import send_mass_mail
-from django.db import transaction
 from django.db.models import Q
 
-from .models import Event, User
+from jitrack import mail
 
-log = logging.getLogger(__name__)
+from .models import Event, User
 
 # event kind -> (audiences, what they should do)
 RECIPIENTS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -118,26 +113,17 @@ def render(event: Event) -> tuple[str, str]:
     return subject, body
 
 
-def send_event_mail(event_id: int) -> int:
+def event_messages(event_id: int) -> list[tuple[str, str, str, list[str]]]:
+    """The mail of one event, to everyone who must act next (the builder ``jitrack.mail``
+    calls after commit)."""
     event = Event.objects.select_related("project").get(pk=event_id)
     to = recipients(event)
     if not to:
-        return 0
+        return []
     subject, body = render(event)
-    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in to]
-    return send_mass_mail(messages, fail_silently=False)
-
-
-def _queue(event_id: int) -> None:
-    from .tasks import send_event_notifications
-
-    try:
-        send_event_notifications.delay(event_id)
-    except Exception:  # broker unreachable: deliver now rather than lose it
-        log.warning("broker unavailable; sending event %s mail inline", event_id, exc_info=True)
-        send_event_mail(event_id)
+    return [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in to]
 
 
 def notify(event: Event) -> None:
     if event.kind in RECIPIENTS:
-        transaction.on_commit(lambda: _queue(event.pk))
+        mail.send_on_commit("projects.notify.event_messages", event.pk)

@@ -1,13 +1,18 @@
-"""Queries that decide who may know which project exists."""
+"""Reads that several pages and the API share: who may know which project exists, which of
+its documents they may see, its Parties with their approvals, and whether comments are open."""
+
+from __future__ import annotations
 
 import re
+from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from jitrack.errors import NotFound
 
-from .models import Project, User
+from . import deadlines, workflow
+from .models import Document, Engagement, LetterOfApproval, Party, Project, User
 
 
 def public_projects() -> QuerySet[Project]:
@@ -54,3 +59,70 @@ def get_project_for(user, key: str, queryset: QuerySet[Project] | None = None) -
     if project is None:
         raise NotFound(f"No project {key!r}.")
     return project
+
+
+def with_pending_engagement(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """Each project with the engagement waiting for an AIE's answer, if any (annotations)."""
+    pending = Engagement.objects.filter(project=OuterRef("pk"), status=Engagement.Status.PENDING)
+    return projects.annotate(
+        pending_engagement_id=Subquery(pending.values("pk")[:1]),
+        pending_aie_id=Subquery(pending.values("aie_id")[:1]),
+        pending_aie_name=Subquery(pending.values("aie__name")[:1]),
+    )
+
+
+def parties_with_approvals(project: Project) -> QuerySet[Party]:
+    """The host and the other Parties involved, each with its letter of approval (annotations).
+    Sort with ``host_first``."""
+    loa = LetterOfApproval.objects.filter(project=project, party=OuterRef("pk"))
+    return (
+        Party.objects.filter(Q(pk=project.host_party_id) | Q(involved_projects=project))
+        .distinct()
+        .annotate(
+            loa_issued_on=Subquery(loa.values("issued_on")[:1]),
+            loa_reference=Subquery(loa.values("reference")[:1]),
+            loa_document_id=Subquery(loa.values("document_id")[:1]),
+        )
+    )
+
+
+def host_first(parties, project: Project) -> list[Party]:
+    return sorted(parties, key=lambda p: (p.pk != project.host_party_id, p.name))
+
+
+def visible_documents(user, project: Project) -> QuerySet[Document]:
+    """The documents of ``project`` this user may see, filtered in the query (STYLE habit 4) by
+    the rule of ``projects.view_document``: insiders (``projects.view_history``: the project's
+    participants, AIE and the secretariat) see all; everyone else only published,
+    non-confidential documents of a published project."""
+    documents = project.documents.all()
+    if user.has_perm("projects.view_history", project):
+        return documents
+    if not project.is_published:
+        return documents.none()
+    return documents.filter(confidential=False, published_at__isnull=False)
+
+
+def comments_open(project: Project, now: datetime | None = None) -> bool:
+    """Whether a comment received now is on time (para 32; ji-rules §4)."""
+    return (
+        project.status == Project.Status.OPEN_FOR_COMMENTS
+        and project.pdd_available_on is not None
+        and deadlines.window_open(
+            now or timezone.now(), project.pdd_available_on, project.comments_close_at
+        )
+    )
+
+
+def available_actions(project: Project, user) -> dict[str, bool]:
+    """What ``user`` may do next on ``project``: the acts' own guards (``workflow.GUARDS``).
+    ``project`` comes through ``with_pending_engagement``."""
+    can = {name: guard.allows(user, project) for name, guard in workflow.GUARDS.items()}
+    # One engagement waits for an answer at a time; its AIE may decide it.
+    pending = project.pending_engagement_id
+    can["engage"] = can["engage"] and pending is None
+    can["decide"] = pending is not None and user.has_perm(
+        workflow.DECIDE.perm,
+        Engagement(pk=pending, aie_id=project.pending_aie_id, project=project),
+    )
+    return can

@@ -5,7 +5,6 @@ page of projects costs the same number of queries whatever its size.
 """
 
 from django.urls import reverse
-from drf_spectacular.helpers import lazy_serializer
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -242,82 +241,6 @@ class ProjectSerializer(serializers.ModelSerializer):
         path = reverse("api-project-detail", args=[obj.key])
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path
-
-
-class ProjectDetailSerializer(ProjectSerializer):
-    """The register entry plus what this user may see of its documents, comments, timeline,
-    determination and verifications, and the public facts of its latest review. The view puts
-    the filtered rows in the context (``projects.api``)."""
-
-    documents = serializers.SerializerMethodField()
-    comments = serializers.SerializerMethodField()
-    timeline = serializers.SerializerMethodField()
-    determination = serializers.SerializerMethodField()
-    review = serializers.SerializerMethodField()
-    verifications = serializers.SerializerMethodField()
-
-    class Meta(ProjectSerializer.Meta):
-        fields = [
-            *ProjectSerializer.Meta.fields,
-            "crediting_start",
-            "crediting_end",
-            "baseline_approach",
-            "methodology",
-            "monitoring_approach",
-            "withdrawn_at",
-            "documents",
-            "comments",
-            "timeline",
-            "determination",
-            "review",
-            "verifications",
-        ]
-
-    @extend_schema_field(DocumentSerializer(many=True))
-    def get_documents(self, obj):
-        return DocumentSerializer(self.context["documents"], many=True, context=self.context).data
-
-    @extend_schema_field(CommentWithEmailSerializer(many=True))
-    def get_comments(self, obj):
-        cls = CommentWithEmailSerializer if self.context["show_email"] else CommentSerializer
-        return cls(self.context["comments"], many=True).data
-
-    @extend_schema_field(EventSerializer(many=True))
-    def get_timeline(self, obj):
-        return EventSerializer(self.context["events"], many=True).data
-
-    @extend_schema_field(
-        lazy_serializer("determinations.serializers.DeterminationSerializer")(allow_null=True)
-    )
-    def get_determination(self, obj):
-        det = self.context["determination"]
-        if det is None:
-            return None
-        from determinations.serializers import DeterminationSerializer
-
-        return DeterminationSerializer(det, context=self.context).data
-
-    @extend_schema_field(
-        lazy_serializer("reviews.serializers.ReviewSummarySerializer")(allow_null=True)
-    )
-    def get_review(self, obj):
-        """The latest review's public facts (ji-rules §6); null before a review has started."""
-        review = self.context.get("review")
-        if review is None:
-            return None
-        from reviews.serializers import ReviewSummarySerializer
-
-        return ReviewSummarySerializer(review).data
-
-    @extend_schema_field(
-        lazy_serializer("determinations.serializers.VerificationSummarySerializer")(many=True)
-    )
-    def get_verifications(self, obj):
-        """F-JI-VRep in period order: published or later for everyone, also submitted ones for
-        the project's participants and AIEs and the secretariat (``projects.api``)."""
-        from determinations.serializers import VerificationSummarySerializer
-
-        return VerificationSummarySerializer(self.context.get("verifications", []), many=True).data
 
 
 # --- project input -----------------------------------------------------------------------------

@@ -1,30 +1,14 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import path
 
-from . import sections, views
+from . import views
 
+# The home page, the dashboards, the project page and the public lists are composed by the
+# registry (``registry.urls``); these are the project's own acts.
 urlpatterns = [
-    path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("dashboard/", views.dashboard, name="dashboard"),
-    # The public lists are registry sections (projects.sections); the names stay for the nav.
-    path("projects/", sections.section_page, {"slug": "pdds"}, name="project_list"),
     path("projects/new/", views.project_new, name="project_new"),
-    path("projects/open/", sections.section_page, {"slug": "pdds-open"}, name="projects_open"),
-    path(
-        "projects/determinations/",
-        sections.section_page,
-        {"slug": "determinations-open"},
-        name="projects_determinations",
-    ),
-    path(
-        "projects/final/",
-        sections.section_page,
-        {"slug": "determinations-final"},
-        name="projects_final",
-    ),
-    path("projects/<str:key>/", views.project_detail, name="project_detail"),
     path("projects/<str:key>/edit/", views.project_edit, name="project_edit"),
     path("projects/<str:key>/documents/", views.document_upload, name="document_upload"),
     path("projects/<str:key>/approvals/", views.approval_record, name="approval_record"),
@@ -41,5 +25,4 @@ urlpatterns = [
     ),
     path("engagements/<int:pk>/decide/", views.engagement_decide, name="engagement_decide"),
     path("documents/<int:pk>/download/", views.document_download, name="document_download"),
-    path("", include("determinations.urls")),
 ]

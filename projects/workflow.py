@@ -1,9 +1,10 @@
-"""The only code that changes a project's status (STYLE habit 1).
+"""The one writer of ``Project.status`` and ``Engagement.status`` (STYLE habit 1).
 
-Each action: opens a transaction, locks the project row, checks the actor's permission and the
-move, saves, appends an Event and queues notifications after commit. Views, API, admin and the
-clock all call these functions. Determination steps live in ``determinations.workflow`` and
-move the project through ``transition`` below.
+Each act opens a transaction, locks the project row, checks its guard (who may, in which
+status), saves, appends an ``Event`` and queues notifications after commit. Views, API, admin and
+the clock all call these functions. The later stages move the project through ``transition``;
+they hear of its end through ``projects.signals`` (sent inside the transaction, so a receiver
+that fails rolls the whole act back).
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jitrack.errors import Conflict, Forbidden, Invalid, NotFound
 from jitrack.files import as_django_file, clean_filename, read_pdf_upload
+from jitrack.guards import Guard
 from jitrack.i18n import official
+from jitrack.statuses import Machine
 
-from . import deadlines
+from . import deadlines, signals
 from .models import (
     Accreditation,
     Comment,
@@ -39,8 +43,10 @@ from .models import (
 from .notify import notify
 
 S = Project.Status
+E = Engagement.Status
 
-# Allowed moves. Review requests (issue 4) move determination_published -> under_review.
+# The project's allowed moves. The determination's stages (``determinations.workflow``) and the
+# review's start (``reviews.workflow``, through ``determinations.workflow``) use the same table.
 TRANSITIONS: dict[str, set[str]] = {
     S.DRAFT: {S.ENGAGED, S.WITHDRAWN},
     S.ENGAGED: {S.PDD_SUBMITTED, S.WITHDRAWN},
@@ -54,9 +60,96 @@ TRANSITIONS: dict[str, set[str]] = {
     S.REJECTED: set(),
     S.WITHDRAWN: set(),
 }
+# An engagement waits for the AIE's answer; an accepted one ends when the AIE is changed or the
+# project withdrawn.
+ENGAGEMENT_TRANSITIONS: dict[str, set[str]] = {
+    E.PENDING: {E.ACCEPTED, E.DECLINED, E.ENDED},
+    E.ACCEPTED: {E.ENDED},
+    E.DECLINED: set(),
+    E.ENDED: set(),
+}
+PROJECT = Machine(Project, TRANSITIONS)
+ENGAGEMENT = Machine(Engagement, ENGAGEMENT_TRANSITIONS)
+
 TERMINAL = {S.FINAL, S.REJECTED, S.WITHDRAWN}
 EDITABLE = {S.DRAFT, S.ENGAGED}
+# Letters of approval are recorded until the determination is submitted.
+APPROVAL_STATUSES = {S.DRAFT, S.ENGAGED, S.PDD_SUBMITTED, S.OPEN_FOR_COMMENTS, S.COMMENTS_CLOSED}
+# Seed 003 "Change of AIE": after the PDD is published and its comment period has ended, and
+# before the determination is submitted. A returned determination counts as not submitted.
+AIE_CHANGE_STATUSES = {S.COMMENTS_CLOSED}
 SYSTEM_LABEL = "jitrack clock"
+
+# Who may do each act on a project, and in which statuses. The acts check these; pages and the
+# API ask the same ones (``projects.selectors.available_actions``).
+GUARDS: dict[str, Guard] = {
+    "edit": Guard(
+        "projects.edit_project",
+        EDITABLE,
+        "Only the project participants can edit it.",
+        gettext_lazy("edit the project"),
+    ),
+    "upload": Guard(
+        "projects.edit_project",
+        EDITABLE,
+        "Only the project participants can upload.",
+        gettext_lazy("upload documents"),
+    ),
+    "approve": Guard(
+        "projects.edit_project",
+        APPROVAL_STATUSES,
+        "Only the project participants can do this.",
+        gettext_lazy("record a letter of approval"),
+    ),
+    "engage": Guard(
+        "projects.engage_aie",
+        {S.DRAFT},
+        "Only the project participants can engage.",
+        gettext_lazy("engage an AIE"),
+    ),
+    "change_aie": Guard(
+        "projects.change_aie",
+        AIE_CHANGE_STATUSES,
+        "Only the project participants can change AIE.",
+        conflict=lambda project: (
+            "The AIE can be changed only after the comment period has ended and before the "
+            "determination is submitted."
+        ),
+        code="window_closed",
+    ),
+    "withdraw": Guard(
+        "projects.withdraw_project",
+        set(TRANSITIONS) - TERMINAL,
+        "Only the project participants can withdraw.",
+        conflict=lambda project: f"The project is already {project.get_status_display().lower()}.",
+    ),
+    "submit_pdd": Guard(
+        "projects.submit_pdd",
+        {S.ENGAGED},
+        "Only the engaged AIE can submit the PDD.",
+        gettext_lazy("submit the PDD"),
+    ),
+    "check_pdd": Guard(
+        "projects.check_pdd",
+        {S.PDD_SUBMITTED},
+        "Only the secretariat checks submissions.",
+        gettext_lazy("check the PDD"),
+    ),
+    "answer": Guard(
+        "projects.answer_comment",
+        {S.OPEN_FOR_COMMENTS, S.COMMENTS_CLOSED},
+        "Only the project's AIE can answer.",
+        gettext_lazy("answer comments"),
+    ),
+}
+# Deciding an engagement is asked about the engagement (its AIE), in the engagement's status.
+DECIDE = Guard(
+    "projects.decide_engagement",
+    {E.PENDING},
+    "This engagement is for another AIE.",
+    conflict=lambda engagement: "This engagement was already decided.",
+    code="already_decided",
+)
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -127,51 +220,50 @@ def transition(
     public: bool = True,
     at: datetime | None = None,
 ) -> Event:
-    """Move a locked project to ``to``; the one writer of ``Project.status``."""
-    current = project.status
-    if to not in TRANSITIONS[current]:
-        raise Conflict(
-            _("This is not possible while the project is “%(status)s”.")
-            % {"status": S(current).label.lower()},
-            code="wrong_status",
+    """Move a locked project to ``to`` through ``TRANSITIONS``; the one mover of
+    ``Project.status``. A project that ends unverified tells the later stages
+    (``signals.project_ended``) inside the same transaction."""
+    events: list[Event] = []
+
+    def log(current: str, new: str) -> None:
+        events.append(
+            record(
+                project,
+                kind,
+                actor=actor,
+                reason=reason,
+                data=data,
+                public=public,
+                from_status=current,
+                to_status=new,
+                at=at,
+            )
         )
-    project.status = to
-    project.due_at = next_due(project)
-    project.save()
-    if to in (S.WITHDRAWN, S.REJECTED):
-        # ji-rules §5: an advance above USD 30,000 is owed back when the project ends unverified.
-        from fees.services import on_project_ended
 
-        on_project_ended(project)
-    return record(
+    project.due_at = next_due(project, to)
+    PROJECT.move(
         project,
-        kind,
-        actor=actor,
-        reason=reason,
-        data=data,
-        public=public,
-        from_status=current,
-        to_status=to,
-        at=at,
+        to,
+        log=log,
+        refusal=lambda current: (
+            _("This is not possible while the project is “%(status)s”.")
+            % {"status": S(current).label.lower()}
+        ),
     )
+    if to in (S.WITHDRAWN, S.REJECTED):
+        signals.project_ended.send(sender=Project, project=project, status=to)
+    return events[0]
 
 
-def next_due(project: Project) -> datetime | None:
-    """The instant the clock must next act on the project, by status (swept via index)."""
-    if project.status == S.OPEN_FOR_COMMENTS:
+def next_due(project: Project, status: str | None = None) -> datetime | None:
+    """The instant the clock must next act on the project in ``status`` (its own by default):
+    swept through the ``due_at`` index."""
+    status = status or project.status
+    if status == S.OPEN_FOR_COMMENTS:
         return project.comments_close_at
-    if project.status == S.DETERMINATION_PUBLISHED:
+    if status == S.DETERMINATION_PUBLISHED:
         return project.review_window_closes_at
     return None
-
-
-def require_status(project: Project, *allowed: str, action: str) -> None:
-    if project.status not in allowed:
-        raise Conflict(
-            _("You cannot %(action)s while the project is “%(status)s”.")
-            % {"action": action, "status": project.get_status_display().lower()},
-            code="wrong_status",
-        )
 
 
 def accredited_for(aie: Organisation, function: str, scope_numbers: set[int]) -> str | None:
@@ -317,10 +409,7 @@ def create_project(actor: User, **data) -> Project:
 def update_project(actor: User, project: Project, **data) -> Project:
     with transaction.atomic():
         project = lock(project)
-        require(
-            actor, "projects.edit_project", project, "Only the project participants can edit it."
-        )
-        require_status(project, *EDITABLE, action=_("edit the project"))
+        GUARDS["edit"].check(actor, project)
         merged = {
             "title": project.title,
             "host_party": project.host_party,
@@ -395,10 +484,7 @@ def add_document(
         raise Invalid("Determination documents come with the determination.", field="kind")
     with transaction.atomic():
         project = lock(project)
-        require(
-            actor, "projects.edit_project", project, "Only the project participants can upload."
-        )
-        require_status(project, *EDITABLE, action=_("upload documents"))
+        GUARDS["upload"].check(actor, project)
         doc = store_document(
             project,
             kind=kind,
@@ -429,18 +515,7 @@ def record_approval(
     """Record a Party's letter of approval (para 33 (a)); the letter may be attached as a PDF."""
     with transaction.atomic():
         project = lock(project)
-        require(
-            actor, "projects.edit_project", project, "Only the project participants can do this."
-        )
-        require_status(
-            project,
-            S.DRAFT,
-            S.ENGAGED,
-            S.PDD_SUBMITTED,
-            S.OPEN_FOR_COMMENTS,
-            S.COMMENTS_CLOSED,
-            action="record a letter of approval",
-        )
+        GUARDS["approve"].check(actor, project)
         involved = {project.host_party_id, *project.parties_involved.values_list("pk", flat=True)}
         if party.pk not in involved:
             raise Invalid(f"{party.name} is not a Party involved in this project.", field="party")
@@ -487,8 +562,7 @@ def record_approval(
 def engage_aie(actor: User, project: Project, aie: Organisation) -> Engagement:
     with transaction.atomic():
         project = lock(project)
-        require(actor, "projects.engage_aie", project, "Only the project participants can engage.")
-        require_status(project, S.DRAFT, action=_("engage an AIE"))
+        GUARDS["engage"].check(actor, project)
         host_check(project)
         reason = accredited_for(aie, Accreditation.Function.DETERMINATION, _scope_numbers(project))
         if reason:
@@ -515,24 +589,22 @@ def decide_engagement(
     with transaction.atomic():
         project = lock(engagement.project_id)
         engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
-        require(
-            actor, "projects.decide_engagement", engagement, "This engagement is for another AIE."
-        )
-        if engagement.status != Engagement.Status.PENDING:
-            raise Conflict("This engagement was already decided.", code="already_decided")
+        DECIDE.check(actor, engagement)
         engagement.decided_by = actor
         engagement.decided_at = timezone.now()
         engagement.reason = reason.strip()
         if not accept:
-            engagement.status = Engagement.Status.DECLINED
-            engagement.save()
-            record(
-                project,
-                "engagement_declined",
-                actor=actor,
-                reason=engagement.reason,
-                public=False,
-                data={"aie_id": engagement.aie_id},
+            ENGAGEMENT.move(
+                engagement,
+                E.DECLINED,
+                log=lambda *_: record(
+                    project,
+                    "engagement_declined",
+                    actor=actor,
+                    reason=engagement.reason,
+                    public=False,
+                    data={"aie_id": engagement.aie_id},
+                ),
             )
             return engagement
         why = accredited_for(
@@ -541,54 +613,44 @@ def decide_engagement(
         if why:
             raise Conflict(why, code="not_accredited")
         host_check(project)
-        if project.status == S.DRAFT:
-            engagement.status = Engagement.Status.ACCEPTED
-            engagement.save()
-            project.aie = engagement.aie
-            transition(
-                project,
-                S.ENGAGED,
-                actor=actor,
-                kind="engagement_accepted",
-                public=False,
-                data={"aie_id": engagement.aie_id},
-            )
-        else:
+        if project.status != S.DRAFT:
             raise Conflict("The project is no longer waiting for an AIE.", code="wrong_status")
+        # The project's event "engagement_accepted" tells this move too.
+        ENGAGEMENT.move(engagement, E.ACCEPTED, log=None)
+        project.aie = engagement.aie
+        transition(
+            project,
+            S.ENGAGED,
+            actor=actor,
+            kind="engagement_accepted",
+            public=False,
+            data={"aie_id": engagement.aie_id},
+        )
     return engagement
 
 
-# Seed 003 "Change of AIE": after the PDD is published and its comment period has ended, and
-# before the determination is submitted. A returned determination counts as not submitted.
-AIE_CHANGE_STATUSES = (S.COMMENTS_CLOSED,)
+def _end_engagements(project: Project, *statuses: str) -> None:
+    """End the project's engagements in ``statuses``; the act's own event tells it."""
+    for engagement in project.engagements.select_for_update().filter(status__in=statuses):
+        ENGAGEMENT.move(engagement, E.ENDED, log=None)
 
 
 def change_aie(actor: User, project: Project, new_aie: Organisation, reason: str = "") -> Project:
     """PPs change AIE; the secretariat's record of it is this event (ji-rules §3.3)."""
     with transaction.atomic():
         project = lock(project)
-        require(
-            actor, "projects.change_aie", project, "Only the project participants can change AIE."
-        )
-        if project.status not in AIE_CHANGE_STATUSES:
-            raise Conflict(
-                "The AIE can be changed only after the comment period has ended and before the "
-                "determination is submitted.",
-                code="window_closed",
-            )
+        GUARDS["change_aie"].check(actor, project)
         if new_aie.pk == project.aie_id:
             raise Invalid("That AIE is already engaged.", field="aie")
         why = accredited_for(new_aie, Accreditation.Function.DETERMINATION, _scope_numbers(project))
         if why:
             raise Conflict(why, code="not_accredited")
         old = project.aie
-        project.engagements.filter(status=Engagement.Status.ACCEPTED).update(
-            status=Engagement.Status.ENDED
-        )
+        _end_engagements(project, E.ACCEPTED)
         Engagement.objects.create(
             project=project,
             aie=new_aie,
-            status=Engagement.Status.ACCEPTED,
+            status=ENGAGEMENT.initial(E.ACCEPTED),
             requested_by=actor,
             decided_at=timezone.now(),
             reason=reason.strip(),
@@ -612,8 +674,7 @@ def submit_pdd(actor: User, project: Project) -> Project:
     """The AIE makes the PDD public through the secretariat (para 32)."""
     with transaction.atomic():
         project = lock(project)
-        require(actor, "projects.submit_pdd", project, "Only the engaged AIE can submit the PDD.")
-        require_status(project, S.ENGAGED, action=_("submit the PDD"))
+        GUARDS["submit_pdd"].check(actor, project)
         host_check(project)
         if not project.documents.filter(kind=Document.Kind.PDD).exists():
             raise Conflict("Upload the PDD (PDF) before submitting it.", code="pdd_missing")
@@ -660,8 +721,7 @@ def check_pdd(
     """Secretariat completeness check: publish with a reference number, or return with reasons."""
     with transaction.atomic():
         project = lock(project)
-        require(actor, "projects.check_pdd", project, "Only the secretariat checks submissions.")
-        require_status(project, S.PDD_SUBMITTED, action=_("check the PDD"))
+        GUARDS["check_pdd"].check(actor, project)
         if not accept:
             if not reason.strip():
                 raise Invalid("Give the reasons for returning the PDD.", field="reason")
@@ -756,13 +816,7 @@ def answer_comment(actor: User, comment: Comment, answer: str) -> Comment:
         raise Invalid("Write the answer.", code="required", field="answer")
     with transaction.atomic():
         project = lock(comment.project_id)
-        require(actor, "projects.answer_comment", project, "Only the project's AIE can answer.")
-        require_status(
-            project,
-            S.OPEN_FOR_COMMENTS,
-            S.COMMENTS_CLOSED,
-            action=_("answer comments"),
-        )
+        GUARDS["answer"].check(actor, project)
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
         first = not comment.answer
         comment.answer = answer.strip()
@@ -805,29 +859,14 @@ def close_comments(project_id: int, now: datetime) -> bool:
 
 
 def withdraw(actor: User, project: Project, reason: str = "") -> Project:
-    """PPs withdraw before final; a published project stays on the record marked withdrawn."""
+    """PPs withdraw before final; a published project stays on the record marked withdrawn.
+    The later stages close what they hold open (``signals.project_withdrawn``)."""
     with transaction.atomic():
         project = lock(project)
-        require(
-            actor,
-            "projects.withdraw_project",
-            project,
-            "Only the project participants can withdraw.",
-        )
-        if project.status in TERMINAL:
-            raise Conflict(
-                f"The project is already {project.get_status_display().lower()}.",
-                code="wrong_status",
-            )
+        GUARDS["withdraw"].check(actor, project)
         project.withdrawn_at = timezone.now()
-        project.engagements.filter(
-            status__in=[Engagement.Status.PENDING, Engagement.Status.ACCEPTED]
-        ).update(status=Engagement.Status.ENDED)
-        from determinations.workflow import on_project_withdrawn
-        from reviews.workflow import on_project_withdrawn as close_reviews
-
-        on_project_withdrawn(project)
-        close_reviews(project)
+        _end_engagements(project, E.PENDING, E.ACCEPTED)
+        signals.project_withdrawn.send(sender=Project, project=project, actor=actor)
         transition(
             project,
             S.WITHDRAWN,

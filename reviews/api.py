@@ -11,19 +11,18 @@ and decision); the team and its report are for the secretariat and JISC members;
 clarification also for the participants or AIE they are addressed to.
 """
 
-from django.db.models import Aggregate, CharField, Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import api_view, parser_classes, permission_classes
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
+from determinations.selectors import verification_for
 from jitrack.api import ERRORS, JSON_OR_MULTIPART, MAX_ID, MULTIPART, responses, validated
 from jitrack.errors import Forbidden, NotFound
-from projects.api import load_project
-from projects.models import Project
 from projects.rules import is_participant_of, is_project_aie
-from projects.selectors import visible_projects
+from projects.selectors import get_project_for, visible_projects
 from projects.serializers import DocumentSerializer
 
 from . import workflow as rwf
@@ -53,8 +52,6 @@ from .serializers import (
     ReviewRequestInputSerializer,
     ReviewSerializer,
     TeamInputSerializer,
-    summary_data,
-    summary_facts,
 )
 
 READ_ERRORS = {k: ERRORS[k] for k in (401, 403, 404)}
@@ -115,7 +112,7 @@ def appraisal_body(request, pk: int) -> dict:
 def appraisal_proposal(request, key):
     """Secretariat: two serving JISC members and two experts covering the project's scopes, none
     with a conflict of interest, least current workload first."""
-    project = load_project(request, key)
+    project = get_project_for(request.user, key)
     _require_manager(request, "Only the secretariat appoints appraisers.")
     return Response(ProposalSerializer(rwf.propose_appraisers(project)).data)
 
@@ -135,7 +132,7 @@ def project_appraisal(request, key):
     """GET: the project's latest appraisal, for the secretariat, JISC members and its experts.
     POST: the secretariat appoints two JISC members and two experts to appraise the published
     determination (seed 003)."""
-    project = load_project(request, key)
+    project = get_project_for(request.user, key)
     if request.method == "GET":
         latest = project.appraisals.order_by("-appointed_at", "-pk").first()
         if latest is None:
@@ -191,84 +188,6 @@ def file_appraisal(request, pk):
 # --- review requests -----------------------------------------------------------------------------
 
 
-class CommaList(Aggregate):
-    """The distinct values, comma-joined: GROUP_CONCAT (SQLite, MySQL), STRING_AGG
-    (PostgreSQL). For Party codes, which never contain a comma."""
-
-    function = "GROUP_CONCAT"
-    template = "%(function)s(%(distinct)s%(expressions)s)"
-    allow_distinct = True
-    output_field = CharField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(
-            compiler,
-            connection,
-            function="STRING_AGG",
-            template="%(function)s(%(distinct)s%(expressions)s, ',')",
-            **extra_context,
-        )
-
-
-REVIEW_FIELDS = ("status", "requested_at", "due_at", "decision", "decided_at", "decision_reasons")
-
-
-def with_latest_review(qs: QuerySet[Project]) -> QuerySet[Project]:
-    """Annotate each project with its latest review's public facts (``latest_review_*``), as
-    subqueries of the same query: the project detail's query budget has no room for another."""
-    latest = Review.objects.filter(project=OuterRef("pk"), kind=Review.Kind.DETERMINATION).order_by(
-        "-requested_at", "-pk"
-    )
-    review = Review.objects.filter(pk=OuterRef("latest_review_pk"))
-    requests = ReviewRequest.objects.filter(review=OuterRef("latest_review_pk")).order_by()
-    parties = (
-        requests.filter(by=ReviewRequest.By.PARTY, party__isnull=False)
-        .values("review")
-        .annotate(codes=CommaList("party__code", distinct=True))
-        .values("codes")
-    )
-    members = (
-        requests.filter(by=ReviewRequest.By.JISC)
-        .values("review")
-        .annotate(n=Count("requested_by", distinct=True))
-        .values("n")
-    )
-    return qs.annotate(latest_review_pk=Subquery(latest.values("pk")[:1])).annotate(
-        **{f"latest_review_{name}": Subquery(review.values(name)[:1]) for name in REVIEW_FIELDS},
-        latest_review_parties=Subquery(parties[:1]),
-        latest_review_members=Subquery(members[:1]),
-    )
-
-
-def review_facts(project: Project) -> dict | None:
-    """The project detail's ``review``: the public summary of the latest review, or None before
-    a review has started. Reads the annotations of ``with_latest_review`` (no query); a project
-    loaded without them costs two queries."""
-    if not hasattr(project, "latest_review_pk"):
-        review = latest_review(project)
-        return summary_data(review) if review else None
-    if project.latest_review_pk is None:
-        return None
-    return summary_facts(
-        **{name: getattr(project, f"latest_review_{name}") for name in REVIEW_FIELDS},
-        parties=[code for code in (project.latest_review_parties or "").split(",") if code],
-        members=project.latest_review_members,
-    )
-
-
-def latest_review(project: Project) -> Review | None:
-    """The project's latest review of its determination, with the requests its public summary
-    reads (reviews of verifications are reported with each verification)."""
-    return (
-        Review.objects.filter(project=project, kind=Review.Kind.DETERMINATION)
-        .prefetch_related(
-            Prefetch("requests", queryset=ReviewRequest.objects.select_related("party"))
-        )
-        .order_by("-requested_at", "-pk")
-        .first()
-    )
-
-
 @extend_schema(
     request=ReviewRequestInputSerializer,
     responses=responses(201, RequestForReviewSerializer),
@@ -279,10 +198,33 @@ def latest_review(project: Project) -> Review | None:
 def request_review(request, key):
     """F-JI-DR: the DFP of a Party involved or a serving JISC member requests a review within
     the 45-day window (para 35). One Party's request, or the third member's, starts it."""
-    project = load_project(request, key)
+    project = get_project_for(request.user, key)
     data = validated(ReviewRequestInputSerializer, request).validated_data
     req = rwf.request_review(
         request.user, project, reasons=data["reasons"], summary=data["summary"]
+    )
+    req = ReviewRequest.objects.select_related("party").get(pk=req.pk)
+    return Response(RequestForReviewSerializer(req).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    request=ReviewRequestInputSerializer,
+    responses=responses(201, RequestForReviewSerializer),
+    tags=["verification"],
+)
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+@parser_classes(JSON_OR_MULTIPART)
+def request_verification_review(request, key, number):
+    """F-JI-VR: the DFP of a Party involved or a serving JISC member requests a review of the
+    published verification within its 15-day window (para 39; 409 ``window_closed`` after)."""
+    project = get_project_for(request.user, key)
+    ver = verification_for(request.user, project, number)
+    if ver is None:
+        raise NotFound(f"No verification {number} of project {project.key}.")
+    data = validated(ReviewRequestInputSerializer, request).validated_data
+    req = rwf.request_verification_review(
+        request.user, ver, reasons=data["reasons"], summary=data["summary"]
     )
     req = ReviewRequest.objects.select_related("party").get(pk=req.pk)
     return Response(RequestForReviewSerializer(req).data, status=status.HTTP_201_CREATED)
@@ -351,7 +293,7 @@ def project_review(request, key):
     the report and every request for clarification for the secretariat and JISC members; the
     requests addressed to them for the project's participants and AIE. 404 before a review has
     started."""
-    project = load_project(request, key)
+    project = get_project_for(request.user, key)
     pk = project.reviews.order_by("-requested_at", "-pk").values_list("pk", flat=True).first()
     if pk is None:
         raise NotFound("No review of this project has started.", code="no_review")

@@ -1,4 +1,4 @@
-"""The reviews' part of the REST API, included under /api/ by ``jitrack.api_urls``."""
+"""The reviews' part of the REST API, included under /api/ by ``registry.api_urls``."""
 
 from django.urls import path
 

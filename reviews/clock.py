@@ -9,8 +9,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from projects.models import Project, User
+from projects.models import User
 
+from . import workflow
 from .models import Appraisal, Appraiser, Clarification, Review
 from .notify import mail_users
 
@@ -23,17 +24,14 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
         "clarification_reminders": 0,
         "reviews_overdue": 0,
     }
-    # An appraisal ends with the determination's window (final, rejected or withdrawn).
-    counts["appraisals_closed"] = (
+    # An appraisal ends with the determination's window (final, rejected or withdrawn): each
+    # through its workflow act, which locks it and logs the closing.
+    for pk in (
         Appraisal.objects.filter(status=Appraisal.Status.OPEN)
-        .exclude(
-            project__status__in=[
-                Project.Status.DETERMINATION_PUBLISHED,
-                Project.Status.UNDER_REVIEW,
-            ]
-        )
-        .update(status=Appraisal.Status.CLOSED)
-    )
+        .exclude(project__status__in=workflow.APPRAISAL_WINDOW)
+        .values_list("pk", flat=True)
+    ):
+        counts["appraisals_closed"] += workflow.close_appraisal(pk)
     soon = now + timedelta(days=settings.APPRAISAL_REMINDER_DAYS)
     with transaction.atomic():
         seats = (
@@ -66,12 +64,10 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
             .select_related("review", "review__project")
         )
         for clar in overdue:
-            from .workflow import _clarification_recipients
-
             project = clar.review.project
             team = list(clar.review.team.values_list("user_id", flat=True))
             mail_users(
-                _clarification_recipients(project, clar.addressed_to) + team,
+                workflow.clarification_recipients(project, clar.addressed_to) + team,
                 f"[jitrack] {project.key}: clarification {clar.number} is overdue",
                 f"The answer was due by {clar.due_at:%d %b %Y %H:%M} GMT.",
                 f"/reviews/clarifications/{clar.pk}/",

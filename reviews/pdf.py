@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import posixpath
 
-from django.template.loader import render_to_string
-from django.utils import timezone
-
-from jitrack.i18n import in_official_language
+from jitrack.pdf import render_pdf
 
 from .agenda import agenda_items
 from .models import CRITERIA, Appraiser, Review, ReviewRequest
@@ -22,12 +19,8 @@ from .models import CRITERIA, Appraiser, Review, ReviewRequest
 CONFIDENTIAL = "CONFIDENTIAL — ji-rules §6"
 
 
-@in_official_language
 def _render(template: str, context: dict) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(template, {**context, "generated_at": timezone.now()})
-    return HTML(string=html).write_pdf()
+    return render_pdf(template, context)
 
 
 def _name(user) -> str:

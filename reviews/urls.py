@@ -45,4 +45,9 @@ urlpatterns = [
     path("reviews/<int:pk>/decide/", views.review_decide, name="review_decide"),
     path("reviews/<int:pk>/corrections/", views.review_corrections, name="review_corrections"),
     path("reviews/<int:pk>/confirm/", views.review_confirm, name="review_confirm"),
+    path(
+        "projects/<str:key>/verifications/<int:number>/review/",
+        views.verification_review,
+        name="verification_review",
+    ),
 ]

@@ -16,17 +16,17 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from jitrack.errors import DomainError
+from determinations.selectors import verification_for
+from jitrack.errors import DomainError, Forbidden
 from jitrack.web import GET_POST, act, apply_error, bind, paginate, refuse
 from projects.models import Project, User
 from projects.rules import is_participant_of, is_project_aie
-from projects.selectors import public_projects
 from projects.web import project_or_404
 
 from . import deadlines
@@ -51,11 +51,9 @@ from .models import (
     Clarification,
     ClarificationFile,
     Expert,
-    JiscMember,
     Meeting,
     Review,
     ReviewRequest,
-    ReviewTeamMember,
 )
 
 R = Review.Status
@@ -95,221 +93,6 @@ def _serving_users() -> list[User]:
     )
 
 
-# --- the project page and the dashboards (called from projects.views) ---------------------------
-
-
-def with_review(projects: QuerySet[Project], user) -> QuerySet[Project]:
-    """The project page's queryset with its latest review, its JISC members' review requests
-    and whether it has appraisers, as annotations: the page stays within its query budget."""
-    # The determination's review; a verification's review has its own page (F-JI-VR).
-    review = Review.objects.filter(project=OuterRef("pk"), kind=DETERMINATION).order_by(
-        "-requested_at", "-pk"
-    )
-    requests = ReviewRequest.objects.filter(project=OuterRef("pk"), kind=DETERMINATION)
-    members = (
-        requests.filter(by=ReviewRequest.By.JISC)
-        .order_by()
-        .values("project")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    fields = {
-        f"review_{name}": Subquery(review.values(name)[:1])
-        for name in (
-            "id",
-            "status",
-            "due_at",
-            "decision",
-            "decision_reasons",
-            "decided_at",
-            "corrections_confirmed_at",
-        )
-    }
-    fields["review_meeting"] = Subquery(review.values("decided_at_meeting__number")[:1])
-    fields["review_member_requests"] = Subquery(members[:1])
-    fields["appraisal_id"] = Subquery(
-        Appraisal.objects.filter(project=OuterRef("pk")).order_by("-pk").values("pk")[:1]
-    )
-    if user.is_authenticated:
-        fields["viewer_requested"] = Exists(requests.filter(requested_by=user.pk))
-    if user.is_authenticated and user.role == User.Role.JISC:
-        today = timezone.localdate()
-        fields["viewer_serving"] = Exists(
-            JiscMember.objects.filter(user=user.pk, term_start__lte=today, term_end__gte=today)
-        )
-    return projects.annotate(**fields)
-
-
-def with_party_requests(parties: QuerySet, project: Project) -> QuerySet:
-    """The Parties involved, each with its review request of ``project`` (if any)."""
-    request = ReviewRequest.objects.filter(
-        project=project, party=OuterRef("pk"), kind=DETERMINATION
-    )
-    return parties.annotate(
-        review_request_id=Subquery(request.values("pk")[:1]),
-        review_requested_at=Subquery(request.values("received_at")[:1]),
-    )
-
-
-def project_review_context(request, project: Project, parties) -> dict:
-    """The public "Review" panel of a project page and the review actions of its viewer.
-    ``project`` comes from ``with_review`` and ``parties`` from ``with_party_requests``."""
-    user = request.user
-    now = timezone.now()
-    requesting = [p for p in parties if p.review_request_id]
-    members = project.review_member_requests or 0
-    review = None
-    if project.review_id:
-        review = {
-            "pk": project.review_id,
-            "status": R(project.review_status).label,
-            "due_at": project.review_due_at,
-            "overdue": project.review_status in Review.AWAITING_DECISION
-            and now > project.review_due_at,
-            "decided_at": project.review_decided_at,
-            "decision": Review.Decision(project.review_decision).label
-            if project.review_decision
-            else "",
-            "reasons": project.review_decision_reasons,
-            "meeting": project.review_meeting,
-            "corrections_confirmed_at": project.review_corrections_confirmed_at,
-        }
-    window_open = (
-        project.status in WINDOW
-        and project.review_window_closes_at is not None
-        and now <= project.review_window_closes_at
-    )
-    may_request = False
-    if window_open and user.is_authenticated and not project.viewer_requested:
-        if user.role == User.Role.PARTY and user.party_id:
-            # Only a Party involved, once per Party (para 35).
-            may_request = any(p.pk == user.party_id and not p.review_request_id for p in parties)
-        elif user.role == User.Role.JISC:
-            may_request = bool(project.viewer_serving)
-    panel = None
-    if requesting or members or review:
-        panel = {
-            "review": review,
-            "parties": requesting,
-            "members": members,
-            "member_quorum": rwf.MEMBER_QUORUM,
-        }
-    staff = _staff(user, project)
-    return {
-        "review_panel": panel,
-        "can": {
-            "request_review": may_request,
-            "appoint_appraisers": _manage(user, project)
-            and project.status in WINDOW
-            and not project.appraisal_id,
-            "view_appraisal": staff and bool(project.appraisal_id),
-            "review_page": _manage(user, project) and bool(project.review_id),
-        },
-    }
-
-
-def requestable_determinations(user) -> QuerySet[Project]:
-    """Published determinations still in their 45-day window (para 35), with whether the viewer
-    (or, for a Party's focal point, their Party) has requested a review and may do so."""
-    projects = (
-        public_projects()
-        .filter(status__in=WINDOW, review_window_closes_at__gte=timezone.now())
-        .select_related("host_party", "aie")
-        .order_by("review_window_closes_at", "pk")
-    )
-    if not user.is_authenticated:
-        return projects
-    mine = ReviewRequest.objects.filter(project=OuterRef("pk"), kind=DETERMINATION)
-    if user.role == User.Role.PARTY and user.party_id:
-        return projects.annotate(
-            viewer_requested=Exists(mine.filter(party=user.party_id)),
-            party_involved=Q(host_party=user.party_id)
-            | Exists(
-                Project.parties_involved.through.objects.filter(
-                    project=OuterRef("pk"), party=user.party_id
-                )
-            ),
-        )
-    return projects.annotate(viewer_requested=Exists(mine.filter(requested_by=user.pk)))
-
-
-def _open_seats(user) -> QuerySet[Appraiser]:
-    return (
-        Appraiser.objects.filter(
-            user=user,
-            filed_at__isnull=True,
-            appraisal__status=Appraisal.Status.OPEN,
-            appraisal__project__status__in=WINDOW,
-        )
-        .select_related("appraisal__project")
-        .order_by("appraisal__due_at", "pk")
-    )
-
-
-def dashboard_context(user, role: str) -> dict:
-    """The review and appraisal work of a dashboard for ``role`` (as the dashboard chose it),
-    in a fixed number of queries."""
-    now = timezone.now()
-    context: dict = {"now": now}
-    if role == User.Role.SECRETARIAT:
-        context["unappraised"] = (
-            Project.objects.filter(status__in=WINDOW)
-            .exclude(Exists(Appraisal.objects.filter(project=OuterRef("pk"))))
-            .select_related("host_party")
-            .order_by("review_window_closes_at", "pk")
-        )
-        context["late_appraisals"] = (
-            Appraisal.objects.filter(
-                status=Appraisal.Status.OPEN, due_at__lt=now, project__status__in=WINDOW
-            )
-            .annotate(unfiled=Count("appraisers", filter=Q(appraisers__filed_at__isnull=True)))
-            .select_related("project")
-            .order_by("due_at", "pk")
-        )
-        reviews = list(
-            Review.objects.filter(status__in=Review.AWAITING_DECISION)
-            .filter(Q(status__in=[R.REQUESTED, R.REPORTED]) | Q(due_at__lt=now))
-            .select_related("project")
-            .order_by("due_at", "pk")
-        )
-        context["reviews_awaiting_team"] = [r for r in reviews if r.status == R.REQUESTED]
-        context["reviews_awaiting_decision"] = [r for r in reviews if r.status == R.REPORTED]
-        context["reviews_overdue"] = [r for r in reviews if r.due_at < now]
-    elif role in (User.Role.JISC, User.Role.EXPERT):
-        context["seats"] = list(_open_seats(user))
-        if role == User.Role.JISC:
-            context["team_seats"] = list(
-                ReviewTeamMember.objects.filter(user=user, review__status__in=Review.OPEN)
-                .select_related("review__project")
-                .order_by("review__due_at", "pk")
-            )
-            context["serving"] = rwf.is_serving_member(user)
-    elif role in (User.Role.PARTICIPANT, User.Role.AIE) and user.organisation_id:
-        org = user.organisation_id
-        if role == User.Role.PARTICIPANT:
-            to = Q(addressed_to__in=[TO.PARTICIPANTS, TO.BOTH], review__project__participants=org)
-        else:
-            to = Q(addressed_to__in=[TO.AIE, TO.BOTH], review__project__aie=org)
-            context["corrections"] = list(
-                Review.objects.filter(
-                    status=R.CORRECTIONS, project__aie=org, corrections_submitted_at__isnull=True
-                )
-                .select_related("project")
-                .order_by("decided_at", "pk")
-            )
-        context["clarifications"] = list(
-            Clarification.objects.filter(
-                to, answered_at__isnull=True, review__status__in=Review.OPEN
-            )
-            .select_related("review__project")
-            .distinct()
-            .order_by("due_at", "pk")
-        )
-    for item in context.get("clarifications", []):
-        item.is_overdue = item.overdue(now)
-    return context
-
-
 # --- review requests (F-JI-DR) ---------------------------------------------------------------------
 
 
@@ -318,16 +101,10 @@ def dashboard_context(user, role: str) -> dict:
 def review_request(request, key):
     project = project_or_404(request, key)
     user = request.user
-    if user.role == User.Role.PARTY and user.party_id:
-        if user.party_id not in rwf.parties_involved_ids(project):
-            return refuse(
-                request, "Only the designated focal point of a Party involved can request."
-            )
-    elif user.role == User.Role.JISC:
-        if not rwf.is_serving_member(user):
-            return refuse(request, "Only a serving JISC member can request a review.")
-    else:
-        return refuse(request, "A review is requested by a Party involved or by JISC members.")
+    try:
+        rwf.requester_for(user, project)  # the act's own rule on who may ask
+    except Forbidden as err:
+        return refuse(request, err.detail)
     form = bind(request, ReviewRequestForm)
     now = timezone.now()
     closes = project.review_window_closes_at
@@ -348,6 +125,49 @@ def review_request(request, key):
             if req.review_id
             else redirect("project_detail", key=project.key)
         ),
+    )
+
+
+@login_required
+@GET_POST
+def verification_review(request, key, number: int):
+    """F-JI-VR (para 39): a review of a published verification, asked in its 15-day window."""
+    project = project_or_404(request, key)
+    ver = verification_for(request.user, project, number)
+    if ver is None:
+        raise Http404(f"No verification {number} of project {project.key}.")
+    user = request.user
+    try:
+        rwf.requester_for(user, project)  # the act's own rule on who may ask
+    except Forbidden:
+        return refuse(
+            request,
+            "A review is requested by the focal point of a Party involved or a serving JISC "
+            "member.",
+        )
+    form = bind(request, ReviewRequestForm)
+    return act(
+        request,
+        form,
+        lambda d: rwf.request_verification_review(
+            user, ver, reasons=form.reasons(), summary=d["summary"]
+        ),
+        template="determinations/verification/form.html",
+        context={
+            "project": project,
+            "title": f"Request a review of F-JI-VRep ({ver.number}) (F-JI-VR)",
+            "intro": "Para 39: state your reasons against each criterion that applies. One "
+            "Party involved, or three JISC members, start the review; the JISC decides within "
+            "30 days.",
+            "submit": "Send the review request",
+            "verification": ver,
+        },
+        done=lambda req: (
+            f"Your review request (F-JI-VR) was received at "
+            f"{req.received_at:%-d %b %Y %H:%M} GMT."
+            + (" The review has started." if req.review_id else "")
+        ),
+        then=lambda _: redirect("monitoring", key=project.key),
     )
 
 

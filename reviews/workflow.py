@@ -1,7 +1,9 @@
-"""Appraisals, review requests, reviews and meetings: the only writer of their statuses.
+"""Appraisals, review requests, reviews and meetings: the one writer of ``Appraisal.status``
+and ``Review.status``.
 
-The project's status moves through ``projects.workflow.transition`` (determination_published ->
-under_review -> final / rejected). Public facts (a review was requested, started, decided) are
+A review is about a determination or a verification, whose own writers decide what its start
+and its decision mean for them and for the project (``determinations.workflow.start_review`` /
+``conclude_review``, and the same in ``determinations.verification``). Public facts (a review was requested, started, decided) are
 project events; confidential work (appraisal forms, clarifications, the team's report before the
 decision) is logged in ``ReviewLog`` only, and its e-mails carry a link, never content.
 """
@@ -16,11 +18,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from determinations.models import Determination
+from determinations import verification as verifications
+from determinations import workflow as determinations
+from determinations.models import Determination, Verification
 from jitrack.errors import Conflict, Forbidden, Invalid, NotFound
 from jitrack.files import as_django_file, clean_filename, read_pdf_upload
+from jitrack.guards import Guard
+from jitrack.statuses import Machine
 from projects.models import Document, Project, User
-from projects.workflow import lock, record, require, store_document, transition
+from projects.workflow import lock, record, require, store_document
 
 from . import deadlines
 from .models import (
@@ -42,7 +48,38 @@ from .notify import mail_users
 S = Project.Status
 D = Determination.Status
 R = Review.Status
+A = Appraisal.Status
+
+# An appraisal is open until its forms are all filed, or the determination leaves its window.
+APPRAISAL_TRANSITIONS: dict[str, set[str]] = {
+    A.OPEN: {A.COMPLETE, A.CLOSED},
+    A.COMPLETE: set(),
+    A.CLOSED: set(),
+}
+# A review runs from the request to the JISC's decision; a withdrawn project closes it.
+TRANSITIONS: dict[str, set[str]] = {
+    R.REQUESTED: {R.IN_PROGRESS, R.CLOSED},
+    R.IN_PROGRESS: {R.REPORTED, R.CLOSED},
+    R.REPORTED: {R.CORRECTIONS, R.DECIDED, R.CLOSED},
+    R.CORRECTIONS: {R.DECIDED, R.CLOSED},
+    R.DECIDED: set(),
+    R.CLOSED: set(),
+}
+APPRAISAL = Machine(Appraisal, APPRAISAL_TRANSITIONS)
+REVIEW = Machine(Review, TRANSITIONS)
 CRITERIA_KEYS = [k for k, _ in CRITERIA]
+# Appraisers are appointed, and appraise, while the determination is in its window.
+APPRAISAL_WINDOW = (S.DETERMINATION_PUBLISHED, S.UNDER_REVIEW)
+GUARDS: dict[str, Guard] = {
+    "appoint_appraisers": Guard(
+        "reviews.manage",
+        APPRAISAL_WINDOW,
+        "Only the secretariat appoints appraisers.",
+        conflict=lambda project: (
+            "Appraisers are appointed while the determination is in its 45-day window."
+        ),
+    ),
+}
 PARTY_QUORUM = 1  # para 35: one Party involved
 MEMBER_QUORUM = 3  # para 35: three members of the JISC
 
@@ -182,12 +219,7 @@ def appoint_appraisers(
         raise Invalid("Nobody can sit twice on one appraisal.", field="experts")
     with transaction.atomic():
         project = lock(project)
-        require(actor, "reviews.manage", project, "Only the secretariat appoints appraisers.")
-        if project.status not in (S.DETERMINATION_PUBLISHED, S.UNDER_REVIEW):
-            raise Conflict(
-                "Appraisers are appointed while the determination is in its 45-day window.",
-                code="wrong_status",
-            )
+        GUARDS["appoint_appraisers"].check(actor, project)
         det = project.determinations.filter(status__in=[D.PUBLISHED, D.UNDER_REVIEW]).first()
         if det is None:
             raise Conflict("No published determination to appraise.", code="wrong_status")
@@ -300,10 +332,10 @@ def file_appraisal(
         seat.comments = (comments or "").strip()
         seat.filed_at = timezone.now()
         seat.save()
-        if not appraisal.appraisers.filter(filed_at__isnull=True).exists():
-            appraisal.status = Appraisal.Status.COMPLETE
-            appraisal.save(update_fields=["status"])
         _log(project, "appraisal_filed", actor, seat=seat.pk, form=seat.form_name)
+        if not appraisal.appraisers.filter(filed_at__isnull=True).exists():
+            # the last form filed completes it: the "appraisal_filed" entry above tells it
+            APPRAISAL.move(appraisal, A.COMPLETE, log=None)
         if seat.kind == Appraiser.Kind.MEMBER:
             # Seed 003: F-JI-DA is forwarded to the other JISC members through the secretariat.
             others = JiscMember.objects.filter(
@@ -321,16 +353,25 @@ def file_appraisal(
 # --- review requests -----------------------------------------------------------------------------
 
 
-def _requester(actor: User, project: Project) -> tuple[str, int | None]:
+def requester(actor: User, involved: set[int], serving: bool) -> tuple[str, int | None]:
+    """Who asks (para 35): the focal point of a Party involved (``involved``: the Parties'
+    ids) for its Party, or a serving JISC member (``serving``) for themselves. Pages ask the
+    same with the facts they already loaded (``reviews.selectors.project_review_context``)."""
     if actor.is_authenticated and actor.role == User.Role.PARTY and actor.party_id:
-        if actor.party_id in parties_involved_ids(project):
+        if actor.party_id in involved:
             return ReviewRequest.By.PARTY, actor.party_id
         raise Forbidden("Only the designated focal point of a Party involved can request.")
     if actor.is_authenticated and actor.role == User.Role.JISC:
-        if is_serving_member(actor):
+        if serving:
             return ReviewRequest.By.JISC, None
         raise Forbidden("Only a serving JISC member can request a review.")
     raise Forbidden("A review is requested by a Party involved or by JISC members.")
+
+
+def requester_for(actor: User, project: Project) -> tuple[str, int | None]:
+    """``requester`` with the facts loaded for ``project``."""
+    serving = actor.is_authenticated and actor.role == User.Role.JISC and is_serving_member(actor)
+    return requester(actor, parties_involved_ids(project), serving)
 
 
 def _quorum(requests: list[ReviewRequest]) -> bool:
@@ -431,7 +472,7 @@ def request_review(
     with transaction.atomic():
         project = lock(project)
         now = now or timezone.now()
-        requester = _requester(actor, project)
+        requester = requester_for(actor, project)
         if project.status not in (S.DETERMINATION_PUBLISHED, S.UNDER_REVIEW):
             raise Conflict(
                 "A review can be requested only while the determination is in its 45-day window.",
@@ -443,7 +484,7 @@ def request_review(
                 f"{project.review_window_closes_at:%d %b %Y %H:%M} GMT.",
                 code="window_closed",
             )
-        det = project.determinations.filter(status__in=[D.PUBLISHED, D.UNDER_REVIEW]).first()
+        det = determinations.reviewable(project)
         if det is None:
             raise Conflict(
                 "This project's determination was imported from earlier records without its "
@@ -463,13 +504,9 @@ def request_review(
             summary=summary,
         )
         if review is not None:
-            det.status = D.UNDER_REVIEW
-            det.save(update_fields=["status"])
-            transition(
+            determinations.start_review(
                 project,
-                S.UNDER_REVIEW,
-                actor=None,
-                kind="review_started",
+                det,
                 data={
                     "parties": sorted({r.party.code for r in requests if r.party_id}),
                     "jisc_member_requests": members,
@@ -485,14 +522,12 @@ def request_verification_review(
 ) -> ReviewRequest:
     """F-JI-VR (para 39): the same rule as for determinations — one Party involved or three
     JISC members — inside the 15-day window; the review is due 30 days after the request."""
-    from determinations.models import Verification
-
     reasons, summary = _clean_request(reasons, summary, need_criterion=False)
     with transaction.atomic():
         project = lock(verification.project_id)
-        ver = Verification.objects.select_for_update().get(pk=verification.pk)
+        ver = verifications.reviewable_verification(verification.pk)
         now = now or timezone.now()
-        requester = _requester(actor, project)
+        requester = requester_for(actor, project)
         if ver.status not in (Verification.Status.PUBLISHED, Verification.Status.UNDER_REVIEW):
             raise Conflict(
                 "A review can be requested only while the verification is in its 15-day window.",
@@ -516,13 +551,9 @@ def request_verification_review(
             summary=summary,
         )
         if review is not None:
-            ver.status = Verification.Status.UNDER_REVIEW
-            ver.due_at = None
-            ver.save(update_fields=["status", "due_at"])
-            record(
+            verifications.start_review(
                 project,
-                "verification_review_started",
-                actor=None,
+                ver,
                 data={
                     "verification": ver.number,
                     "due_at": review.due_at.isoformat(),
@@ -560,9 +591,13 @@ def appoint_team(actor: User, review: Review, *, members: list[User], lead: User
         ReviewTeamMember.objects.bulk_create(
             [ReviewTeamMember(review=review, user=u, lead=u.pk == lead.pk) for u in members]
         )
-        review.status = R.IN_PROGRESS
-        review.save(update_fields=["status"])
-        record(project, "review_team_appointed", actor=actor, data={"review": review.pk})
+        REVIEW.move(
+            review,
+            R.IN_PROGRESS,
+            log=lambda *_: record(
+                project, "review_team_appointed", actor=actor, data={"review": review.pk}
+            ),
+        )
         mail_users(
             [u.pk for u in members],
             f"[jitrack] {project.key}: you are appointed to the review team",
@@ -606,7 +641,7 @@ def send_clarification(
             sent_by=actor,
         )
         _log(project, "clarification_sent", actor, clarification=clar.pk)
-        recipients = _clarification_recipients(project, addressed_to)
+        recipients = clarification_recipients(project, addressed_to)
         mail_users(
             recipients,
             f"[jitrack] {project.key}: request for clarification (F-JI-Clar {number})",
@@ -616,7 +651,7 @@ def send_clarification(
     return clar
 
 
-def _clarification_recipients(project: Project, addressed_to: str) -> list[int]:
+def clarification_recipients(project: Project, addressed_to: str) -> list[int]:
     q = Q(pk__in=[])
     if addressed_to in ("participants", "both"):
         q |= Q(role=User.Role.PARTICIPANT, organisation__projects=project)
@@ -694,9 +729,11 @@ def file_report(actor: User, review: Review, *, recommendation: str, report: str
         review.report = report
         review.reported_at = timezone.now()
         review.reported_by = actor
-        review.status = R.REPORTED
-        review.save()
-        _log(project, "review_reported", actor, recommendation=recommendation)
+        REVIEW.move(
+            review,
+            R.REPORTED,
+            log=lambda *_: _log(project, "review_reported", actor, recommendation=recommendation),
+        )
         mail_users(
             list(User.objects.filter(role=User.Role.SECRETARIAT).values_list("pk", flat=True)),
             f"[jitrack] {project.key}: the review team reported (F-JI-RRep)",
@@ -749,53 +786,38 @@ def decide(
         if review.kind == Review.Kind.VERIFICATION:
             data["verification"] = review.verification.number
         if decision == Review.Decision.CORRECTIONS:
-            review.status = R.CORRECTIONS
-            review.save()
-            record(project, "review_decided", actor=actor, reason=reasons, data=data, at=now)
+            REVIEW.move(
+                review,
+                R.CORRECTIONS,
+                log=lambda *_: record(
+                    project, "review_decided", actor=actor, reason=reasons, data=data, at=now
+                ),
+            )
             return review
-        review.status = R.DECIDED
-        review.save()
+        # The concluding move's own event ("review_decided") tells this one.
+        REVIEW.move(review, R.DECIDED, log=None)
         _conclude(project, review, decision == Review.Decision.CONFIRMED, actor, reasons, data, now)
     return review
 
 
-def _conclude(project, review, positive: bool, actor, reasons: str, data: dict, now) -> None:
+def _conclude(
+    project: Project,
+    review: Review,
+    confirmed: bool,
+    actor: User,
+    reasons: str,
+    data: dict,
+    now: datetime,
+) -> None:
+    """Tell the reviewed determination or verification how the JISC decided; its writer decides
+    what that means (ji-rules §7 "Review outcomes")."""
     if review.kind == Review.Kind.VERIFICATION:
-        from determinations.models import MonitoringReport, Verification
-
-        ver = Verification.objects.select_for_update().get(pk=review.verification_id)
-        ver.status = Verification.Status.FINAL if positive else Verification.Status.REJECTED
-        ver.final_on = now.date() if positive else None
-        ver.due_at = None
-        ver.save(update_fields=["status", "final_on", "due_at"])
-        if not positive:  # the period is free again for a new monitoring report
-            MonitoringReport.objects.filter(pk=ver.monitoring_report_id).update(
-                status=MonitoringReport.Status.REJECTED
-            )
-            from fees.services import void_verification_fee
-
-            void_verification_fee(project, ver.number, reason="rejected")
-        record(project, "review_decided", actor=actor, reason=reasons, data=data, at=now)
-        return
-    det = Determination.objects.select_for_update().get(pk=review.determination_id)
-    _end(project, det, positive, actor, reasons, data, now)
-
-
-def _end(project, det, positive: bool, actor, reasons: str, data: dict, now: datetime) -> None:
-    today = now.date()
-    det.status = D.FINAL if positive else D.REJECTED
-    det.final_on = today
-    det.save(update_fields=["status", "final_on"])
-    project.final_on = today
-    transition(
-        project,
-        S.FINAL if positive else S.REJECTED,
-        actor=actor,
-        kind="review_decided",
-        reason=reasons,
-        data=data,
-        at=now,
-    )
+        conclude = verifications.conclude_review
+        subject = review.verification
+    else:
+        conclude = determinations.conclude_review
+        subject = review.determination
+    conclude(project, subject, confirmed=confirmed, actor=actor, reasons=reasons, data=data, at=now)
 
 
 def submit_corrections(actor: User, review: Review, *, uploaded, note: str = "") -> Document:
@@ -855,8 +877,7 @@ def confirm_corrections(actor: User, review: Review) -> Review:
             pk=(corrected or {}).get("document"), published_at__isnull=True
         ).update(published_at=now)
         review.corrections_confirmed_at = now
-        review.status = R.DECIDED
-        review.save()
+        REVIEW.move(review, R.DECIDED, log=None)  # told by the concluding "review_decided"
         _conclude(
             project,
             review,
@@ -869,13 +890,36 @@ def confirm_corrections(actor: User, review: Review) -> Review:
     return review
 
 
-def on_project_withdrawn(project: Project) -> None:
-    """Called inside ``projects.workflow.withdraw`` with the project locked: open appraisals and
-    reviews of a withdrawn project close; the record stays."""
-    Appraisal.objects.filter(project=project, status=Appraisal.Status.OPEN).update(
-        status=Appraisal.Status.CLOSED
-    )
-    Review.objects.filter(project=project, status__in=Review.OPEN).update(status=R.CLOSED)
+def on_project_withdrawn(sender, project: Project, **kwargs) -> None:
+    """``projects.signals.project_withdrawn``: the open appraisals and reviews of a withdrawn
+    project close; the record stays, and the project's "withdrawn" event tells it."""
+    for appraisal in Appraisal.objects.select_for_update().filter(project=project, status=A.OPEN):
+        APPRAISAL.move(appraisal, A.CLOSED, log=None)
+    for review in Review.objects.select_for_update().filter(
+        project=project, status__in=Review.OPEN
+    ):
+        REVIEW.move(review, R.CLOSED, log=None)
+
+
+def close_appraisal(appraisal_id: int) -> bool:
+    """An open appraisal ends with the determination's window (final, rejected or withdrawn).
+    The clock's act; idempotent."""
+    with transaction.atomic():
+        project_id = (
+            Appraisal.objects.filter(pk=appraisal_id).values_list("project_id", flat=True).first()
+        )
+        if project_id is None:
+            return False
+        project = lock(project_id)  # the project row first, as every other writer does
+        appraisal = Appraisal.objects.select_for_update().get(pk=appraisal_id)
+        if appraisal.status != A.OPEN or project.status in APPRAISAL_WINDOW:
+            return False
+        APPRAISAL.move(
+            appraisal,
+            A.CLOSED,
+            log=lambda *_: _log(project, "appraisal_closed", None, appraisal=appraisal.pk),
+        )
+    return True
 
 
 # --- meetings ------------------------------------------------------------------------------------

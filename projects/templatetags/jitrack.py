@@ -113,20 +113,3 @@ def money(value) -> str:
     if value is None or value == "":
         return ""
     return _amount(value)
-
-
-@register.filter
-def age(invoice, today=None) -> int:
-    """Days since an invoice was issued."""
-    return invoice.age_days(today)
-
-
-@register.filter
-def fee_label(status: str) -> str:
-    """A fee assessment's status for display, from its raw value (annotated on projects)."""
-    from fees.models import FeeAssessment  # projects does not import fees at module level
-
-    try:
-        return FeeAssessment.Status(status).label
-    except ValueError:
-        return ""

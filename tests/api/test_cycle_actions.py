@@ -410,7 +410,7 @@ def test_negative_determination_becomes_rejected(aie_api, sec_api, cycle):
     r = sec_api.post("/api/projects/0001/determination/check/", {"accept": True})
     assert r.json()["determination"]["findings"]["additionality"]["met"] is False
     closes = Project.objects.get().review_window_closes_at
-    from projects.clock import enforce_deadlines
+    from registry.clock import enforce_deadlines
 
     enforce_deadlines(now=closes + dt.timedelta(seconds=1))
     assert Project.objects.get().status == "rejected"

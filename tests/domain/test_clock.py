@@ -8,11 +8,16 @@ import time_machine
 from django.core.management import call_command
 from django.db import connection
 
-from projects import clock
+from registry import clock
 from projects import workflow as wf
 from projects.models import Event, Project
 
 UTC = dt.UTC
+
+
+def cycle_counts(done: dict[str, int]) -> dict[str, int]:
+    """The sweep's counts of the project's own windows."""
+    return {kind: done[kind] for kind in ("comments_closed", "determinations_final")}
 
 
 @pytest.mark.django_db
@@ -21,13 +26,22 @@ def test_comments_close_after_end_instant_not_at_it(cycle):
         project = cycle.open()  # available 2026-11-20, ends Saturday 2026-12-19 17:00
     assert project.comments_close_at == dt.datetime(2026, 12, 19, 17, 0, tzinfo=UTC)
     with time_machine.travel(dt.datetime(2026, 12, 19, 17, 0, tzinfo=UTC), tick=False):
-        assert clock.enforce_deadlines() == {"comments_closed": 0, "determinations_final": 0}
+        assert cycle_counts(clock.enforce_deadlines()) == {
+            "comments_closed": 0,
+            "determinations_final": 0,
+        }
         wf.add_comment(
             project, name="Last", affiliation="", category="party", email="l@x.org", text="On time"
         )
     with time_machine.travel(dt.datetime(2026, 12, 19, 17, 0, 1, tzinfo=UTC), tick=False):
-        assert clock.enforce_deadlines() == {"comments_closed": 1, "determinations_final": 0}
-        assert clock.enforce_deadlines() == {"comments_closed": 0, "determinations_final": 0}
+        assert cycle_counts(clock.enforce_deadlines()) == {
+            "comments_closed": 1,
+            "determinations_final": 0,
+        }
+        assert cycle_counts(clock.enforce_deadlines()) == {
+            "comments_closed": 0,
+            "determinations_final": 0,
+        }
     project.refresh_from_db()
     assert project.status == "comments_closed"
     assert project.due_at is None
@@ -77,7 +91,10 @@ def test_sweep_never_finalises_a_project_under_review(cycle):
     project.refresh_from_db()
     assert project.due_at is None
     after = project.review_window_closes_at + dt.timedelta(days=1)
-    assert clock.enforce_deadlines(now=after) == {"comments_closed": 0, "determinations_final": 0}
+    assert cycle_counts(clock.enforce_deadlines(now=after)) == {
+        "comments_closed": 0,
+        "determinations_final": 0,
+    }
     assert Project.objects.get(pk=project.pk).status == "under_review"
 
 
@@ -86,7 +103,10 @@ def test_sweep_ignores_rows_not_yet_due_and_other_statuses(cycle):
     open_project = cycle.open()
     draft = cycle.draft()
     early = open_project.comments_close_at - dt.timedelta(minutes=1)
-    assert clock.enforce_deadlines(now=early) == {"comments_closed": 0, "determinations_final": 0}
+    assert cycle_counts(clock.enforce_deadlines(now=early)) == {
+        "comments_closed": 0,
+        "determinations_final": 0,
+    }
     assert Project.objects.get(pk=open_project.pk).status == "open_for_comments"
     assert Project.objects.get(pk=draft.pk).status == "draft"
 

@@ -14,9 +14,9 @@ from determinations import issuance
 from determinations import verification as vwf
 from determinations import workflow as dwf
 from fees import services as fee_services
-from projects import analytics
 from projects import workflow as wf
 from projects.models import Project, User
+from registry import analytics
 from reviews import workflow as rwf
 from reviews.models import JiscMember, Review
 from tests.conftest import FINDINGS, Cycle

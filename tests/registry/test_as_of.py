@@ -7,8 +7,8 @@ from datetime import UTC
 import pytest
 
 from projects import workflow as wf
-from projects.asof import end_of, rebuild
 from projects.models import Comment, Event, Project
+from registry.asof import end_of, rebuild
 
 D = dt.date
 
@@ -173,7 +173,7 @@ def test_the_monitoring_page_as_of_a_day_is_the_project_page_then(client, histor
 
 def test_an_imported_project_can_be_shown_as_it_stood(client, ukraine, japan, scopes):
     """The import writes the history as events, so the past of a migrated project shows too."""
-    from projects.importer import import_projects
+    from registry.importer import import_projects
     from tests.registry.test_import import csv_text, row
 
     import_projects(

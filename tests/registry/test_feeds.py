@@ -8,9 +8,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from projects import feeds
 from projects import workflow as wf
 from projects.models import Event, Project, SectoralScope, User
+from registry import feeds
 from reviews import workflow as rwf
 from reviews.models import Expert, JiscMember, Review
 from tests.conftest import Cycle

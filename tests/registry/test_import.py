@@ -10,9 +10,10 @@ from django.core.management import CommandError, call_command
 
 from determinations import workflow as dwf
 from fees import services as fee_services
-from projects import clock
 from projects import workflow as wf
-from projects.importer import (
+from projects.models import Counter, Event, Organisation, Project
+from registry import clock
+from registry.importer import (
     COLUMNS,
     IMPORT_LABEL,
     ImportRejected,
@@ -22,7 +23,6 @@ from projects.importer import (
     import_projects,
     parse,
 )
-from projects.models import Counter, Event, Organisation, Project
 from reviews import workflow as rwf
 from tests.conftest import FINDINGS
 from tests.factories import PartyFactory

@@ -21,7 +21,7 @@ from determinations.models import (
 from fees import services as fee_services
 from projects import deadlines
 from projects.models import Document, Project, SectoralScope
-from projects.opendata import DATASETS, TYPES, VERSION
+from registry.opendata import DATASETS, TYPES, VERSION
 from tests.conftest import Cycle
 from tests.factories import OrganisationFactory, pdf_upload
 
@@ -448,7 +448,7 @@ def test_dictionary_lists_every_column_of_every_download(registry, client):
         "from",
         "to",
     ]
-    from projects.filters import section_choices
+    from registry.filters import section_choices
 
     [section] = [f for f in dictionary["filters"]["fields"] if f["name"] == "section"]
     assert section["values"] == [slug for slug, _ in section_choices()]

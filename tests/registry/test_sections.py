@@ -25,7 +25,7 @@ from determinations.models import (
 from fees import services as fee_services
 from projects import deadlines
 from projects.models import Document, Party, Project, SectoralScope, User
-from projects.sections import SECTIONS
+from registry.sections import SECTIONS
 from reviews.models import Review, ReviewRequest
 from tests.factories import UserFactory, pdf_upload
 

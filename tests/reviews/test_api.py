@@ -273,7 +273,7 @@ def test_project_detail_review_is_the_determination_review(anon, review, project
 
 
 def test_review_facts_without_the_annotations_match(project, members, party_user, japan):
-    from reviews.api import review_facts, with_latest_review
+    from reviews.selectors import review_facts, with_latest_review
 
     ask(party_user, project)
     ask(UserFactory(username="dfp_jp", role=User.Role.PARTY, party=japan), project)

@@ -18,9 +18,9 @@ from determinations import workflow as dwf
 from determinations.models import Determination
 from fees.models import Reimbursement
 from jitrack.errors import Conflict, Forbidden, Invalid, NotFound
-from projects import clock as project_clock
 from projects import workflow as wf
 from projects.models import Document, Event, SectoralScope, User
+from registry.clock import enforce_deadlines
 from reviews import deadlines
 from reviews import workflow as rwf
 from reviews.models import (
@@ -884,10 +884,8 @@ def test_request_without_summary_or_reasons_is_invalid(project, party_user, over
 def test_deem_final_after_the_window_does_nothing_while_under_review(project, review):
     after = project.review_window_closes_at + dt.timedelta(seconds=1)
     assert dwf.deem_final(project.pk, after) is False
-    assert project_clock.enforce_deadlines(now=after + dt.timedelta(days=30)) == {
-        "comments_closed": 0,
-        "determinations_final": 0,
-    }
+    done = enforce_deadlines(now=after + dt.timedelta(days=30))
+    assert done["comments_closed"] == done["determinations_final"] == 0
     project = fresh(project)
     assert project.status == "under_review"
     assert project.final_on is None

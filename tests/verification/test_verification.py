@@ -527,6 +527,6 @@ def test_sweep_makes_verifications_final_once(cycle, submit_report, verify):
         out = io.StringIO()
         call_command("enforce_deadlines", stdout=out)
         assert "verifications_final: 1" in out.getvalue()
-        assert tasks.sweep_verifications.delay().get() == {"verifications_final": 0}
+        assert tasks.sweep.delay().get() == {"determinations_final": 0, "verifications_final": 0}
     assert Verification.objects.get(pk=v2.pk).final_on == D(2011, 3, 25)
     assert Event.objects.filter(kind="verification_final").count() == 2

@@ -7,7 +7,8 @@ from django.utils import translation
 from pypdf import PdfReader
 
 from determinations import pdf
-from determinations.workflow import compile_comment_summary, current
+from determinations.models import current_determination as current
+from determinations.workflow import compile_comment_summary
 from projects import workflow as wf
 from projects.models import Document
 from tests.factories import pdf_upload

@@ -29,9 +29,8 @@ from icalendar import Calendar
 from icalendar import Event as VEvent
 
 from jitrack.errors import NotFound
-
-from .models import Project
-from .selectors import parse_key, public_projects
+from projects.models import Project
+from projects.selectors import parse_key, public_projects
 
 PRODID = "-//JI Track 2//jitrack registry//EN"
 REFRESH = timedelta(hours=6)  # how often subscribers should fetch again

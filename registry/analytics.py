@@ -44,9 +44,9 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from .models import Project
-from .opendata import Dataset, Field, csv_lines, in_english, versioned
-from .selectors import public_projects
+from projects.models import Project
+from projects.selectors import public_projects
+from registry.opendata import Dataset, Field, csv_lines, in_english, versioned
 
 S = Project.Status
 FINAL_KINDS = ("determination_final", "review_decided")

@@ -5,14 +5,20 @@ from django.urls import include, path
 from determinations import api as determinations_api
 from fees import api as fees_api
 from projects import api
+from registry import api as registry_api
+from reviews import api as reviews_api
 
 urlpatterns = [
     path("auth/token/", api.obtain_token, name="api-token"),
     path("parties/", api.PartyList.as_view(), name="api-parties"),
     path("scopes/", api.ScopeList.as_view(), name="api-scopes"),
     path("aies/", api.AIEList.as_view(), name="api-aies"),
-    path("projects/", api.ProjectList.as_view(), name="api-project-list"),
-    path("projects/<str:key>/", api.ProjectDetail.as_view(), name="api-project-detail"),
+    path("projects/", registry_api.ProjectList.as_view(), name="api-project-list"),
+    path(
+        "projects/<str:key>/",
+        registry_api.ProjectDetail.as_view(),
+        name="api-project-detail",
+    ),
     path("projects/<str:key>/update/", api.update_project, name="api-project-update"),
     path("projects/<str:key>/documents/", api.upload_document, name="api-project-documents"),
     path("projects/<str:key>/approvals/", api.record_approval, name="api-project-approvals"),
@@ -45,7 +51,7 @@ urlpatterns = [
     ),
     path(
         "projects/<str:key>/verifications/<int:number>/review-requests/",
-        determinations_api.request_verification_review,
+        reviews_api.request_verification_review,
         name="api-verification-review-requests",
     ),
     path(

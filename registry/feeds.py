@@ -22,10 +22,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jitrack.errors import NotFound
-
-from .models import Event, Party, Project
-from .selectors import parse_key, public_projects
-from .timeline import event_detail, event_label
+from projects.models import Event, Party, Project
+from projects.selectors import parse_key, public_projects
+from projects.timeline import event_detail, event_label
 
 FEED_ITEMS = 50
 # The kinds with a feed of their own: the steps of the cycle people subscribe to.

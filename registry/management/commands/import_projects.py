@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from projects.importer import COLUMNS, ImportRejected, import_projects
+from registry.importer import COLUMNS, ImportRejected, import_projects
 
 
 class Command(BaseCommand):

@@ -41,12 +41,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from jitrack.i18n import in_official_language
-
-from .feeds import NOTICE_KINDS
-from .filters import ProjectFilter
-from .models import Party, Project
-from .selectors import public_projects
-from .timeline import event_label
+from projects.models import Party, Project
+from projects.selectors import public_projects
+from projects.timeline import event_label
+from registry.feeds import NOTICE_KINDS
+from registry.filters import ProjectFilter
 
 VERSION = "1.1"  # 1.1: the scope, section, from and to filters
 PER_PAGE = 20
@@ -371,32 +370,32 @@ FILTERS = (
         "status",
         "string",
         _("Only projects with this status."),
-        "projects.filters.ProjectFilter",
+        "registry.filters.ProjectFilter",
         PROJECT_STATUSES,
     ),
     Field(
         "host_party",
         "string",
         _("Only projects hosted by the Party with this ISO code (any case)."),
-        "projects.filters.ProjectFilter",
+        "registry.filters.ProjectFilter",
     ),
     Field(
         "aie",
         "string",
         _("Only projects whose AIE has this id or this exact name (any case)."),
-        "projects.filters.ProjectFilter",
+        "registry.filters.ProjectFilter",
     ),
     Field(
         "q",
         "string",
         _("Only projects whose title or reference contains this text."),
-        "projects.filters.ProjectFilter",
+        "registry.filters.ProjectFilter",
     ),
     Field(
         "scope",
         "integer",
         _("Only projects in this sectoral scope (1 to 15)."),
-        "projects.filters.ProjectFilter",
+        "registry.filters.ProjectFilter",
     ),
     Field(
         "section",
@@ -405,20 +404,20 @@ FILTERS = (
             "Only the projects of this registry section; from and to then apply to the "
             "section's date (PDD availability, determination availability or final date)."
         ),
-        "projects.filters.ProjectFilter, ji-rules §4",
+        "registry.filters.ProjectFilter, ji-rules §4",
         PROJECT_SECTIONS,
     ),
     Field(
         "from",
         "date",
         _("Only projects whose date (see section; else PDD availability) is on or after this."),
-        "projects.filters.ProjectFilter",
+        "registry.filters.ProjectFilter",
     ),
     Field(
         "to",
         "date",
         _("Only projects whose date (see section; else PDD availability) is on or before this."),
-        "projects.filters.ProjectFilter",
+        "registry.filters.ProjectFilter",
     ),
 )
 
@@ -804,7 +803,7 @@ def download_json(request: HttpRequest, name: str) -> HttpResponse:
 
 def dictionary(request: HttpRequest) -> dict:
     """The data dictionary as data: every field of every download."""
-    from .analytics import TABLES  # analytics imports this module
+    from registry.analytics import TABLES  # analytics imports this module
 
     return {
         "version": VERSION,
@@ -837,7 +836,7 @@ def dictionary_json(request: HttpRequest) -> JsonResponse:
 def opendata_page(request: HttpRequest) -> HttpResponse:
     """The data dictionary as a page, with the project filters, a paginated preview of the
     projects they select and download links carrying the same filters."""
-    from .analytics import TABLES  # analytics imports this module
+    from registry.analytics import TABLES  # analytics imports this module
 
     filterset = ProjectFilter(request.GET or None, queryset=public_projects())
     status = 200

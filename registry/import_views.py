@@ -5,8 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from .importer import COLUMNS, ImportRejected, RowError, import_projects
-from .views import GET_POST, bind, refuse
+from jitrack.web import GET_POST, bind, refuse
+from registry.importer import COLUMNS, ImportRejected, RowError, import_projects
 
 MAX_UPLOAD = 10 * 1024 * 1024
 

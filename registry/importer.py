@@ -40,10 +40,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from jitrack.errors import Invalid
-
-from . import deadlines
-from .models import Counter, Event, Organisation, Party, Project, SectoralScope
-from .workflow import next_due
+from projects import deadlines
+from projects.models import Counter, Event, Organisation, Party, Project, SectoralScope
+from projects.workflow import next_due
 
 S = Project.Status
 

@@ -25,9 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jitrack.errors import Invalid
-
-from .models import Comment, Document, Event, Project
-from .timeline import event_detail, event_label
+from projects.models import Comment, Document, Event, Project
+from projects.timeline import event_detail, event_label
 
 S = Project.Status
 

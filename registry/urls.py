@@ -1,11 +1,32 @@
-"""Routes of the public registry: its sections, feeds, calendars, open data and statistics
-(issue 6). All public, no login; included at the site root before ``projects.urls``."""
+"""Routes of the public registry and of every page composed from several stages: the home page,
+dashboards, the project page, the registry's sections, feeds, calendars, open data, statistics
+and the import. Included at the site root after the apps' own routes."""
 
 from django.urls import path
 
-from . import analytics, calendars, feeds, opendata, sections
+from . import analytics, calendars, feeds, import_views, opendata, sections, views
 
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    # The public lists are registry sections; the names stay for the nav.
+    path("projects/", sections.section_page, {"slug": "pdds"}, name="project_list"),
+    path("projects/open/", sections.section_page, {"slug": "pdds-open"}, name="projects_open"),
+    path(
+        "projects/determinations/",
+        sections.section_page,
+        {"slug": "determinations-open"},
+        name="projects_determinations",
+    ),
+    path(
+        "projects/final/",
+        sections.section_page,
+        {"slug": "determinations-final"},
+        name="projects_final",
+    ),
+    path("projects/import/", import_views.import_page, name="projects_import"),
+    path("projects/<str:key>/", views.project_detail, name="project_detail"),
+    path("projects/<str:key>/monitoring/", views.monitoring, name="monitoring"),
     # the registry's sections (PDDs, determinations, monitoring, verifications, reviews, ERUs)
     path("registry/", sections.sections_index, name="registry"),
     path("registry/<slug:slug>/", sections.section_page, name="registry_section"),

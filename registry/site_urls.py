@@ -1,3 +1,5 @@
+"""The site's URL root: every app's own routes, then the registry's composed pages."""
+
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -8,10 +10,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/", include("jitrack.api_urls")),
+    path("api/", include("registry.api_urls")),
+    # Each app's own routes, then the registry's composed pages (its ``projects/<key>/`` comes
+    # after every longer ``projects/…`` route of the apps).
     path("", include("fees.urls")),
     path("", include("reviews.urls")),
-    path("", include("projects.registry_urls")),
-    path("", include("projects.import_urls")),
     path("", include("projects.urls")),
+    path("", include("determinations.urls")),
+    path("", include("registry.urls")),
 ]

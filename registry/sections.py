@@ -36,10 +36,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 from django.views.decorators.http import require_safe
 
-from .filters import SCOPE_CHOICES, IsoDateField, ProjectFilter, ProjectFilterForm
-from .models import Organisation, Party, Project
-from .opendata import PROJECT_STATUSES
-from .selectors import public_projects
+from projects.models import Organisation, Party, Project
+from projects.selectors import public_projects
+from registry.filters import SCOPE_CHOICES, IsoDateField, ProjectFilter, ProjectFilterForm
+from registry.opendata import PROJECT_STATUSES
 
 PER_PAGE = 20
 S = Project.Status

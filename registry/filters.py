@@ -13,8 +13,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework.filters import OrderingFilter
 
-from .models import Project, SectoralScope
-from .selectors import public_projects
+from projects.models import Project, SectoralScope
+from projects.selectors import public_projects
 
 # The 15 JI sectoral scopes (ji-rules §1) are fixed: the choices need no query.
 SCOPE_CHOICES = [(str(n), f"{n}. {name}") for n, name in enumerate(SectoralScope.NAMES, 1)]
@@ -47,7 +47,7 @@ class ProjectFilterForm(forms.Form):
 
 
 def section_choices() -> list[tuple[str, str]]:
-    from .sections import SECTIONS  # sections imports this module
+    from registry.sections import SECTIONS  # sections imports this module
 
     return [(s.slug, s.title) for s in SECTIONS.values() if s.of_projects]
 
@@ -84,7 +84,7 @@ class ProjectFilter(django_filters.FilterSet):
         return queryset.filter(Q(title__icontains=value) | Q(reference__icontains=value))
 
     def filter_section(self, queryset, name, value: str):
-        from .sections import SECTIONS
+        from registry.sections import SECTIONS
 
         # A section lists published projects only, whoever asks (the API also lists a user's own
         # unpublished projects).
@@ -92,7 +92,7 @@ class ProjectFilter(django_filters.FilterSet):
         return public.filter(SECTIONS[value].where)
 
     def filter_dates(self, queryset, name, value: str):
-        from .sections import SECTIONS
+        from registry.sections import SECTIONS
 
         slug = self.form.cleaned_data.get("section")
         field = SECTIONS[slug].date_field if slug else DEFAULT_DATE_FIELD

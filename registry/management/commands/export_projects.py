@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand
 from django.db.models import Q
 
-from projects.importer import SEPARATOR, export_rows, to_csv
 from projects.models import Organisation
+from registry.importer import SEPARATOR, export_rows, to_csv
 
 
 class Command(BaseCommand):

@@ -1,0 +1,324 @@
+"""The pages composed from every stage: the home page, each role's dashboard and the project
+page. Each reads through the apps' selectors and asks their guards what the viewer may do, in a
+fixed number of queries whatever the data size (tests/registry check it)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from determinations import issuance
+from determinations import verification as vwf
+from determinations.models import EruBlock, MonitoringReport, Verification
+from determinations.selectors import available_actions as determination_actions
+from determinations.selectors import public_verifications, verification_visible
+from fees.selectors import available_actions as fee_actions
+from fees.selectors import fee_schedules, with_fee
+from jitrack.errors import Forbidden
+from jitrack.web import paginate
+from projects.forms import CommentForm
+from projects.models import Document, Engagement, Event, Project, User
+from projects.selectors import (
+    available_actions,
+    comments_open,
+    host_first,
+    parties_with_approvals,
+    public_projects,
+    visible_documents,
+    visible_projects,
+    with_pending_engagement,
+)
+from projects.timeline import event_detail, event_label, project_events
+from projects.web import project_or_404
+from reviews import workflow as rwf
+from reviews.selectors import (
+    dashboard_context,
+    project_review_context,
+    requestable_determinations,
+    with_party_requests,
+    with_review,
+)
+
+from .asof import project_as_of
+
+S = Project.Status
+
+
+def _open_for_comments() -> QuerySet[Project]:
+    return (
+        public_projects()
+        .filter(status=S.OPEN_FOR_COMMENTS)
+        .select_related("host_party", "aie")
+        .order_by("comments_close_at", "pk")
+    )
+
+
+def _in_review_window() -> QuerySet[Project]:
+    return (
+        public_projects()
+        .filter(status=S.DETERMINATION_PUBLISHED)
+        .select_related("host_party", "aie")
+        .order_by("review_window_closes_at", "pk")
+    )
+
+
+def _final() -> QuerySet[Project]:
+    return (
+        public_projects()
+        .filter(status=S.FINAL)
+        .select_related("host_party", "aie")
+        .order_by("-final_on", "-pk")
+    )
+
+
+def home(request):
+    return render(
+        request,
+        "projects/home.html",
+        {
+            "open": _open_for_comments()[:5],
+            "determinations": _in_review_window()[:5],
+            "final": _final()[:5],
+        },
+    )
+
+
+# --- dashboard ----------------------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request):
+    user: User = request.user
+    context: dict = {"role": user.role}
+    org = user.organisation_id
+    if user.role == User.Role.PARTICIPANT and org:
+        projects = Project.objects.filter(participants=org).select_related("host_party", "aie")
+        context["page"] = paginate(request, with_pending_engagement(projects))
+        context["can_create"] = user.has_perm("projects.create_project")
+    elif user.role == User.Role.AIE and org:
+        context["engagements"] = (
+            Engagement.objects.filter(aie=org, status=Engagement.Status.PENDING)
+            .select_related("project__host_party", "requested_by__organisation")
+            .order_by("requested_at")
+        )
+        mine = Project.objects.filter(aie=org).select_related("host_party", "aie")
+        context["tasks"] = (
+            mine.filter(status__in=[S.ENGAGED, S.OPEN_FOR_COMMENTS, S.COMMENTS_CLOSED])
+            .annotate(unanswered=Count("comments", filter=Q(comments__answer="")))
+            .order_by("due_at", "pk")
+        )
+        context["page"] = paginate(request, mine)
+    elif user.role == User.Role.SECRETARIAT or user.is_superuser:
+        context["role"] = User.Role.SECRETARIAT
+        context["pdds"] = (
+            Project.objects.filter(status=S.PDD_SUBMITTED)
+            .select_related("host_party", "aie")
+            .order_by("updated_at")
+        )
+        context["reports"] = with_fee(
+            Project.objects.filter(status=S.DETERMINATION_SUBMITTED).select_related(
+                "host_party", "aie"
+            )
+        ).order_by("updated_at")
+        context["events"] = Event.objects.select_related("project").order_by("-created_at", "-pk")[
+            :15
+        ]
+    elif user.role in (User.Role.JISC, User.Role.PARTY):
+        context["page"] = paginate(request, requestable_determinations(user))
+    else:
+        context["page"] = paginate(request, _in_review_window())
+    context.update(dashboard_context(user, context["role"]))
+    return render(request, "projects/dashboard.html", context)
+
+
+# --- the project page -------------------------------------------------------------------------
+
+
+def _page_queryset(user) -> QuerySet[Project]:
+    projects = (
+        visible_projects(user)
+        .select_related("host_party", "aie")
+        .prefetch_related("participants", "sectoral_scopes")
+    )
+    return with_fee(with_pending_engagement(projects))
+
+
+def project_detail(request, key):
+    if "as_of" in request.GET:  # the page as published on a past day
+        project = project_or_404(
+            request,
+            key,
+            public_projects()
+            .select_related("host_party", "aie")
+            .prefetch_related("participants", "sectoral_scopes", "parties_involved"),
+        )
+        return project_as_of(request, project, request.GET["as_of"])
+    user = request.user
+    project = project_or_404(request, key, with_review(_page_queryset(user), user))
+    insider = user.has_perm("projects.view_history", project)
+    documents = list(visible_documents(user, project))
+    visible_ids = {d.pk for d in documents}
+    parties = host_first(with_party_requests(parties_with_approvals(project), project), project)
+    for party in parties:
+        party.loa_visible = party.loa_document_id in visible_ids
+    comments = list(project.comments.all()) if project.pdd_available_on else []
+    events = list(project_events(project, insider=insider))
+    for event in events:
+        event.label = event_label(event.kind)
+        event.detail = event_detail(event)
+    report = next(
+        (
+            d
+            for d in documents
+            if d.kind == Document.Kind.DETERMINATION_REPORT and d.published_at is not None
+        ),
+        None,
+    )
+    deadline_label = {
+        S.OPEN_FOR_COMMENTS: _("Comment period closes"),
+        S.DETERMINATION_PUBLISHED: _("Review window closes"),
+    }.get(project.status)
+    can = {
+        **available_actions(project, user),
+        **determination_actions(project, user),
+        **fee_actions(project, user),
+        "view_email": user.has_perm("projects.view_comment_email", project),
+    }
+    review = project_review_context(request, project, parties)
+    can.update(review.pop("can"))
+    return render(
+        request,
+        "projects/detail.html",
+        {
+            "project": project,
+            "insider": insider,
+            "documents": documents,
+            "parties": parties,
+            "comments": comments,
+            "events": events,
+            "report": report if project.determination_available_on else None,
+            "deadline_label": deadline_label,
+            "can": can,
+            "comments_open": comments_open(project),
+            "comment_form": CommentForm(),
+            "acts": any(v for k, v in can.items() if k not in ("view_fees", "view_email")),
+            "verifications": public_verifications(project),
+            "fee_schedules": fee_schedules(project),
+            **review,
+        },
+    )
+
+
+# --- the monitoring page: reports, changes, verifications, fees, review requests, ERUs --------
+
+V = Verification.Status
+M = MonitoringReport.Status
+
+
+def _may_request_review(user, project: Project) -> bool:
+    """F-JI-VR: the act's own rule on who asks (``reviews.workflow.requester_for``)."""
+    if not user.is_authenticated:
+        return False
+    try:
+        rwf.requester_for(user, project)
+    except Forbidden:
+        return False
+    return True
+
+
+def _verification_of(report: MonitoringReport) -> Verification | None:
+    try:
+        return report.verification
+    except Verification.DoesNotExist:
+        return None
+
+
+def monitoring(request, key):
+    """Public: monitoring reports, changes, verifications, reconciliation and the acts this user
+    may do (the acts' own guards). A fixed number of queries whatever the number of rows."""
+    if "as_of" in request.GET:
+        # The project page as published on that day carries its verifications and ERUs.
+        query = urlencode({"as_of": request.GET["as_of"]})
+        return redirect(f"{reverse('project_detail', args=[key])}?{query}#verifications")
+    user = request.user
+    project = project_or_404(
+        request,
+        key,
+        visible_projects(user).select_related("host_party").prefetch_related("participants"),
+    )
+    insider = user.has_perm("projects.view_history", project)
+    guards = vwf.GUARDS
+    may_transfer = user.has_perm("determinations.issue_erus", project.host_party)
+    now = timezone.now()
+
+    reports = list(
+        MonitoringReport.objects.filter(project=project).select_related("aie", "verification")
+    )
+    verifications = []
+    for report in reports:
+        ver = _verification_of(report)
+        if ver is not None and not verification_visible(
+            user, insider, available_on=ver.available_on, aie_id=ver.aie_id
+        ):
+            ver = None  # filed but not yet published: not public (ji-rules §6)
+        report.shown_verification = ver
+        report.may_withdraw = guards["withdraw_monitoring"].allows(
+            user, report, project
+        ) and vwf.withdrawable(report, ver)
+        report.may_verify = ver is None and guards["verify"].allows(user, report)
+        if ver is not None:
+            ver.monitoring_report = report
+            verifications.append(ver)
+    verifications.sort(key=lambda v: v.number)
+    shown = {v.pk for v in verifications}
+    changes = list(project.changes.select_related("addressed_in"))
+    for change in changes:
+        change.shown_verification = change.addressed_in if change.addressed_in_id in shown else None
+
+    fees = {}
+    if user.has_perm("fees.view_fees", project) and user.has_perm("fees.record_payment", project):
+        fees = {f.number: f for f in project.fees.filter(kind="verification")}
+    may_review = any(
+        v.status in (V.PUBLISHED, V.UNDER_REVIEW) for v in verifications
+    ) and _may_request_review(user, project)
+    for ver in verifications:
+        ver.fee = fees.get(ver.number)
+        ver.window_open = (
+            ver.status in (V.PUBLISHED, V.UNDER_REVIEW)
+            and ver.review_window_closes_at is not None
+            and now <= ver.review_window_closes_at
+        )
+        ver.may_review = may_review and ver.window_open
+        ver.may_publish = guards["publish"].allows(user, ver, project)
+        ver.may_issue = may_transfer and issuance.issuable(ver)
+    blocks = []
+    if any(v.erus_issued for v in verifications):
+        blocks = list(
+            EruBlock.objects.filter(issuance__verification__project=project, active=True)
+            .select_related("issuance__verification")
+            .order_by("serial_start")
+        )
+    return render(
+        request,
+        "determinations/verification/monitoring.html",
+        {
+            "project": project,
+            "reports": reports,
+            "changes": changes,
+            "verifications": verifications,
+            "reconciliation": issuance.reconciliation(project),
+            "blocks": blocks,
+            "can": {
+                "submit": guards["submit_monitoring"].allows(user, project),
+                "transfer": may_transfer,
+                "issue": may_transfer,
+            },
+            "host_dfp": may_transfer,
+        },
+    )
