@@ -10,6 +10,7 @@ PostgreSQL (``DATABASE_URL``) in a throwaway test database, with the real WeasyP
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import statistics
 import sys
@@ -27,6 +28,18 @@ django.setup()
 import psycopg2  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
+
+from determinations import workflow as dwf  # noqa: E402
+from projects import workflow as wf  # noqa: E402
+from projects.models import User  # noqa: E402
+from tests.factories import (  # noqa: E402
+    AIEFactory,
+    OrganisationFactory,
+    PartyFactory,
+    UserFactory,
+    pdf_upload,
+    project_data,
+)
 
 RUNS = int(os.environ.get("RUNS", "5"))
 
@@ -70,20 +83,6 @@ def main() -> None:
 
 
 def _run() -> None:
-    import datetime as dt
-
-    from determinations import workflow as dwf
-    from projects import workflow as wf
-    from projects.models import User
-    from tests.factories import (
-        AIEFactory,
-        OrganisationFactory,
-        PartyFactory,
-        UserFactory,
-        pdf_upload,
-        project_data,
-    )
-
     findings = {
         key: (True, "Reasons given in full.")
         for key in ("approval", "additionality", "baseline_monitoring", "environmental")

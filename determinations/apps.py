@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import import_string
 
 from projects import signals
 
@@ -8,8 +9,8 @@ class DeterminationsConfig(AppConfig):
     verbose_name = "Determinations"
 
     def ready(self):
-        from . import workflow  # noqa: PLC0415 -- models must be ready
-
+        # By path: the receiver's module holds models, loadable only once the apps are ready.
         signals.project_withdrawn.connect(
-            workflow.on_project_withdrawn, dispatch_uid="determinations.project_withdrawn"
+            import_string("determinations.workflow.on_project_withdrawn"),
+            dispatch_uid="determinations.project_withdrawn",
         )

@@ -9,7 +9,7 @@ from django.contrib.postgres.fields import (
     RangeBoundary,
     RangeOperators,
 )
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -139,8 +139,6 @@ class PostgresOnlyExclusion(ExclusionConstraint):
         return super().remove_sql(model, schema_editor) if self._pg(schema_editor) else None
 
     def validate(self, model, instance, exclude=None, using="default"):
-        from django.db import connections
-
         if connections[using].vendor == "postgresql":
             super().validate(model, instance, exclude=exclude, using=using)
 

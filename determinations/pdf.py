@@ -25,13 +25,22 @@ def drep_html(determination, *, generated_at: datetime | None = None) -> str:
     )
 
 
+def to_pdf(html: str) -> bytes:
+    """The slow step (``jitrack.pdf.write_pdf``), looked up when called so that one patch of the
+    kernel's renderer (the tests' fast-PDF fixture) reaches every PDF."""
+    return pdf.write_pdf(html)
+
+
 def render_drep(determination) -> bytes:
-    return pdf.write_pdf(drep_html(determination))
+    return to_pdf(drep_html(determination))
 
 
-def vrep_html(verification, *, generated_at: datetime | None = None) -> str:
-    """F-JI-VRep from the structured verification, with its separate section on changes."""
+def vrep_html(verification, *, changes=None, generated_at: datetime | None = None) -> str:
+    """F-JI-VRep from the structured verification, with its separate section on ``changes``
+    (by default those it addressed; a verification being filed passes them, unsaved)."""
     project = verification.project
+    if changes is None:
+        changes = list(project.changes.filter(addressed_in=verification))
     report = verification.monitoring_report
     return pdf.render_html(
         "determinations/vrep_pdf.html",
@@ -41,7 +50,7 @@ def vrep_html(verification, *, generated_at: datetime | None = None) -> str:
             "report": report,
             "claimed": sorted(report.claimed.items()),
             "verified": sorted(verification.verified.items()),
-            "changes": list(project.changes.filter(addressed_in=verification)),
+            "changes": changes,
             "scopes": list(project.sectoral_scopes.all()),
         },
         generated_at=generated_at,
@@ -49,4 +58,4 @@ def vrep_html(verification, *, generated_at: datetime | None = None) -> str:
 
 
 def render_vrep(verification) -> bytes:
-    return pdf.write_pdf(vrep_html(verification))
+    return to_pdf(vrep_html(verification))

@@ -30,7 +30,9 @@ from projects.workflow import (
     store_document,
 )
 
+from . import pdf
 from .models import ImplementationChange, MonitoringReport, Verification
+from .workflow import RENDER_ATTEMPTS
 
 V = Verification.Status
 M = MonitoringReport.Status
@@ -325,87 +327,131 @@ def submit_verification(
             code="required",
             field="no_overlap_declared",
         )
-    with transaction.atomic():
-        project = lock(report.project_id)
-        report = MonitoringReport.objects.select_for_update().get(pk=report.pk)
-        GUARDS["verify"].check(actor, report)
-        if hasattr_verification(report):
-            raise Conflict(
-                "This monitoring report is not waiting for verification.", code="wrong_status"
-            )
-        missing = accredited_for(report.aie, "verification", _scopes(project))
-        if missing:
-            raise Conflict(missing, code="not_accredited")
-        per_year = _per_year(verified, report.period_start, report.period_end, "verified")
-        opinions = {str(k): (v or "").strip() for k, v in (change_opinions or {}).items()}
-        changes = list(pending_changes(project))
-        unanswered = [c.pk for c in changes if not opinions.get(str(c.pk))]
-        if unanswered:
-            raise Invalid(
-                f"Give your opinion on every change recorded since the last verification "
-                f"(missing: {', '.join(map(str, unanswered))}).",
-                code="changes_unaddressed",
-                field="change_opinions",
-            )
-        number = (
-            project.verifications.order_by("-number").values_list("number", flat=True).first() or 0
-        ) + 1
-        ver = Verification.objects.create(
-            project=project,
-            number=number,
-            monitoring_report=report,
-            aie=report.aie,
-            verified=per_year,
-            verified_total=sum(per_year.values()),
-            findings=findings,
-            conditions_hold=bool(conditions_hold),
-            conditions_reasons=conditions_reasons,
-            no_overlap_declared=True,
-            submitted_by=actor,
+    draft = dict(
+        verified=verified,
+        findings=findings,
+        change_opinions=change_opinions,
+        conditions_hold=conditions_hold,
+        conditions_reasons=conditions_reasons,
+    )
+    # The report is rendered to PDF before the project's row is locked (WeasyPrint takes a
+    # second or more); under the lock the HTML is rendered again from the locked state and must
+    # be the same, else the PDF is made again (``determinations.workflow.RENDER_ATTEMPTS``).
+    for _attempt in range(RENDER_ATTEMPTS):
+        at = timezone.now()
+        unlocked = MonitoringReport.objects.select_related("project__host_party", "aie").get(
+            pk=report.pk
         )
-        for change in changes:
-            change.addressed_in = ver
-            change.aie_opinion = opinions[str(change.pk)]
-            change.save(update_fields=["addressed_in", "aie_opinion"])
-        for title, uploaded, confidential in supporting or []:
-            ver.supporting.add(
-                store_document(
-                    project,
-                    kind=Document.Kind.VERIFICATION_SUPPORTING,
-                    title=title,
-                    uploaded=uploaded,
-                    actor=actor,
-                    confidential=confidential,
+        GUARDS["verify"].check(actor, unlocked)  # a refusal costs no rendering
+        ver, changes = _verification_draft(actor, unlocked.project, unlocked, at=at, **draft)
+        html = pdf.vrep_html(ver, changes=changes, generated_at=at)
+        content = pdf.to_pdf(html)
+        with transaction.atomic():
+            project = lock(report.project_id)
+            report = MonitoringReport.objects.select_for_update().get(pk=report.pk)
+            GUARDS["verify"].check(actor, report)
+            ver, changes = _verification_draft(actor, project, report, at=at, **draft)
+            if pdf.vrep_html(ver, changes=changes, generated_at=at) != html:
+                continue  # something the report shows changed while the PDF was made
+            ver.save()
+            for change in changes:
+                change.addressed_in = ver
+                change.save(update_fields=["addressed_in", "aie_opinion"])
+            for title, uploaded, confidential in supporting or []:
+                ver.supporting.add(
+                    store_document(
+                        project,
+                        kind=Document.Kind.VERIFICATION_SUPPORTING,
+                        title=title,
+                        uploaded=uploaded,
+                        actor=actor,
+                        confidential=confidential,
+                    )
                 )
+            ver.report = store_document(
+                project,
+                kind=Document.Kind.VERIFICATION_REPORT,
+                title=f"Verification report F-JI-VRep ({ver.number})",
+                uploaded=None,
+                actor=actor,
+                content=content,
+                filename=f"F-JI-VRep-{project.key}-{ver.number}.pdf",
             )
-        from .pdf import render_vrep
+            ver.save(update_fields=["report"])
+            # the event "verification_submitted" below tells this move
+            MONITORING.move(report, M.VERIFIED, log=None)
+            fee_services.assess_verification_fee(
+                project,
+                number=ver.number,
+                actor=actor,
+                reductions_by_year={int(y): t for y, t in ver.verified.items()},
+            )
+            record(
+                project,
+                "verification_submitted",
+                actor=actor,
+                public=False,
+                data={"verification": ver.number, "verified_total": ver.verified_total},
+            )
+            return ver
+    raise Conflict(
+        "The report kept changing while the verification was prepared; file it again.",
+        code="changed_meanwhile",
+    )
 
-        ver.report = store_document(
-            project,
-            kind=Document.Kind.VERIFICATION_REPORT,
-            title=f"Verification report F-JI-VRep ({number})",
-            uploaded=None,
-            actor=actor,
-            content=render_vrep(ver),
-            filename=f"F-JI-VRep-{project.key}-{number}.pdf",
+
+def _verification_draft(
+    actor: User,
+    project: Project,
+    report: MonitoringReport,
+    *,
+    verified: dict,
+    findings: str,
+    change_opinions: dict | None,
+    conditions_hold: bool,
+    conditions_reasons: str,
+    at: datetime,
+) -> tuple[Verification, list[ImplementationChange]]:
+    """The F-JI-VRep the AIE files now, unsaved, and the changes it gives its opinion on (with
+    the opinions set, unsaved): numbered after the last verification of the project."""
+    if hasattr_verification(report):
+        raise Conflict(
+            "This monitoring report is not waiting for verification.", code="wrong_status"
         )
-        ver.save(update_fields=["report"])
-        # the event "verification_submitted" below tells this move
-        MONITORING.move(report, M.VERIFIED, log=None)
-        fee_services.assess_verification_fee(
-            project,
-            number=number,
-            actor=actor,
-            reductions_by_year={int(y): t for y, t in per_year.items()},
+    missing = accredited_for(report.aie, "verification", _scopes(project))
+    if missing:
+        raise Conflict(missing, code="not_accredited")
+    per_year = _per_year(verified, report.period_start, report.period_end, "verified")
+    opinions = {str(k): (v or "").strip() for k, v in (change_opinions or {}).items()}
+    changes = list(pending_changes(project))
+    unanswered = [c.pk for c in changes if not opinions.get(str(c.pk))]
+    if unanswered:
+        raise Invalid(
+            f"Give your opinion on every change recorded since the last verification "
+            f"(missing: {', '.join(map(str, unanswered))}).",
+            code="changes_unaddressed",
+            field="change_opinions",
         )
-        record(
-            project,
-            "verification_submitted",
-            actor=actor,
-            public=False,
-            data={"verification": number, "verified_total": ver.verified_total},
-        )
-    return ver
+    for change in changes:
+        change.aie_opinion = opinions[str(change.pk)]
+    number = (
+        project.verifications.order_by("-number").values_list("number", flat=True).first() or 0
+    ) + 1
+    ver = Verification(
+        project=project,
+        number=number,
+        monitoring_report=report,
+        aie=report.aie,
+        verified=per_year,
+        verified_total=sum(per_year.values()),
+        findings=findings,
+        conditions_hold=bool(conditions_hold),
+        conditions_reasons=conditions_reasons,
+        no_overlap_declared=True,
+        submitted_by=actor,
+        submitted_at=at,
+    )
+    return ver, changes
 
 
 def hasattr_verification(report: MonitoringReport) -> bool:

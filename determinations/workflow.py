@@ -18,7 +18,6 @@ from fees import services as fee_services
 from jitrack.errors import Conflict, Invalid
 from jitrack.guards import Guard
 from jitrack.i18n import in_official_language
-from jitrack.pdf import write_pdf
 from jitrack.statuses import Machine
 from projects import deadlines
 from projects.models import Comment, Document, Event, Project, User
@@ -202,7 +201,7 @@ def submit_determination(
         unlocked = Project.objects.select_related("host_party", "aie").get(pk=project.pk)
         GUARDS["submit"].check(actor, unlocked)  # a refusal costs no rendering
         html = pdf.drep_html(_draft(actor, unlocked, at=at, **draft), generated_at=at)
-        content = write_pdf(html)
+        content = pdf.to_pdf(html)
         with transaction.atomic():
             project = lock(project)
             GUARDS["submit"].check(actor, project)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import import_string
 
 from projects import signals
 
@@ -8,6 +9,7 @@ class FeesConfig(AppConfig):
     verbose_name = "Fees"
 
     def ready(self):
-        from . import services  # noqa: PLC0415 -- models must be ready
-
-        signals.project_ended.connect(services.on_project_ended, dispatch_uid="fees.project_ended")
+        # By path: the receiver's module holds models, loadable only once the apps are ready.
+        signals.project_ended.connect(
+            import_string("fees.services.on_project_ended"), dispatch_uid="fees.project_ended"
+        )

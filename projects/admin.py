@@ -4,9 +4,13 @@ Statuses change only through ``projects.workflow``: the admin never writes a sta
 the statutory clock, a reference number or an event.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 
+from jitrack.errors import DomainError
+
+from . import accreditation
 from . import workflow as wf
 from .models import (
     Accreditation,
@@ -81,10 +85,11 @@ class PartyAdmin(admin.ModelAdmin):
         return obj.track1_eligible
 
 
-class AccreditationInline(admin.TabularInline):
+class AccreditationInline(ReadOnlyInline):
+    """Accreditations change through ``projects.accreditation`` (public events), not here."""
+
     model = Accreditation
-    extra = 0
-    filter_horizontal = ["scopes"]
+    fields = ["function", "status", "reference"]
 
 
 @admin.register(Organisation)
@@ -96,16 +101,54 @@ class OrganisationAdmin(admin.ModelAdmin):
     inlines = [AccreditationInline]
 
 
+ADMIN_REASON = "Recorded by the secretariat in the admin."
+
+
+def _accreditation_action(act, description: str):
+    def run(modeladmin, request, queryset):
+        for acc in queryset:
+            try:
+                act(request.user, acc, reason=ADMIN_REASON)
+            except DomainError as err:
+                modeladmin.message_user(request, f"{acc}: {err.detail}", level=messages.ERROR)
+            else:
+                modeladmin.message_user(request, f"{acc}: {description.lower()}.")
+
+    run.short_description = description
+    run.__name__ = f"accreditation_{act.__name__}"
+    return run
+
+
 @admin.register(Accreditation)
 class AccreditationAdmin(admin.ModelAdmin):
+    """A new accreditation is recorded through ``projects.accreditation.accredit``; its status
+    and scopes change only through the actions (suspend, restore, withdraw), each a public
+    event."""
+
     list_display = ["aie", "function", "status", "reference", "scope_numbers"]
     list_filter = ["function", "status"]
     search_fields = ["aie__name", "reference"]
     filter_horizontal = ["scopes"]
     list_select_related = ["aie"]
+    actions = [
+        _accreditation_action(accreditation.suspend, "Suspend"),
+        _accreditation_action(accreditation.restore, "Restore"),
+        _accreditation_action(accreditation.withdraw, "Withdraw"),
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("scopes")
+
+    def get_fields(self, request, obj=None):
+        return (
+            ["aie", "function", "scopes", "reference"] if obj is None else ["status", "reference"]
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else ["status"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     @admin.display(description="sectoral scopes")
     def scope_numbers(self, obj):
@@ -115,6 +158,26 @@ class AccreditationAdmin(admin.ModelAdmin):
         if db_field.name == "aie":
             kwargs["queryset"] = Organisation.objects.filter(kind=Organisation.Kind.AIE)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:  # only the reference: the status moves through the actions
+            obj.save(update_fields=["reference"])
+            return
+        try:
+            saved = accreditation.accredit(
+                request.user,
+                obj.aie,
+                function=obj.function,
+                scopes=form.cleaned_data["scopes"],
+                reference=obj.reference,
+                reason=ADMIN_REASON,
+            )
+        except DomainError as err:
+            raise ValidationError(err.detail) from None
+        obj.pk = saved.pk
+
+    def save_related(self, request, form, formsets, change):
+        """The scopes are set by ``accredit`` on creation and never edited here."""
 
 
 @admin.register(User)

@@ -424,10 +424,74 @@ class Comment(models.Model):
 
 
 class Event(models.Model):
-    """Append-only log; the public timeline of a project is a query over it."""
+    """Append-only log; the public timeline of a project is a query over it. Events of an AIE's
+    accreditation (``projects.accreditation``) belong to no project but to the AIE."""
 
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="events")
-    kind = models.CharField(max_length=50)
+    class Kind(models.TextChoices):
+        """Every kind of event, with the label the timeline, feeds and open data show."""
+
+        PROJECT_CREATED = "project_created", _("Project created")
+        PROJECT_UPDATED = "project_updated", _("Project details updated")
+        DOCUMENT_UPLOADED = "document_uploaded", _("Document uploaded")
+        APPROVAL_RECORDED = "approval_recorded", _("Letter of approval recorded")
+        ENGAGEMENT_REQUESTED = "engagement_requested", _("AIE asked to take the engagement")
+        ENGAGEMENT_ACCEPTED = "engagement_accepted", _("AIE accepted the engagement")
+        ENGAGEMENT_DECLINED = "engagement_declined", _("AIE declined the engagement")
+        AIE_CHANGED = "aie_changed", _("AIE changed")
+        PDD_SUBMITTED = "pdd_submitted", _("PDD submitted for publication")
+        PDD_RETURNED = "pdd_returned", _("PDD returned by the secretariat")
+        PDD_PUBLISHED = "pdd_published", _("PDD published for comments")
+        COMMENT_RECEIVED = "comment_received", _("Comment received")
+        COMMENT_ANSWERED = "comment_answered", _("AIE answered a comment")
+        COMMENT_ANSWER_REVISED = "comment_answer_revised", _("AIE revised an answer to a comment")
+        COMMENTS_CLOSED = "comments_closed", _("Comment period closed")
+        DETERMINATION_SUBMITTED = "determination_submitted", _("Determination report submitted")
+        FEE_ASSESSED = "fee_assessed", _("Fee assessed")
+        INVOICE_ISSUED = "invoice_issued", _("Invoice issued")
+        PAYMENT_RECORDED = "payment_recorded", _("Payment recorded")
+        FEE_PAID = "fee_paid", _("Determination fee paid")
+        VERIFICATION_FEE_PAID = "verification_fee_paid", _("Verification fee paid")
+        CREDIT_NOTE_ISSUED = "credit_note_issued", _("Credit note issued")
+        REIMBURSEMENT_DUE = "reimbursement_due", _("Reimbursement due")
+        REIMBURSEMENT_PAID = "reimbursement_paid", _("Reimbursement paid")
+        DETERMINATION_RETURNED = "determination_returned", _("Determination report returned by the secretariat")
+        DETERMINATION_PUBLISHED = "determination_published", _("Determination report published; 45-day period started")
+        DETERMINATION_FINAL = "determination_final", _("Determination final")
+        DETERMINATION_REJECTED = "determination_rejected", _("Negative determination final: project rejected")
+        WITHDRAWN = "withdrawn", _("Project withdrawn")
+        REVIEW_REQUEST_RECEIVED = "review_request_received", _("Request for review received")
+        REVIEW_STARTED = "review_started", _("Review started; the determination is not final until the JISC decides")
+        REVIEW_TEAM_APPOINTED = "review_team_appointed", _("Review team appointed")
+        REVIEW_DECIDED = "review_decided", _("JISC decision on the review")
+        CORRECTIONS_SUBMITTED = "corrections_submitted", _("Corrected report submitted")
+        MONITORING_REPORT_SUBMITTED = "monitoring_report_submitted", _("Monitoring report submitted and published")
+        MONITORING_REPORT_WITHDRAWN = "monitoring_report_withdrawn", _("Monitoring report withdrawn")
+        CHANGE_RECORDED = "change_recorded", _("Change during implementation recorded")
+        VERIFICATION_SUBMITTED = "verification_submitted", _("Verification report submitted")
+        VERIFICATION_PUBLISHED = "verification_published", _("Verification report published; 15-day period started")
+        VERIFICATION_FINAL = "verification_final", _("Verification final")
+        VERIFICATION_REVIEW_STARTED = "verification_review_started", _("Review of the verification started")
+        ERUS_ISSUED = "erus_issued", _("ERUs issued")
+        ERUS_TRANSFERRED = "erus_transferred", _("ERUs transferred")
+        FEE_VOIDED = "fee_voided", _("Verification fee voided")
+        ACCREDITATION_GRANTED = "accreditation_granted", _("AIE accredited")
+        ACCREDITATION_SUSPENDED = "accreditation_suspended", _("Accreditation suspended")
+        ACCREDITATION_RESTORED = "accreditation_restored", _("Accreditation restored")
+        ACCREDITATION_WITHDRAWN = "accreditation_withdrawn", _("Accreditation withdrawn")
+        ACCREDITATION_SCOPES_CHANGED = "accreditation_scopes_changed", _("Sectoral scopes of an accreditation changed")
+
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        help_text="The AIE an accreditation event is about.",
+    )
+    kind = models.CharField(max_length=50, choices=Kind.choices)
     from_status = models.CharField(max_length=30, blank=True)
     to_status = models.CharField(max_length=30, blank=True)
     actor = models.ForeignKey(
@@ -446,6 +510,8 @@ class Event(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise RuntimeError("events are append-only")
+        if self.kind not in self.Kind.values:
+            raise ValueError(f"unknown event kind {self.kind!r}: add it to Event.Kind")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

@@ -18,51 +18,6 @@ from .models import Document, Event, Project
 
 S = Project.Status
 
-EVENT_LABELS: dict[str, str | Promise] = {
-    "project_created": _("Project created"),
-    "project_updated": _("Project details updated"),
-    "document_uploaded": _("Document uploaded"),
-    "approval_recorded": _("Letter of approval recorded"),
-    "engagement_requested": _("AIE asked to take the engagement"),
-    "engagement_accepted": _("AIE accepted the engagement"),
-    "engagement_declined": _("AIE declined the engagement"),
-    "aie_changed": _("AIE changed"),
-    "pdd_submitted": _("PDD submitted for publication"),
-    "pdd_returned": _("PDD returned by the secretariat"),
-    "pdd_published": _("PDD published for comments"),
-    "comment_received": _("Comment received"),
-    "comment_answered": _("AIE answered a comment"),
-    "comment_answer_revised": _("AIE revised an answer to a comment"),
-    "comments_closed": _("Comment period closed"),
-    "determination_submitted": _("Determination report submitted"),
-    "fee_assessed": _("Fee assessed"),
-    "invoice_issued": _("Invoice issued"),
-    "payment_recorded": _("Payment recorded"),
-    "fee_paid": _("Determination fee paid"),
-    "verification_fee_paid": _("Verification fee paid"),
-    "credit_note_issued": _("Credit note issued"),
-    "reimbursement_due": _("Reimbursement due"),
-    "reimbursement_paid": _("Reimbursement paid"),
-    "determination_returned": _("Determination report returned by the secretariat"),
-    "determination_published": _("Determination report published; 45-day period started"),
-    "determination_final": _("Determination final"),
-    "determination_rejected": _("Negative determination final: project rejected"),
-    "withdrawn": _("Project withdrawn"),
-    "review_request_received": _("Request for review received"),
-    "review_started": _("Review started; the determination is not final until the JISC decides"),
-    "review_team_appointed": _("Review team appointed"),
-    "review_decided": _("JISC decision on the review"),
-    "corrections_submitted": _("Corrected report submitted"),
-    "monitoring_report_submitted": _("Monitoring report submitted and published"),
-    "monitoring_report_withdrawn": _("Monitoring report withdrawn"),
-    "change_recorded": _("Change during implementation recorded"),
-    "verification_submitted": _("Verification report submitted"),
-    "verification_published": _("Verification report published; 15-day period started"),
-    "verification_final": _("Verification final"),
-    "verification_review_started": _("Review of the verification started"),
-    "erus_issued": _("ERUs issued"),
-    "erus_transferred": _("ERUs transferred"),
-}
 
 # What the project needs next, by status, as shown on dashboards.
 NEXT_ACTIONS: dict[str, str | Promise] = {
@@ -85,7 +40,9 @@ OUTCOMES = {"positive": _("positive"), "negative": _("negative")}
 
 
 def event_label(kind: str) -> str:
-    return str(EVENT_LABELS.get(kind) or kind.replace("_", " ").capitalize())
+    if kind in Event.Kind.values:
+        return str(Event.Kind(kind).label)
+    return kind.replace("_", " ").capitalize()
 
 
 def next_action(project: Project) -> str:
@@ -134,6 +91,12 @@ def event_detail(event: Event) -> str:
         return gettext("Outcome: %(outcome)s.") % {"outcome": OUTCOMES.get(outcome, outcome)}
     if event.kind == "engagement_requested" and data.get("aie"):
         return f"{data['aie']}."
+    if event.kind.startswith("accreditation_") and data.get("function"):
+        return gettext("%(aie)s: %(function)s in sectoral scope(s) %(scopes)s.") % {
+            "aie": data.get("aie", ""),
+            "function": data["function"],
+            "scopes": ", ".join(str(n) for n in data.get("scopes", [])),
+        }
     if event.kind == "document_uploaded" and data.get("kind"):
         kind = data["kind"]
         name = Document.Kind(kind).label if kind in Document.Kind.values else kind

@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -406,6 +408,14 @@ def create_project(actor: User, **data) -> Project:
     return project
 
 
+def imported_project(*, status: str, **fields) -> Project:
+    """A project brought over from earlier records (``registry.importer``), unsaved, in the
+    status its record derives; the importer writes the events of every step it derived."""
+    project = Project(status=PROJECT.initial(status), **fields)
+    project.due_at = next_due(project)
+    return project
+
+
 def update_project(actor: User, project: Project, **data) -> Project:
     with transaction.atomic():
         project = lock(project)
@@ -776,9 +786,6 @@ def add_comment(
         raise Invalid(_("Choose Party, stakeholder or observer."), code="invalid", field="category")
     if len(text) > 20000:
         raise Invalid(_("A comment has at most 20,000 characters."), field="text")
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-
     try:
         validate_email(email.strip())
     except ValidationError:

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import import_string
 
 from projects import signals
 
@@ -10,6 +11,7 @@ class RegistryConfig(AppConfig):
     verbose_name = "Registry"
 
     def ready(self):
-        from . import api  # noqa: PLC0415 -- models must be ready
-
-        signals.compose_project.connect(api.compose_project, dispatch_uid="registry.compose")
+        # By path: the receiver's module reads models, loadable only once the apps are ready.
+        signals.compose_project.connect(
+            import_string("registry.api.compose_project"), dispatch_uid="registry.compose"
+        )

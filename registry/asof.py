@@ -24,9 +24,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from determinations.models import Verification
 from jitrack.errors import Invalid
 from projects.models import Comment, Document, Event, Project
 from projects.timeline import event_detail, event_label
+from reviews.models import Review
 
 S = Project.Status
 
@@ -77,16 +79,19 @@ class VerificationState:
     available_on: date | None = None
     review_window_closes_at: datetime | None = None
     verified_total: int = 0
-    status: str = "published"
+    # The status it had then: a fact of the past, rebuilt from events, never written to a row.
+    phase: str = "published"
     final_on: date | None = None
     erus_issued: int = 0
     review_due_at: datetime | None = None
 
     @property
-    def status_label(self) -> str:
-        from determinations.models import Verification  # projects does not import it at top
+    def status(self) -> str:
+        return self.phase
 
-        return Verification.Status(self.status).label
+    @property
+    def status_label(self) -> str:
+        return Verification.Status(self.phase).label
 
 
 @dataclass
@@ -96,7 +101,8 @@ class Snapshot:
     day: date
     until: datetime
     published: bool = False
-    status: str = ""
+    # The status it had then (``phase``): rebuilt from events, never written to a row.
+    phase: str = ""
     reference: str = ""
     aie: str = ""
     pdd_available_on: date | None = None
@@ -117,13 +123,15 @@ class Snapshot:
     answers: dict[int, tuple[str, datetime]] = field(default_factory=dict)
 
     @property
+    def status(self) -> str:
+        return self.phase
+
+    @property
     def status_label(self) -> str:
-        return S(self.status).label if self.status in S.values else ""
+        return S(self.phase).label if self.phase in S.values else ""
 
     @property
     def review_decision_label(self) -> str:
-        from reviews.models import Review  # projects does not import reviews at top
-
         decision = self.review_decision
         return Review.Decision(decision).label if decision in Review.Decision.values else decision
 
@@ -157,7 +165,7 @@ def rebuild(events: list[Event], day: date, *, current_aie: str = "") -> Snapsho
             continue
         data = event.data or {}
         if event.to_status:
-            snap.status = event.to_status
+            snap.phase = event.to_status
         if event.public:
             snap.events.append(event)
         number = data.get("verification")
@@ -220,17 +228,17 @@ def _verification_event(
     if state is None:  # events of a verification never published: nothing public
         return
     if kind == "verification_review_started":
-        state.status = "under_review"
+        state.phase = "under_review"
         state.review_due_at = _instant(data.get("due_at"))
     elif kind == "verification_final":
-        state.status = "final"
+        state.phase = "final"
         state.final_on = _date(data.get("final_on")) or event.created_at.date()
     elif kind == "review_decided":
         decision = data.get("decision")
         if decision == "confirmed":
-            state.status, state.final_on = "final", event.created_at.astimezone(UTC).date()
+            state.phase, state.final_on = "final", event.created_at.astimezone(UTC).date()
         elif decision == "rejected":
-            state.status = "rejected"
+            state.phase = "rejected"
     elif kind == "erus_issued":
         state.erus_issued += int(data.get("quantity") or 0)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -40,9 +40,15 @@ NOTICE_KINDS = (
 
 
 def public_notices() -> QuerySet[Event]:
+    """The public events of published projects, and the accreditation events of the AIEs
+    (``projects.accreditation``), which belong to no project."""
     return (
-        Event.objects.filter(public=True, project__in=public_projects().values("pk"))
-        .select_related("project")
+        Event.objects.filter(
+            Q(project__in=public_projects().values("pk"))
+            | Q(project__isnull=True, organisation__isnull=False),
+            public=True,
+        )
+        .select_related("project", "organisation")
         .order_by("-created_at", "-pk")
     )
 
@@ -72,6 +78,8 @@ class NoticeFeed(Feed):
 
     def item_title(self, item: Event) -> str:
         project = item.project
+        if project is None:
+            return f"{event_label(item.kind)} — {item.organisation.name}"
         return f"{event_label(item.kind)} — {project.reference} {project.title}"
 
     def item_description(self, item: Event) -> str:
@@ -81,9 +89,13 @@ class NoticeFeed(Feed):
         return "".join(p for p in parts if p)
 
     def item_link(self, item: Event) -> str:
+        if item.project is None:  # the AIEs and their accreditations, as open data
+            return reverse("api-aies")
         return reverse("project_detail", args=[item.project.reference])
 
     def item_guid(self, item: Event) -> str:
+        if item.project is None:
+            return f"{settings.SITE_URL}/api/aies/#event-{item.pk}"
         return f"{settings.SITE_URL}/projects/{item.project.reference}/#event-{item.pk}"
 
     item_guid_is_permalink = False

@@ -42,7 +42,7 @@ from django.utils import timezone
 from jitrack.errors import Invalid
 from projects import deadlines
 from projects.models import Counter, Event, Organisation, Party, Project, SectoralScope
-from projects.workflow import next_due
+from projects.workflow import imported_project
 
 S = Project.Status
 
@@ -678,7 +678,7 @@ def _scopes(numbers: set[int]) -> dict[int, SectoralScope]:
 
 def _create(record, now, parties, orgs, scopes) -> list[Event]:
     derived = derive(record, now)
-    project = Project(
+    project = imported_project(
         reference=record.reference,
         title=record.title,
         host_party=parties[record.host_party],
@@ -696,7 +696,6 @@ def _create(record, now, parties, orgs, scopes) -> list[Event]:
         # Listings sort by creation: an imported project sorts by its publication.
         created_at=derived.steps[0].at,
     )
-    project.due_at = next_due(project)
     project.save()
     project.parties_involved.set([parties[c] for c in record.parties_involved])
     project.participants.set([orgs[n] for n in record.participants])

@@ -126,9 +126,9 @@ def dashboard(request):
                 "host_party", "aie"
             )
         ).order_by("updated_at")
-        context["events"] = Event.objects.select_related("project").order_by("-created_at", "-pk")[
-            :15
-        ]
+        context["events"] = Event.objects.select_related("project", "organisation").order_by(
+            "-created_at", "-pk"
+        )[:15]
     elif user.role in (User.Role.JISC, User.Role.PARTY):
         context["page"] = paginate(request, requestable_determinations(user))
     else:

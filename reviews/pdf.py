@@ -14,7 +14,7 @@ import posixpath
 from jitrack.pdf import render_pdf
 
 from .agenda import agenda_items
-from .models import CRITERIA, Appraiser, Review, ReviewRequest
+from .models import CRITERIA, Appraiser, Clarification, Review, ReviewRequest
 
 CONFIDENTIAL = "CONFIDENTIAL — ji-rules §6"
 
@@ -105,8 +105,6 @@ def _file_name(attachment) -> str:
 
 
 def render_clarification(clarification) -> bytes:
-    from .models import Clarification
-
     clar = (
         Clarification.objects.select_related(
             "review", "review__project", "review__determination", "sent_by", "answered_by"

@@ -29,7 +29,7 @@ from projects.models import Project, User
 from projects.rules import is_participant_of, is_project_aie
 from projects.web import project_or_404
 
-from . import deadlines
+from . import deadlines, pdf
 from . import workflow as rwf
 from .agenda import agenda_items
 from .forms import (
@@ -75,9 +75,7 @@ def _manage(user, obj) -> bool:
 
 
 def _pdf(render_name: str, obj, filename: str) -> HttpResponse:
-    """A PDF form from ``reviews.pdf`` (imported here: it loads WeasyPrint)."""
-    from . import pdf
-
+    """A PDF form from ``reviews.pdf``."""
     response = HttpResponse(getattr(pdf, render_name)(obj), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"

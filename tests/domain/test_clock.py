@@ -87,7 +87,7 @@ def test_sweep_never_finalises_a_project_under_review(cycle):
     # A review request (issue 4) moves the project to under_review through the transition table.
     with wf.transaction.atomic():
         locked = wf.lock(project)
-        wf.transition(locked, "under_review", actor=None, kind="review_requested")
+        wf.transition(locked, "under_review", actor=None, kind="review_started")
     project.refresh_from_db()
     assert project.due_at is None
     after = project.review_window_closes_at + dt.timedelta(days=1)

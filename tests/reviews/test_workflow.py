@@ -1365,6 +1365,29 @@ def test_decide_rejected_rejects_the_project_and_reimburses_the_advance(
     assert (refund.reason, str(refund.amount_usd)) == ("advance", "320000.00")
 
 
+def test_a_negative_determination_confirmed_on_review_leaves_the_project_rejected(
+    cycle, committee, japan, members, party_user, secretariat
+):
+    """ji-rules §7 "Review outcomes": confirmed means the determination stands as filed; a
+    negative one confirmed leaves the project rejected (the determination decides, not the
+    review), with the advance above USD 30,000 reimbursed."""
+    project = cycle.determination_published(
+        outcome="negative", parties_involved=[japan], expected={2010: 2_000_000}
+    )
+    ask(party_user, project)
+    review = Review.objects.get()
+    rwf.appoint_team(secretariat, review, members=members[:2], lead=members[0])
+    rwf.file_report(members[0], review, recommendation="confirmed", report="Rightly negative.")
+    rwf.decide(secretariat, review, decision="confirmed", reasons="The determination stands.")
+    project = fresh(project)
+    assert project.status == "rejected"
+    assert project.determinations.get().status == Determination.Status.REJECTED
+    event = Event.objects.get(project=project, kind="review_decided")
+    assert (event.from_status, event.to_status) == ("under_review", "rejected")
+    refund = Reimbursement.objects.get(project=project)
+    assert (refund.reason, str(refund.amount_usd)) == ("advance", "320000.00")
+
+
 def test_decide_corrections_required_keeps_the_project_under_review(project, reported, secretariat):
     rwf.decide(secretariat, reported, decision="corrections_required", reasons="Fix table 3.")
     review = fresh(reported)

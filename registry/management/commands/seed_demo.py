@@ -17,6 +17,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from determinations import issuance
+from determinations import verification as vwf
+from determinations import workflow as dwf
+from fees import services as fees
+from projects import accreditation
 from projects import workflow as wf
 from projects.models import (
     Accreditation,
@@ -26,6 +31,8 @@ from projects.models import (
     SectoralScope,
     User,
 )
+from reviews import workflow as rwf
+from reviews.models import Appraisal, Expert, JiscMember, Meeting
 
 PASSWORD = "demo"  # noqa: S105 -- demo data, DEBUG only
 
@@ -177,6 +184,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             self.reference_data()
             self.users()
+            self.accreditations()
             self.jisc()
         self.projects()
         self.jisc_work()
@@ -202,7 +210,7 @@ class Command(BaseCommand):
                 code=code, defaults={"name": name, **dict(zip(FLAGS, flags, strict=True))}
             )
             self.note(f"Party {name}", created)
-        for name, country, email, scopes, reference in AIES:
+        for name, country, email, _scopes, _reference in AIES:
             org, created = Organisation.objects.get_or_create(
                 name=name,
                 defaults={
@@ -212,18 +220,6 @@ class Command(BaseCommand):
                 },
             )
             self.note(f"AIE {name}", created)
-            for function in Accreditation.Function.values:
-                acc, created = Accreditation.objects.get_or_create(
-                    aie=org,
-                    function=function,
-                    defaults={
-                        "status": Accreditation.Status.ACCREDITED,
-                        "reference": reference,
-                    },
-                )
-                if created:
-                    acc.scopes.set(SectoralScope.objects.filter(number__in=scopes))
-                self.note(f"{function} accreditation of {name}", created)
         for name, kind, country, email in (
             (PP_ORG, Organisation.Kind.PARTICIPANT, "UA", "projects@greencarbon.example.org"),
             (SECRETARIAT_ORG, Organisation.Kind.SECRETARIAT, None, "ji-info@example.org"),
@@ -257,11 +253,29 @@ class Command(BaseCommand):
             user.save()
             self.note(f"user {username} ({role})", True)
 
+    def accreditations(self) -> None:
+        """Each demo AIE accredited for both functions, recorded by the secretariat (public
+        events on the AIE)."""
+        secretariat = User.objects.get(username="secretariat")
+        for name, _country, _email, scopes, reference in AIES:
+            org = Organisation.objects.get(name=name)
+            for function in Accreditation.Function.values:
+                if Accreditation.objects.filter(aie=org, function=function).exists():
+                    continue
+                accreditation.accredit(
+                    secretariat,
+                    org,
+                    function=function,
+                    scopes=scopes,
+                    reference=reference,
+                    reason="Accredited by the JISC (demo data).",
+                )
+                self.note(f"{function} accreditation of {name}", True)
+
     # --- the JISC ----------------------------------------------------------------------------
 
     def jisc(self) -> None:
         """Members' two-year terms (this year and the next, so they serve today) and the roster."""
-        from reviews.models import Expert, JiscMember
 
         today = timezone.localdate()
         start, end = dt.date(today.year, 1, 1), dt.date(today.year + 1, 12, 31)
@@ -287,8 +301,6 @@ class Command(BaseCommand):
     def jisc_work(self) -> None:
         """Two meetings (one past, one to come) and the published project's appraisal, through
         ``reviews.workflow``."""
-        from reviews import workflow as rwf
-        from reviews.models import Appraisal, Meeting
 
         sec = User.objects.get(username="secretariat")
         today = timezone.localdate()
@@ -400,7 +412,7 @@ class Command(BaseCommand):
         return self.at(min(instant, timezone.now() - dt.timedelta(minutes=10)))  # never ahead
 
     def at(self, instant: dt.datetime):
-        import time_machine  # the demo's clock; a development dependency
+        import time_machine  # noqa: PLC0415 -- optional dependency (the demo's clock)
 
         return time_machine.travel(instant, tick=True)
 
@@ -451,7 +463,6 @@ class Command(BaseCommand):
     def submitted(
         self, title: str, available_days_ago: int, *, findings=None, outcome="positive", **data
     ) -> Project:
-        from determinations import workflow as dwf
 
         project = self.closed(title, available_days_ago, **data)
         with self.on(available_days_ago - 32):  # two days after the comment period
@@ -467,8 +478,6 @@ class Command(BaseCommand):
     def determination_published(
         self, title: str, *, pdd_days_ago: int, det_days_ago: int, **data
     ) -> Project:
-        from determinations import workflow as dwf
-        from fees import services as fees
 
         project = self.submitted(title, pdd_days_ago, **data)
         fee = fees.determination_fee_record(project)
@@ -483,7 +492,6 @@ class Command(BaseCommand):
 
     def deemed_final(self, project: Project) -> Project:
         """The 45-day window has run: the clock deems the determination final (para 35)."""
-        from determinations import workflow as dwf
 
         after = project.review_window_closes_at + dt.timedelta(seconds=1)
         with self.at(after):
@@ -539,7 +547,6 @@ class Command(BaseCommand):
 
     def stage_awaiting_fee(self, title: str) -> Project:
         """The advance is invoiced and partly paid: the secretariat waits for the rest."""
-        from fees import services as fees
 
         project = self.submitted(
             title, 40, scopes=[9], expected={2009: 150000, 2010: 160000, 2011: 170000}
@@ -576,9 +583,6 @@ class Command(BaseCommand):
         return Project.objects.get(pk=project.pk)
 
     def verified_and_issued(self, project: Project, *, verified: int) -> None:
-        from determinations import issuance
-        from determinations import verification as vwf
-        from fees import services as fees
 
         dfp = User.objects.get(username="party")
         with self.on(70):
@@ -639,7 +643,7 @@ class Command(BaseCommand):
 
 def weasyprint_available() -> tuple[bool, str]:
     try:
-        import weasyprint  # noqa: F401
+        import weasyprint  # noqa: F401, PLC0415 -- optional dependency (Pango may be missing)
     except (ImportError, OSError) as exc:
         return False, str(exc).splitlines()[0]
     return True, ""
