@@ -17,16 +17,15 @@ issued, credit notes and reimbursements still due are not revenue: only money th
 Amounts are ``Decimal`` throughout and are summed in the database: one grouped query for the
 payments and one for the reimbursements, so a page costs the same few queries whatever the
 number of payments. Building the rows and totals (``build_report``) and drawing the chart
-(``revenue_chart_svg``) are pure functions of the aggregated figures.
+(``revenue_chart_svg``, with the kernel's ``jitrack.charts``) are pure functions of the
+aggregated figures. The CSV is streamed (``jitrack.streaming``).
 """
 
 from __future__ import annotations
 
-import csv
-import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import Decimal
 from itertools import groupby
 from urllib.parse import urlencode
 
@@ -34,13 +33,14 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import F, Sum
 from django.db.models.functions import ExtractYear
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
+from jitrack import charts
+from jitrack.streaming import csv_response
 from jitrack.web import refuse
 
 from .models import ZERO, FeeKind, Payment, Reimbursement
@@ -121,8 +121,9 @@ class Row:
             "net_usd": money(self.net_usd),
         }
 
-    def as_csv(self) -> list[str]:
-        return [str(self.year), *self.as_dict().values()]
+    def as_csv(self) -> dict[str, object]:
+        """The row under ``CSV_HEADER``: its year, then ``as_dict``."""
+        return {"year": self.year, **self.as_dict()}
 
 
 @dataclass(frozen=True)
@@ -303,13 +304,6 @@ def revenue_years() -> list[int]:
 
 CHART_WIDTH = 720
 CHART_HEIGHT = 320
-PLOT_LEFT = 96  # room for the USD tick labels
-PLOT_RIGHT = 16
-PLOT_TOP = 40  # room for the legend
-PLOT_BOTTOM = 44  # room for the year labels
-MAX_BAR_WIDTH = 72
-MIN_VALUE_LABEL_SLOT = 60  # px per bar needed to print its value
-MIN_YEAR_LABEL_SLOT = 40  # px per year label
 KIND_COLOURS = {FeeKind.DETERMINATION.value: "#145a9e", FeeKind.VERIFICATION.value: "#0a7f6f"}
 OTHER_COLOUR = "#5a6472"
 NO_DATA = "No fee revenue was recorded for these years, so there is no chart."
@@ -332,128 +326,35 @@ def _usd(amount: Decimal) -> str:
     return f"USD {amount:,.2f}"
 
 
-def nice_step(span: Decimal, ticks: int = 5) -> Decimal:
-    """A round step (1, 2 or 5 × 10ⁿ) giving about ``ticks`` intervals over ``span`` (> 0)."""
-    raw = span / ticks
-    base = Decimal(1).scaleb(raw.adjusted())
-    for m in (1, 2, 5, 10):
-        if raw <= m * base:
-            return m * base
-    return 10 * base  # pragma: no cover - unreachable: raw < 10 × base
-
-
-def _fmt(x: float) -> str:
-    """SVG coordinates: numbers only, two decimals at most."""
-    return f"{x:.2f}".rstrip("0").rstrip(".")
-
-
 def revenue_chart_svg(
     series: Sequence[tuple[int, Mapping[str, Decimal]]], *, title: str = "Net fee revenue"
 ) -> SafeString:
     """An inline SVG bar chart of net revenue per calendar year, one bar per year stacked by fee
     kind: positive parts stack up from the zero line, negative parts (more reimbursed than
     received) stack down from it. ``series`` is ``[(year, {fee_kind: net_usd})]`` in the order
-    to draw. Without data it returns a short message instead of a chart. Every text is escaped
-    before the markup is marked safe; everything else is a number."""
+    to draw. Without data it returns a short message instead of a chart."""
     series = [(int(year), dict(nets)) for year, nets in series]
-    if not series:
-        return mark_safe(f'<p class="empty chart-empty">{NO_DATA}</p>')
     kinds = [k for k in FeeKind.values if any(k in nets for _, nets in series)]
     kinds += sorted({k for _, nets in series for k in nets} - set(kinds))
-
-    ups = [sum((v for v in nets.values() if v > 0), ZERO) for _, nets in series]
-    downs = [sum((v for v in nets.values() if v < 0), ZERO) for _, nets in series]
-    top, bottom = max(ups, default=ZERO), min(downs, default=ZERO)
-    if top == bottom == 0:
-        top = Decimal(1)
-    step = max(nice_step(top - bottom), CENT)
-    hi = (top / step).to_integral_value(ROUND_CEILING) * step
-    lo = (bottom / step).to_integral_value(ROUND_FLOOR) * step
-    span = float(hi - lo)
-    plot_w = CHART_WIDTH - PLOT_LEFT - PLOT_RIGHT
-    plot_h = CHART_HEIGHT - PLOT_TOP - PLOT_BOTTOM
-
-    def y_of(value: Decimal) -> float:
-        return PLOT_TOP + plot_h * float(hi - value) / span
-
-    nets_total = [(year, sum(nets.values(), ZERO)) for year, nets in series]
-    summary = "; ".join(f"{year}: {_usd(net)}" for year, net in nets_total)
-    label = escape(f"{title}, by calendar year, in US dollars. {summary}.")
-    out = [
-        f'<svg class="revenue-chart" xmlns="http://www.w3.org/2000/svg" role="img" '
-        f'viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" aria-label="{label}">',
-        f"<title>{label}</title>",
-    ]
-    # Legend.
-    x = PLOT_LEFT
-    for kind in kinds:
-        colour = KIND_COLOURS.get(kind, OTHER_COLOUR)
-        name = escape(kind_label(kind))
-        out.append(
-            f'<g class="legend"><rect x="{x}" y="10" width="12" height="12" fill="{colour}"/>'
-            f'<text x="{x + 18}" y="20">{name}</text></g>'
-        )
-        x += 26 + 7 * len(kind_label(kind))
-    # Grid lines and USD ticks.
-    out.append(
-        f'<text class="axis-title" x="12" y="{_fmt(PLOT_TOP + plot_h / 2)}" '
-        f'transform="rotate(-90 12 {_fmt(PLOT_TOP + plot_h / 2)})" text-anchor="middle">'
-        "Net revenue (USD)</text>"
+    return charts.bar_chart(
+        f"{title}, by calendar year, in US dollars",
+        [
+            charts.Group(str(year), [nets.get(k, ZERO) for k in kinds], data={"year": year})
+            for year, nets in series
+        ],
+        [charts.Series(kind_label(k), KIND_COLOURS.get(k, OTHER_COLOUR)) for k in kinds],
+        layout=charts.COLUMNS,
+        stacked=True,
+        unit=CENT,
+        fmt=compact_usd,
+        full=_usd,
+        axis_title="Net revenue (USD)",
+        label_class="year",
+        css="revenue-chart",
+        width=CHART_WIDTH,
+        height=CHART_HEIGHT,
+        empty=NO_DATA,
     )
-    n_ticks = int(((hi - lo) / step).to_integral_value())
-    for i in range(n_ticks + 1):
-        value = lo + step * i
-        y = _fmt(y_of(value))
-        cls = "zero" if value == 0 else "grid"
-        out.append(
-            f'<line class="{cls}" x1="{PLOT_LEFT}" x2="{CHART_WIDTH - PLOT_RIGHT}" '
-            f'y1="{y}" y2="{y}"/>'
-            f'<text class="tick" x="{PLOT_LEFT - 6}" y="{y}" dy="4" text-anchor="end">'
-            f"{escape(compact_usd(value))}</text>"
-        )
-    # Bars.
-    slot = plot_w / len(series)
-    bar_w = min(MAX_BAR_WIDTH, slot * 0.6)
-    # Narrow bars: no value labels (each bar's <title> and the tables give the figures) and a
-    # year label on every n-th bar only, so labels never overlap.
-    show_values = slot >= MIN_VALUE_LABEL_SLOT
-    year_every = max(1, math.ceil(MIN_YEAR_LABEL_SLOT / slot))
-    for i, ((year, nets), (_, net)) in enumerate(zip(series, nets_total, strict=True)):
-        cx = PLOT_LEFT + slot * (i + 0.5)
-        bx = _fmt(cx - bar_w / 2)
-        out.append(f'<g class="bar" data-year="{year}">')
-        up = down = ZERO
-        for kind in kinds:
-            value = nets.get(kind, ZERO)
-            if value == 0:
-                continue
-            if value > 0:
-                y1, y2 = y_of(up + value), y_of(up)
-                up += value
-            else:
-                y1, y2 = y_of(down), y_of(down + value)
-                down += value
-            colour = KIND_COLOURS.get(kind, OTHER_COLOUR)
-            tip = escape(f"{year}, {kind_label(kind)}: {_usd(value)}")
-            out.append(
-                f'<rect class="segment{" negative" if value < 0 else ""}" x="{bx}" '
-                f'y="{_fmt(y1)}" width="{_fmt(bar_w)}" height="{_fmt(max(y2 - y1, 0.5))}" '
-                f'fill="{colour}"><title>{tip}</title></rect>'
-            )
-        if show_values:
-            label_y = y_of(up) - 6 if net >= 0 else y_of(down) + 14
-            out.append(
-                f'<text class="value" x="{_fmt(cx)}" y="{_fmt(label_y)}" text-anchor="middle">'
-                f"{escape(compact_usd(net))}</text>"
-            )
-        if i % year_every == 0:
-            out.append(
-                f'<text class="year" x="{_fmt(cx)}" y="{CHART_HEIGHT - PLOT_BOTTOM + 20}" '
-                f'text-anchor="middle">{year}</text>'
-            )
-        out.append("</g>")
-    out.append("</svg>")
-    return mark_safe("".join(out))  # numbers and escaped text only
 
 
 def chart_series(report: Report) -> list[tuple[int, dict[str, Decimal]]]:
@@ -511,20 +412,6 @@ class RevenueFilter(forms.Form):
         return data
 
 
-class Echo:
-    """A pseudo-buffer for ``csv.writer``: ``write`` returns the line instead of storing it."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_lines(report: Report) -> Iterator[str]:
-    writer = csv.writer(Echo())
-    yield writer.writerow(CSV_HEADER)
-    for row in report.rows:
-        yield writer.writerow(row.as_csv())
-
-
 def csv_filename(year_from: int | None, year_to: int | None) -> str:
     """``jitrack-fee-revenue-2025-2026.csv``; ``-from-2025`` or ``-to-2026`` when only one
     bound is given; no years when unfiltered."""
@@ -569,11 +456,8 @@ def revenue(request: HttpRequest) -> HttpResponse:
     fmt = form.cleaned_data["format"] or "html"
     report = revenue_report(year_from, year_to)
     if fmt == "csv":
-        response = StreamingHttpResponse(csv_lines(report), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="{csv_filename(year_from, year_to)}"'
-        )
-        return response
+        rows = (row.as_csv() for row in report.rows)
+        return csv_response(CSV_HEADER, rows, csv_filename(year_from, year_to))
     if fmt == "json":
         return JsonResponse(report.as_dict())
     context = {

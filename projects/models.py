@@ -454,23 +454,47 @@ class Event(models.Model):
         CREDIT_NOTE_ISSUED = "credit_note_issued", _("Credit note issued")
         REIMBURSEMENT_DUE = "reimbursement_due", _("Reimbursement due")
         REIMBURSEMENT_PAID = "reimbursement_paid", _("Reimbursement paid")
-        DETERMINATION_RETURNED = "determination_returned", _("Determination report returned by the secretariat")
-        DETERMINATION_PUBLISHED = "determination_published", _("Determination report published; 45-day period started")
+        DETERMINATION_RETURNED = (
+            "determination_returned",
+            _("Determination report returned by the secretariat"),
+        )
+        DETERMINATION_PUBLISHED = (
+            "determination_published",
+            _("Determination report published; 45-day period started"),
+        )
         DETERMINATION_FINAL = "determination_final", _("Determination final")
-        DETERMINATION_REJECTED = "determination_rejected", _("Negative determination final: project rejected")
+        DETERMINATION_REJECTED = (
+            "determination_rejected",
+            _("Negative determination final: project rejected"),
+        )
         WITHDRAWN = "withdrawn", _("Project withdrawn")
         REVIEW_REQUEST_RECEIVED = "review_request_received", _("Request for review received")
-        REVIEW_STARTED = "review_started", _("Review started; the determination is not final until the JISC decides")
+        REVIEW_STARTED = (
+            "review_started",
+            _("Review started; the determination is not final until the JISC decides"),
+        )
         REVIEW_TEAM_APPOINTED = "review_team_appointed", _("Review team appointed")
         REVIEW_DECIDED = "review_decided", _("JISC decision on the review")
         CORRECTIONS_SUBMITTED = "corrections_submitted", _("Corrected report submitted")
-        MONITORING_REPORT_SUBMITTED = "monitoring_report_submitted", _("Monitoring report submitted and published")
-        MONITORING_REPORT_WITHDRAWN = "monitoring_report_withdrawn", _("Monitoring report withdrawn")
+        MONITORING_REPORT_SUBMITTED = (
+            "monitoring_report_submitted",
+            _("Monitoring report submitted and published"),
+        )
+        MONITORING_REPORT_WITHDRAWN = (
+            "monitoring_report_withdrawn",
+            _("Monitoring report withdrawn"),
+        )
         CHANGE_RECORDED = "change_recorded", _("Change during implementation recorded")
         VERIFICATION_SUBMITTED = "verification_submitted", _("Verification report submitted")
-        VERIFICATION_PUBLISHED = "verification_published", _("Verification report published; 15-day period started")
+        VERIFICATION_PUBLISHED = (
+            "verification_published",
+            _("Verification report published; 15-day period started"),
+        )
         VERIFICATION_FINAL = "verification_final", _("Verification final")
-        VERIFICATION_REVIEW_STARTED = "verification_review_started", _("Review of the verification started")
+        VERIFICATION_REVIEW_STARTED = (
+            "verification_review_started",
+            _("Review of the verification started"),
+        )
         ERUS_ISSUED = "erus_issued", _("ERUs issued")
         ERUS_TRANSFERRED = "erus_transferred", _("ERUs transferred")
         FEE_VOIDED = "fee_voided", _("Verification fee voided")
@@ -478,7 +502,10 @@ class Event(models.Model):
         ACCREDITATION_SUSPENDED = "accreditation_suspended", _("Accreditation suspended")
         ACCREDITATION_RESTORED = "accreditation_restored", _("Accreditation restored")
         ACCREDITATION_WITHDRAWN = "accreditation_withdrawn", _("Accreditation withdrawn")
-        ACCREDITATION_SCOPES_CHANGED = "accreditation_scopes_changed", _("Sectoral scopes of an accreditation changed")
+        ACCREDITATION_SCOPES_CHANGED = (
+            "accreditation_scopes_changed",
+            _("Sectoral scopes of an accreditation changed"),
+        )
 
     project = models.ForeignKey(
         Project, null=True, blank=True, on_delete=models.PROTECT, related_name="events"

@@ -20,8 +20,8 @@ Definitions (each table's fields are in the data dictionary, ``opendata.dictiona
   seed 002) and the number of conversions, by host Party.
 
 Each table is one grouped query (ERUs: two), so the page costs seven queries whatever the data
-size. Charts are inline SVG drawn from the same rows as the tables (no script); every text in
-them is escaped before the markup is marked safe.
+size. Charts are inline SVG drawn by the kernel's chart engine (``jitrack.charts``) from the same
+rows as the tables (no script); the CSVs are streamed (``jitrack.streaming``).
 """
 
 from __future__ import annotations
@@ -34,23 +34,28 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
 from django.db.models.functions import ExtractYear
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape, format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from determinations.models import AauLedgerEntry, Determination, EruIssuance, Verification
+from jitrack import charts
+from jitrack.streaming import csv_response
 from projects.models import Project
 from projects.selectors import public_projects
-from registry.opendata import Dataset, Field, csv_lines, in_english, versioned
+from reviews.models import ReviewRequest
+
+from .datadict import Dataset, Field, in_english, versioned
 
 S = Project.Status
 FINAL_KINDS = ("determination_final", "review_decided")
 NO_AIE = _("No AIE recorded")
+NO_CHART = _("No data yet, so there is no chart.")
 DAYS = "ji-rules §3.2, §3.7, §3.8 (paras 32, 35); the project's event log"
 
 
@@ -330,9 +335,6 @@ def time_to_final(durations: list[tuple[int, str, int]]) -> tuple[list[dict], li
 
 
 def review_requests(now=None) -> list[dict]:
-    from determinations.models import Determination  # no module-level import of determinations
-    from reviews.models import ReviewRequest
-
     now = now or timezone.now()
     closed = Q(review_window_closes_at__lt=now)
     rows = (
@@ -355,8 +357,6 @@ def review_requests(now=None) -> list[dict]:
 
 
 def erus_by_year_and_host_party() -> list[dict]:
-    from determinations.models import EruIssuance, Verification  # no module-level import
-
     public = public_projects().values("pk")
     verified = (
         Verification.objects.filter(
@@ -394,8 +394,6 @@ def erus_by_year_and_host_party() -> list[dict]:
 
 
 def aau_conversions_by_host_party() -> list[dict]:
-    from determinations.models import AauLedgerEntry  # no module-level import of determinations
-
     rows = (
         AauLedgerEntry.objects.filter(
             kind=AauLedgerEntry.Kind.CONVERSION,
@@ -432,22 +430,8 @@ def table_rows(name: str) -> list[dict]:
 
 # --- charts --------------------------------------------------------------------------------
 
-WIDTH = 560
-LABEL_W = 180
-VALUE_W = 124
-BAR_H = 16
-ROW_GAP = 10
-AXIS_H = 26
-LEGEND_H = 24
-MAX_LABEL = 24
-NARROW = frozenset(" .,:;'|!()[]iljtfI")
-COLOURS = ("#145a9e", "#0a7f6f", "#8a5a00")
-
-
-def no_data() -> SafeString:
-    return format_html(
-        '<p class="empty chart-empty">{}</p>', gettext("No data yet, so there is no chart.")
-    )
+# The chart engine's label fitting, under the names the chart tests of the i18n suite read here.
+LABEL_W, _label, _text_px = charts.LABEL_W, charts.fit_label, charts.text_px
 
 
 def _spread_values(label: str, s: Spread) -> dict:
@@ -462,184 +446,69 @@ def _spread_values(label: str, s: Spread) -> dict:
     }
 
 
-def _xy(value: float) -> str:
-    """SVG coordinates: numbers only, two decimals at most."""
-    return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-def nice_max(top: float, ticks: int = 4) -> tuple[float, float]:
-    """A round axis maximum at or above ``top`` and its tick step (1, 2 or 5 × 10ⁿ)."""
-    if top <= 0:
-        return 1.0, 1.0
-    raw = top / ticks
-    base = 10 ** math.floor(math.log10(raw))
-    step = next(m * base for m in (1, 2, 5, 10) if raw <= m * base)
-    return step * math.ceil(top / step - 1e-9), step
-
-
-def _text_px(text: str) -> float:
-    """A rough width of ``text`` in the 12px chart font: capitals and non-Latin letters (a
-    Russian label) are wider than Latin lower case."""
-    return sum(
-        3.5 if ch in NARROW else 6.6 if ch.isascii() and not ch.isupper() else 7.9 for ch in text
-    )
-
-
-def _label(text: str) -> tuple[str, str]:
-    """(shown, full) with long labels cut to fit the label column: at most MAX_LABEL
-    characters and LABEL_W - 12 pixels, whatever the language."""
-    short = text
-    while len(short) > MAX_LABEL or _text_px(short) > LABEL_W - 12:
-        short = short[:-2].rstrip() + "…"
-    return escape(short), escape(text)
-
-
-def _open_svg(css: str, height: float, summary: str) -> list[str]:
-    label = escape(summary)
-    return [
-        f'<svg class="stat-chart {css}" xmlns="http://www.w3.org/2000/svg" role="img" '
-        f'viewBox="0 0 {WIDTH} {_xy(height)}" aria-label="{label}">',
-        f"<title>{label}</title>",
-    ]
-
-
-def _axis(out: list[str], top: float, bottom: float, hi: float, step: float, fmt) -> None:
-    plot_w = WIDTH - LABEL_W - VALUE_W
-    n = round(hi / step)
-    for i in range(n + 1):
-        value = step * i
-        x = LABEL_W + plot_w * value / hi
-        out.append(
-            f'<line class="grid" x1="{_xy(x)}" x2="{_xy(x)}" y1="{_xy(top)}" y2="{_xy(bottom)}"/>'
-            f'<text class="tick" x="{_xy(x)}" y="{_xy(bottom + 16)}" text-anchor="middle">'
-            f"{escape(fmt(value))}</text>"
-        )
-
-
 def bar_chart(
     title: str,
     groups: Sequence[tuple[str, Sequence[float]]],
     series: Sequence[str] = ("",),
     *,
-    fmt: Callable[[float], str] = lambda v: f"{v:,.0f}",
+    fmt: Callable[[float], str] = charts.whole,
     notes: Sequence[str] | None = None,
     hi: float | None = None,
 ) -> SafeString:
     """Horizontal bars: one group per label, one bar per series in each group. ``notes``
-    replaces the value printed after the first bar of each group."""
-    if not groups:
-        return no_data()
-    legend = len(series) > 1
-    top = LEGEND_H if legend else 6
-    group_h = BAR_H * len(series) + ROW_GAP
-    bottom = top + group_h * len(groups)
-    height = bottom + AXIS_H
-    peak = max((v for _label, values in groups for v in values), default=0)
-    axis_hi, step = nice_max(hi if hi is not None else peak)
-    plot_w = WIDTH - LABEL_W - VALUE_W
-    summary = "; ".join(
-        f"{label}: "
-        + ", ".join(f"{name} {fmt(v)}".strip() for name, v in zip(series, values, strict=True))
-        for label, values in groups
+    replaces the value printed after the first bar of each group; ``hi`` fixes the axis's top."""
+    return charts.bar_chart(
+        title,
+        [
+            charts.Group(label, values, notes[i] if notes is not None else None)
+            for i, (label, values) in enumerate(groups)
+        ],
+        [charts.Series(name) for name in series],
+        scale=charts.Scale.fit(high=hi) if hi is not None else None,
+        fmt=fmt,
+        css="stat-chart bar-chart",
+        empty=NO_CHART,
     )
-    out = _open_svg("bar-chart", height, f"{title}. {summary}.")
-    if legend:
-        advances = [40 + max(7 * len(name), round(_text_px(name))) for name in series]
-        # Over the label column when the names (a translation) are too long to fit after it.
-        x = max(6, min(LABEL_W, WIDTH - sum(advances) + 22))
-        for i, (name, advance) in enumerate(zip(series, advances, strict=True)):
-            out.append(
-                f'<g class="legend"><rect x="{x}" y="6" width="12" height="12" '
-                f'fill="{COLOURS[i % len(COLOURS)]}"/>'
-                f'<text x="{x + 18}" y="16">{escape(name)}</text></g>'
-            )
-            x += advance
-    _axis(out, top, bottom, axis_hi, step, fmt)
-    for g, (label, values) in enumerate(groups):
-        y0 = top + group_h * g + ROW_GAP / 2
-        shown, full = _label(label)
-        out.append(
-            f'<g class="group"><text class="label" x="{LABEL_W - 8}" '
-            f'y="{_xy(y0 + BAR_H * len(series) / 2 + 4)}" text-anchor="end">'
-            f"<title>{full}</title>{shown}</text>"
-        )
-        for i, (name, value) in enumerate(zip(series, values, strict=True)):
-            w = plot_w * value / axis_hi
-            y = y0 + BAR_H * i
-            tip = escape(f"{label}{', ' + name if name else ''}: {fmt(value)}")
-            text = notes[g] if notes is not None and i == 0 else fmt(value)
-            out.append(
-                f'<rect class="bar" x="{LABEL_W}" y="{_xy(y + 1)}" width="{_xy(max(w, 0))}" '
-                f'height="{BAR_H - 2}" fill="{COLOURS[i % len(COLOURS)]}">'
-                f"<title>{tip}</title></rect>"
-                f'<text class="value" x="{_xy(LABEL_W + w + 4)}" y="{_xy(y + BAR_H - 4)}">'
-                f"{escape(text)}</text>"
-            )
-        out.append("</g>")
-    out.append("</svg>")
-    return mark_safe("".join(out))  # numbers and escaped text only
 
 
 def box_chart(title: str, groups: Sequence[tuple[str, Spread]]) -> SafeString:
     """Horizontal box plots of times in days: whiskers from minimum to maximum, the box from the
     first to the third quartile, a thick line at the median."""
-    if not groups:
-        return no_data()
-    row_h = 30
-    top = 6
-    bottom = top + row_h * len(groups)
-    height = bottom + AXIS_H
-    axis_hi, step = nice_max(max(s.max for _label, s in groups))
-    plot_w = WIDTH - LABEL_W - VALUE_W
-
-    def x_of(v: float) -> float:
-        return LABEL_W + plot_w * v / axis_hi
-
-    summary = "; ".join(
-        ngettext(
-            "%(label)s: %(n)s project, median %(median)s days, quartiles %(q1)s–%(q3)s, "
-            "range %(min)s–%(max)s",
-            "%(label)s: %(n)s projects, median %(median)s days, quartiles %(q1)s–%(q3)s, "
-            "range %(min)s–%(max)s",
-            s.n,
-        )
-        % _spread_values(label, s)
-        for label, s in groups
-    )
-    out = _open_svg("box-chart", height, f"{title}. {summary}.")
-    _axis(out, top, bottom, axis_hi, step, lambda v: num(v))
-    for g, (label, s) in enumerate(groups):
-        cy = top + row_h * g + row_h / 2
-        shown, full = _label(label)
-        tip = escape(
-            ngettext(
+    boxes = [
+        charts.Box(
+            label,
+            s.min,
+            s.q1,
+            s.median,
+            s.q3,
+            s.max,
+            summary=ngettext(
+                "%(label)s: %(n)s project, median %(median)s days, quartiles %(q1)s–%(q3)s, "
+                "range %(min)s–%(max)s",
+                "%(label)s: %(n)s projects, median %(median)s days, quartiles %(q1)s–%(q3)s, "
+                "range %(min)s–%(max)s",
+                s.n,
+            )
+            % _spread_values(label, s),
+            tip=ngettext(
                 "%(label)s: %(n)s project; min %(min)s, Q1 %(q1)s, median %(median)s, "
                 "Q3 %(q3)s, max %(max)s days",
                 "%(label)s: %(n)s projects; min %(min)s, Q1 %(q1)s, median %(median)s, "
                 "Q3 %(q3)s, max %(max)s days",
                 s.n,
             )
-            % _spread_values(label, s)
+            % _spread_values(label, s),
+            note=f"{num(s.median)} (n={s.n})",
         )
-        out.append(
-            f'<g class="box"><title>{tip}</title>'
-            f'<text class="label" x="{LABEL_W - 8}" y="{_xy(cy + 4)}" text-anchor="end">'
-            f"<title>{full}</title>{shown}</text>"
-            f'<line class="whisker" x1="{_xy(x_of(s.min))}" x2="{_xy(x_of(s.max))}" '
-            f'y1="{_xy(cy)}" y2="{_xy(cy)}"/>'
-            f'<line class="whisker" x1="{_xy(x_of(s.min))}" x2="{_xy(x_of(s.min))}" '
-            f'y1="{_xy(cy - 6)}" y2="{_xy(cy + 6)}"/>'
-            f'<line class="whisker" x1="{_xy(x_of(s.max))}" x2="{_xy(x_of(s.max))}" '
-            f'y1="{_xy(cy - 6)}" y2="{_xy(cy + 6)}"/>'
-            f'<rect class="iqr" x="{_xy(x_of(s.q1))}" y="{_xy(cy - 8)}" '
-            f'width="{_xy(max(x_of(s.q3) - x_of(s.q1), 1))}" height="16" fill="{COLOURS[0]}"/>'
-            f'<line class="median" x1="{_xy(x_of(s.median))}" x2="{_xy(x_of(s.median))}" '
-            f'y1="{_xy(cy - 9)}" y2="{_xy(cy + 9)}"/>'
-            f'<text class="value" x="{_xy(x_of(s.max) + 6)}" y="{_xy(cy + 4)}">'
-            f"{escape(num(s.median))} (n={s.n})</text></g>"
-        )
-    out.append("</svg>")
-    return mark_safe("".join(out))  # numbers and escaped text only
+        for label, s in groups
+    ]
+    return charts.box_chart(
+        title,
+        boxes,
+        fmt=num,
+        css="stat-chart box-chart",
+        empty=NO_CHART,
+    )
 
 
 # --- the page ------------------------------------------------------------------------------
@@ -817,11 +686,8 @@ def statistics_csv(request: HttpRequest, name: str) -> HttpResponse:
     table = TABLES.get(name)
     if table is None:
         raise Http404(f"No statistics table {name!r}.")
+    # A few grouped rows, written out inside the view (in English): no lazy text reaches the body.
     rows = [
         {k: num(v) if isinstance(v, float) else v for k, v in r.items()} for r in table_rows(name)
     ]
-    response = StreamingHttpResponse(
-        csv_lines(table.header, rows), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="jitrack-{name}.csv"'
-    return versioned(response, request)
+    return versioned(csv_response(table.header, rows, f"jitrack-{name}.csv"), request)

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_safe
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
+from determinations.models import Determination, Verification
 from jitrack.errors import NotFound
 from projects.models import Project
 from projects.selectors import parse_key, public_projects
@@ -89,8 +90,6 @@ def _cut_short(withdrawn_at: datetime | None, closes_at: datetime) -> bool:
 
 def windows(projects: QuerySet[Project]) -> list[Window]:
     """Every window of the given (public) projects, by opening date: three queries."""
-    from determinations.models import Determination, Verification  # no module-level import
-
     ids = projects.values("pk")
     out = [
         Window(

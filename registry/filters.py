@@ -1,6 +1,6 @@
 """Filters and ordering of the project register. One ``ProjectFilter`` serves the API list
 (/api/projects/), the open-data page and downloads, and the public registry's sections
-(``projects.sections``), so one query string selects the same projects everywhere.
+(``section_defs``), so one query string selects the same projects everywhere.
 
 ``section`` applies a project-based registry section's own rows (``pdds-open`` …) and moves the
 ``from``/``to`` date range onto that section's date; without it the range is on the PDD's
@@ -15,6 +15,8 @@ from rest_framework.filters import OrderingFilter
 
 from projects.models import Project, SectoralScope
 from projects.selectors import public_projects
+
+from .section_defs import SECTIONS
 
 # The 15 JI sectoral scopes (ji-rules §1) are fixed: the choices need no query.
 SCOPE_CHOICES = [(str(n), f"{n}. {name}") for n, name in enumerate(SectoralScope.NAMES, 1)]
@@ -47,8 +49,7 @@ class ProjectFilterForm(forms.Form):
 
 
 def section_choices() -> list[tuple[str, str]]:
-    from registry.sections import SECTIONS  # sections imports this module
-
+    """The registry sections that list projects (``section_defs``)."""
     return [(s.slug, s.title) for s in SECTIONS.values() if s.of_projects]
 
 
@@ -84,16 +85,12 @@ class ProjectFilter(django_filters.FilterSet):
         return queryset.filter(Q(title__icontains=value) | Q(reference__icontains=value))
 
     def filter_section(self, queryset, name, value: str):
-        from registry.sections import SECTIONS
-
         # A section lists published projects only, whoever asks (the API also lists a user's own
         # unpublished projects).
         public = queryset.filter(pk__in=public_projects().values("pk"))
         return public.filter(SECTIONS[value].where)
 
     def filter_dates(self, queryset, name, value: str):
-        from registry.sections import SECTIONS
-
         slug = self.form.cleaned_data.get("section")
         field = SECTIONS[slug].date_field if slug else DEFAULT_DATE_FIELD
         lookup = "gte" if name == "from" else "lte"

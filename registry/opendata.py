@@ -14,43 +14,40 @@ Query budget: a download costs a fixed number of queries whatever its size. The 
 values of their many-to-many fields are read by parallel queries in the same order and merged
 while streaming (``_Many``), never one query per row.
 
-Versioning: ``VERSION`` is the dictionary's version; change it whenever a field is added, removed
-or changes meaning. Every CSV carries it in the ``X-Data-Dictionary-Version`` header next to a
-``Link: <…/opendata/dictionary.json>; rel="describedby"`` header; every JSON document has it as
-its top-level ``version`` with the dictionary's address in ``dictionary``.
+Versioning: ``VERSION`` (``datadict``) is the dictionary's version; change it whenever a field is
+added, removed or changes meaning. Every CSV carries it in the ``X-Data-Dictionary-Version``
+header next to a ``Link: <…/opendata/dictionary.json>; rel="describedby"`` header; every JSON
+document has it as its top-level ``version`` with the dictionary's address in ``dictionary``.
+Both are streamed (``jitrack.streaming``): a download's memory does not grow with its rows.
 """
 
 from __future__ import annotations
 
-import csv
-import json
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from functools import wraps
+from collections.abc import Iterable, Iterator
 from itertools import groupby
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from jitrack.i18n import in_official_language
+from determinations.models import EruBlock, Verification
+from jitrack.streaming import csv_response, json_response
 from projects.models import Party, Project
 from projects.selectors import public_projects
 from projects.timeline import event_label
-from registry.feeds import NOTICE_KINDS
-from registry.filters import ProjectFilter
 
-VERSION = "1.1"  # 1.1: the scope, section, from and to filters
+from .analytics import TABLES
+from .datadict import VERSION, Dataset, Field, dictionary_url, in_english, versioned
+from .feeds import NOTICE_KINDS
+from .filters import ProjectFilter, section_choices
+from .section_defs import PROJECT_STATUSES
+
 PER_PAGE = 20
-JSON_ROWS_PER_CHUNK = 100
-LIST_SEPARATOR = "; "
 
 # --- the dictionary -------------------------------------------------------------------------
 
@@ -67,48 +64,9 @@ TYPES = {
 }
 
 
-@dataclass(frozen=True)
-class Field:
-    name: str
-    type: str
-    meaning: str
-    source: str
-    values: tuple[str, ...] = ()
-
-    def as_dict(self) -> dict:
-        out = {"name": self.name, "type": self.type, "meaning": self.meaning}
-        if self.values:
-            out["values"] = list(self.values)
-        out["source"] = self.source
-        return out
-
-
-@dataclass(frozen=True)
-class Dataset:
-    name: str
-    title: str
-    description: str
-    fields: tuple[Field, ...]
-    rows: Callable[[QuerySet[Project], HttpRequest], Iterator[dict]] | None = None
-
-    @property
-    def header(self) -> list[str]:
-        return [f.name for f in self.fields]
-
-    def as_dict(self, urls: dict | None = None) -> dict:
-        out = {"name": self.name, "title": self.title, "description": self.description}
-        if urls:
-            out["downloads"] = urls
-        out["fields"] = [f.as_dict() for f in self.fields]
-        return out
-
-
-PROJECT_STATUSES = tuple(
-    s for s in Project.Status.values if s not in ("draft", "engaged", "pdd_submitted")
-)
 VERIFICATION_STATUSES = ("published", "under_review", "final", "rejected", "withdrawn")
-# The registry sections that list projects (projects.sections; ProjectFilter's ``section``).
-PROJECT_SECTIONS = ("pdds-open", "pdds", "determinations-open", "determinations-final")
+# The registry sections that list projects (ProjectFilter's ``section``).
+PROJECT_SECTIONS = tuple(slug for slug, _title in section_choices())
 
 PROJECT_FIELDS = (
     Field(
@@ -422,67 +380,6 @@ FILTERS = (
 )
 
 
-# --- values --------------------------------------------------------------------------------
-
-
-def utc(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def json_value(value):
-    if isinstance(value, datetime):
-        return utc(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def csv_value(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return utc(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return LIST_SEPARATOR.join(f"{k}:{v}" for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return LIST_SEPARATOR.join(str(v) for v in value)
-    return str(value)
-
-
-class Echo:
-    """A pseudo-buffer for ``csv.writer``: ``write`` returns the line instead of storing it."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_lines(header: list[str], rows: Iterable[dict]) -> Iterator[str]:
-    writer = csv.writer(Echo())
-    yield writer.writerow(header)
-    for row in rows:
-        yield writer.writerow([csv_value(row[name]) for name in header])
-
-
-def json_chunks(head: dict, rows: Iterable[dict]) -> Iterator[str]:
-    """``{…head, "rows": [ … ]}`` written a hundred rows at a time."""
-    opening = json.dumps(head, ensure_ascii=False)[:-1]
-    yield f'{opening}, "rows": ['
-    batch: list[str] = []
-    first = True
-    for row in rows:
-        batch.append(json.dumps({k: json_value(v) for k, v in row.items()}, ensure_ascii=False))
-        if len(batch) == JSON_ROWS_PER_CHUNK:
-            yield ("\n" if first else ",\n") + ",\n".join(batch)
-            first, batch = False, []
-    if batch:
-        yield ("\n" if first else ",\n") + ",\n".join(batch)
-    yield "\n]}\n"
-
-
 # --- rows ----------------------------------------------------------------------------------
 
 
@@ -581,8 +478,6 @@ def project_rows(projects: QuerySet[Project], request: HttpRequest) -> Iterator[
 
 def verification_rows(projects: QuerySet[Project], request: HttpRequest) -> Iterator[dict]:
     """Verification reports made public (para 38): one query."""
-    from determinations.models import Verification  # projects does not import it at module level
-
     rows = (
         Verification.objects.filter(
             Verification.PUBLIC,
@@ -629,8 +524,6 @@ def verification_rows(projects: QuerySet[Project], request: HttpRequest) -> Iter
 
 def issuance_rows(projects: QuerySet[Project], request: HttpRequest) -> Iterator[dict]:
     """ERU blocks as issued (parent-less blocks): one query."""
-    from determinations.models import EruBlock  # projects does not import it at module level
-
     rows = (
         EruBlock.objects.filter(
             parent__isnull=True, issuance__verification__project__in=projects.values("pk")
@@ -711,10 +604,6 @@ DATASETS: dict[str, Dataset] = {
 # --- views ---------------------------------------------------------------------------------
 
 
-def dictionary_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri(reverse("opendata_dictionary"))
-
-
 def filter_query(filterset: ProjectFilter) -> str:
     """The valid filter parameters of a request, ready to append to a download link."""
     data = filterset.form.cleaned_data if filterset.is_bound else {}
@@ -744,28 +633,6 @@ def _dataset(name: str) -> Dataset:
     return dataset
 
 
-def in_english(view):
-    """Downloads are data, not pages: their texts (the dictionary's meanings, labels in a
-    statistics table, error details) stay in English whatever the visitor's language. Texts are
-    made strings inside the view: a streamed body must hold no lazy translation."""
-
-    english = in_official_language(view)
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = english(request, *args, **kwargs)
-        response.headers.setdefault("Content-Language", settings.LANGUAGE_CODE)
-        return response
-
-    return wrapper
-
-
-def versioned(response: HttpResponse, request: HttpRequest) -> HttpResponse:
-    response["X-Data-Dictionary-Version"] = VERSION
-    response["Link"] = f'<{dictionary_url(request)}>; rel="describedby"'
-    return response
-
-
 @require_safe
 @in_english
 def download_csv(request: HttpRequest, name: str) -> HttpResponse:
@@ -774,11 +641,7 @@ def download_csv(request: HttpRequest, name: str) -> HttpResponse:
     if not filterset.is_valid():
         return invalid_filters(filterset)
     rows = dataset.rows(filterset.qs, request)
-    response = StreamingHttpResponse(
-        csv_lines(dataset.header, rows), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="jitrack-{name}.csv"'
-    return versioned(response, request)
+    return versioned(csv_response(dataset.header, rows, f"jitrack-{name}.csv"), request)
 
 
 @require_safe
@@ -794,17 +657,11 @@ def download_json(request: HttpRequest, name: str) -> HttpResponse:
         "dictionary": dictionary_url(request),
         "filters": {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "")},
     }
-    rows = dataset.rows(filterset.qs, request)
-    response = StreamingHttpResponse(
-        json_chunks(head, rows), content_type="application/json; charset=utf-8"
-    )
-    return versioned(response, request)
+    return versioned(json_response(head, dataset.rows(filterset.qs, request)), request)
 
 
 def dictionary(request: HttpRequest) -> dict:
     """The data dictionary as data: every field of every download."""
-    from registry.analytics import TABLES  # analytics imports this module
-
     return {
         "version": VERSION,
         "title": "JI Track 2 open data: data dictionary",
@@ -836,8 +693,6 @@ def dictionary_json(request: HttpRequest) -> JsonResponse:
 def opendata_page(request: HttpRequest) -> HttpResponse:
     """The data dictionary as a page, with the project filters, a paginated preview of the
     projects they select and download links carrying the same filters."""
-    from registry.analytics import TABLES  # analytics imports this module
-
     filterset = ProjectFilter(request.GET or None, queryset=public_projects())
     status = 200
     page = None
@@ -869,7 +724,6 @@ def opendata_page(request: HttpRequest) -> HttpResponse:
         "hosts": hosts,
         "page": page,
         "query": query,
-        "page_query": f"{query}&" if query else "",
         "dictionary_json": reverse("opendata_dictionary"),
     }
     return render(request, "registry/opendata.html", context, status=status)

@@ -18,7 +18,7 @@ import time_machine
 from django.db import connections
 from django.utils import timezone
 
-from projects import clock
+from registry import clock
 from projects.models import Project
 from tests.factories import pdf_bytes
 
