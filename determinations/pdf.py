@@ -25,14 +25,8 @@ def drep_html(determination, *, generated_at: datetime | None = None) -> str:
     )
 
 
-def to_pdf(html: str) -> bytes:
-    """The slow step (``jitrack.pdf.write_pdf``), looked up when called so that one patch of the
-    kernel's renderer (the tests' fast-PDF fixture) reaches every PDF."""
-    return pdf.write_pdf(html)
-
-
 def render_drep(determination) -> bytes:
-    return to_pdf(drep_html(determination))
+    return pdf.write_pdf(drep_html(determination))
 
 
 def vrep_html(verification, *, changes=None, generated_at: datetime | None = None) -> str:
@@ -58,4 +52,4 @@ def vrep_html(verification, *, changes=None, generated_at: datetime | None = Non
 
 
 def render_vrep(verification) -> bytes:
-    return to_pdf(vrep_html(verification))
+    return pdf.write_pdf(vrep_html(verification))

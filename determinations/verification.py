@@ -18,6 +18,7 @@ from django.utils import timezone
 from fees import services as fee_services
 from jitrack.errors import Conflict, Invalid
 from jitrack.guards import Guard
+from jitrack.pdf import filed_with_report
 from jitrack.statuses import Machine
 from projects import deadlines
 from projects.models import Document, Event, Organisation, Project, User
@@ -32,7 +33,6 @@ from projects.workflow import (
 
 from . import pdf
 from .models import ImplementationChange, MonitoringReport, Verification
-from .workflow import RENDER_ATTEMPTS
 
 V = Verification.Status
 M = MonitoringReport.Status
@@ -334,70 +334,68 @@ def submit_verification(
         conditions_hold=conditions_hold,
         conditions_reasons=conditions_reasons,
     )
+
     # The report is rendered to PDF before the project's row is locked (WeasyPrint takes a
-    # second or more); under the lock the HTML is rendered again from the locked state and must
-    # be the same, else the PDF is made again (``determinations.workflow.RENDER_ATTEMPTS``).
-    for _attempt in range(RENDER_ATTEMPTS):
-        at = timezone.now()
-        unlocked = MonitoringReport.objects.select_related("project__host_party", "aie").get(
-            pk=report.pk
-        )
-        GUARDS["verify"].check(actor, unlocked)  # a refusal costs no rendering
-        ver, changes = _verification_draft(actor, unlocked.project, unlocked, at=at, **draft)
-        html = pdf.vrep_html(ver, changes=changes, generated_at=at)
-        content = pdf.to_pdf(html)
-        with transaction.atomic():
+    # second or more: ``jitrack.pdf.filed_with_report``).
+    def prepare(at: datetime, locked: bool):
+        if locked:
             project = lock(report.project_id)
-            report = MonitoringReport.objects.select_for_update().get(pk=report.pk)
-            GUARDS["verify"].check(actor, report)
-            ver, changes = _verification_draft(actor, project, report, at=at, **draft)
-            if pdf.vrep_html(ver, changes=changes, generated_at=at) != html:
-                continue  # something the report shows changed while the PDF was made
-            ver.save()
-            for change in changes:
-                change.addressed_in = ver
-                change.save(update_fields=["addressed_in", "aie_opinion"])
-            for title, uploaded, confidential in supporting or []:
-                ver.supporting.add(
-                    store_document(
-                        project,
-                        kind=Document.Kind.VERIFICATION_SUPPORTING,
-                        title=title,
-                        uploaded=uploaded,
-                        actor=actor,
-                        confidential=confidential,
-                    )
+            current = MonitoringReport.objects.select_for_update().get(pk=report.pk)
+        else:
+            current = MonitoringReport.objects.select_related("project__host_party", "aie").get(
+                pk=report.pk
+            )
+            project = current.project
+        GUARDS["verify"].check(actor, current)  # unlocked: a refusal costs no PDF
+        ver, changes = _verification_draft(actor, project, current, at=at, **draft)
+        html = pdf.vrep_html(ver, changes=changes, generated_at=at)
+        return (project, current, ver, changes), html
+
+    def commit(prepared, content: bytes) -> Verification:
+        project, current, ver, changes = prepared
+        ver.save()
+        for change in changes:
+            change.addressed_in = ver
+            change.save(update_fields=["addressed_in", "aie_opinion"])
+        for title, uploaded, confidential in supporting or []:
+            ver.supporting.add(
+                store_document(
+                    project,
+                    kind=Document.Kind.VERIFICATION_SUPPORTING,
+                    title=title,
+                    uploaded=uploaded,
+                    actor=actor,
+                    confidential=confidential,
                 )
-            ver.report = store_document(
-                project,
-                kind=Document.Kind.VERIFICATION_REPORT,
-                title=f"Verification report F-JI-VRep ({ver.number})",
-                uploaded=None,
-                actor=actor,
-                content=content,
-                filename=f"F-JI-VRep-{project.key}-{ver.number}.pdf",
             )
-            ver.save(update_fields=["report"])
-            # the event "verification_submitted" below tells this move
-            MONITORING.move(report, M.VERIFIED, log=None)
-            fee_services.assess_verification_fee(
-                project,
-                number=ver.number,
-                actor=actor,
-                reductions_by_year={int(y): t for y, t in ver.verified.items()},
-            )
-            record(
-                project,
-                "verification_submitted",
-                actor=actor,
-                public=False,
-                data={"verification": ver.number, "verified_total": ver.verified_total},
-            )
-            return ver
-    raise Conflict(
-        "The report kept changing while the verification was prepared; file it again.",
-        code="changed_meanwhile",
-    )
+        ver.report = store_document(
+            project,
+            kind=Document.Kind.VERIFICATION_REPORT,
+            title=f"Verification report F-JI-VRep ({ver.number})",
+            uploaded=None,
+            actor=actor,
+            content=content,
+            filename=f"F-JI-VRep-{project.key}-{ver.number}.pdf",
+        )
+        ver.save(update_fields=["report"])
+        # the event "verification_submitted" below tells this move
+        MONITORING.move(current, M.VERIFIED, log=None)
+        fee_services.assess_verification_fee(
+            project,
+            number=ver.number,
+            actor=actor,
+            reductions_by_year={int(y): t for y, t in ver.verified.items()},
+        )
+        record(
+            project,
+            "verification_submitted",
+            actor=actor,
+            public=False,
+            data={"verification": ver.number, "verified_total": ver.verified_total},
+        )
+        return ver
+
+    return filed_with_report(prepare, commit)
 
 
 def _verification_draft(

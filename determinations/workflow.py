@@ -18,6 +18,7 @@ from fees import services as fee_services
 from jitrack.errors import Conflict, Invalid
 from jitrack.guards import Guard
 from jitrack.i18n import in_official_language
+from jitrack.pdf import filed_with_report
 from jitrack.statuses import Machine
 from projects import deadlines
 from projects.models import Comment, Document, Event, Project, User
@@ -61,8 +62,6 @@ GUARDS: dict[str, Guard] = {
         gettext_lazy("check the determination"),
     ),
 }
-# How often a filing renders its report again when the project changed while it rendered.
-RENDER_ATTEMPTS = 3
 
 
 def _move(
@@ -192,60 +191,63 @@ def submit_determination(
     ``supporting`` is a list of (title, uploaded PDF, confidential).
 
     The report is rendered to PDF before the project's row is locked (WeasyPrint takes a second
-    or more); under the lock the HTML is rendered again from the locked state and must be the
-    same, else the PDF is made again (at most ``RENDER_ATTEMPTS`` times)."""
+    or more: ``jitrack.pdf.filed_with_report``)."""
     _findings(findings, outcome)
-    draft = dict(findings=findings, outcome=outcome, due_account=due_account)
-    for _attempt in range(RENDER_ATTEMPTS):
-        at = timezone.now()
-        unlocked = Project.objects.select_related("host_party", "aie").get(pk=project.pk)
-        GUARDS["submit"].check(actor, unlocked)  # a refusal costs no rendering
-        html = pdf.drep_html(_draft(actor, unlocked, at=at, **draft), generated_at=at)
-        content = pdf.to_pdf(html)
-        with transaction.atomic():
-            project = lock(project)
-            GUARDS["submit"].check(actor, project)
-            host_check(project)
-            det = _draft(actor, project, at=at, **draft)
-            if pdf.drep_html(det, generated_at=at) != html:
-                continue  # the project changed while the PDF was made: make it again
-            det.save()
-            for title, uploaded, confidential in supporting or []:
-                store_document(
-                    project,
-                    kind=Document.Kind.DETERMINATION_SUPPORTING,
-                    title=title,
-                    uploaded=uploaded,
-                    actor=actor,
-                    confidential=confidential,
-                )
-            det.report = store_document(
-                project,
-                kind=Document.Kind.DETERMINATION_REPORT,
-                title=f"Determination report F-JI-DRep ({det.number})",
-                uploaded=None,
+
+    def prepare(at: datetime, locked: bool) -> tuple[tuple[Project, Determination], str]:
+        if locked:
+            current_project = lock(project)
+        else:
+            current_project = Project.objects.select_related("host_party", "aie").get(pk=project.pk)
+        GUARDS["submit"].check(actor, current_project)  # unlocked: a refusal costs no PDF
+        host_check(current_project)
+        det = _draft(
+            actor,
+            current_project,
+            findings=findings,
+            outcome=outcome,
+            due_account=due_account,
+            at=at,
+        )
+        return (current_project, det), pdf.drep_html(det, generated_at=at)
+
+    def commit(draft: tuple[Project, Determination], content: bytes) -> Determination:
+        locked_project, det = draft
+        det.save()
+        for title, uploaded, confidential in supporting or []:
+            store_document(
+                locked_project,
+                kind=Document.Kind.DETERMINATION_SUPPORTING,
+                title=title,
+                uploaded=uploaded,
                 actor=actor,
-                content=content,
-                filename=f"F-JI-DRep-{project.key}-{det.number}.pdf",
+                confidential=confidential,
             )
-            det.save(update_fields=["report"])
-            transition(
-                project,
-                S.DETERMINATION_SUBMITTED,
-                actor=actor,
-                kind="determination_submitted",
-                data={
-                    "determination": det.number,
-                    "outcome": outcome,
-                    "report_sha256": det.report.sha256,
-                },
-            )
-            fee_services.assess_determination_fee(project, actor)
-            return det
-    raise Conflict(
-        "The project kept changing while the report was prepared; file it again.",
-        code="changed_meanwhile",
-    )
+        det.report = store_document(
+            locked_project,
+            kind=Document.Kind.DETERMINATION_REPORT,
+            title=f"Determination report F-JI-DRep ({det.number})",
+            uploaded=None,
+            actor=actor,
+            content=content,
+            filename=f"F-JI-DRep-{locked_project.key}-{det.number}.pdf",
+        )
+        det.save(update_fields=["report"])
+        transition(
+            locked_project,
+            S.DETERMINATION_SUBMITTED,
+            actor=actor,
+            kind="determination_submitted",
+            data={
+                "determination": det.number,
+                "outcome": outcome,
+                "report_sha256": det.report.sha256,
+            },
+        )
+        fee_services.assess_determination_fee(locked_project, actor)
+        return det
+
+    return filed_with_report(prepare, commit)
 
 
 def check_determination(

@@ -14,10 +14,10 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
-from jitrack.errors import Conflict, Invalid, NotFound
+from jitrack.errors import Conflict, Invalid
 from jitrack.statuses import Machine
 from projects.models import Counter, Organisation, Project, User
 from projects.workflow import lock, record, require
@@ -418,13 +418,6 @@ def parse_amount(value, field: str = "amount_usd") -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
-def get_invoice(number: str) -> Invoice:
-    try:
-        return Invoice.objects.select_related("project", "assessment").get(number=number)
-    except Invoice.DoesNotExist:
-        raise NotFound("No such invoice.", code="not_found") from None
-
-
 def record_payment(
     actor: User,
     invoice: Invoice,
@@ -682,9 +675,3 @@ def open_invoices():
 
 def reimbursements_due():
     return Reimbursement.objects.filter(status=Reimbursement.Status.DUE)
-
-
-def project_filter_for(user: User) -> Q:
-    if user.is_superuser or user.role == User.Role.SECRETARIAT:
-        return Q()
-    return Q(project__participants=user.organisation_id)

@@ -8,12 +8,21 @@ stands (``determinations.workflow.submit_determination``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from .errors import Conflict
 from .i18n import in_official_language
+
+Draft = TypeVar("Draft")
+Result = TypeVar("Result")
+# How often an act renders its report again when what it shows changed while it rendered.
+RENDER_ATTEMPTS = 3
 
 
 @in_official_language
@@ -30,3 +39,28 @@ def write_pdf(html: str) -> bytes:
 
 def render_pdf(template: str, context: dict, *, generated_at: datetime | None = None) -> bytes:
     return write_pdf(render_html(template, context, generated_at=generated_at))
+
+
+def filed_with_report(
+    prepare: Callable[[datetime, bool], tuple[Draft, str]],
+    commit: Callable[[Draft, bytes], Result],
+) -> Result:
+    """An act that files a generated report, holding no row lock while WeasyPrint works.
+
+    ``prepare(at, locked)`` checks the act and returns its unsaved draft and the report's HTML,
+    as generated at ``at``; with ``locked`` it runs inside the act's transaction and takes the
+    act's row locks first. The PDF is made from an unlocked preparation; under the locks the act
+    prepares again and ``commit(draft, pdf)`` saves it only if the HTML is the same, else the
+    report is made again (at most ``RENDER_ATTEMPTS`` times)."""
+    for _attempt in range(RENDER_ATTEMPTS):
+        at = timezone.now()
+        _draft, html = prepare(at, False)
+        content = write_pdf(html)
+        with transaction.atomic():
+            draft, now_html = prepare(at, True)
+            if now_html == html:
+                return commit(draft, content)
+    raise Conflict(
+        "The record kept changing while its report was prepared; file it again.",
+        code="changed_meanwhile",
+    )

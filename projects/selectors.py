@@ -95,12 +95,18 @@ def visible_documents(user, project: Project) -> QuerySet[Document]:
     the rule of ``projects.view_document``: insiders (``projects.view_history``: the project's
     participants, AIE and the secretariat) see all; everyone else only published,
     non-confidential documents of a published project."""
-    documents = project.documents.all()
     if user.has_perm("projects.view_history", project):
-        return documents
+        return project.documents.all()
     if not project.is_published:
-        return documents.none()
-    return documents.filter(confidential=False, published_at__isnull=False)
+        return project.documents.none()
+    return public_documents(project)
+
+
+def public_documents(project: Project, *, until: datetime | None = None) -> QuerySet[Document]:
+    """The documents anyone may see: made public and not confidential (ji-rules §6), those
+    made public before ``until`` when given (the project as it stood then)."""
+    documents = project.documents.filter(confidential=False, published_at__isnull=False)
+    return documents if until is None else documents.filter(published_at__lt=until)
 
 
 def comments_open(project: Project, now: datetime | None = None) -> bool:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from determinations.models import Verification
 from jitrack.errors import Invalid
 from projects.models import Comment, Document, Event, Project
+from projects.selectors import public_documents
 from projects.timeline import event_detail, event_label
 from reviews.models import Review
 
@@ -244,9 +245,7 @@ def _verification_event(
 
 
 def public_documents_at(project: Project, until: datetime) -> QuerySet[Document]:
-    return project.documents.filter(
-        confidential=False, published_at__isnull=False, published_at__lt=until
-    ).order_by("kind", "-version", "pk")
+    return public_documents(project, until=until).order_by("kind", "-version", "pk")
 
 
 def comments_at(project: Project, snap: Snapshot) -> list[Comment]:

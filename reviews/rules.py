@@ -11,11 +11,6 @@ def is_jisc(user):
     return user.is_authenticated and user.role == "jisc"
 
 
-@rules.predicate
-def is_expert(user):
-    return user.is_authenticated and user.role == "expert"
-
-
 rules.add_perm("reviews.manage", is_secretariat)
 # Appraisal forms and the review team's working papers: secretariat and JISC members. Experts
 # see the appraisals they sit on (checked in the views on the appraisal's seats).

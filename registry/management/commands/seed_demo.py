@@ -35,6 +35,8 @@ from reviews import workflow as rwf
 from reviews.models import Appraisal, Expert, JiscMember, Meeting
 
 PASSWORD = "demo"  # noqa: S105 -- demo data, DEBUG only
+# The demo AIEs were accredited this many days before the seed (before any demo project).
+ACCREDITED_DAYS_AGO = 400
 
 
 # Para 21 (a)-(f): kp_party, assigned_amount_recorded, national_system, national_registry,
@@ -257,19 +259,21 @@ class Command(BaseCommand):
         """Each demo AIE accredited for both functions, recorded by the secretariat (public
         events on the AIE)."""
         secretariat = User.objects.get(username="secretariat")
+        self.today = timezone.localdate()
         for name, _country, _email, scopes, reference in AIES:
             org = Organisation.objects.get(name=name)
             for function in Accreditation.Function.values:
                 if Accreditation.objects.filter(aie=org, function=function).exists():
                     continue
-                accreditation.accredit(
-                    secretariat,
-                    org,
-                    function=function,
-                    scopes=scopes,
-                    reference=reference,
-                    reason="Accredited by the JISC (demo data).",
-                )
+                with self.on(ACCREDITED_DAYS_AGO):  # long before the demo's projects
+                    accreditation.accredit(
+                        secretariat,
+                        org,
+                        function=function,
+                        scopes=scopes,
+                        reference=reference,
+                        reason="Accredited by the JISC (demo data).",
+                    )
                 self.note(f"{function} accreditation of {name}", True)
 
     # --- the JISC ----------------------------------------------------------------------------
