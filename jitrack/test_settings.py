@@ -14,7 +14,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     import tempfile
     from pathlib import Path
 
-    # A file, not memory, so tests/test_celery_live.py can hand the test database to a real
+    # A file, not memory, so tests/jitrack/test_celery_live.py can hand the test database to a real
     # worker process; one file per pytest process, so parallel runs in one tree never clash.
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.gettempdir()) / f"jitrack-test-{os.getpid()}.sqlite3")

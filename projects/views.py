@@ -2,7 +2,7 @@
 
 A ``DomainError`` from the workflow comes back on the form (as a field error when it names a
 form field) with its HTTP status; nothing changes on error. Every page keeps to a fixed number
-of queries whatever the data size (tests/web check it).
+of queries whatever the data size (tests/projects check it).
 """
 
 from __future__ import annotations

@@ -430,9 +430,6 @@ def table_rows(name: str) -> list[dict]:
 
 # --- charts --------------------------------------------------------------------------------
 
-# The chart engine's label fitting, under the names the chart tests of the i18n suite read here.
-LABEL_W, _label, _text_px = charts.LABEL_W, charts.fit_label, charts.text_px
-
 
 def _spread_values(label: str, s: Spread) -> dict:
     return {

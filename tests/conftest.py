@@ -1,15 +1,12 @@
-"""Users per role and a helper that walks a project through the cycle."""
-
-import datetime as dt
+"""Fixtures for every app's tests: reference data, users and API clients per role, the cycle
+walker, the JISC, and ``fast_pdfs``. Plain helpers and constants are in ``tests/support.py``."""
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from determinations import verification as vwf
-from determinations import workflow as dwf
-from fees import services as fee_services
-from projects import workflow as wf
-from projects.models import Project, User
+from projects.models import User
 
 from .factories import (
     AIEFactory,
@@ -18,8 +15,8 @@ from .factories import (
     UserFactory,
     make_scopes,
     pdf_upload,
-    project_data,
 )
+from .support import CONDITIONS, Committee, Cycle, client_for, fast_write_pdf
 
 
 @pytest.fixture(autouse=True)
@@ -105,65 +102,50 @@ def jisc_user(japan):
     return UserFactory(username="jisc1", role=User.Role.JISC, party=japan)
 
 
-FINDINGS = {
-    "approval": (True, "Letters of approval from Ukraine and Japan were checked."),
-    "additionality": (True, "Investment analysis shows the project is not the baseline."),
-    "baseline_monitoring": (True, "Baseline and monitoring plan follow appendix B."),
-    "environmental": (True, "EIA under Ukrainian law reviewed; no significant impacts."),
-}
+# --- API clients per role (token auth) ------------------------------------------------------
 
 
-class Cycle:
-    """Walks a project to a given stage through the real workflow functions."""
+@pytest.fixture
+def anon(db):
+    return APIClient()
 
-    def __init__(self, participant, aie_user, secretariat, host):
-        self.participant = participant
-        self.aie_user = aie_user
-        self.secretariat = secretariat
-        self.host = host
 
-    def draft(self, **overrides) -> Project:
-        return wf.create_project(self.participant, **project_data(self.host, **overrides))
+@pytest.fixture
+def pp_api(participant):
+    return client_for(participant)
 
-    def engaged(self, **overrides) -> Project:
-        project = self.draft(**overrides)
-        wf.add_document(self.participant, project, kind="pdd", title="PDD", uploaded=pdf_upload())
-        engagement = wf.engage_aie(self.participant, project, self.aie_user.organisation)
-        wf.decide_engagement(self.aie_user, engagement, accept=True)
-        return Project.objects.get(pk=project.pk)
 
-    def submitted(self, **overrides) -> Project:
-        project = self.engaged(**overrides)
-        return wf.submit_pdd(self.aie_user, project)
+@pytest.fixture
+def other_pp_api(other_participant):
+    return client_for(other_participant)
 
-    def open(self, available_on=None, **overrides) -> Project:
-        project = self.submitted(**overrides)
-        return wf.check_pdd(self.secretariat, project, accept=True, available_on=available_on)
 
-    def comments_closed(self, **overrides) -> Project:
-        project = self.open(**overrides)
-        wf.close_comments(project.pk, project.comments_close_at + dt.timedelta(seconds=1))
-        return Project.objects.get(pk=project.pk)
+@pytest.fixture
+def aie_api(aie_user):
+    return client_for(aie_user)
 
-    def determination_submitted(self, outcome="positive", **overrides) -> Project:
-        project = self.comments_closed(**overrides)
-        for comment in project.comments.all():
-            wf.answer_comment(self.aie_user, comment, "Taken into account.")
-        dwf.submit_determination(self.aie_user, project, findings=dict(FINDINGS), outcome=outcome)
-        return Project.objects.get(pk=project.pk)
 
-    def determination_published(self, **overrides) -> Project:
-        project = self.determination_submitted(**overrides)
-        fee = fee_services.determination_fee_record(project)
-        if fee.status == "due":
-            fee_services.pay_balance(self.secretariat, project, reference="BANK-1")
-        dwf.check_determination(self.secretariat, project, accept=True)
-        return Project.objects.get(pk=project.pk)
+@pytest.fixture
+def other_aie_api(other_aie_user):
+    return client_for(other_aie_user)
 
-    def final(self, **overrides) -> Project:
-        project = self.determination_published(**overrides)
-        dwf.deem_final(project.pk, project.review_window_closes_at + dt.timedelta(seconds=1))
-        return Project.objects.get(pk=project.pk)
+
+@pytest.fixture
+def sec_api(secretariat):
+    return client_for(secretariat)
+
+
+@pytest.fixture
+def party_api(party_user):
+    return client_for(party_user)
+
+
+@pytest.fixture
+def jisc_api(jisc_user):
+    return client_for(jisc_user)
+
+
+# --- the cycle, monitoring and verification ------------------------------------------------------
 
 
 @pytest.fixture
@@ -174,9 +156,6 @@ def cycle(participant, aie_user, secretariat, ukraine, scopes):
 @pytest.fixture
 def now():
     return timezone.now()
-
-
-CONDITIONS = "The para 33 conditions still hold: the changes do not affect additionality."
 
 
 @pytest.fixture
@@ -214,3 +193,24 @@ def verify(cycle):
         )
 
     return run
+
+
+# --- the JISC ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def committee(db, scopes, japan):
+    """Five serving JISC members, one conflicted member from Japan and three experts
+    (``tests.support.Committee``)."""
+    return Committee()
+
+
+# --- PDFs --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fast_pdfs(monkeypatch):
+    """Reports and forms made without WeasyPrint (a second or more each): ``jitrack.pdf.write_pdf``
+    gives a tiny valid PDF holding the page's text (``tests.support.tiny_pdf``). For the modules
+    whose PDFs are not under test: ``pytestmark = pytest.mark.usefixtures("fast_pdfs")``."""
+    monkeypatch.setattr("jitrack.pdf.write_pdf", fast_write_pdf)

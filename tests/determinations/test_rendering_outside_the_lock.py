@@ -10,7 +10,7 @@ from django.db import connection
 from determinations import workflow as dwf
 from projects import workflow as wf
 from projects.models import Comment, Document, Project
-from tests.conftest import FINDINGS
+from tests.support import FINDINGS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,82 +9,24 @@ test-artifacts/e2e/.
 
 import datetime as dt
 import hashlib
-import os
 import shutil
-from pathlib import Path
 
 import pytest
 import time_machine
-from django.db import connections
 from django.utils import timezone
 
-from registry import clock
 from projects.models import Project
+from registry import clock
 from tests.factories import pdf_bytes
+from tests.support import ARTIFACTS, Actor
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
+SHOTS = ARTIFACTS / "e2e"
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("Debian's chromium is not installed (the test command installs it)")
-        pytest.skip("Debian's chromium is not installed: apt-get install chromium")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls below are sync.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-            # ORM calls made while Playwright runs use connections of their own context: close
-            # them here, or one outlives the test and keeps the test database busy.
-            connections.close_all()
-
-
-class Actor:
-    def __init__(self, browser, base, username=None):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
-        self.page = self.context.new_page()
-        self.base = base
-        if username:
-            self.page.goto(f"{base}/login/")
-            self.page.fill("input[name=username]", username)
-            self.page.fill("input[name=password]", "demo")
-            self.page.click("form button[type=submit], form input[type=submit]")
-            assert "/login/" not in self.page.url, f"login failed for {username}"
-
-    def go(self, path):
-        response = self.page.goto(f"{self.base}{path}")
-        assert response.status == 200, (path, response.status)
-        return self.page
-
-    def submit(self, form_selector="main form"):
-        with self.page.expect_navigation():
-            self.page.locator(f"{form_selector} button[type=submit]").last.click()
-        assert self.page.locator(".errorlist, .message-error").count() == 0, self.page.content()
-
-    def shot(self, name):
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-    def close(self):
-        self.context.close()
+class CycleActor(Actor):
+    shots = SHOTS
 
 
 @pytest.mark.django_db(transaction=True)
@@ -100,7 +42,7 @@ def test_determination_cycle_in_the_browser(
 
     with time_machine.travel(start, tick=True):
         # Participant: create the project, upload the PDD, engage the AIE.
-        pp = Actor(browser, base, "participant")
+        pp = CycleActor(browser, base, "participant")
         page = pp.go("/projects/new/")
         page.fill("input[name=title]", "Landfill gas capture at Lviv")
         page.select_option("select[name=host_party]", label="Ukraine")
@@ -123,7 +65,7 @@ def test_determination_cycle_in_the_browser(
         pp.close()
 
         # AIE: accept the engagement, submit the PDD for publication.
-        aie = Actor(browser, base, "aie")
+        aie = CycleActor(browser, base, "aie")
         page = aie.go("/dashboard/")
         aie.shot("02-aie-inbox")
         aie.go(f"/projects/{key}/")
@@ -135,7 +77,7 @@ def test_determination_cycle_in_the_browser(
         aie.close()
 
         # Secretariat: completeness check, publish today.
-        sec = Actor(browser, base, "secretariat")
+        sec = CycleActor(browser, base, "secretariat")
         page = sec.go(f"/projects/{key}/check-pdd/")
         page.check("input[name=decision][value=accept]")
         sec.shot("03-secretariat-check-pdd")
@@ -145,7 +87,7 @@ def test_determination_cycle_in_the_browser(
         assert (project.status, project.reference) == ("open_for_comments", "0001")
 
         # The public: the PDD open for comments, and a comment.
-        public = Actor(browser, base)
+        public = CycleActor(browser, base)
         page = public.go("/")
         assert "Landfill gas capture at Lviv" in page.content()
         public.shot("04-home-open-for-comments")
@@ -160,7 +102,7 @@ def test_determination_cycle_in_the_browser(
         public.close()
 
         # AIE answers the comment.
-        aie = Actor(browser, base, "aie")
+        aie = CycleActor(browser, base, "aie")
         page = aie.go("/projects/0001/")
         page.fill(
             "form.answer-form textarea[name=answer]", "Continuous flow and CH4 metering, see D.2."
@@ -175,7 +117,7 @@ def test_determination_cycle_in_the_browser(
         clock.enforce_deadlines()
         assert Project.objects.get(pk=project.pk).status == "comments_closed"
 
-        aie = Actor(browser, base, "aie")
+        aie = CycleActor(browser, base, "aie")
         page = aie.go("/projects/0001/determination/")
         for key_ in ("approval", "additionality", "baseline_monitoring", "environmental"):
             page.check(f"input[name={key_}_met][value=yes]")
@@ -187,7 +129,7 @@ def test_determination_cycle_in_the_browser(
         aie.close()
         assert Project.objects.get(pk=project.pk).status == "determination_submitted"
 
-        sec = Actor(browser, base, "secretariat")
+        sec = CycleActor(browser, base, "secretariat")
         page = sec.go("/projects/0001/fee/payment/")
         page.fill("input[name=reference]", "UBS-2026-0042")
         sec.submit()
@@ -201,7 +143,7 @@ def test_determination_cycle_in_the_browser(
     # 45 days later, with no review requested, the determination is final.
     with time_machine.travel(project.review_window_closes_at + dt.timedelta(minutes=1), tick=True):
         clock.enforce_deadlines()
-        public = Actor(browser, base)
+        public = CycleActor(browser, base)
         page = public.go("/projects/0001/")
         content = page.content()
         assert "Determination final" in content

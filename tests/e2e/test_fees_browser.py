@@ -12,15 +12,15 @@ cycle test).
 import io
 import shutil
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from fees.models import FeeAssessment, Invoice, Payment
 from projects.models import Project
-from tests.e2e.test_determination_cycle_browser import Actor, browser  # noqa: F401
+from tests.support import ARTIFACTS, Actor
 
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e-fees"
+SHOTS = ARTIFACTS / "e2e-fees"
 
 pytestmark = pytest.mark.browser
 
@@ -33,8 +33,7 @@ def _fresh_shots():
 
 
 class FeeActor(Actor):
-    def shot(self, name):
-        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    shots = SHOTS
 
     def post(self, form_selector):
         """Submit a form that may be refused: wait for the page and return the response."""
@@ -57,7 +56,7 @@ def _pay(actor, amount, reference):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_secretariat_records_part_payments_then_publishes(browser, live_server, cycle):  # noqa: F811
+def test_secretariat_records_part_payments_then_publishes(browser, live_server, cycle):
     project = cycle.determination_submitted()
     assert project.reference == "0001"
     invoice = Invoice.objects.get(project=project)
@@ -146,9 +145,7 @@ def test_secretariat_records_part_payments_then_publishes(browser, live_server, 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_participant_downloads_the_invoice_pdf(browser, live_server, cycle):  # noqa: F811
-    from pypdf import PdfReader
-
+def test_participant_downloads_the_invoice_pdf(browser, live_server, cycle):
     project = cycle.determination_submitted()
     number = Invoice.objects.get(project=project).number
 
@@ -195,7 +192,7 @@ def test_participant_downloads_the_invoice_pdf(browser, live_server, cycle):  # 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_anonymous_fee_calculator(browser, live_server):  # noqa: F811
+def test_anonymous_fee_calculator(browser, live_server):
     public = FeeActor(browser, live_server.url)
     page = public.go("/fees/calculator/")
     assert page.locator("[data-testid=fee-total]").count() == 0

@@ -11,28 +11,24 @@ import io
 import re
 import shutil
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cycle
-from tests.e2e.test_determination_cycle_browser import Actor, browser  # noqa: F401
+from tests.support import ARTIFACTS, Actor, Cycle
 
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e-registry"
+SHOTS = ARTIFACTS / "e2e-registry"
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 pytestmark = pytest.mark.browser
 
 
 class Visitor(Actor):
-    def shot(self, name):
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    shots = SHOTS
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_visitor_searches_follows_and_downloads(
-    browser,  # noqa: F811
+    browser,
     live_server,
     cycle,
     japan,

@@ -7,7 +7,6 @@ Screenshots go to test-artifacts/e2e-reviews/.
 """
 
 import shutil
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -15,27 +14,24 @@ from django.utils import timezone
 from projects.models import Project
 from reviews import workflow as rwf
 from reviews.models import Clarification, Review
-from tests.e2e.test_determination_cycle_browser import Actor, browser  # noqa: F401
-from tests.reviews.conftest import committee  # noqa: F401
+from tests.support import ARTIFACTS, Actor
 
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e-reviews"
+SHOTS = ARTIFACTS / "e2e-reviews"
 REASONS_TEXT = "The JISC found the additionality demonstrated."
 
 pytestmark = pytest.mark.browser
 
 
 class ReviewActor(Actor):
-    def shot(self, name):
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    shots = SHOTS
 
 
 @pytest.mark.django_db(transaction=True)
 def test_review_of_a_determination_in_the_browser(
-    browser,  # noqa: F811
+    browser,
     live_server,
     cycle,
-    committee,  # noqa: F811
+    committee,
     secretariat,
 ):
     if SHOTS.exists():

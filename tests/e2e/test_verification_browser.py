@@ -9,29 +9,26 @@ Screenshots go to test-artifacts/e2e-verification/.
 
 import datetime as dt
 import shutil
-from pathlib import Path
 
 import pytest
 
 from determinations import verification as vwf
 from determinations.models import EruBlock, MonitoringReport, Verification
-from tests.e2e.test_determination_cycle_browser import Actor, browser  # noqa: F401
 from tests.factories import pdf_bytes
+from tests.support import ARTIFACTS, Actor
 
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e-verification"
+SHOTS = ARTIFACTS / "e2e-verification"
 
 pytestmark = pytest.mark.browser
 
 
 class VerActor(Actor):
-    def shot(self, name):
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    shots = SHOTS
 
 
 @pytest.mark.django_db(transaction=True)
 def test_monitoring_to_eru_issuance_in_the_browser(
-    browser,  # noqa: F811
+    browser,
     live_server,
     cycle,
     party_user,

@@ -10,112 +10,28 @@ import io
 from decimal import Decimal
 
 import pytest
-import yaml
 from django.conf import settings
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from drf_spectacular.validation import validate_schema
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from fees import services as fee_services
-from fees.models import CreditNote, FeeAssessment, FeeKind, Invoice, Payment, Reimbursement
+from fees.models import CreditNote, FeeAssessment, Invoice, Payment, Reimbursement
 from projects.workflow import lock
-from tests.api.conftest import client_for
-from tests.conftest import Cycle
+from tests.support import (
+    add_verification_invoices,
+    assert_error,
+    client_for,
+    determination_invoice,
+    openapi_schema,
+)
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
 QUOTE = "/api/fees/quote/"
-
-
-def assert_error(response, status: int, code: str | None = None, field: str | None = None):
-    assert response.status_code == status, (response.status_code, response.content[:500])
-    body = response.json()
-    assert isinstance(body["code"], str) and body["code"], body
-    assert isinstance(body["detail"], str) and body["detail"], body
-    if code is not None:
-        assert body["code"] == code, body
-    if field is not None:
-        assert body.get("field") == field, body
-    return body
-
-
-# --- clients ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def anon(db):
-    return APIClient()
-
-
-@pytest.fixture
-def sec_api(secretariat):
-    return client_for(secretariat)
-
-
-@pytest.fixture
-def pp_api(participant):
-    return client_for(participant)
-
-
-@pytest.fixture
-def other_pp_api(other_participant):
-    return client_for(other_participant)
-
-
-@pytest.fixture
-def aie_api(aie_user):
-    return client_for(aie_user)
-
-
-@pytest.fixture
-def party_api(party_user):
-    return client_for(party_user)
-
-
-@pytest.fixture
-def jisc_api(jisc_user):
-    return client_for(jisc_user)
-
-
-# --- data ------------------------------------------------------------------------------------
-
-
-def determination_invoice(project) -> Invoice:
-    return Invoice.objects.get(project=project, kind=FeeKind.DETERMINATION)
-
-
-def add_verification_invoices(project, actor, count: int, first_year: int = 2009) -> None:
-    """``count`` verification fees (20,000 t in a calendar year each: USD 2,500.00), each
-    invoiced. Through the real service, as the verification workflow would call it."""
-    with transaction.atomic():
-        locked = lock(project)
-        for n in range(1, count + 1):
-            fee_services.assess_verification_fee(
-                locked,
-                number=n,
-                actor=actor,
-                reductions_by_year={first_year + n - 1: 20000},
-            )
-
-
-@pytest.fixture
-def fee_due(cycle):
-    """Project 0001 with its USD 8,500.00 determination invoice issued and unpaid."""
-    project = cycle.determination_submitted()
-    invoice = determination_invoice(project)
-    assert invoice.amount_usd == D("8500.00")
-    assert invoice.status == "issued"
-    return invoice
-
-
-@pytest.fixture
-def other_org_cycle(other_participant, aie_user, secretariat, ukraine, scopes):
-    """Projects of another participant organisation."""
-    return Cycle(other_participant, aie_user, secretariat, ukraine)
 
 
 # --- the public quote: contract --------------------------------------------------------------
@@ -1243,10 +1159,7 @@ FEE_PATHS = {
 
 
 def test_schema_lists_the_fee_paths(anon):
-    r = anon.get("/api/schema/")
-    assert r.status_code == 200
-    schema = yaml.safe_load(r.content)
-    validate_schema(schema)
+    schema = openapi_schema(anon)
     for path, method in FEE_PATHS.items():
         assert path in schema["paths"], path
         operation = schema["paths"][path][method]

@@ -5,7 +5,6 @@ locked counter row. SQLite serialises whole transactions, so these races only me
 PostgreSQL; CI runs this file there (DATABASE_URL=postgres://...).
 """
 
-import threading
 from decimal import Decimal
 
 import pytest
@@ -18,7 +17,7 @@ from fees.models import CreditNote, FeeAssessment, Invoice, Payment, Reimburseme
 from jitrack.errors import Conflict
 from projects import workflow as wf
 from projects.models import Event, Project
-from tests.conftest import FINDINGS
+from tests.support import FINDINGS, run_at_once
 
 D = Decimal
 PG_ONLY = "concurrent row locks need PostgreSQL; CI runs this file on PostgreSQL"
@@ -28,30 +27,6 @@ PG_ONLY = "concurrent row locks need PostgreSQL; CI runs this file on PostgreSQL
 def _postgresql_only():
     if connection.vendor != "postgresql":
         pytest.skip(PG_ONLY)
-
-
-def run_at_once(*calls):
-    """Run each zero-argument callable in its own thread, released together by a barrier.
-    Returns (results, errors), each in the order of ``calls`` (None where there was none)."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-    errors = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:
-            errors[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, errors
 
 
 def det_invoice(project) -> Invoice:

@@ -20,20 +20,19 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 
 from fees import report
 from fees import services as fee_services
 from fees.models import FeeKind, Invoice, Payment, Reimbursement
 from projects.workflow import lock
+from tests.factories import PartyFactory
+from tests.support import at, login
 
 URL = "/fees/revenue/"
 D = Decimal
-
-
-def at(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=dt.UTC)
 
 
 def determination_invoice(project) -> Invoice:
@@ -67,11 +66,6 @@ def revenue_data(cycle, secretariat, japan):
         fee_services.record_reimbursement_paid(secretariat, refund, reference="REFUND-1")
     assert Reimbursement.objects.filter(status="due").get().amount_usd == D("100.00")
     return {"kyiv": kyiv, "osaka": osaka}
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
 
 
 def body(response) -> str:
@@ -232,8 +226,6 @@ def test_csv_filtered_filename_and_rows(client, revenue_data, jisc_user):
 
 
 def test_csv_escapes_party_names_with_commas(client, cycle, secretariat):
-    from tests.factories import PartyFactory
-
     party = PartyFactory(code="KR", name='Korea, Republic of "South"')
     project = cycle.determination_submitted(host_party=party)
     fee_services.pay_balance(secretariat, project, reference="KR-1")
@@ -544,9 +536,6 @@ def test_post_is_not_allowed(client, secretariat):
 
 
 def counted(client, django_assert_max_num_queries, params=None) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with django_assert_max_num_queries(10), CaptureQueriesContext(connection) as ctx:
         response = client.get(URL, params or {})
         assert response.status_code == 200

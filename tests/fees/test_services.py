@@ -19,8 +19,8 @@ from fees.models import CreditNote, FeeAssessment, Invoice, Payment, Reimburseme
 from jitrack.errors import Conflict, Forbidden, Invalid
 from projects import workflow as wf
 from projects.models import Event, Project
-from tests.conftest import FINDINGS
 from tests.factories import OrganisationFactory
+from tests.support import FINDINGS
 
 pytestmark = pytest.mark.django_db
 

@@ -14,19 +14,24 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from fees import services as fee_services
-from fees.models import CreditNote, FeeAssessment, FeeKind, Invoice, Payment, Reimbursement
+from fees.models import CreditNote, FeeAssessment, Invoice, Payment, Reimbursement
 from projects.models import User
 from projects.workflow import lock
-from tests.conftest import Cycle
 from tests.factories import UserFactory
+from tests.support import (
+    add_verification_invoices,
+    at,
+    determination_invoice,
+    login,
+    queries_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -75,47 +80,6 @@ def section(html: str, labelled_by: str) -> str:
     match = re.search(rf'<section[^>]*aria-labelledby="{labelled_by}".*?</section>', html, re.S)
     assert match, labelled_by
     return match.group(0)
-
-
-def determination_invoice(project) -> Invoice:
-    return Invoice.objects.get(project=project, kind=FeeKind.DETERMINATION)
-
-
-def add_verification_invoices(project, actor, count: int, first_year: int = 2009) -> None:
-    """``count`` verification fees (20,000 t in a calendar year each: USD 2,500.00 less any
-    advance credit), each invoiced, through the real service."""
-    with transaction.atomic():
-        locked = lock(project)
-        for n in range(1, count + 1):
-            fee_services.assess_verification_fee(
-                locked, number=n, actor=actor, reductions_by_year={first_year + n - 1: 20000}
-            )
-
-
-def at(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def fee_due(cycle):
-    project = cycle.determination_submitted()
-    invoice = determination_invoice(project)
-    assert (invoice.amount_usd, invoice.status) == (D("8500.00"), "issued")
-    return invoice
-
-
-@pytest.fixture
-def other_org_cycle(other_participant, aie_user, secretariat, ukraine, scopes):
-    return Cycle(other_participant, aie_user, secretariat, ukraine)
-
-
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
 
 
 # --- the public calculator ----------------------------------------------------------------------
@@ -275,7 +239,7 @@ def test_calculator_queries(client, django_assert_max_num_queries):
 
 
 def test_fees_home_secretariat_unpaid_with_age_and_reimbursements(
-    cycle, other_org_cycle, secretariat, login
+    cycle, other_org_cycle, secretariat, client
 ):
     with time_machine.travel(at(2025, 3, 3, 9), tick=False) as traveller:
         ours = determination_invoice(cycle.determination_submitted())
@@ -285,7 +249,7 @@ def test_fees_home_secretariat_unpaid_with_age_and_reimbursements(
         fee_services.record_payment(secretariat, paid, amount="8600.00", reference="OVER")
         fee_services.record_payment(secretariat, ours, amount="500.00", reference="PART")
         traveller.move_to(at(2025, 4, 5, 9))
-        r = login(secretariat).get("/fees/")
+        r = login(client, secretariat).get("/fees/")
         assert r.status_code == 200
         html = page(r)
     unpaid = section(html, "h-unpaid")
@@ -306,23 +270,23 @@ def test_fees_home_secretariat_unpaid_with_age_and_reimbursements(
     assert "OVER" in payments and "PART" in payments
 
 
-def test_fees_home_secretariat_hides_paid_reimbursements(fee_due, secretariat, login):
+def test_fees_home_secretariat_hides_paid_reimbursements(fee_due, secretariat, client):
     fee_services.record_payment(secretariat, fee_due, amount="8600.00", reference="OVER")
     refund = Reimbursement.objects.get()
     fee_services.record_reimbursement_paid(secretariat, refund, reference="BACK")
-    html = page(login(secretariat).get("/fees/"))
+    html = page(login(client, secretariat).get("/fees/"))
     assert "No reimbursement is due." in section(html, "h-refunds")
     assert "Every invoice is paid." in section(html, "h-unpaid")
 
 
 def test_fees_home_participant_sees_own_invoices_payments_and_credit(
-    cycle, other_org_cycle, participant, other_participant, secretariat, login
+    cycle, other_org_cycle, participant, other_participant, secretariat, client
 ):
     ours = determination_invoice(cycle.determination_submitted())
     theirs = determination_invoice(other_org_cycle.determination_submitted(title="Theirs"))
     fee_services.record_payment(secretariat, ours, amount="8500.00", reference="OUR-PAY")
     fee_services.record_payment(secretariat, theirs, amount="100.00", reference="THEIR-PAY")
-    html = page(login(participant).get("/fees/"))
+    html = page(login(client, participant).get("/fees/"))
     invoices = section(html, "h-inv")
     assert ours.number in invoices
     assert theirs.number not in html
@@ -334,7 +298,7 @@ def test_fees_home_participant_sees_own_invoices_payments_and_credit(
     assert "Unpaid invoices" not in html  # the secretariat's view
     assert "/fees/reimbursements/" not in html
 
-    html = page(login(other_participant).get("/fees/"))
+    html = page(login(client, other_participant).get("/fees/"))
     assert theirs.number in html and ours.number not in html
     assert "OUR-PAY" not in html
     credit = section(html, "h-credit")
@@ -342,51 +306,51 @@ def test_fees_home_participant_sees_own_invoices_payments_and_credit(
     assert "USD 100.00" in credit and "USD 8,500.00" not in credit
 
 
-def test_fees_home_participant_no_advance_paid(fee_due, participant, login):
-    html = page(login(participant).get("/fees/"))
+def test_fees_home_participant_no_advance_paid(fee_due, participant, client):
+    html = page(login(client, participant).get("/fees/"))
     assert fee_due.number in section(html, "h-inv")
     assert "No advance has been paid yet." in section(html, "h-credit")
     assert "No payment recorded." in section(html, "h-payments")
 
 
-def test_fees_home_participant_credit_after_verification(fee_due, participant, secretariat, login):
+def test_fees_home_participant_credit_after_verification(fee_due, participant, secretariat, client):
     fee_services.pay_balance(secretariat, fee_due.project, reference="ADV")
     with transaction.atomic():
         fee_services.assess_verification_fee(
             lock(fee_due.project), number=1, actor=secretariat, reductions_by_year={2009: 10000}
         )
-    credit = section(page(login(participant).get("/fees/")), "h-credit")
+    credit = section(page(login(client, participant).get("/fees/")), "h-credit")
     # USD 8,500.00 paid, USD 1,000.00 credited against the 2009 fee, USD 7,500.00 left.
     assert ["USD 8,500.00", "USD 1,000.00", "USD 0.00", "USD 7,500.00"] == re.findall(
         r"USD [\d,]+\.\d\d", credit
     )
 
 
-def test_fees_home_participant_without_invoices(participant, login):
-    html = page(login(participant).get("/fees/"))
+def test_fees_home_participant_without_invoices(participant, client):
+    html = page(login(client, participant).get("/fees/"))
     assert "No invoice has been issued to your organisation." in html
 
 
-def test_fees_home_participant_without_organisation_sees_nothing(fee_due, login):
+def test_fees_home_participant_without_organisation_sees_nothing(fee_due, client):
     lonely = UserFactory(username="lonely", role=User.Role.PARTICIPANT, organisation=None)
-    r = login(lonely).get("/fees/")
+    r = login(client, lonely).get("/fees/")
     assert r.status_code == 200
     assert fee_due.number not in page(r)
 
 
-def test_fees_home_participant_without_organisation_and_orphan_project(fee_due, login):
+def test_fees_home_participant_without_organisation_and_orphan_project(fee_due, client):
     fee_due.project.participants.clear()  # e.g. edited in the admin
     lonely = UserFactory(username="lonely", role=User.Role.PARTICIPANT, organisation=None)
     api = APIClient()
     api.force_authenticate(lonely)
     assert api.get("/api/invoices/").json()["results"] == []  # the API shows none
-    html = page(login(lonely).get("/fees/"))
+    html = page(login(client, lonely).get("/fees/"))
     assert fee_due.number not in html
 
 
 @pytest.mark.parametrize("who", ["aie_user", "party_user", "jisc_user"])
-def test_fees_home_other_roles_403(fee_due, request, who, login):
-    r = login(request.getfixturevalue(who)).get("/fees/")
+def test_fees_home_other_roles_403(fee_due, request, who, client):
+    r = login(client, request.getfixturevalue(who)).get("/fees/")
     assert r.status_code == 403
     assert fee_due.number not in page(r)
 
@@ -397,9 +361,9 @@ def test_fees_home_anonymous_redirects_to_login(client):
     assert r["Location"] == "/login/?next=/fees/"
 
 
-def test_fees_home_is_paginated(fee_due, secretariat, login):
+def test_fees_home_is_paginated(fee_due, secretariat, client):
     add_verification_invoices(fee_due.project, secretariat, 24)
-    client = login(secretariat)
+    client = login(client, secretariat)
     first = page(client.get("/fees/"))
     second = page(client.get("/fees/?page=2"))
     assert "Page 1 of 2 (25 invoices)" in first
@@ -409,18 +373,18 @@ def test_fees_home_is_paginated(fee_due, secretariat, login):
         assert client.get(f"/fees/?page={bad}").status_code == 200
 
 
-def test_fees_home_get_only(secretariat, login):
-    assert login(secretariat).post("/fees/").status_code == 405
+def test_fees_home_get_only(secretariat, client):
+    assert login(client, secretariat).post("/fees/").status_code == 405
 
 
 # --- /projects/{key}/fee/ -------------------------------------------------------------------------
 
 
-def test_project_fee_page(fee_due, participant, secretariat, login):
+def test_project_fee_page(fee_due, participant, secretariat, client):
     fee_services.record_payment(secretariat, fee_due, amount="8600.00", reference="BANK-5")
     refund = Reimbursement.objects.get()
     for user in (participant, secretariat):
-        r = login(user).get("/projects/0001/fee/")
+        r = login(client, user).get("/projects/0001/fee/")
         assert r.status_code == 200
         html = page(r)
         assessed = section(html, "h-assess")
@@ -443,16 +407,16 @@ def test_project_fee_page(fee_due, participant, secretariat, login):
         assert (link in refunds) == (user == secretariat)
 
 
-def test_project_fee_page_before_any_fee(cycle, participant, login):
+def test_project_fee_page_before_any_fee(cycle, participant, client):
     cycle.comments_closed()
-    html = page(login(participant).get("/projects/0001/fee/"))
+    html = page(login(client, participant).get("/projects/0001/fee/"))
     assert "No fee has been assessed yet" in html
     assert "No invoice has been issued." in html
 
 
 @pytest.mark.parametrize("who", ["other_participant", "aie_user", "party_user", "jisc_user"])
-def test_project_fee_page_others_404(fee_due, request, who, login):
-    r = login(request.getfixturevalue(who)).get("/projects/0001/fee/")
+def test_project_fee_page_others_404(fee_due, request, who, client):
+    r = login(client, request.getfixturevalue(who)).get("/projects/0001/fee/")
     assert r.status_code == 404
     assert fee_due.number not in page(r)
 
@@ -470,22 +434,22 @@ def test_project_fee_page_anonymous_and_unknown(fee_due, client, secretariat):
 @pytest.mark.parametrize(
     "key", ["P" + "9" * 40, "P-1", "P0", "0001%00", "00001", "1", "%F0%9F%92%A9"]
 )
-def test_project_fee_pages_odd_keys_are_404(fee_due, secretariat, login, key):
-    client = login(secretariat)
+def test_project_fee_pages_odd_keys_are_404(fee_due, secretariat, client, key):
+    client = login(client, secretariat)
     assert client.get(f"/projects/{key}/fee/").status_code == 404
     assert client.get(f"/projects/{key}/fee/payment/").status_code == 404
 
 
 @pytest.mark.parametrize("key", ["P²", "P①", "P" + "1" * 5000])
 @pytest.mark.parametrize("suffix", ["fee/", "fee/payment/"])
-def test_project_fee_page_odd_digit_keys_are_404(fee_due, secretariat, login, key, suffix):
-    client = login(secretariat)
+def test_project_fee_page_odd_digit_keys_are_404(fee_due, secretariat, client, key, suffix):
+    client = login(client, secretariat)
     client.raise_request_exception = False
     assert client.get(f"/projects/{key}/{suffix}").status_code == 404
 
 
-def test_reimbursement_and_invoice_very_long_ids_are_404(fee_due, secretariat, login):
-    client = login(secretariat)
+def test_reimbursement_and_invoice_very_long_ids_are_404(fee_due, secretariat, client):
+    client = login(client, secretariat)
     assert client.get(f"/fees/reimbursements/{'1' * 5000}/paid/").status_code == 404
     assert client.get(f"/fees/invoices/{'1' * 5000}/").status_code == 404
 
@@ -497,8 +461,8 @@ def invoice_url(invoice, action: str = "") -> str:
     return f"/fees/invoices/{invoice.number}/" + (f"{action}/" if action else "")
 
 
-def test_invoice_page_secretariat_sees_the_forms(fee_due, secretariat, login):
-    r = login(secretariat).get(invoice_url(fee_due))
+def test_invoice_page_secretariat_sees_the_forms(fee_due, secretariat, client):
+    r = login(client, secretariat).get(invoice_url(fee_due))
     assert r.status_code == 200
     html = page(r)
     assert f"Invoice {fee_due.number}" in html
@@ -511,8 +475,8 @@ def test_invoice_page_secretariat_sees_the_forms(fee_due, secretariat, login):
     assert "15,000 t CO2e at USD 0.10/t" in html
 
 
-def test_invoice_page_participant_sees_no_forms(fee_due, participant, login):
-    r = login(participant).get(invoice_url(fee_due))
+def test_invoice_page_participant_sees_no_forms(fee_due, participant, client):
+    r = login(client, participant).get(invoice_url(fee_due))
     assert r.status_code == 200
     html = page(r)
     assert 'data-testid="balance">USD 8,500.00<' in html
@@ -522,9 +486,9 @@ def test_invoice_page_participant_sees_no_forms(fee_due, participant, login):
     assert f'href="{invoice_url(fee_due, "pdf")}"' in html
 
 
-def test_invoice_page_paid_invoice_has_no_credit_form(fee_due, secretariat, login):
+def test_invoice_page_paid_invoice_has_no_credit_form(fee_due, secretariat, client):
     fee_services.record_payment(secretariat, fee_due, amount="8500.00", reference="FULL")
-    html = page(login(secretariat).get(invoice_url(fee_due)))
+    html = page(login(client, secretariat).get(invoice_url(fee_due)))
     assert 'data-testid="balance">USD 0.00<' in html
     assert invoice_url(fee_due, "credit") not in html
     # Money received after all can still be recorded; it is owed back.
@@ -533,18 +497,18 @@ def test_invoice_page_paid_invoice_has_no_credit_form(fee_due, secretariat, logi
     assert "FULL" in section(html, "h-pay")
 
 
-def test_invoice_page_overdue(cycle, secretariat, login):
+def test_invoice_page_overdue(cycle, secretariat, client):
     with time_machine.travel(at(2025, 3, 3, 9), tick=False) as traveller:
         invoice = determination_invoice(cycle.determination_submitted())
         traveller.move_to(at(2025, 4, 3, 9))
-        html = page(login(secretariat).get(invoice_url(invoice)))
+        html = page(login(client, secretariat).get(invoice_url(invoice)))
     assert "overdue" in html
     assert "(31 days ago)" in html
 
 
 @pytest.mark.parametrize("who", ["other_participant", "aie_user", "party_user", "jisc_user"])
-def test_invoice_page_others_404(fee_due, request, who, login):
-    client = login(request.getfixturevalue(who))
+def test_invoice_page_others_404(fee_due, request, who, client):
+    client = login(client, request.getfixturevalue(who))
     assert client.get(invoice_url(fee_due)).status_code == 404
     assert client.get(invoice_url(fee_due, "pdf")).status_code == 404
 
@@ -557,9 +521,9 @@ def test_invoice_page_anonymous_and_unknown(fee_due, client, secretariat):
         assert client.get(f"/fees/invoices/{number}/").status_code == 404, number
 
 
-def test_invoice_page_escapes_the_bank_reference(fee_due, secretariat, login):
+def test_invoice_page_escapes_the_bank_reference(fee_due, secretariat, client):
     fee_services.record_payment(secretariat, fee_due, amount="1", reference="<b>x</b>")
-    html = page(login(secretariat).get(invoice_url(fee_due)))
+    html = page(login(client, secretariat).get(invoice_url(fee_due)))
     assert "<b>x</b>" not in html
     assert "&lt;b&gt;x&lt;/b&gt;" in html
 
@@ -575,8 +539,8 @@ def pay_form(amount="1000.00", reference="BANK-1", received_on=None) -> dict:
     }
 
 
-def test_pay_records_and_redirects_with_message(fee_due, secretariat, login):
-    client = login(secretariat)
+def test_pay_records_and_redirects_with_message(fee_due, secretariat, client):
+    client = login(client, secretariat)
     r = client.post(invoice_url(fee_due, "pay"), pay_form())
     assert r.status_code == 302
     assert r["Location"] == invoice_url(fee_due)
@@ -589,8 +553,8 @@ def test_pay_records_and_redirects_with_message(fee_due, secretariat, login):
     assert (payment.reference, payment.received_on) == ("BANK-1", timezone.localdate())
 
 
-def test_pay_an_earlier_date_and_the_rest(fee_due, secretariat, login):
-    client = login(secretariat)
+def test_pay_an_earlier_date_and_the_rest(fee_due, secretariat, client):
+    client = login(client, secretariat)
     earlier = timezone.localdate() - dt.timedelta(days=3)
     client.post(invoice_url(fee_due, "pay"), pay_form("8000", "A", earlier))
     client.post(invoice_url(fee_due, "pay"), pay_form("500", "B"))
@@ -600,8 +564,8 @@ def test_pay_an_earlier_date_and_the_rest(fee_due, secretariat, login):
     assert FeeAssessment.objects.get().status == "paid"
 
 
-def test_pay_above_the_balance_says_what_is_due_back(fee_due, secretariat, login):
-    client = login(secretariat)
+def test_pay_above_the_balance_says_what_is_due_back(fee_due, secretariat, client):
+    client = login(client, secretariat)
     r = client.post(invoice_url(fee_due, "pay"), pay_form("9000.00"), follow=True)
     assert messages_of(page(r)) == [
         "Payment of USD 9,000.00 recorded. USD 500.00 above the balance is due back."
@@ -614,9 +578,9 @@ def test_pay_above_the_balance_says_what_is_due_back(fee_due, secretariat, login
     ["abc", "", "0", "0.00", "-1", "1.234", "NaN", "Infinity", "1e400", "9" * 20, "1,000.00"],
 )
 def test_pay_invalid_amount_is_400_with_the_error_and_nothing_recorded(
-    fee_due, secretariat, login, amount
+    fee_due, secretariat, client, amount
 ):
-    r = login(secretariat).post(invoice_url(fee_due, "pay"), pay_form(amount))
+    r = login(client, secretariat).post(invoice_url(fee_due, "pay"), pay_form(amount))
     assert r.status_code == 400
     html = page(r)
     assert field_errors(html, "amount_usd"), html
@@ -638,23 +602,23 @@ def test_pay_invalid_amount_is_400_with_the_error_and_nothing_recorded(
         ({"received_on": "\x00"}, "received_on"),
     ],
 )
-def test_pay_invalid_other_fields_are_400(fee_due, secretariat, login, data, field):
-    r = login(secretariat).post(invoice_url(fee_due, "pay"), {**pay_form(), **data})
+def test_pay_invalid_other_fields_are_400(fee_due, secretariat, client, data, field):
+    r = login(client, secretariat).post(invoice_url(fee_due, "pay"), {**pay_form(), **data})
     assert r.status_code == 400
     assert field_errors(page(r), field)
     assert not Payment.objects.exists()
 
 
-def test_pay_tomorrow_is_refused_on_the_field(fee_due, secretariat, login):
+def test_pay_tomorrow_is_refused_on_the_field(fee_due, secretariat, client):
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    r = login(secretariat).post(invoice_url(fee_due, "pay"), pay_form(received_on=tomorrow))
+    r = login(client, secretariat).post(invoice_url(fee_due, "pay"), pay_form(received_on=tomorrow))
     assert r.status_code == 400
     assert field_errors(page(r), "received_on") == ["The payment cannot be received in the future."]
     assert not Payment.objects.exists()
 
 
-def test_pay_duplicate_reference_is_409_on_the_field(fee_due, secretariat, login):
-    client = login(secretariat)
+def test_pay_duplicate_reference_is_409_on_the_field(fee_due, secretariat, client):
+    client = login(client, secretariat)
     assert client.post(invoice_url(fee_due, "pay"), pay_form("100")).status_code == 302
     r = client.post(invoice_url(fee_due, "pay"), pay_form("100"))
     assert r.status_code == 409
@@ -683,22 +647,22 @@ def test_pay_needs_the_csrf_token(fee_due, secretariat):
     assert not Payment.objects.exists() and not CreditNote.objects.exists()
 
 
-def test_old_payment_dates_render_everywhere(fee_due, secretariat, participant, login):
-    client = login(secretariat)
+def test_old_payment_dates_render_everywhere(fee_due, secretariat, participant, client):
+    client = login(client, secretariat)
     r = client.post(invoice_url(fee_due, "pay"), pay_form("9000", "OLD", dt.date(1, 1, 1)))
     assert r.status_code == 302
     refund = Reimbursement.objects.get()
     r = client.post(f"/fees/reimbursements/{refund.pk}/paid/", {"paid_on": "0001-01-02"})
     assert r.status_code == 302
     for user in (secretariat, participant):
-        client = login(user)
+        client = login(client, user)
         for url in ("/fees/", "/projects/0001/fee/", invoice_url(fee_due)):
             assert client.get(url).status_code == 200, url
         assert_pdf(client.get(invoice_url(fee_due, "pdf")), f"{fee_due.number}.pdf")
 
 
-def test_pay_get_redirects_to_the_invoice(fee_due, secretariat, login):
-    r = login(secretariat).get(invoice_url(fee_due, "pay"))
+def test_pay_get_redirects_to_the_invoice(fee_due, secretariat, client):
+    r = login(client, secretariat).get(invoice_url(fee_due, "pay"))
     assert r.status_code == 302
     assert r["Location"] == invoice_url(fee_due)
 
@@ -706,8 +670,8 @@ def test_pay_get_redirects_to_the_invoice(fee_due, secretariat, login):
 # --- POST /fees/invoices/{number}/credit/ --------------------------------------------------------
 
 
-def test_credit_note_issued_then_refused(fee_due, secretariat, participant, login):
-    client = login(secretariat)
+def test_credit_note_issued_then_refused(fee_due, secretariat, participant, client):
+    client = login(client, secretariat)
     r = client.post(invoice_url(fee_due, "credit"), {"reason": "Project withdrawn."})
     assert r.status_code == 302
     assert r["Location"] == invoice_url(fee_due)
@@ -723,19 +687,19 @@ def test_credit_note_issued_then_refused(fee_due, secretariat, participant, logi
     assert r.status_code == 409
     assert CreditNote.objects.count() == 1
     # The participant sees the credit note.
-    assert note.number in page(login(participant).get(invoice_url(fee_due)))
+    assert note.number in page(login(client, participant).get(invoice_url(fee_due)))
 
 
-def test_credit_note_on_a_closed_invoice_explains_the_409(fee_due, secretariat, login):
+def test_credit_note_on_a_closed_invoice_explains_the_409(fee_due, secretariat, client):
     fee_services.record_payment(secretariat, fee_due, amount="8500.00", reference="FULL")
-    r = login(secretariat).post(invoice_url(fee_due, "credit"), {"reason": "Too late."})
+    r = login(client, secretariat).post(invoice_url(fee_due, "credit"), {"reason": "Too late."})
     assert r.status_code == 409
     assert "only an open invoice can be credited" in page(r)
 
 
 @pytest.mark.parametrize("reason", ["", "   ", "\x00"])
-def test_credit_note_needs_a_reason(fee_due, secretariat, login, reason):
-    r = login(secretariat).post(invoice_url(fee_due, "credit"), {"reason": reason})
+def test_credit_note_needs_a_reason(fee_due, secretariat, client, reason):
+    r = login(client, secretariat).post(invoice_url(fee_due, "credit"), {"reason": reason})
     assert r.status_code == 400
     assert field_errors(page(r), "reason")
     assert not CreditNote.objects.exists()
@@ -760,10 +724,12 @@ def assert_pdf(response, filename: str) -> str:
     return PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
 
 
-def test_invoice_pdf(fee_due, participant, secretariat, login):
+def test_invoice_pdf(fee_due, participant, secretariat, client):
     fee_services.record_payment(secretariat, fee_due, amount="10", reference="P")
     for user in (participant, secretariat):
-        text = assert_pdf(login(user).get(invoice_url(fee_due, "pdf")), f"{fee_due.number}.pdf")
+        text = assert_pdf(
+            login(client, user).get(invoice_url(fee_due, "pdf")), f"{fee_due.number}.pdf"
+        )
         assert fee_due.number in text
         assert "8,500.00" in text
 
@@ -801,8 +767,8 @@ def refund(fee_due, secretariat):
     return Reimbursement.objects.get()
 
 
-def test_reimbursement_paid_form_and_post(refund, secretariat, login):
-    client = login(secretariat)
+def test_reimbursement_paid_form_and_post(refund, secretariat, client):
+    client = login(client, secretariat)
     url = f"/fees/reimbursements/{refund.pk}/paid/"
     r = client.get(url)
     assert r.status_code == 200
@@ -832,9 +798,9 @@ def test_reimbursement_paid_form_and_post(refund, secretariat, login):
         ({"reference": "x" * 121}, "reference"),
     ],
 )
-def test_reimbursement_paid_invalid_is_400(refund, secretariat, login, data, field):
+def test_reimbursement_paid_invalid_is_400(refund, secretariat, client, data, field):
     form = {"paid_on": timezone.localdate().isoformat(), "reference": "R", **data}
-    r = login(secretariat).post(f"/fees/reimbursements/{refund.pk}/paid/", form)
+    r = login(client, secretariat).post(f"/fees/reimbursements/{refund.pk}/paid/", form)
     assert r.status_code == 400
     assert field_errors(page(r), field)
     refund.refresh_from_db()
@@ -853,8 +819,8 @@ def test_reimbursement_paid_refusals(refund, participant, other_participant, aie
     assert refund.status == "due"
 
 
-def test_reimbursement_paid_unknown_ids_are_404(refund, secretariat, login):
-    client = login(secretariat)
+def test_reimbursement_paid_unknown_ids_are_404(refund, secretariat, client):
+    client = login(client, secretariat)
     assert client.get("/fees/reimbursements/987654/paid/").status_code == 404
     assert client.get(f"/fees/reimbursements/{10**30}/paid/").status_code == 404
 
@@ -862,8 +828,8 @@ def test_reimbursement_paid_unknown_ids_are_404(refund, secretariat, login):
 # --- /projects/{key}/fee/payment/ -------------------------------------------------------------
 
 
-def test_payment_shortcut(fee_due, secretariat, login):
-    client = login(secretariat)
+def test_payment_shortcut(fee_due, secretariat, client):
+    client = login(client, secretariat)
     r = client.get("/projects/0001/fee/payment/")
     assert r.status_code == 200
     assert "USD 8,500.00" in page(r)
@@ -890,21 +856,14 @@ def test_payment_shortcut_refusals(fee_due, participant, aie_user, other_partici
     assert not Payment.objects.exists()
 
 
-def test_payment_shortcut_bad_reference_is_400(fee_due, secretariat, login):
-    r = login(secretariat).post("/projects/0001/fee/payment/", {"reference": "x" * 121})
+def test_payment_shortcut_bad_reference_is_400(fee_due, secretariat, client):
+    r = login(client, secretariat).post("/projects/0001/fee/payment/", {"reference": "x" * 121})
     assert r.status_code == 400
     assert field_errors(page(r), "reference")
     assert not Payment.objects.exists()
 
 
 # --- query budgets ----------------------------------------------------------------------------
-
-
-def queries_for(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return len(ctx.captured_queries)
 
 
 def many_fee_rows(cycle, secretariat) -> None:

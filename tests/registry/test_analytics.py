@@ -19,18 +19,14 @@ from projects.models import Project, User
 from registry import analytics
 from reviews import workflow as rwf
 from reviews.models import JiscMember, Review
-from tests.conftest import FINDINGS, Cycle
 from tests.factories import PartyFactory, UserFactory, pdf_upload
+from tests.support import FINDINGS, Cycle, at
 
 pytestmark = pytest.mark.django_db
 
 UTC = dt.UTC
 NOW = dt.datetime(2011, 6, 1, 12, tzinfo=UTC)
 REASONS = {"additionality": "The investment analysis ignores the 2009 tariff increase."}
-
-
-def at(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=UTC)
 
 
 class History:

@@ -5,10 +5,14 @@ import datetime as dt
 from datetime import UTC
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from projects import workflow as wf
 from projects.models import Comment, Event, Project
 from registry.asof import end_of, rebuild
+from registry.importer import import_projects
+from tests.support import csv_text, row
 
 D = dt.date
 
@@ -116,9 +120,6 @@ def test_bad_dates_are_refused_with_a_message(client, history, value, message):
 
 
 def test_query_count_does_not_grow_with_the_history(client, history, cycle):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as small:
         assert page(client, history, "2012-04-02").status_code == 200
     for i in range(12):  # more comments, answers and events than the small page had
@@ -173,9 +174,6 @@ def test_the_monitoring_page_as_of_a_day_is_the_project_page_then(client, histor
 
 def test_an_imported_project_can_be_shown_as_it_stood(client, ukraine, japan, scopes):
     """The import writes the history as events, so the past of a migrated project shows too."""
-    from registry.importer import import_projects
-    from tests.registry.test_import import csv_text, row
-
     import_projects(
         csv_text(
             row(

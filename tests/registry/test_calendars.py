@@ -10,15 +10,13 @@ from icalendar import Calendar
 
 from determinations import verification as vwf
 from projects import workflow as wf
+from projects.models import Project
 from tests.factories import pdf_upload
+from tests.support import at
 
 pytestmark = pytest.mark.django_db
 
 UTC = dt.UTC
-
-
-def at(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=UTC)
 
 
 def fetch(client, url) -> tuple[Calendar, bytes]:
@@ -158,8 +156,6 @@ def test_uids_are_stable_and_a_pdd_appears_on_its_availability_date(windows, cli
 
 @pytest.mark.parametrize("key", ["9999", "0004", "P1x", "{draft}"])
 def test_calendar_of_unknown_or_unpublished_project_is_404(windows, client, key):
-    from projects.models import Project
-
     draft = Project.objects.get(title="Hidden draft").key
     assert client.get(f"/projects/{key.format(draft=draft)}/calendar.ics").status_code == 404
 

@@ -13,8 +13,8 @@ from projects.models import Event, Project, SectoralScope, User
 from registry import feeds
 from reviews import workflow as rwf
 from reviews.models import Expert, JiscMember, Review
-from tests.conftest import Cycle
 from tests.factories import PartyFactory, UserFactory
+from tests.support import Cycle
 
 pytestmark = pytest.mark.django_db
 

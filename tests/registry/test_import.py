@@ -1,6 +1,5 @@
 """Importing projects from earlier records (CSV), and exporting them in the same format."""
 
-import csv
 import datetime as dt
 import io
 
@@ -24,41 +23,11 @@ from registry.importer import (
     parse,
 )
 from reviews import workflow as rwf
-from tests.conftest import FINDINGS
 from tests.factories import PartyFactory
+from tests.support import FINDINGS, ROW, csv_text, row
 
 UTC = dt.UTC
 NOW = dt.datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
-
-ROW = {
-    "reference": "0001",
-    "title": "Landfill gas capture at Kyiv",
-    "host_party": "UA",
-    "parties_involved": "JP",
-    "participants": "Green Carbon Ltd;Kyiv Utilities",
-    "aie": "Bureau Veritas Certification",
-    "sectoral_scopes": "1;13",
-    "small_scale": "false",
-    "poa": "false",
-    "expected_annual_reductions": "50000",
-    "pdd_available_on": "2008-07-29",
-    "determination_available_on": "",
-    "review_requested_on": "",
-    "final_on": "",
-    "withdrawn_on": "",
-}
-
-
-def row(**cells) -> dict:
-    return {**ROW, **cells}
-
-
-def csv_text(*rows: dict, columns=COLUMNS) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
 
 
 def rejected(text: str, now=NOW) -> list[RowError]:

@@ -9,8 +9,7 @@ from django.test import Client
 
 from projects.models import Event, Organisation, Project
 from tests.factories import pdf_bytes
-
-from .test_import import csv_text, row
+from tests.support import csv_text, row
 
 URL = "/projects/import/"
 

@@ -20,18 +20,13 @@ from determinations.models import (
 )
 from fees import services as fee_services
 from projects import deadlines
-from projects.models import Document, Project, SectoralScope
+from projects.models import Document, Party, Project, SectoralScope
+from registry.filters import section_choices
 from registry.opendata import DATASETS, TYPES, VERSION
-from tests.conftest import Cycle
 from tests.factories import OrganisationFactory, pdf_upload
+from tests.support import Cycle, at
 
 pytestmark = pytest.mark.django_db
-
-UTC = dt.UTC
-
-
-def at(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=UTC)
 
 
 def body(response) -> str:
@@ -448,8 +443,6 @@ def test_dictionary_lists_every_column_of_every_download(registry, client):
         "from",
         "to",
     ]
-    from registry.filters import section_choices
-
     [section] = [f for f in dictionary["filters"]["fields"] if f["name"] == "section"]
     assert section["values"] == [slug for slug, _ in section_choices()]
     for table in dictionary["statistics"]:
@@ -477,8 +470,6 @@ def test_opendata_page_shows_the_dictionary_and_filtered_links(registry, client)
 def publish_many(n: int, start: int = 1) -> None:
     """``n`` final projects straight in the database, each with m2m values, a verification and
     an issued block (list fixtures only)."""
-    from projects.models import Party
-
     ukraine, japan = Party.objects.get(code="UA"), Party.objects.get(code="JP")
     org = OrganisationFactory(name=f"Bulk Ltd {start}")
     scope = SectoralScope.objects.get(number=1)

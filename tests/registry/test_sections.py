@@ -24,19 +24,15 @@ from determinations.models import (
 )
 from fees import services as fee_services
 from projects import deadlines
-from projects.models import Document, Party, Project, SectoralScope, User
+from projects.models import Document, Organisation, Party, Project, SectoralScope, User
 from registry.sections import SECTIONS
 from reviews.models import Review, ReviewRequest
 from tests.factories import UserFactory, pdf_upload
+from tests.support import at, queries_for
 
 pytestmark = pytest.mark.django_db
 
-UTC = dt.UTC
 D = dt.date
-
-
-def at(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=UTC)
 
 
 # --- a small registry written straight to the database (list fixtures only) -------------------
@@ -743,8 +739,6 @@ def bulk(n: int, start: int) -> None:
     """``n`` rows in every section."""
     ukraine = Party.objects.get(code="UA")
     scope = SectoralScope.objects.get(number=1)
-    from projects.models import Organisation
-
     aie = Organisation.objects.get(name="Bureau Veritas Certification")
     jisc = UserFactory(role=User.Role.JISC)
     day = D(2023, 1, 1)
@@ -843,13 +837,6 @@ def bulk(n: int, start: int) -> None:
                 requested_by=jisc,
                 summary="s",
             )
-
-
-def queries_for(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return len(ctx.captured_queries)
 
 
 @pytest.mark.parametrize("slug", list(BASE))

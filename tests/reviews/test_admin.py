@@ -4,12 +4,14 @@ so an open review's due date follows them; appraisals and reviews are read-only.
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from reviews import workflow as rwf
 from reviews.deadlines import add_months, meeting_end
 from reviews.models import Appraisal, Expert, JiscMember, Meeting, Review, ReviewLog
-from tests.reviews.conftest import CRITERIA_FORM, REASONS
+from tests.factories import UserFactory
+from tests.support import CRITERIA_FORM, REASONS
 
 pytestmark = pytest.mark.django_db
 
@@ -152,11 +154,7 @@ def test_meeting_form_refuses_what_save_meeting_refuses(admin_client, review):
 
 
 def test_a_staff_user_without_the_secretariat_role_cannot_edit_meetings(client, review):
-    from tests.factories import UserFactory
-
     staff = UserFactory(username="jisc_staff", role="jisc", is_staff=True)
-    from django.contrib.auth.models import Permission
-
     staff.user_permissions.set(Permission.objects.filter(content_type__app_label="reviews"))
     client.force_login(staff)
     day = review.requested_at.date() + dt.timedelta(days=30)

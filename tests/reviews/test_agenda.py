@@ -12,7 +12,7 @@ from reviews.agenda import agenda_items
 from reviews.deadlines import add_months
 from reviews.models import Review
 from tests.factories import pdf_upload
-from tests.reviews.conftest import CRITERIA_FORM, REASONS
+from tests.support import CRITERIA_FORM, REASONS
 
 pytestmark = pytest.mark.django_db
 

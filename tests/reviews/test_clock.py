@@ -13,10 +13,9 @@ from projects import workflow as wf
 from reviews import clock
 from reviews import workflow as rwf
 from reviews.models import Appraisal, Appraiser, Clarification, Review
-from tests.factories import pdf_bytes
-from tests.reviews.conftest import REASONS
+from tests.support import REASONS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdfs")]
 
 UTC = dt.UTC
 SECRET_CRITERIA = {
@@ -29,14 +28,6 @@ NOTHING = {
     "clarification_reminders": 0,
     "reviews_overdue": 0,
 }
-
-
-@pytest.fixture(autouse=True)
-def _fast_drep(monkeypatch):
-    """F-JI-DRep rendering (WeasyPrint, about a second a project) is not under test here."""
-    monkeypatch.setattr(
-        "determinations.pdf.render_drep", lambda det: pdf_bytes(f"F-JI-DRep {det.number}")
-    )
 
 
 @pytest.fixture
@@ -52,18 +43,6 @@ def run(django_capture_on_commit_callbacks, mailoutbox):
         return counts, mailoutbox[before:]
 
     return sweep_at
-
-
-@pytest.fixture
-def project(cycle, committee, japan):
-    return cycle.determination_published(parties_involved=[japan])
-
-
-@pytest.fixture
-def appraisal(project, committee, secretariat):
-    m1, m2 = committee.members[:2]
-    e1, e2 = committee.experts[:2]
-    return rwf.appoint_appraisers(secretariat, project, members=[m1, m2], experts=[e1, e2])
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from projects.models import SectoralScope, User
 from reviews.models import Expert, JiscMember
 from tests.factories import UserFactory
-from tests.reviews.test_web import count_queries, html, login, viewer
+from tests.support import html, login, queries_for, viewer
 
 pytestmark = pytest.mark.django_db
 
@@ -130,4 +130,4 @@ def test_committee_page_query_budget(client, secretariat, scopes, japan, rows):
         expert = Expert.objects.create(user=UserFactory(username=f"x{i}", role=User.Role.EXPERT))
         expert.scopes.set(SectoralScope.objects.all()[:3])
     login(client, secretariat)
-    assert count_queries(client, "/reviews/committee/") <= 10
+    assert queries_for(client, "/reviews/committee/") <= 10

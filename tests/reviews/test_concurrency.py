@@ -3,7 +3,6 @@ check and the start of the review happen exactly once. PostgreSQL only: SQLite s
 transactions and cannot show row-lock races."""
 
 import datetime as dt
-import threading
 
 import pytest
 from django.db import connection
@@ -14,10 +13,10 @@ from jitrack.errors import Conflict
 from projects.models import Event, Project, User
 from reviews import workflow as rwf
 from reviews.models import Review, ReviewRequest
-from tests.factories import UserFactory, pdf_bytes
-from tests.reviews.conftest import REASONS
+from tests.factories import UserFactory
+from tests.support import REASONS, run_at_once
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fast_pdfs")]
 
 
 @pytest.fixture(autouse=True)
@@ -27,43 +26,6 @@ def _postgresql_only():
             "concurrent requests need PostgreSQL row locks (SELECT ... FOR UPDATE); "
             "run with DATABASE_URL=postgres://..."
         )
-
-
-@pytest.fixture(autouse=True)
-def _fast_drep(monkeypatch):
-    """F-JI-DRep rendering (WeasyPrint, about a second a project) is not under test here."""
-    monkeypatch.setattr(
-        "determinations.pdf.render_drep", lambda det: pdf_bytes(f"F-JI-DRep {det.number}")
-    )
-
-
-@pytest.fixture
-def project(cycle, committee, japan):
-    return cycle.determination_published(parties_involved=[japan])
-
-
-def at_once(calls):
-    """Run each zero-argument callable in its own thread, released together; returns
-    (results, errors) in call order."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-    errors = [None] * len(calls)
-
-    def run(i, fn):
-        try:
-            barrier.wait()
-            results[i] = fn()
-        except Exception as exc:
-            errors[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, errors
 
 
 def request(user, project, now):
@@ -87,7 +49,7 @@ def assert_one_review(project, n_requests, now):
 
 def test_three_members_at_the_same_instant_start_one_review(project, committee):
     now = timezone.now()
-    _, errors = at_once([request(u, project, now) for u in committee.members[:3]])
+    _, errors = run_at_once(*[request(u, project, now) for u in committee.members[:3]])
     assert errors == [None, None, None]
     review = assert_one_review(project, 3, now)
     started = Event.objects.get(project=project, kind="review_started")
@@ -97,8 +59,8 @@ def test_three_members_at_the_same_instant_start_one_review(project, committee):
 
 def test_a_party_and_a_member_at_the_same_instant_start_one_review(project, committee, party_user):
     now = timezone.now()
-    _, errors = at_once(
-        [request(party_user, project, now), request(committee.members[0], project, now)]
+    _, errors = run_at_once(
+        request(party_user, project, now), request(committee.members[0], project, now)
     )
     assert errors == [None, None]
     assert_one_review(project, 2, now)
@@ -108,14 +70,14 @@ def test_every_requester_at_once_starts_one_review(project, committee, party_use
     now = timezone.now()
     jp = UserFactory(username="jp_dfp", role=User.Role.PARTY, party=japan)
     users = [*committee.members, party_user, jp]
-    _, errors = at_once([request(u, project, now) for u in users])
+    _, errors = run_at_once(*[request(u, project, now) for u in users])
     assert errors == [None] * len(users)
     assert_one_review(project, len(users), now)
 
 
 def test_the_same_member_twice_at_once_is_accepted_once(project, committee):
     now = timezone.now()
-    _, errors = at_once([request(committee.members[0], project, now)] * 2)
+    _, errors = run_at_once(*[request(committee.members[0], project, now)] * 2)
     assert sorted(e.code for e in errors if e is not None) == ["duplicate_request"]
     assert all(e is None or isinstance(e, Conflict) for e in errors)
     assert ReviewRequest.objects.filter(project=project).count() == 1
@@ -125,18 +87,16 @@ def test_the_same_member_twice_at_once_is_accepted_once(project, committee):
 def test_two_focal_points_of_one_party_at_once_are_accepted_once(project, party_user, ukraine):
     now = timezone.now()
     other = UserFactory(username="party2", role=User.Role.PARTY, party=ukraine)
-    _, errors = at_once([request(party_user, project, now), request(other, project, now)])
+    _, errors = run_at_once(request(party_user, project, now), request(other, project, now))
     assert sorted(e.code for e in errors if e is not None) == ["party_already_requested"]
     assert_one_review(project, 1, now)
 
 
 def test_a_request_racing_the_clock_at_the_window_end_gives_review_or_finality(project, party_user):
     closes = project.review_window_closes_at
-    results, errors = at_once(
-        [
-            request(party_user, project, closes),
-            lambda: dwf.deem_final(project.pk, closes + dt.timedelta(microseconds=1)),
-        ]
+    results, errors = run_at_once(
+        request(party_user, project, closes),
+        lambda: dwf.deem_final(project.pk, closes + dt.timedelta(microseconds=1)),
     )
     status = Project.objects.get(pk=project.pk).status
     if status == "under_review":  # the request took the lock first; the clock then did nothing

@@ -7,7 +7,7 @@ import pytest
 
 from reviews import workflow as rwf
 from reviews.models import Review
-from tests.reviews.conftest import REASONS
+from tests.support import REASONS
 
 pytestmark = pytest.mark.django_db
 

@@ -7,13 +7,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from reviews import deadlines
+from tests.support import at
 
 UTC = dt.UTC
 D = dt.date
-
-
-def at(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=UTC)
 
 
 # --- review_due: six calendar months --------------------------------------------------------------

@@ -2,7 +2,7 @@ import pytest
 
 from reviews import workflow as rwf
 from reviews.models import Review
-from tests.reviews.conftest import CRITERIA_FORM, REASONS
+from tests.support import CRITERIA_FORM, REASONS
 
 pytestmark = pytest.mark.django_db
 

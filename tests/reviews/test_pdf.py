@@ -11,7 +11,7 @@ from reviews import pdf
 from reviews import workflow as rwf
 from reviews.models import CRITERIA, Review
 from tests.factories import pdf_bytes, pdf_upload
-from tests.reviews.conftest import CRITERIA_FORM, REASONS
+from tests.support import CRITERIA_FORM, REASONS
 
 pytestmark = pytest.mark.django_db
 

@@ -18,10 +18,10 @@ from jitrack.errors import Conflict
 from projects.models import Event, Project, User
 from reviews import workflow as rwf
 from reviews.models import Review, ReviewRequest
-from tests.factories import UserFactory, pdf_bytes
-from tests.reviews.conftest import REASONS
+from tests.factories import UserFactory
+from tests.support import REASONS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdfs")]
 
 MEMBERS = ["m1", "m2", "m3", "m4", "m5"]
 # Two Parties involved (Ukraine hosts, Japan is involved); ua2 is a second focal point of Ukraine.
@@ -31,14 +31,6 @@ NAMES = MEMBERS + list(DFPS)
 
 class Rollback(Exception):
     pass
-
-
-@pytest.fixture(autouse=True)
-def _fast_drep(monkeypatch):
-    """F-JI-DRep rendering (WeasyPrint, about a second a project) is not under test here."""
-    monkeypatch.setattr(
-        "determinations.pdf.render_drep", lambda det: pdf_bytes(f"F-JI-DRep {det.number}")
-    )
 
 
 @pytest.fixture

@@ -7,14 +7,13 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
+from projects import workflow as wf
 from projects.models import Document, Project, User
 from reviews import workflow as rwf
 from reviews.models import Appraisal, Appraiser, Clarification, Meeting, Review, ReviewRequest
 from tests.factories import PartyFactory, UserFactory, pdf_upload
-from tests.reviews.conftest import CRITERIA_FORM, REASONS
+from tests.support import CRITERIA_FORM, REASONS, html, login, queries_for, viewer
 
 pytestmark = pytest.mark.django_db
 
@@ -57,27 +56,6 @@ def reported(project, committee, secretariat) -> Review:
     return rwf.file_report(
         committee.members[3], review, recommendation="confirmed", report=SECRET_REPORT
     )
-
-
-def login(client, user):
-    client.logout()
-    if user is not None:
-        client.force_login(user)
-
-
-def viewer(request, name):
-    return request.getfixturevalue(name) if name else None
-
-
-def html(response) -> str:
-    return response.content.decode()
-
-
-def count_queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return len(ctx.captured_queries)
 
 
 def file_form(**overrides) -> dict:
@@ -176,8 +154,8 @@ def test_project_page_query_budget_with_reviews(
     rwf.request_review(party_user, several, reasons=REASONS, summary="Doubtful.")
     appoint(several, secretariat)
     with_team(review, committee, secretariat)
-    few = count_queries(client, f"/projects/{one.key}/")
-    many = count_queries(client, f"/projects/{several.key}/")
+    few = queries_for(client, f"/projects/{one.key}/")
+    many = queries_for(client, f"/projects/{several.key}/")
     assert few == many
     assert many <= 10
 
@@ -349,7 +327,7 @@ def test_appoint_twice_is_409_and_others_get_403(client, project, committee, sec
 
 def test_appoint_page_query_budget(client, project, committee, secretariat):
     login(client, secretariat)
-    assert count_queries(client, f"/projects/{project.key}/appraisal/appoint/") <= 10
+    assert queries_for(client, f"/projects/{project.key}/appraisal/appoint/") <= 10
 
 
 # --- the appraisal page ----------------------------------------------------------------------------
@@ -472,11 +450,11 @@ def test_appraisal_page_query_budget(client, project, committee, secretariat, na
     url = f"/reviews/appraisals/{appraisal.pk}/"
     rwf.declare_no_conflict(seats[0].user, appraisal)
     rwf.file_appraisal(seats[0].user, appraisal, criteria=CRITERIA_FORM, opinion="meets")
-    one = count_queries(client, url)
+    one = queries_for(client, url)
     for seat in seats[1:]:
         rwf.declare_no_conflict(seat.user, appraisal)
         rwf.file_appraisal(seat.user, appraisal, criteria=CRITERIA_FORM, opinion="meets")
-    assert count_queries(client, url) == one
+    assert queries_for(client, url) == one
     assert one <= 10
 
 
@@ -794,7 +772,7 @@ def test_review_page_query_budget(client, request, project, committee, secretari
     rwf.send_clarification(ask, review, addressed_to="both", questions="Q1", due_on=due)
     login(client, user)
     url = f"/reviews/{review.pk}/"
-    one = count_queries(client, url)
+    one = queries_for(client, url)
     rwf.request_review(committee.members[4], project, reasons=REASONS, summary="Me too.")
     for n in range(4):
         clar = rwf.send_clarification(ask, review, addressed_to="both", questions="Q", due_on=due)
@@ -806,7 +784,7 @@ def test_review_page_query_budget(client, request, project, committee, secretari
         )
     rwf.file_report(ask, review, recommendation="confirmed", report="R")
     Meeting.objects.create(number=3, starts_on=dt.date.today(), ends_on=dt.date.today(), place="X")
-    many = count_queries(client, url)
+    many = queries_for(client, url)
     assert many <= 10
     assert many - one <= (1 if name == "secretariat" else 0)  # + the meetings for the decision
 
@@ -909,7 +887,7 @@ def test_meeting_pages_query_budget(client, request, cycle, japan, committee, se
     project = cycle.determination_published(parties_involved=[japan])
     start_review(project, committee)
     appoint(project, secretariat)
-    one = [count_queries(client, u) for u in ("/reviews/meetings/", "/reviews/meetings/1/")]
+    one = [queries_for(client, u) for u in ("/reviews/meetings/", "/reviews/meetings/1/")]
     for n in range(2, 30):
         day = today + dt.timedelta(days=n)
         Meeting.objects.create(number=n, starts_on=day, ends_on=day, electronic=True)
@@ -917,7 +895,7 @@ def test_meeting_pages_query_budget(client, request, cycle, japan, committee, se
         p = cycle.determination_published(title=title, parties_involved=[japan])
         reported(p, committee, secretariat) if title == "B" else start_review(p, committee)
         appoint(p, secretariat)
-    many = [count_queries(client, u) for u in ("/reviews/meetings/", "/reviews/meetings/1/")]
+    many = [queries_for(client, u) for u in ("/reviews/meetings/", "/reviews/meetings/1/")]
     assert one == many
     assert max(many) <= 10
 
@@ -1074,14 +1052,14 @@ def test_dashboard_query_budget_with_reviews(
     login(client, user)
     busy("First")
     cycle.determination_published(title="Unappraised 1", parties_involved=[japan])
-    one = count_queries(client, "/dashboard/")
+    one = queries_for(client, "/dashboard/")
     for i in range(3):
         review = busy(f"More {i}")
         if i == 0:
             rwf.decide(secretariat, review, decision="corrections_required", reasons="Fix.")
         cycle.determination_published(title=f"Unappraised {i + 2}", parties_involved=[japan])
     assert aie.organisation_id
-    many = count_queries(client, "/dashboard/")
+    many = queries_for(client, "/dashboard/")
     assert one == many
     assert many <= 10
 
@@ -1104,8 +1082,6 @@ def test_a_withdrawn_projects_review_is_closed_without_actions(
     client, project, committee, secretariat, participant
 ):
     review = start_review(project, committee)
-    from projects import workflow as wf
-
     wf.withdraw(participant, project, "Changed plans.")
     login(client, secretariat)
     page = html(client.get(f"/reviews/{review.pk}/"))

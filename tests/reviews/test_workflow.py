@@ -36,20 +36,12 @@ from reviews.models import (
     ReviewTeamMember,
 )
 from tests.factories import UserFactory, pdf_bytes, pdf_upload
-from tests.reviews.conftest import CRITERIA_FORM, REASONS
+from tests.support import CRITERIA_FORM, REASONS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdfs")]
 
 UTC = dt.UTC
 SUMMARY = "Additionality doubtful"
-
-
-@pytest.fixture(autouse=True)
-def _fast_drep(monkeypatch):
-    """F-JI-DRep rendering (WeasyPrint, about a second a project) is not under test here."""
-    monkeypatch.setattr(
-        "determinations.pdf.render_drep", lambda det: pdf_bytes(f"F-JI-DRep {det.number}")
-    )
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -95,26 +87,6 @@ def member(username, party, *, start=None, end=None, **user_fields):
 
 def event_kinds(project):
     return list(Event.objects.filter(project=project).values_list("kind", flat=True))
-
-
-@pytest.fixture
-def project(cycle, committee, japan):
-    return cycle.determination_published(parties_involved=[japan])
-
-
-@pytest.fixture
-def members(committee):
-    return committee.members
-
-
-@pytest.fixture
-def experts(committee):
-    return committee.experts
-
-
-@pytest.fixture
-def appraisal(project, members, experts, secretariat):
-    return rwf.appoint_appraisers(secretariat, project, members=members[:2], experts=experts[:2])
 
 
 @pytest.fixture

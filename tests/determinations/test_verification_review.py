@@ -14,24 +14,16 @@ from jitrack.errors import Conflict, Forbidden, Invalid
 from projects.models import Document, Event, User
 from reviews import workflow as rwf
 from reviews.models import Review, ReviewRequest
-from tests.factories import UserFactory, pdf_bytes, pdf_upload
-from tests.reviews.conftest import committee  # noqa: F401
+from tests.factories import UserFactory, pdf_upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdfs")]
 
 D = dt.date
 REASONS = {"baseline_monitoring": "The meter readings of March 2009 are missing."}
 
 
-@pytest.fixture(autouse=True)
-def _fast_pdfs(monkeypatch):
-    """F-JI-DRep / F-JI-VRep rendering is not under test here."""
-    monkeypatch.setattr("determinations.pdf.render_drep", lambda d: pdf_bytes("F-JI-DRep"))
-    monkeypatch.setattr("determinations.pdf.render_vrep", lambda v: pdf_bytes("F-JI-VRep"))
-
-
 @pytest.fixture
-def members(committee):  # noqa: F811
+def members(committee):
     return committee.members
 
 

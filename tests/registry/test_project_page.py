@@ -4,9 +4,8 @@ import pytest
 
 from projects import workflow as wf
 from projects.models import Document, Project
-
-from ..factories import pdf_upload
-from .conftest import queries_for
+from tests.factories import pdf_upload
+from tests.support import queries_for
 
 VIEWERS = [None, "participant", "aie_user", "secretariat", "other_participant", "jisc_user"]
 

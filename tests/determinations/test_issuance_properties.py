@@ -20,9 +20,8 @@ from determinations import issuance
 from determinations import verification as vwf
 from determinations.models import AauLedgerEntry, EruBlock, EruIssuance, Verification
 from jitrack.errors import Conflict
-from tests.factories import pdf_bytes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdfs")]
 
 D = dt.date
 VERIFIED = 1000
@@ -37,13 +36,6 @@ PROPS = settings(
 
 class Rollback(Exception):
     pass
-
-
-@pytest.fixture(autouse=True)
-def _fast_pdfs(monkeypatch):
-    """F-JI-DRep / F-JI-VRep rendering is not under test here."""
-    monkeypatch.setattr("determinations.pdf.render_drep", lambda d: pdf_bytes("F-JI-DRep"))
-    monkeypatch.setattr("determinations.pdf.render_vrep", lambda v: pdf_bytes("F-JI-VRep"))
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from projects.models import Event, Project
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_BROKER = "redis://127.0.0.1:6379/15"
 TIMEOUT = 60
 

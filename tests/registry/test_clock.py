@@ -1,16 +1,18 @@
 """The statutory clock: end instants, idempotent sweeps, parallel sweeps on PostgreSQL."""
 
 import datetime as dt
-import threading
 
 import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import connection
 
-from registry import clock
+from determinations import workflow as dwf
+from fees import services as fees
 from projects import workflow as wf
 from projects.models import Event, Project
+from registry import clock
+from tests.support import FINDINGS, run_at_once
 
 UTC = dt.UTC
 
@@ -58,10 +60,6 @@ def test_determination_final_after_45_days_across_year_end(cycle):
         clock.enforce_deadlines()
     with time_machine.travel(dt.datetime(2026, 11, 20, 10, 0, tzinfo=UTC), tick=False):
         project = Project.objects.get(pk=project.pk)
-        from determinations import workflow as dwf
-        from fees import services as fees
-        from tests.conftest import FINDINGS
-
         dwf.submit_determination(
             cycle.aie_user, project, findings=dict(FINDINGS), outcome="positive"
         )
@@ -153,24 +151,12 @@ def test_two_sweeps_at_once_close_each_window_once(cycle):
         pytest.skip("row locks with SKIP LOCKED need PostgreSQL; CI runs this on PostgreSQL")
     projects = [cycle.open() for _ in range(6)]
     after = max(p.comments_close_at for p in projects) + dt.timedelta(seconds=1)
-    results, errors = [], []
-    barrier = threading.Barrier(2)
 
     def sweep():
-        try:
-            barrier.wait()
-            results.append(clock.enforce_deadlines(now=after))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+        return clock.enforce_deadlines(now=after)
 
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    results, errors = run_at_once(sweep, sweep)
+    assert errors == [None, None]
     assert sum(r["comments_closed"] for r in results) == 6
     assert Event.objects.filter(kind="comments_closed").count() == 6
     assert set(Project.objects.values_list("status", flat=True)) == {"comments_closed"}
@@ -181,24 +167,12 @@ def test_concurrent_publications_get_distinct_references(cycle):
     if connection.vendor != "postgresql":
         pytest.skip("concurrent row locks need PostgreSQL; CI runs this on PostgreSQL")
     submitted = [cycle.submitted() for _ in range(4)]
-    barrier = threading.Barrier(4)
-    errors = []
 
     def publish(project):
-        try:
-            barrier.wait()
-            wf.check_pdd(cycle.secretariat, project, accept=True)
-        except Exception as exc:  # pragma: no cover
-            errors.append(exc)
-        finally:
-            connection.close()
+        return lambda: wf.check_pdd(cycle.secretariat, project, accept=True)
 
-    threads = [threading.Thread(target=publish, args=(p,)) for p in submitted]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    _, errors = run_at_once(*(publish(p) for p in submitted))
+    assert errors == [None] * 4
     assert sorted(Project.objects.values_list("reference", flat=True)) == [
         "0001",
         "0002",

@@ -6,22 +6,10 @@ from django.utils import timezone
 
 from determinations.models import Determination
 from fees.models import FeeAssessment
+from projects import workflow as wf
 from projects.models import Comment, Document, Engagement, LetterOfApproval, Project
-
-from ..factories import pdf_upload
-
-FINDINGS_POST = {
-    "approval_met": "yes",
-    "approval_reasons": "Letters of approval from Ukraine checked.",
-    "additionality_met": "yes",
-    "additionality_reasons": "Investment analysis.",
-    "baseline_monitoring_met": "yes",
-    "baseline_monitoring_reasons": "Appendix B followed.",
-    "environmental_met": "yes",
-    "environmental_reasons": "EIA reviewed.",
-    "outcome": "positive",
-    "due_account": "All comments were answered.",
-}
+from tests.factories import pdf_upload
+from tests.support import FINDINGS_POST
 
 
 def flash(client, response) -> str:
@@ -220,8 +208,6 @@ def test_engage_accept_submit_check_comment_answer_file_pay_publish(
     assert response.status_code == 302
     comment.refresh_from_db()
     assert comment.answer == "Leakage is monitored."
-
-    from projects import workflow as wf
 
     wf.close_comments(project.pk, project.comments_close_at + dt.timedelta(seconds=1))
 

@@ -7,19 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from projects.models import Document, Event, LetterOfApproval, Project
 from tests.factories import OrganisationFactory, pdf_bytes, pdf_upload
-
-from .conftest import create_body
+from tests.support import assert_error, create_body
 
 pytestmark = pytest.mark.django_db
-
-
-def assert_error(response, status: int, code: str, field: str | None = None):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["code"] == code, body
-    assert isinstance(body["detail"], str) and body["detail"]
-    if field is not None:
-        assert body.get("field") == field, body
 
 
 # --- create --------------------------------------------------------------------------------

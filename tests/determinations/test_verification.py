@@ -17,21 +17,23 @@ from determinations.models import ImplementationChange, MonitoringReport, Verifi
 from fees import services as fee_services
 from fees.models import FeeAssessment
 from jitrack.errors import Conflict, Forbidden, Invalid
+from jitrack.pdf import write_pdf as weasyprint_pdf
 from projects.models import Accreditation, Document, Event
-from tests.conftest import CONDITIONS
-from tests.factories import pdf_bytes, pdf_upload
+from tests.factories import pdf_upload
+from tests.support import CONDITIONS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdfs")]
 
 D = dt.date
 UTC = dt.UTC
 FINDINGS = "Meters calibrated; data checked against invoices."
 
 
-@pytest.fixture(autouse=True)
-def _fast_drep(monkeypatch):
-    """F-JI-DRep rendering is not under test here (F-JI-VRep is: it stays real)."""
-    monkeypatch.setattr("determinations.pdf.render_drep", lambda d: pdf_bytes("F-JI-DRep"))
+@pytest.fixture
+def real_vreps(fast_pdfs, final_project, monkeypatch):
+    """F-JI-VRep is under test: once the project is final (its F-JI-DRep made by ``fast_pdfs``),
+    reports are rendered by WeasyPrint again."""
+    monkeypatch.setattr("jitrack.pdf.write_pdf", weasyprint_pdf)
 
 
 def _verify(actor, report, verified, **overrides):
@@ -120,7 +122,7 @@ def test_change_recorded_with_files_and_event(final_project, cycle):
 
 
 def test_verification_must_address_every_change_since_last(
-    final_project, cycle, submit_report, verify
+    final_project, real_vreps, cycle, submit_report, verify
 ):
     report = submit_report(final_project, D(2009, 1, 1), D(2009, 12, 31), {2009: 10000})
     c1 = _change(cycle, final_project, "Second flare installed")
@@ -269,7 +271,7 @@ def test_verification_required_statements(final_project, submit_report, aie_user
     assert not Verification.objects.exists()
 
 
-def test_verification_recorded_as_filed(final_project, submit_report, aie_user):
+def test_verification_recorded_as_filed(final_project, real_vreps, submit_report, aie_user):
     first = submit_report(final_project, D(2009, 7, 1), D(2010, 6, 30), {2009: 30000, 2010: 1})
     second = submit_report(final_project, D(2010, 7, 1), D(2010, 12, 31), {2010: 1})
     t = dt.datetime(2011, 2, 1, 9, 0, tzinfo=UTC)

@@ -12,12 +12,18 @@ import threading
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from determinations import issuance
 from determinations import verification as vwf
 from determinations.models import EruBlock, EruIssuance, MonitoringReport, Verification
 from jitrack.errors import Conflict
-from tests.factories import pdf_bytes, pdf_upload
+from projects import workflow as pwf
+from projects.models import Event
+from reviews import workflow as rwf
+from tests.factories import pdf_upload
+from tests.support import run_at_once
 
 pytestmark = [
+    pytest.mark.usefixtures("fast_pdfs"),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="exclusion constraints and concurrent row locks need PostgreSQL; "
@@ -26,13 +32,6 @@ pytestmark = [
 ]
 
 D = dt.date
-
-
-@pytest.fixture(autouse=True)
-def _fast_pdfs(monkeypatch):
-    """F-JI-DRep / F-JI-VRep rendering is not under test here."""
-    monkeypatch.setattr("determinations.pdf.render_drep", lambda d: pdf_bytes("F-JI-DRep"))
-    monkeypatch.setattr("determinations.pdf.render_vrep", lambda v: pdf_bytes("F-JI-VRep"))
 
 
 def _raw_report(project, number, start, end, *, report, status="submitted"):
@@ -47,6 +46,14 @@ def _raw_report(project, number, start, end, *, report, status="submitted"):
         status=status,
         report=report,
     )
+
+
+def outcome(results, errors) -> tuple[list, list[str]]:
+    """What writers run at once did: (results of those that succeeded, codes of the conflicts
+    refused). Any other error fails the test."""
+    assert all(e is None or isinstance(e, Conflict) for e in errors), errors
+    done = [r for r, e in zip(results, errors, strict=True) if e is None]
+    return done, [e.code for e in errors if e is not None]
 
 
 # --- monitoring_periods_do_not_overlap -----------------------------------------------------------
@@ -154,36 +161,19 @@ def test_erus_issued_above_verified_rejected_by_database(eru_issuance):
 @pytest.mark.django_db(transaction=True)
 def test_two_overlapping_reports_at_once_exactly_one_succeeds(final_project, cycle):
     periods = [(D(2009, 1, 1), D(2009, 12, 31)), (D(2009, 7, 1), D(2010, 6, 30))]
-    barrier = threading.Barrier(2)
-    done, refused, errors = [], [], []
 
     def submit(start, end):
-        try:
-            barrier.wait()
-            done.append(
-                vwf.submit_monitoring_report(
-                    cycle.participant,
-                    final_project,
-                    period_start=start,
-                    period_end=end,
-                    aie=cycle.aie_user.organisation,
-                    claimed={start.year: 100},
-                    report=pdf_upload("mr.pdf"),
-                )
-            )
-        except Conflict as exc:
-            refused.append(exc.code)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+        return lambda: vwf.submit_monitoring_report(
+            cycle.participant,
+            final_project,
+            period_start=start,
+            period_end=end,
+            aie=cycle.aie_user.organisation,
+            claimed={start.year: 100},
+            report=pdf_upload("mr.pdf"),
+        )
 
-    threads = [threading.Thread(target=submit, args=p) for p in periods]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    done, refused = outcome(*run_at_once(*(submit(*p) for p in periods)))
     assert len(done) == 1
     assert refused == ["period_overlap"]
     assert list(MonitoringReport.objects.values_list("number", "status")) == [(1, "submitted")]
@@ -194,8 +184,6 @@ def test_two_overlapping_reports_at_once_exactly_one_succeeds(final_project, cyc
 def test_two_issuances_at_once_never_overdraw_aaus_nor_reuse_serials(
     cycle, submit_report, verify, party_user, ukraine
 ):
-    from determinations import issuance
-
     vers = []
     for title in ("First landfill", "Second landfill"):
         project = cycle.final(crediting_start=D(2009, 1, 1), title=title)
@@ -204,28 +192,13 @@ def test_two_issuances_at_once_never_overdraw_aaus_nor_reuse_serials(
         vwf.deem_verification_final(ver.pk, ver.review_window_closes_at + dt.timedelta(seconds=1))
         vers.append(ver)
     issuance.record_aau_holding(party_user, ukraine, quantity=150)
-    barrier = threading.Barrier(2)
-    done, refused, errors = [], [], []
 
     def issue(ver, start):
-        try:
-            barrier.wait()
-            blocks = [{"serial_start": start, "serial_end": start + 99}]
-            done.append(issuance.issue_erus(party_user, ver, blocks=blocks))
-        except Conflict as exc:
-            refused.append(exc.code)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+        blocks = [{"serial_start": start, "serial_end": start + 99}]
+        return lambda: issuance.issue_erus(party_user, ver, blocks=blocks)
 
     # Both want 100 of the 150 AAUs held, with overlapping serials.
-    threads = [threading.Thread(target=issue, args=a) for a in ((vers[0], 1), (vers[1], 51))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    done, refused = outcome(*run_at_once(issue(vers[0], 1), issue(vers[1], 51)))
     assert len(done) == 1
     assert refused == ["insufficient_aau"]
     assert issuance.aau_balance(ukraine) == 50
@@ -250,27 +223,13 @@ def published_pair(cycle, submit_report, verify):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_once_make_each_verification_final_once(published_pair):
-    from projects.models import Event
-
     after = published_pair[0].review_window_closes_at + dt.timedelta(seconds=1)
-    barrier = threading.Barrier(2)
-    results, errors = [], []
 
     def sweep():
-        try:
-            barrier.wait()
-            results.append(vwf.sweep(after))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+        return vwf.sweep(after)
 
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    results, errors = run_at_once(sweep, sweep)
+    assert errors == [None, None]
     assert sum(r["verifications_final"] for r in results) == 2
     assert set(Verification.objects.values_list("status", flat=True)) == {"final"}
     assert Event.objects.filter(kind="verification_final").count() == 2
@@ -278,8 +237,6 @@ def test_two_sweeps_at_once_make_each_verification_final_once(published_pair):
 
 @pytest.mark.django_db(transaction=True)
 def test_sweep_and_review_request_at_once_do_not_deadlock(published_pair, party_user, monkeypatch):
-    from projects import workflow as pwf
-
     ver = published_pair[0]
     closes = ver.review_window_closes_at
     real_lock = pwf.lock
@@ -301,38 +258,21 @@ def test_sweep_and_review_request_at_once_do_not_deadlock(published_pair, party_
 
     monkeypatch.setattr("determinations.verification.lock", sweeper_lock)
     monkeypatch.setattr("reviews.workflow.lock", requester_lock)
-    errors = []
 
     def sweep():
-        try:
-            vwf.deem_verification_final(ver.pk, closes + dt.timedelta(seconds=1))
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+        return vwf.deem_verification_final(ver.pk, closes + dt.timedelta(seconds=1))
 
     def request():
-        from reviews import workflow as rwf
+        return rwf.request_verification_review(
+            party_user,
+            ver,
+            reasons={"baseline_monitoring": "Data missing."},
+            summary="Data missing.",
+            now=closes,  # received on time, at the closing instant
+        )
 
-        try:
-            rwf.request_verification_review(
-                party_user,
-                ver,
-                reasons={"baseline_monitoring": "Data missing."},
-                summary="Data missing.",
-                now=closes,  # received on time, at the closing instant
-            )
-        except Conflict:
-            pass  # the sweep went first: not_in_window is a correct answer
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep), threading.Thread(target=request)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    _, errors = run_at_once(sweep, request)
+    # The sweep may go first: then not_in_window is a correct answer to the request.
+    assert errors[0] is None
+    assert errors[1] is None or isinstance(errors[1], Conflict), errors[1]
     assert Verification.objects.get(pk=ver.pk).status in ("final", "under_review")

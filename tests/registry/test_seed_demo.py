@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from determinations.models import Determination
 from fees.models import FeeAssessment
@@ -15,6 +16,9 @@ from projects.models import (
     SectoralScope,
     User,
 )
+from registry.clock import enforce_deadlines
+from reviews import workflow as rwf
+from reviews.clock import sweep
 from reviews.models import (
     Appraisal,
     Appraiser,
@@ -24,8 +28,7 @@ from reviews.models import (
     Review,
     ReviewLog,
 )
-
-from .factories import SCOPE_NAMES
+from tests.factories import SCOPE_NAMES
 
 pytestmark = pytest.mark.django_db
 
@@ -143,9 +146,6 @@ def test_seed_demo_reaches_every_stage(seeded):
 
 
 def test_seed_demo_creates_the_jisc_and_an_appraisal(seeded):
-    from django.utils import timezone
-
-    from reviews import workflow as rwf
 
     today = timezone.localdate()
     involved = set(Project.objects.values_list("host_party__code", flat=True))
@@ -195,9 +195,6 @@ def test_seed_demo_twice_changes_nothing(seeded):
 
 
 def test_seed_demo_leaves_nothing_for_the_clock(seeded):
-    from registry.clock import enforce_deadlines
-    from reviews.clock import sweep
-
     assert not any(enforce_deadlines().values())
     assert not any(sweep().values())
 
@@ -205,8 +202,6 @@ def test_seed_demo_leaves_nothing_for_the_clock(seeded):
 def test_the_demo_history_agrees_with_the_dates(seeded):
     """Each step ran on its day: the event log, the availability dates and the windows agree,
     and nothing is dated after now (the timeline and ``?as_of`` pages read the log)."""
-    from django.utils import timezone
-
     now = timezone.now()
     assert not Event.objects.filter(created_at__gt=now).exists()
     published = Project.objects.filter(reference__isnull=False).order_by("reference")

@@ -6,10 +6,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from projects import workflow as wf
-from projects.models import Project
-from tests.factories import AIEFactory, PartyFactory, pdf_upload
-
-from .conftest import client_for
+from projects.models import Project, User
+from tests.factories import AIEFactory, PartyFactory, UserFactory, pdf_upload
+from tests.support import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -240,9 +239,6 @@ def three(cycle, other_aie_org, japan):
     b = cycle.draft(title="Osaka wind farm", host_party=japan)
     wf.add_document(cycle.participant, b, kind="pdd", title="PDD", uploaded=pdf_upload())
     engagement = wf.engage_aie(cycle.participant, b, other_aie_org)
-    from projects.models import User
-    from tests.factories import UserFactory
-
     staff = UserFactory(role=User.Role.AIE, organisation=other_aie_org)
     wf.decide_engagement(staff, engagement, accept=True)
     wf.submit_pdd(staff, b)

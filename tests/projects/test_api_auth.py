@@ -5,8 +5,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from projects.models import Project
-
-from .conftest import create_body
+from tests.support import create_body
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,8 @@ import pytest
 
 from projects import workflow as wf
 from projects.models import Project
-
-from ..factories import pdf_upload
-from .conftest import queries_for
+from tests.factories import pdf_upload
+from tests.support import queries_for
 
 LIST_URLS = ["/", "/projects/", "/projects/open/", "/projects/determinations/", "/projects/final/"]
 

@@ -19,18 +19,12 @@ from determinations.models import (
 )
 from fees import services as fee_services
 from reviews.models import ReviewRequest
-from tests.factories import UserFactory, pdf_bytes, pdf_upload
+from tests.factories import UserFactory, pdf_upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdfs")]
 
 D = dt.date
 BUDGET = 10
-
-
-@pytest.fixture(autouse=True)
-def _fast_pdfs(monkeypatch):
-    monkeypatch.setattr("determinations.pdf.render_drep", lambda d: pdf_bytes("F-JI-DRep"))
-    monkeypatch.setattr("determinations.pdf.render_vrep", lambda v: pdf_bytes("F-JI-VRep"))
 
 
 def as_user(client, user):

@@ -13,19 +13,12 @@ from determinations.models import AauLedgerEntry, EruBlock, EruIssuance, Verific
 from fees import services as fee_services
 from jitrack.errors import Conflict, Forbidden, Invalid
 from projects.models import Event, User
-from tests.conftest import Cycle
-from tests.factories import UserFactory, pdf_bytes
+from tests.factories import UserFactory
+from tests.support import Cycle
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdfs")]
 
 D = dt.date
-
-
-@pytest.fixture(autouse=True)
-def _fast_pdfs(monkeypatch):
-    """F-JI-DRep / F-JI-VRep rendering is not under test here."""
-    monkeypatch.setattr("determinations.pdf.render_drep", lambda d: pdf_bytes("F-JI-DRep"))
-    monkeypatch.setattr("determinations.pdf.render_vrep", lambda v: pdf_bytes("F-JI-VRep"))
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from determinations import workflow as dwf
@@ -10,9 +11,9 @@ from determinations.models import Determination
 from fees import services as fee_services
 from jitrack.errors import Conflict, Forbidden, Invalid
 from projects import workflow as wf
-from projects.models import Document, Engagement, Event, Project
-from tests.conftest import FINDINGS
-from tests.factories import AIEFactory, pdf_upload, project_data
+from projects.models import Document, Engagement, Event, Project, User
+from tests.factories import AIEFactory, UserFactory, pdf_upload, project_data
+from tests.support import FINDINGS
 
 pytestmark = pytest.mark.django_db
 
@@ -95,9 +96,6 @@ def test_engagement_accept_and_decline(cycle, aie_user, participant, other_aie_o
     with pytest.raises(Conflict):
         wf.engage_aie(participant, project, aie_user.organisation)  # one pending at a time
     second_user_org = other_aie_org
-    from projects.models import User
-    from tests.factories import UserFactory
-
     other = UserFactory(role=User.Role.AIE, organisation=second_user_org)
     wf.decide_engagement(other, first, accept=False, reason="No capacity")
     assert Engagement.objects.get(pk=first.pk).status == "declined"
@@ -255,8 +253,6 @@ def test_confidential_refused_for_para40_documents(cycle, participant):
 
 
 def test_upload_checks_pdf_by_content_and_size(cycle, participant, settings):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     project = cycle.draft()
     fake = SimpleUploadedFile("pdd.pdf", b"GIF89a not a pdf", content_type="application/pdf")
     with pytest.raises(Invalid) as err:

@@ -9,8 +9,7 @@ from django.core import mail
 
 from registry.clock import enforce_deadlines
 from tests.factories import pdf_upload
-
-from .conftest import FINDINGS_BODY, create_body
+from tests.support import FINDINGS_BODY, create_body
 
 pytestmark = pytest.mark.django_db
 

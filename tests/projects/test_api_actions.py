@@ -8,14 +8,14 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from determinations import workflow as dwf
 from determinations.models import Determination
 from fees.models import FeeAssessment
 from projects import workflow as wf
-from projects.models import Comment, Document, Engagement, Project
+from projects.models import Comment, Document, Engagement, Project, User
+from registry.clock import enforce_deadlines
 from tests.factories import AIEFactory, UserFactory, pdf_upload
-
-from .conftest import FINDINGS_BODY, client_for
-from .test_projects_api import assert_error
+from tests.support import FINDINGS, FINDINGS_BODY, assert_error, client_for, create_body
 
 pytestmark = pytest.mark.django_db
 
@@ -410,8 +410,6 @@ def test_negative_determination_becomes_rejected(aie_api, sec_api, cycle):
     r = sec_api.post("/api/projects/0001/determination/check/", {"accept": True})
     assert r.json()["determination"]["findings"]["additionality"]["met"] is False
     closes = Project.objects.get().review_window_closes_at
-    from registry.clock import enforce_deadlines
-
     enforce_deadlines(now=closes + dt.timedelta(seconds=1))
     assert Project.objects.get().status == "rejected"
 
@@ -456,9 +454,6 @@ def test_fee_payment_refusals(sec_api, aie_api, pp_api, cycle):
     assert_error(sec_api.post("/api/projects/0001/fee/payment/", {}), 409, "no_fee")
     assert_error(pp_api.get("/api/projects/0001/fee/"), 404, "no_fee")
     cycle_project = Project.objects.get()
-    from determinations import workflow as dwf
-    from tests.conftest import FINDINGS
-
     dwf.submit_determination(
         cycle.aie_user, cycle_project, findings=dict(FINDINGS), outcome="positive"
     )
@@ -540,9 +535,6 @@ def test_withdraw_draft_of_another_organisation_is_404(other_pp_api, cycle):
 
 
 def test_participant_without_organisation_cannot_create(ukraine, scopes):
-    from projects.models import User
-
-    from .conftest import create_body
 
     loner = UserFactory(username="loner", role=User.Role.PARTICIPANT, organisation=None)
     r = client_for(loner).post("/api/projects/", create_body(), format="json")

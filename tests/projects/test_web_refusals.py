@@ -10,9 +10,8 @@ from determinations.models import Determination
 from fees.models import FeeAssessment
 from projects import workflow as wf
 from projects.models import Comment, Document, Engagement, Event, Project
-
-from ..factories import AIEFactory, pdf_upload
-from .test_actions import FINDINGS_POST
+from tests.factories import AIEFactory, pdf_upload
+from tests.support import FINDINGS_POST
 
 COMMENT = {
     "name": "Olena",

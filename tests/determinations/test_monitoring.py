@@ -11,19 +11,12 @@ from determinations.models import MonitoringReport, Verification
 from fees import services as fee_services
 from jitrack.errors import Conflict, Forbidden, Invalid
 from projects.models import Accreditation, Document, Event, SectoralScope
-from tests.factories import AIEFactory, OrganisationFactory, pdf_bytes, pdf_upload
+from tests.factories import AIEFactory, OrganisationFactory, pdf_upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdfs")]
 
 D = dt.date
 UTC = dt.UTC
-
-
-@pytest.fixture(autouse=True)
-def _fast_pdfs(monkeypatch):
-    """F-JI-DRep / F-JI-VRep rendering is not under test here."""
-    monkeypatch.setattr("determinations.pdf.render_drep", lambda d: pdf_bytes("F-JI-DRep"))
-    monkeypatch.setattr("determinations.pdf.render_vrep", lambda v: pdf_bytes("F-JI-VRep"))
 
 
 def _submit(actor, project, start, end, claimed, aie, **kw):

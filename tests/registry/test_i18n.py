@@ -16,8 +16,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from jitrack import charts
+from jitrack.errors import Conflict
+from projects import workflow as wf
 from projects.templatetags.jitrack import countdown, countdown_words, day, gmt, usd
-from registry import analytics
 
 PO = Path(settings.BASE_DIR) / "locale" / "ru" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
@@ -223,11 +225,11 @@ def test_amounts_use_the_separators_of_the_language():
 
 def test_russian_chart_labels_are_cut_to_fit_the_label_column():
     label = "Период представления замечаний закрыт"
-    shown, full = analytics._label(label)
+    shown, full = charts.fit_label(label)
     assert shown.endswith("…") and full == label
-    assert analytics._text_px(shown) <= analytics.LABEL_W - 12
-    assert analytics._label("Determination published")[0] == "Determination published"
-    assert analytics._label("Bureau Veritas Certification Holding SAS")[0] == (
+    assert charts.text_px(shown) <= charts.LABEL_W - 12
+    assert charts.fit_label("Determination published")[0] == "Determination published"
+    assert charts.fit_label("Bureau Veritas Certification Holding SAS")[0] == (
         "Bureau Veritas Certific…"
     )
 
@@ -341,9 +343,6 @@ def test_a_closed_comment_period_is_refused_in_the_visitors_language(client, cyc
 
 
 def test_a_refusal_on_a_page_names_the_status_in_the_same_language(cycle):
-    from jitrack.errors import Conflict
-    from projects import workflow as wf
-
     project = cycle.open()
     with translation.override("ru"), pytest.raises(Conflict) as refused:
         wf.update_project(cycle.participant, project, title="New title")
