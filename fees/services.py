@@ -58,7 +58,7 @@ ASSESSMENT = Machine(FeeAssessment, ASSESSMENT_TRANSITIONS)
 INVOICE = Machine(Invoice, TRANSITIONS)
 REIMBURSEMENT = Machine(Reimbursement, REIMBURSEMENT_TRANSITIONS)
 MAX_AMOUNT = Decimal("1000000000000")
-ENDED = {Project.Status.WITHDRAWN, Project.Status.REJECTED}
+ENDED = {Project.Status.WITHDRAWN, Project.Status.REJECTED, Project.Status.TERMINATED}
 SYSTEM = "jitrack fee rules"  # the actor shown for what the fee rules do by themselves
 
 

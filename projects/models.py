@@ -61,6 +61,12 @@ class Party(models.Model):
     supplementary_info = models.BooleanField(
         "(f) supplementary information submitted", default=False
     )
+    annex_i = models.BooleanField("Annex I Party (UNFCCC)", default=False)
+    eligibility_source = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Where the para 21 eligibility comes from (the JI website's list, a decision).",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -203,6 +209,14 @@ class Project(models.Model):
         FINAL = "final", pgettext_lazy("project status", "Determination final")
         REJECTED = "rejected", pgettext_lazy("project status", "Rejected")
         WITHDRAWN = "withdrawn", pgettext_lazy("project status", "Withdrawn")
+        TERMINATED = "terminated", pgettext_lazy("project status", "Terminated")
+
+    class SmallScaleType(models.TextChoices):
+        """1/CMP.2 para 28 with the CDM small-scale definitions (ji-rules §7 "Small-scale")."""
+
+        RENEWABLE = "I", _("Type I: renewable energy, output capacity up to 15 MW")
+        EFFICIENCY = "II", _("Type II: energy efficiency, savings up to 60 GWh a year")
+        OTHER = "III", _("Type III: other activities, reductions up to 60,000 t CO2e a year")
 
     class Approach(models.TextChoices):
         JI_SPECIFIC = "ji_specific", _("JI specific approach")
@@ -217,6 +231,14 @@ class Project(models.Model):
     participants = models.ManyToManyField(Organisation, related_name="projects")
     sectoral_scopes = models.ManyToManyField(SectoralScope, related_name="projects")
     small_scale = models.BooleanField(default=False)
+    small_scale_type = models.CharField(max_length=3, choices=SmallScaleType.choices, blank=True)
+    small_scale_figure = models.DecimalField(
+        max_digits=14,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="The figure the type is limited by: MW (I), GWh a year (II), t CO2e a year (III).",
+    )
     poa = models.BooleanField("programme of activities", default=False)
     crediting_start = models.DateField(null=True, blank=True)
     crediting_end = models.DateField(null=True, blank=True)
@@ -239,6 +261,7 @@ class Project(models.Model):
     review_window_closes_at = models.DateTimeField(null=True, blank=True)
     final_on = models.DateField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    terminated_at = models.DateTimeField(null=True, blank=True)
     # The next instant at which the clock must act on this project; swept through an index.
     due_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
@@ -328,9 +351,23 @@ class Document(models.Model):
         }
     )
 
+    class Status(models.TextChoices):
+        """Nothing published is deleted (ji-rules §7 "Documents"): a document published in
+        error is superseded or withdrawn with a public reason and stays on the record."""
+
+        CURRENT = "current", _("Current")
+        SUPERSEDED = "superseded", _("Superseded")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(max_length=30, choices=Kind.choices)
     title = models.CharField(max_length=255)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.CURRENT)
+    status_reason = models.TextField(blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supersedes"
+    )
     file = models.FileField(upload_to=document_path, max_length=300)
     filename = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64)
@@ -361,6 +398,13 @@ class LetterOfApproval(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+    # ji-rules §7 "Approval by the Parties involved": the Party's focal point records its own
+    # approval, or confirms a letter the participants uploaded; only a confirmed letter is on
+    # record for the determination.
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["party__name"]
@@ -416,6 +460,13 @@ class Comment(models.Model):
     answer = models.TextField(blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # ji-rules §7 "Public comments": the secretariat may hide an abusive comment; the record
+    # keeps that a comment was removed, when and why.
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_reason = models.TextField(blank=True)
+    removed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
@@ -506,6 +557,12 @@ class Event(models.Model):
             "accreditation_scopes_changed",
             _("Sectoral scopes of an accreditation changed"),
         )
+        ELIGIBILITY_CHANGED = "eligibility_changed", _("Para 21 eligibility of a Party changed")
+        APPROVAL_CONFIRMED = "approval_confirmed", _("Letter of approval confirmed")
+        DOCUMENT_SUPERSEDED = "document_superseded", _("Document superseded")
+        DOCUMENT_WITHDRAWN = "document_withdrawn", _("Document withdrawn")
+        COMMENT_REMOVED = "comment_removed", _("Comment removed by the secretariat")
+        TERMINATED = "terminated", _("Project terminated")
 
     project = models.ForeignKey(
         Project, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
@@ -517,6 +574,14 @@ class Event(models.Model):
         on_delete=models.PROTECT,
         related_name="events",
         help_text="The AIE an accreditation event is about.",
+    )
+    party = models.ForeignKey(
+        Party,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        help_text="The Party an eligibility event is about.",
     )
     kind = models.CharField(max_length=50, choices=Kind.choices)
     from_status = models.CharField(max_length=30, blank=True)

@@ -10,9 +10,9 @@ from django.dispatch import Signal
 # Arguments: ``project`` (locked), ``actor``.
 project_withdrawn = Signal()
 
-# The project ended without verification: withdrawn or rejected (ji-rules §5: the advance above
-# USD 30,000 is reimbursed). Arguments: ``project`` (locked, already in its new status),
-# ``status``.
+# The project ended: withdrawn, rejected or terminated (ji-rules §5: if no verification report
+# was ever submitted, the advance above USD 30,000 is reimbursed). Arguments: ``project``
+# (locked, already in its new status), ``status``.
 project_ended = Signal()
 
 # The API answers an act with the project as the actor now sees it, composed by the layer that

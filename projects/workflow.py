@@ -58,9 +58,12 @@ TRANSITIONS: dict[str, set[str]] = {
     S.DETERMINATION_SUBMITTED: {S.DETERMINATION_PUBLISHED, S.COMMENTS_CLOSED, S.WITHDRAWN},
     S.DETERMINATION_PUBLISHED: {S.FINAL, S.REJECTED, S.UNDER_REVIEW, S.WITHDRAWN},
     S.UNDER_REVIEW: {S.FINAL, S.REJECTED, S.DETERMINATION_SUBMITTED, S.WITHDRAWN},
-    S.FINAL: set(),
+    # ji-rules §7 "End of a project": after final, terminated by the PPs (or by the secretariat
+    # at the end of the crediting period).
+    S.FINAL: {S.TERMINATED},
     S.REJECTED: set(),
     S.WITHDRAWN: set(),
+    S.TERMINATED: set(),
 }
 # An engagement waits for the AIE's answer; an accepted one ends when the AIE is changed or the
 # project withdrawn.
@@ -70,10 +73,22 @@ ENGAGEMENT_TRANSITIONS: dict[str, set[str]] = {
     E.DECLINED: set(),
     E.ENDED: set(),
 }
+D = Document.Status
+# A document published in error is superseded (by a newer version) or withdrawn, with a public
+# reason; it stays on the record (ji-rules §7 "Documents").
+DOCUMENT_TRANSITIONS: dict[str, set[str]] = {
+    D.CURRENT: {D.SUPERSEDED, D.WITHDRAWN},
+    D.SUPERSEDED: set(),
+    D.WITHDRAWN: set(),
+}
 PROJECT = Machine(Project, TRANSITIONS)
 ENGAGEMENT = Machine(Engagement, ENGAGEMENT_TRANSITIONS)
+DOCUMENT = Machine(Document, DOCUMENT_TRANSITIONS)
 
-TERMINAL = {S.FINAL, S.REJECTED, S.WITHDRAWN}
+TERMINAL = {S.FINAL, S.REJECTED, S.WITHDRAWN, S.TERMINATED}
+# A project ends in these; fees follow the end (ji-rules §5: the advance above USD 30,000 is
+# reimbursed when no verification report was ever submitted).
+ENDED_UNVERIFIABLE = {S.WITHDRAWN, S.REJECTED, S.TERMINATED}
 EDITABLE = {S.DRAFT, S.ENGAGED}
 # Letters of approval are recorded until the determination is submitted.
 APPROVAL_STATUSES = {S.DRAFT, S.ENGAGED, S.PDD_SUBMITTED, S.OPEN_FOR_COMMENTS, S.COMMENTS_CLOSED}
@@ -252,7 +267,7 @@ def transition(
             % {"status": S(current).label.lower()}
         ),
     )
-    if to in (S.WITHDRAWN, S.REJECTED):
+    if to in ENDED_UNVERIFIABLE:
         signals.project_ended.send(sender=Project, project=project, status=to)
     return events[0]
 

@@ -19,6 +19,7 @@ APPS = ("jitrack", "projects", "fees", "determinations", "reviews", "registry")
 WRITERS = {
     "projects.Project": "projects/workflow.py",
     "projects.Engagement": "projects/workflow.py",
+    "projects.Document": "projects/workflow.py",
     "projects.Accreditation": "projects/accreditation.py",
     "determinations.Determination": "determinations/workflow.py",
     "determinations.MonitoringReport": "determinations/verification.py",
