@@ -10,7 +10,6 @@ class DeterminationsConfig(AppConfig):
 
     def ready(self):
         # By path: the receiver's module holds models, loadable only once the apps are ready.
-        signals.project_withdrawn.connect(
-            import_string("determinations.workflow.on_project_withdrawn"),
-            dispatch_uid="determinations.project_withdrawn",
-        )
+        withdraw = import_string("determinations.workflow.withdraw_open_determinations")
+        signals.project_withdrawn.connect(withdraw, dispatch_uid="determinations.withdrawn")
+        signals.determination_set_aside.connect(withdraw, dispatch_uid="determinations.set_aside")

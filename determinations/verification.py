@@ -28,6 +28,7 @@ from projects.workflow import (
     lock,
     record,
     require,
+    require_accredited,
     store_document,
 )
 
@@ -179,6 +180,13 @@ def submit_monitoring_report(
             raise Invalid(
                 f"The period starts before the crediting period ({project.crediting_start:%d %b %Y}).",
                 field="period_start",
+            )
+        # ji-rules §7: monitoring periods lie within the crediting period.
+        if project.crediting_end and period_end > project.crediting_end:
+            raise Invalid(
+                f"The period ends after the crediting period ({project.crediting_end:%d %b %Y}).",
+                code="outside_crediting_period",
+                field="period_end",
             )
         if aie.kind != Organisation.Kind.AIE:
             raise Invalid("Choose an AIE.", field="aie")
@@ -420,6 +428,24 @@ def _verification_draft(
     if missing:
         raise Conflict(missing, code="not_accredited")
     per_year = _per_year(verified, report.period_start, report.period_end, "verified")
+    # [our reading] ji-rules §7 "Verified reductions": never more than the report claims for
+    # that year (more needs a revised monitoring report).
+    over = [y for y, t in per_year.items() if t > int(report.claimed.get(y, 0))]
+    if over:
+        raise Invalid(
+            f"The verified reductions exceed those claimed in the monitoring report for "
+            f"{', '.join(over)}; more needs a revised monitoring report.",
+            code="above_claimed",
+            field="verified",
+        )
+    # JISC 23 Annex 2 (ji-rules §7): a verification whose AIE states that the para 33
+    # conditions no longer hold after a change cannot be positive.
+    if not conditions_hold and any(per_year.values()):
+        raise Invalid(
+            "The para 33 conditions no longer hold: no reductions can be verified.",
+            code="conditions_do_not_hold",
+            field="verified",
+        )
     opinions = {str(k): (v or "").strip() for k, v in (change_opinions or {}).items()}
     changes = list(pending_changes(project))
     unanswered = [c.pk for c in changes if not opinions.get(str(c.pk))]
@@ -465,6 +491,8 @@ def publish_verification(
         project = lock(verification.project_id)
         ver = Verification.objects.select_for_update().get(pk=verification.pk)
         GUARDS["publish"].check(actor, ver, project)
+        # ji-rules §7 "Accreditation at every act": checked again when the secretariat publishes.
+        require_accredited(ver.aie, "verification", project)
         if not fee_services.verification_fee_settled(project, ver.number):
             raise Conflict(
                 "The verification fee is not paid or covered yet; the report can be published "

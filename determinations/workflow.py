@@ -21,11 +21,12 @@ from jitrack.i18n import in_official_language
 from jitrack.pdf import filed_with_report
 from jitrack.statuses import Machine
 from projects import deadlines
-from projects.models import Comment, Document, Event, Project, User
+from projects.models import Accreditation, Comment, Document, Event, Project, User
 from projects.workflow import (
     check_availability_date,
     host_check,
     lock,
+    require_accredited,
     store_document,
     transition,
 )
@@ -201,6 +202,9 @@ def submit_determination(
             current_project = Project.objects.select_related("host_party", "aie").get(pk=project.pk)
         GUARDS["submit"].check(actor, current_project)  # unlocked: a refusal costs no PDF
         host_check(current_project)
+        require_accredited(
+            current_project.aie, Accreditation.Function.DETERMINATION, current_project
+        )
         det = _draft(
             actor,
             current_project,
@@ -279,6 +283,8 @@ def check_determination(
                 data={"determination": det.number},
             )
             return det
+        # ji-rules §7 "Accreditation at every act": checked again when the secretariat publishes.
+        require_accredited(det.aie, Accreditation.Function.DETERMINATION, project)
         # [our reading] ji-rules §5: published only when the advance is paid or not due.
         if not fee_services.determination_fee_settled(project):
             raise Conflict(
@@ -431,9 +437,10 @@ def conclude_review(
     )
 
 
-def on_project_withdrawn(sender, project: Project, **kwargs) -> None:
-    """A withdrawn project's determination in progress is withdrawn with it; the project's
-    "withdrawn" event tells both."""
+def withdraw_open_determinations(sender, project: Project, **kwargs) -> None:
+    """``projects.signals.project_withdrawn`` and ``determination_set_aside``: a determination
+    not yet final is withdrawn with its project, or with the change of its AIE before it was
+    published; the project's event ("withdrawn", "aie_changed") tells it."""
     for det in project.determinations.select_for_update().filter(
         status__in=[D.SUBMITTED, D.PUBLISHED, D.UNDER_REVIEW]
     ):

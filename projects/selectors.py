@@ -127,6 +127,7 @@ def available_actions(project: Project, user) -> dict[str, bool]:
     # One engagement waits for an answer at a time; its AIE may decide it.
     pending = project.pending_engagement_id
     can["engage"] = can["engage"] and pending is None
+    can["change_aie"] = can["change_aie"] and workflow.aie_change_open(project)
     can["decide"] = pending is not None and user.has_perm(
         workflow.DECIDE.perm,
         Engagement(pk=pending, aie_id=project.pending_aie_id, project=project),

@@ -10,6 +10,11 @@ from django.dispatch import Signal
 # Arguments: ``project`` (locked), ``actor``.
 project_withdrawn = Signal()
 
+# The AIE was changed while its determination awaited publication (ji-rules §7 "Accreditation
+# at every act"): the unpublished determination is withdrawn. Arguments: ``project`` (locked),
+# ``actor``.
+determination_set_aside = Signal()
+
 # The project ended: withdrawn, rejected or terminated (ji-rules §5: if no verification report
 # was ever submitted, the advance above USD 30,000 is reimbursed). Arguments: ``project``
 # (locked, already in its new status), ``status``.

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,6 +39,7 @@ from .models import (
     Organisation,
     Party,
     Project,
+    SectoralScope,
     User,
     average_tonnes,
 )
@@ -95,6 +96,16 @@ APPROVAL_STATUSES = {S.DRAFT, S.ENGAGED, S.PDD_SUBMITTED, S.OPEN_FOR_COMMENTS, S
 # Seed 003 "Change of AIE": after the PDD is published and its comment period has ended, and
 # before the determination is submitted. A returned determination counts as not submitted.
 AIE_CHANGE_STATUSES = {S.COMMENTS_CLOSED}
+# [our reading] ji-rules §7 "Accreditation at every act": after a suspension or withdrawal of
+# the AIE's accreditation the change is allowed at any stage before its determination is
+# published (an unpublished determination of the old AIE is withdrawn with the change).
+AIE_CHANGE_AFTER_SUSPENSION = {
+    S.ENGAGED,
+    S.PDD_SUBMITTED,
+    S.OPEN_FOR_COMMENTS,
+    S.COMMENTS_CLOSED,
+    S.DETERMINATION_SUBMITTED,
+}
 SYSTEM_LABEL = "jitrack clock"
 
 # Who may do each act on a project, and in which statuses. The acts check these; pages and the
@@ -126,7 +137,7 @@ GUARDS: dict[str, Guard] = {
     ),
     "change_aie": Guard(
         "projects.change_aie",
-        AIE_CHANGE_STATUSES,
+        AIE_CHANGE_AFTER_SUSPENSION,
         "Only the project participants can change AIE.",
         conflict=lambda project: (
             "The AIE can be changed only after the comment period has ended and before the "
@@ -309,6 +320,43 @@ def host_check(project: Project) -> None:
             f"para 21 {'; '.join(missing)}.",
             code="host_not_eligible",
         )
+
+
+def require_accredited(aie: Organisation | None, function: str, project: Project) -> None:
+    """ji-rules §1 and §7 "Accreditation at every act": the AIE's accreditation (accredited,
+    the function, every scope of the project) is checked at each act it performs and again when
+    the secretariat publishes what it filed; a suspension in between stops the publication."""
+    why = (
+        "The project has no AIE."
+        if aie is None
+        else accredited_for(aie, function, _scope_numbers(project))
+    )
+    if why:
+        raise Conflict(why, code="not_accredited")
+
+
+def aie_change_open(project: Project) -> bool:
+    """Seed 003 "Change of AIE" (``AIE_CHANGE_STATUSES``), or at any stage before publication
+    once the AIE is no longer accredited (``AIE_CHANGE_AFTER_SUSPENSION``)."""
+    if project.status in AIE_CHANGE_STATUSES:
+        return True
+    if project.status not in AIE_CHANGE_AFTER_SUSPENSION or project.aie_id is None:
+        return False
+    return not is_accredited(project.aie_id, Accreditation.Function.DETERMINATION, project)
+
+
+def is_accredited(aie_id: int, function: str, project: Project) -> bool:
+    """``accredited_for`` as a yes or no, in one query (pages ask it)."""
+    missing = SectoralScope.objects.filter(projects=project).exclude(
+        accreditations=OuterRef("pk")
+    )
+    return (
+        Accreditation.objects.filter(
+            aie_id=aie_id, function=function, status=Accreditation.Status.ACCREDITED
+        )
+        .exclude(Exists(missing))
+        .exists()
+    )
 
 
 def _scope_numbers(project: Project) -> set[int]:
@@ -665,6 +713,13 @@ def change_aie(actor: User, project: Project, new_aie: Organisation, reason: str
     with transaction.atomic():
         project = lock(project)
         GUARDS["change_aie"].check(actor, project)
+        if not aie_change_open(project):
+            raise Conflict(
+                "The AIE can be changed only after the comment period has ended and before the "
+                "determination is submitted, or once its accreditation is suspended or "
+                "withdrawn.",
+                code="window_closed",
+            )
         if new_aie.pk == project.aie_id:
             raise Invalid("That AIE is already engaged.", field="aie")
         why = accredited_for(new_aie, Accreditation.Function.DETERMINATION, _scope_numbers(project))
@@ -681,14 +736,22 @@ def change_aie(actor: User, project: Project, new_aie: Organisation, reason: str
             reason=reason.strip(),
         )
         project.aie = new_aie
+        data = {"old_aie_id": old.pk if old else None, "old_aie": str(old), "aie": new_aie.name}
+        if project.status == S.DETERMINATION_SUBMITTED:
+            # The old AIE's determination was never published: it is withdrawn with the change
+            # and the new AIE files its own.
+            signals.determination_set_aside.send(sender=Project, project=project, actor=actor)
+            transition(
+                project,
+                S.COMMENTS_CLOSED,
+                actor=actor,
+                kind="aie_changed",
+                reason=reason.strip(),
+                data=data,
+            )
+            return project
         project.save(update_fields=["aie", "updated_at"])
-        record(
-            project,
-            "aie_changed",
-            actor=actor,
-            reason=reason.strip(),
-            data={"old_aie_id": old.pk if old else None, "old_aie": str(old), "aie": new_aie.name},
-        )
+        record(project, "aie_changed", actor=actor, reason=reason.strip(), data=data)
     return project
 
 
@@ -701,6 +764,7 @@ def submit_pdd(actor: User, project: Project) -> Project:
         project = lock(project)
         GUARDS["submit_pdd"].check(actor, project)
         host_check(project)
+        require_accredited(project.aie, Accreditation.Function.DETERMINATION, project)
         if not project.documents.filter(kind=Document.Kind.PDD).exists():
             raise Conflict("Upload the PDD (PDF) before submitting it.", code="pdd_missing")
         transition(project, S.PDD_SUBMITTED, actor=actor, kind="pdd_submitted", public=False)
@@ -755,6 +819,7 @@ def check_pdd(
             )
             return project
         available_on = check_availability_date(available_on, timezone.localdate())
+        require_accredited(project.aie, Accreditation.Function.DETERMINATION, project)
         if not project.reference:
             project.reference = _next_reference()
         project.pdd_available_on = available_on

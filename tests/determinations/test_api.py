@@ -1137,8 +1137,8 @@ def test_json_nested_too_deeply_elsewhere_is_400(cycle, pp_api):
 
 
 def test_a_huge_verified_total_is_refused_by_the_domain(final_project, cycle, submit_report):
-    years = {y: 10**12 for y in range(2009, 2015)}
-    report = submit_report(final_project, D(2009, 1, 1), D(2014, 12, 31), {2009: 1})
+    years = {y: 10**12 for y in range(2009, 2013)}
+    report = submit_report(final_project, D(2009, 1, 1), D(2012, 12, 31), {2009: 1})
     with pytest.raises(Invalid):
         vwf.submit_verification(
             cycle.aie_user,

@@ -18,6 +18,7 @@ from fees import services as fee_services
 from fees.models import FeeAssessment
 from jitrack.errors import Conflict, Forbidden, Invalid
 from jitrack.pdf import write_pdf as weasyprint_pdf
+from projects import accreditation
 from projects.models import Accreditation, Document, Event
 from tests.factories import pdf_upload
 from tests.support import CONDITIONS
@@ -272,7 +273,7 @@ def test_verification_required_statements(final_project, submit_report, aie_user
 
 
 def test_verification_recorded_as_filed(final_project, real_vreps, submit_report, aie_user):
-    first = submit_report(final_project, D(2009, 7, 1), D(2010, 6, 30), {2009: 30000, 2010: 1})
+    first = submit_report(final_project, D(2009, 7, 1), D(2010, 6, 30), {2009: 30000, 2010: 25000})
     second = submit_report(final_project, D(2010, 7, 1), D(2010, 12, 31), {2010: 1})
     t = dt.datetime(2011, 2, 1, 9, 0, tzinfo=UTC)
     with time_machine.travel(t, tick=False):
@@ -280,7 +281,6 @@ def test_verification_recorded_as_filed(final_project, real_vreps, submit_report
             aie_user,
             first,
             {"2010": 20000, 2009: 24000},
-            conditions_hold=False,
             supporting=[
                 ("Site visit notes", pdf_upload("notes.pdf"), True),
                 ("Calibration certificates", pdf_upload("cal.pdf"), False),
@@ -291,7 +291,7 @@ def test_verification_recorded_as_filed(final_project, real_vreps, submit_report
     assert ver.status == "submitted"
     assert ver.verified == {"2009": 24000, "2010": 20000}
     assert (ver.verified_total, ver.erus_issued) == (44000, 0)
-    assert (ver.conditions_hold, ver.no_overlap_declared) == (False, True)
+    assert (ver.conditions_hold, ver.no_overlap_declared) == (True, True)
     assert (ver.submitted_at, ver.available_on, ver.due_at) == (t, None, None)
     assert MonitoringReport.objects.get(pk=first.pk).status == "verified"
     doc = ver.report
@@ -301,13 +301,47 @@ def test_verification_recorded_as_filed(final_project, real_vreps, submit_report
     assert doc.published_at is None
     text = _pdf_text(doc)
     assert "verification no. 1" in text
-    assert "The conditions of paragraph 33 no longer hold." in text
+    assert "The conditions of paragraph 33 still hold." in text
     assert "44,000" in text
     event = Event.objects.get(project=final_project, kind="verification_submitted")
     assert event.public is False
     assert event.data == {"verification": 1, "verified_total": 44000}
     ver2 = _verify(aie_user, second, {2010: 1})
     assert ver2.number == 2
+
+
+def test_verified_reductions_never_exceed_those_claimed(final_project, submit_report, aie_user):
+    """[our reading] ji-rules §7 "Verified reductions": more needs a revised monitoring
+    report."""
+    report = submit_report(final_project, D(2009, 7, 1), D(2010, 6, 30), {2009: 30000, 2010: 100})
+    with pytest.raises(Invalid) as refused:
+        _verify(aie_user, report, {2009: 30000, 2010: 101})
+    assert (refused.value.code, refused.value.field) == ("above_claimed", "verified")
+    assert "2010" in refused.value.detail
+    assert not Verification.objects.exists()
+    assert _verify(aie_user, report, {2009: 30000, 2010: 100}).verified_total == 30100
+
+
+def test_a_verification_whose_para_33_conditions_no_longer_hold_verifies_nothing(
+    final_project, real_vreps, submit_report, aie_user
+):
+    """JISC 23 Annex 2 (ji-rules §7): it cannot be positive: no verified reductions, no
+    ERUs."""
+    report = submit_report(final_project, D(2009, 7, 1), D(2010, 6, 30), {2009: 30000})
+    with pytest.raises(Invalid) as refused:
+        _verify(aie_user, report, {2009: 1}, conditions_hold=False)
+    assert refused.value.code == "conditions_do_not_hold"
+    ver = _verify(aie_user, report, {2009: 0, 2010: 0}, conditions_hold=False)
+    assert (ver.verified_total, ver.conditions_hold) == (0, False)
+    assert "The conditions of paragraph 33 no longer hold." in _pdf_text(ver.report)
+
+
+def test_a_monitoring_period_lies_within_the_crediting_period(final_project, submit_report):
+    """ji-rules §7: the demo project is credited 2008-2012."""
+    with pytest.raises(Invalid) as refused:
+        submit_report(final_project, D(2012, 7, 1), D(2013, 1, 31), {2012: 100, 2013: 10})
+    assert (refused.value.code, refused.value.field) == ("outside_crediting_period", "period_end")
+    assert not MonitoringReport.objects.filter(project=final_project).exists()
 
 
 # --- the fee (ji-rules §5) -----------------------------------------------------------------------
@@ -412,6 +446,18 @@ def test_publish_verification_only_by_secretariat(covered_verification, cycle, p
             vwf.publish_verification(actor, covered_verification)
         assert err.value.detail == "Only the secretariat publishes verification reports."
     assert Verification.objects.get(pk=covered_verification.pk).status == "submitted"
+
+
+def test_a_suspension_of_the_verifying_aie_stops_the_publication(covered_verification, cycle):
+    """ji-rules §7 "Accreditation at every act": checked again when the secretariat publishes."""
+    acc = Accreditation.objects.get(aie=covered_verification.aie, function="verification")
+    accreditation.suspend(cycle.secretariat, acc, reason="JISC decision: suspended.")
+    with pytest.raises(Conflict) as refused:
+        vwf.publish_verification(cycle.secretariat, covered_verification)
+    assert refused.value.code == "not_accredited"
+    assert Verification.objects.get(pk=covered_verification.pk).status == "submitted"
+    accreditation.restore(cycle.secretariat, acc, reason="Restored.")
+    assert vwf.publish_verification(cycle.secretariat, covered_verification).status == "published"
 
 
 def test_publish_verification_window_from_today(covered_verification, cycle, final_project):

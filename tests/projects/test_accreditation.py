@@ -5,11 +5,15 @@ accreditation, suspension, restoration, withdrawal and a change of scopes, each 
 import feedparser
 import pytest
 
+from determinations import workflow as dwf
+from determinations.models import Determination
+from fees import services as fee_services
 from jitrack.errors import Conflict, Forbidden, Invalid
 from projects import accreditation
 from projects import workflow as wf
-from projects.models import Accreditation, Event, Organisation
+from projects.models import Accreditation, Event, Organisation, Project
 from tests.factories import pdf_upload, project_data
+from tests.support import FINDINGS
 
 pytestmark = pytest.mark.django_db
 A = Accreditation.Status
@@ -125,3 +129,92 @@ def test_the_admin_suspends_through_the_workflow(admin_client, secretariat, enti
     assert response.status_code == 302
     assert Accreditation.objects.get(pk=acc.pk).status == A.SUSPENDED
     assert Event.objects.filter(kind="accreditation_suspended", organisation=entity).exists()
+
+
+# --- ji-rules §7 "Accreditation at every act" ----------------------------------------------------
+
+
+def _suspend(secretariat, org, function="determination"):
+    acc = Accreditation.objects.get(aie=org, function=function)
+    accreditation.suspend(secretariat, acc, reason="JISC decision: suspended.")
+    return acc
+
+
+def _refused_not_accredited(call, *args, **kwargs):
+    with pytest.raises(Conflict) as refused:
+        call(*args, **kwargs)
+    assert refused.value.code == "not_accredited"
+    assert "suspended" in refused.value.detail
+
+
+@pytest.mark.usefixtures("fast_pdfs")
+def test_a_suspended_aie_cannot_submit_the_pdd_nor_have_it_published(cycle, secretariat):
+    engaged = cycle.engaged()
+    _suspend(secretariat, cycle.aie_user.organisation)
+    _refused_not_accredited(wf.submit_pdd, cycle.aie_user, engaged)
+    assert Project.objects.get(pk=engaged.pk).status == "engaged"
+
+
+@pytest.mark.usefixtures("fast_pdfs")
+def test_a_suspension_between_submission_and_publication_stops_the_publication(cycle, secretariat):
+    submitted = cycle.submitted()
+    _suspend(secretariat, cycle.aie_user.organisation)
+    _refused_not_accredited(wf.check_pdd, secretariat, submitted, accept=True)
+    project = Project.objects.get(pk=submitted.pk)
+    assert (project.status, project.reference) == ("pdd_submitted", None)
+    assert not Event.objects.filter(project=project, kind="pdd_published").exists()
+
+
+@pytest.mark.usefixtures("fast_pdfs")
+def test_a_suspended_aie_cannot_file_the_determination_nor_have_it_published(cycle, secretariat):
+    closed = cycle.comments_closed()
+    acc = _suspend(secretariat, cycle.aie_user.organisation)
+    _refused_not_accredited(
+        dwf.submit_determination,
+        cycle.aie_user,
+        closed,
+        findings=dict(FINDINGS),
+        outcome="positive",
+    )
+    assert not Determination.objects.filter(project=closed).exists()
+
+    accreditation.restore(secretariat, acc, reason="Restored.")
+    submitted = Project.objects.get(pk=closed.pk)
+    dwf.submit_determination(cycle.aie_user, submitted, findings=dict(FINDINGS), outcome="positive")
+    fee_services.pay_balance(secretariat, submitted, reference="BANK-1")
+    _suspend(secretariat, cycle.aie_user.organisation)
+    _refused_not_accredited(dwf.check_determination, secretariat, submitted, accept=True)
+    assert Project.objects.get(pk=closed.pk).status == "determination_submitted"
+
+
+def test_the_aie_can_be_changed_early_only_once_its_accreditation_is_suspended(
+    cycle, secretariat, other_aie_org
+):
+    engaged = cycle.engaged()
+    with pytest.raises(Conflict) as refused:
+        wf.change_aie(cycle.participant, engaged, other_aie_org, "We prefer another AIE.")
+    assert refused.value.code == "window_closed"
+
+    _suspend(secretariat, cycle.aie_user.organisation)
+    project = wf.change_aie(cycle.participant, engaged, other_aie_org, "Our AIE was suspended.")
+    assert (project.aie, project.status) == (other_aie_org, "engaged")
+    event = Event.objects.filter(project=project, kind="aie_changed").get()
+    assert event.data["aie"] == other_aie_org.name and event.public
+
+
+@pytest.mark.usefixtures("fast_pdfs")
+def test_changing_a_suspended_aie_sets_its_unpublished_determination_aside(
+    cycle, secretariat, other_aie_org, other_aie_user
+):
+    submitted = cycle.determination_submitted()
+    _suspend(secretariat, cycle.aie_user.organisation)
+    project = wf.change_aie(cycle.participant, submitted, other_aie_org, "Our AIE was suspended.")
+    assert (project.status, project.aie) == ("comments_closed", other_aie_org)
+    assert submitted.determinations.get().status == Determination.Status.WITHDRAWN
+    event = Event.objects.get(project=project, kind="aie_changed")
+    assert (event.from_status, event.to_status) == ("determination_submitted", "comments_closed")
+    det = dwf.submit_determination(
+        other_aie_user, project, findings=dict(FINDINGS), outcome="positive"
+    )
+    assert (det.number, det.aie) == (2, other_aie_org)
+    assert Project.objects.get(pk=project.pk).status == "determination_submitted"
