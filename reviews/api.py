@@ -52,6 +52,7 @@ from .serializers import (
     ReviewRequestInputSerializer,
     ReviewSerializer,
     TeamInputSerializer,
+    VerificationReviewRequestInputSerializer,
 )
 
 READ_ERRORS = {k: ERRORS[k] for k in (401, 403, 404)}
@@ -208,7 +209,7 @@ def request_review(request, key):
 
 
 @extend_schema(
-    request=ReviewRequestInputSerializer,
+    request=VerificationReviewRequestInputSerializer,
     responses=responses(201, RequestForReviewSerializer),
     tags=["verification"],
 )
@@ -222,7 +223,7 @@ def request_verification_review(request, key, number):
     ver = verification_for(request.user, project, number)
     if ver is None:
         raise NotFound(f"No verification {number} of project {project.key}.")
-    data = validated(ReviewRequestInputSerializer, request).validated_data
+    data = validated(VerificationReviewRequestInputSerializer, request).validated_data
     req = rwf.request_verification_review(
         request.user, ver, reasons=data["reasons"], summary=data["summary"]
     )

@@ -17,10 +17,22 @@ from .models import Expert, JiscMember
 class JiscMemberForm(forms.ModelForm):
     class Meta:
         model = JiscMember
-        fields = ["user", "party", "seat", "constituency", "term_start", "term_end"]
+        fields = [
+            "user",
+            "party",
+            "seat",
+            "constituency",
+            "term_start",
+            "term_end",
+            "acting_for",
+            "acting_from",
+            "acting_until",
+        ]
         widgets = {
             "term_start": forms.DateInput(attrs={"type": "date"}),
             "term_end": forms.DateInput(attrs={"type": "date"}),
+            "acting_from": forms.DateInput(attrs={"type": "date"}),
+            "acting_until": forms.DateInput(attrs={"type": "date"}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -32,6 +44,15 @@ class JiscMemberForm(forms.ModelForm):
         start, end = data.get("term_start"), data.get("term_end")
         if start and end and end < start:
             self.add_error("term_end", "The term cannot end before it starts.")
+        acting_for = data.get("acting_for")
+        acting = (acting_for, data.get("acting_from"), data.get("acting_until"))
+        if any(acting) and not all(acting):
+            self.add_error("acting_for", "Give the absent member and the first and last day.")
+        elif acting_for is not None:
+            if data.get("seat") != JiscMember.Seat.ALTERNATE:
+                self.add_error("acting_for", "Only an alternate acts for an absent member.")
+            elif acting[2] < acting[1]:
+                self.add_error("acting_until", "The last day cannot be before the first.")
         return data
 
 

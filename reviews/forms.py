@@ -19,7 +19,8 @@ ELECTRONIC = "electronic"
 
 
 class ReviewRequestForm(forms.Form):
-    """F-JI-DR: the reasons against each para 33 criterion (at least one) and a summary."""
+    """F-JI-DR: the reasons against each para 33 criterion (at least one) and a summary; with
+    ``criteria=VERIFICATION_CRITERIA``, F-JI-VR about a verification (para 39)."""
 
     summary = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -27,8 +28,9 @@ class ReviewRequestForm(forms.Form):
         help_text="Published with the request.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, criteria=CRITERIA, **kwargs):
         super().__init__(*args, **kwargs)
+        self.criteria = criteria
         reasons = {
             key: forms.CharField(
                 required=False,
@@ -36,12 +38,12 @@ class ReviewRequestForm(forms.Form):
                 label=label,
                 help_text="Leave empty if you raise nothing against this criterion.",
             )
-            for key, label in CRITERIA
+            for key, label in criteria
         }
         self.fields = reasons | self.fields
 
     def reasons(self) -> dict[str, str]:
-        return {key: self.cleaned_data.get(key, "") for key, _ in CRITERIA}
+        return {key: self.cleaned_data.get(key, "") for key, _ in self.criteria}
 
 
 class CandidateChoice(forms.CheckboxSelectMultiple):

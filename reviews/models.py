@@ -29,8 +29,42 @@ CRITERIA = (
 )
 
 
+def criteria_of(kind: str):
+    """The criteria a request of ``kind`` gives its reasons against."""
+    return VERIFICATION_CRITERIA if kind == "verification" else CRITERIA
+
+
+# ji-rules §7 "Verification reviews" (para 39): a review of a verification concerns the
+# verification — whether the monitoring followed the monitoring plan and whether the verified
+# amount is right — not the para 33 criteria of the determination.
+VERIFICATION_CRITERIA = (
+    ("monitoring_plan", "(a) The monitoring followed the monitoring plan of the project"),
+    ("verified_amount", "(b) The reductions verified in the monitoring period are right"),
+)
+
+
+class JiscMemberQuerySet(models.QuerySet):
+    def serving_on(self, day) -> JiscMemberQuerySet:
+        return self.filter(term_start__lte=day, term_end__gte=day)
+
+    def sitting_on(self, day) -> JiscMemberQuerySet:
+        """[our reading] ji-rules §7 "Review requests": the members who count towards the
+        three that start a review — serving members, and an alternate only while acting for an
+        absent member."""
+        return self.serving_on(day).filter(
+            Q(seat=JiscMember.Seat.MEMBER)
+            | Q(
+                seat=JiscMember.Seat.ALTERNATE,
+                acting_for__isnull=False,
+                acting_from__lte=day,
+                acting_until__gte=day,
+            )
+        )
+
+
 class JiscMember(models.Model):
-    """A member or alternate of the JISC, for a term."""
+    """A member or alternate of the JISC, for a term. An alternate may act for an absent member
+    for a time (``acting_for``), recorded by the secretariat."""
 
     class Seat(models.TextChoices):
         MEMBER = "member", "Member"
@@ -50,6 +84,19 @@ class JiscMember(models.Model):
     constituency = models.CharField(max_length=20, choices=Constituency.choices)
     term_start = models.DateField()
     term_end = models.DateField()
+    acting_for = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="stand_ins",
+        limit_choices_to={"seat": "member"},
+        help_text="The absent member this alternate acts for, from and until the dates below.",
+    )
+    acting_from = models.DateField(null=True, blank=True)
+    acting_until = models.DateField(null=True, blank=True)
+
+    objects = JiscMemberQuerySet.as_manager()
 
     class Meta:
         ordering = ["user__last_name", "term_start"]

@@ -14,7 +14,8 @@ import posixpath
 from jitrack.pdf import render_pdf
 
 from .agenda import agenda_items
-from .models import CRITERIA, Appraiser, Clarification, Review, ReviewRequest
+from .models import CRITERIA, Appraiser, Clarification, Review, ReviewRequest, criteria_of
+from .serializers import requester_name
 
 CONFIDENTIAL = "CONFIDENTIAL — ji-rules §6"
 
@@ -31,9 +32,8 @@ def _name(user) -> str:
 
 def requester(req: ReviewRequest) -> str:
     """A DFP's request is the Party's; a JISC member's request is the member's."""
-    if req.by == ReviewRequest.By.PARTY:
-        return req.party.name if req.party_id else "Party involved"
-    return f"JISC member {_name(req.requested_by)}"
+    name = requester_name(req)
+    return name if req.by == ReviewRequest.By.PARTY else f"JISC member {name}"
 
 
 def _review_form(kind: str) -> str:
@@ -59,7 +59,7 @@ def render_review_request(request_obj: ReviewRequest) -> bytes:
             "requester": requester(req),
             "reasons": [
                 {"label": label, "text": (req.reasons or {}).get(key, "")}
-                for key, label in CRITERIA
+                for key, label in criteria_of(req.kind)
             ],
         },
     )

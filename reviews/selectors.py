@@ -22,7 +22,7 @@ from .models import (
     ReviewRequest,
     ReviewTeamMember,
 )
-from .serializers import summary_data, summary_facts
+from .serializers import requester_name, summary_data, summary_facts
 
 R = Review.Status
 S = Project.Status
@@ -127,9 +127,8 @@ def with_review(projects: QuerySet[Project], user) -> QuerySet[Project]:
         fields["viewer_requested"] = Exists(requests.filter(requested_by=user.pk))
     if user.is_authenticated and user.role == User.Role.JISC:
         today = timezone.localdate()
-        fields["viewer_serving"] = Exists(
-            JiscMember.objects.filter(user=user.pk, term_start__lte=today, term_end__gte=today)
-        )
+        # the act's own rule on who counts (``JiscMember.objects.sitting_on``)
+        fields["viewer_serving"] = Exists(JiscMember.objects.sitting_on(today).filter(user=user.pk))
     return projects.annotate(**fields)
 
 
@@ -192,6 +191,18 @@ def project_review_context(request, project: Project, parties) -> dict:
             "review": review,
             "parties": requesting,
             "members": members,
+            # named, as on their F-JI-DR (ji-rules §7 "Review requests"); one query, only when
+            # members asked
+            "member_names": [
+                requester_name(r)
+                for r in ReviewRequest.objects.filter(
+                    project=project, kind=DETERMINATION, by=ReviewRequest.By.JISC
+                )
+                .select_related("requested_by")
+                .order_by("received_at", "pk")
+            ]
+            if members
+            else [],
             "member_quorum": rwf.MEMBER_QUORUM,
         }
     staff = user.has_perm("reviews.view_confidential", project)

@@ -19,6 +19,7 @@ from projects.models import User
 
 from .models import (
     CRITERIA,
+    VERIFICATION_CRITERIA,
     Appraisal,
     Appraiser,
     Clarification,
@@ -220,6 +221,8 @@ class AppraisalSerializer(serializers.ModelSerializer):
 
 
 class ReviewRequestInputSerializer(serializers.Serializer):
+    criteria_keys = CRITERIA_KEYS
+
     reasons = serializers.DictField(
         child=serializers.CharField(max_length=MAX_TEXT, allow_blank=True),
         required=False,
@@ -231,23 +234,53 @@ class ReviewRequestInputSerializer(serializers.Serializer):
     )
 
     def validate_reasons(self, value):
-        unknown = sorted(set(value) - set(CRITERIA_KEYS))
+        unknown = sorted(set(value) - set(self.criteria_keys))
         if unknown:
             raise serializers.ValidationError(
-                f"Unknown criterion {unknown[0]!r}: use {', '.join(CRITERIA_KEYS)}."
+                f"Unknown criterion {unknown[0]!r}: use {', '.join(self.criteria_keys)}."
             )
         return value
 
 
+VERIFICATION_KEYS = [k for k, _ in VERIFICATION_CRITERIA]
+
+
+class VerificationReviewRequestInputSerializer(ReviewRequestInputSerializer):
+    """F-JI-VR: the reasons concern the verification (para 39), not the para 33 criteria."""
+
+    criteria_keys = VERIFICATION_KEYS
+
+    reasons = serializers.DictField(
+        child=serializers.CharField(max_length=MAX_TEXT, allow_blank=True),
+        required=False,
+        default=dict,
+        help_text="Criterion (" + ", ".join(VERIFICATION_KEYS) + ") -> reasons.",
+    )
+
+
 class RequestForReviewSerializer(serializers.ModelSerializer):
-    """F-JI-DR as published: by a Party involved (its code) or by a JISC member (never named)."""
+    """F-JI-DR / F-JI-VR as published: by a Party involved (its code) or by a JISC member, named
+    as on the form (ji-rules §7 "Review requests")."""
 
     party = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    requester = serializers.SerializerMethodField()
     reasons = serializers.DictField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = ReviewRequest
-        fields = ["id", "by", "party", "received_at", "reasons", "summary"]
+        fields = ["id", "by", "party", "requester", "received_at", "reasons", "summary"]
+
+    def get_requester(self, obj) -> str:
+        """The Party's name, or the JISC member's name."""
+        return requester_name(obj)
+
+
+def requester_name(req: ReviewRequest) -> str:
+    """Who asked, as F-JI-DR and F-JI-VR name them: the Party, or the JISC member."""
+    if req.by == ReviewRequest.By.PARTY:
+        return req.party.name if req.party_id else "Party involved"
+    user = req.requested_by
+    return (user.get_full_name() or user.username) if user else ""
 
 
 # --- the review ----------------------------------------------------------------------------------

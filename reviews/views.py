@@ -46,6 +46,7 @@ from .forms import (
 )
 from .models import (
     CRITERIA,
+    VERIFICATION_CRITERIA,
     Appraisal,
     Appraiser,
     Clarification,
@@ -54,6 +55,7 @@ from .models import (
     Meeting,
     Review,
     ReviewRequest,
+    criteria_of,
 )
 
 R = Review.Status
@@ -143,7 +145,7 @@ def verification_review(request, key, number: int):
             "A review is requested by the focal point of a Party involved or a serving JISC "
             "member.",
         )
-    form = bind(request, ReviewRequestForm)
+    form = bind(request, ReviewRequestForm, criteria=VERIFICATION_CRITERIA)
     return act(
         request,
         form,
@@ -154,9 +156,10 @@ def verification_review(request, key, number: int):
         context={
             "project": project,
             "title": f"Request a review of F-JI-VRep ({ver.number}) (F-JI-VR)",
-            "intro": "Para 39: state your reasons against each criterion that applies. One "
-            "Party involved, or three JISC members, start the review; the JISC decides within "
-            "30 days.",
+            "intro": "Para 39: a review of a verification concerns the verification: whether "
+            "the monitoring followed the monitoring plan and whether the verified amount is "
+            "right. One Party involved, or three JISC members, start the review; the JISC "
+            "decides within 30 days.",
             "submit": "Send the review request",
             "verification": ver,
         },
@@ -427,7 +430,9 @@ def _review_page(request, review: Review, *, status: int = 200, **forms) -> Http
     if staff:
         for req in requests:
             req.reason_rows = [
-                (label, req.reasons.get(key)) for key, label in CRITERIA if req.reasons.get(key)
+                (label, req.reasons.get(key))
+                for key, label in criteria_of(req.kind)
+                if req.reasons.get(key)
             ]
     team = list(review.team.select_related("user")) if staff else []
     on_team = any(t.user_id == user.pk for t in team)

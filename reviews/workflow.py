@@ -31,6 +31,7 @@ from projects.workflow import lock, record, require, store_document
 from . import deadlines
 from .models import (
     CRITERIA,
+    VERIFICATION_CRITERIA,
     Appraisal,
     Appraiser,
     Clarification,
@@ -98,7 +99,17 @@ def is_serving_member(user: User, day: date | None = None) -> bool:
     return (
         user.is_authenticated
         and user.role == User.Role.JISC
-        and JiscMember.objects.filter(user=user, term_start__lte=day, term_end__gte=day).exists()
+        and JiscMember.objects.serving_on(day).filter(user=user).exists()
+    )
+
+
+def is_sitting_member(user: User, day: date | None = None) -> bool:
+    """Counts towards the three members who start a review (``JiscMember.objects.sitting_on``)."""
+    day = day or timezone.localdate()
+    return (
+        user.is_authenticated
+        and user.role == User.Role.JISC
+        and JiscMember.objects.sitting_on(day).filter(user=user).exists()
     )
 
 
@@ -355,7 +366,8 @@ def file_appraisal(
 
 def requester(actor: User, involved: set[int], serving: bool) -> tuple[str, int | None]:
     """Who asks (para 35): the focal point of a Party involved (``involved``: the Parties'
-    ids) for its Party, or a serving JISC member (``serving``) for themselves. Pages ask the
+    ids) for its Party, or a sitting JISC member (``serving``: ``is_sitting_member``) for
+    themselves. Pages ask the
     same with the facts they already loaded (``reviews.selectors.project_review_context``)."""
     if actor.is_authenticated and actor.role == User.Role.PARTY and actor.party_id:
         if actor.party_id in involved:
@@ -364,14 +376,28 @@ def requester(actor: User, involved: set[int], serving: bool) -> tuple[str, int 
     if actor.is_authenticated and actor.role == User.Role.JISC:
         if serving:
             return ReviewRequest.By.JISC, None
-        raise Forbidden("Only a serving JISC member can request a review.")
+        raise Forbidden(
+            "Only a serving JISC member can request a review; an alternate only while acting "
+            "for an absent member."
+        )
     raise Forbidden("A review is requested by a Party involved or by JISC members.")
 
 
 def requester_for(actor: User, project: Project) -> tuple[str, int | None]:
     """``requester`` with the facts loaded for ``project``."""
-    serving = actor.is_authenticated and actor.role == User.Role.JISC and is_serving_member(actor)
-    return requester(actor, parties_involved_ids(project), serving)
+    sitting = actor.is_authenticated and actor.role == User.Role.JISC and is_sitting_member(actor)
+    return requester(actor, parties_involved_ids(project), sitting)
+
+
+def _not_before_day_one(available_on: date | None, now: datetime) -> None:
+    """ji-rules §7 "Review requests" and §4: on time from the availability date (day 1), not
+    before it (the secretariat may make a report available the next day)."""
+    if available_on is not None and now.date() < available_on:
+        raise Conflict(
+            f"The report is available from {available_on:%d %b %Y}; a review can be requested "
+            "from that day.",
+            code="not_yet_available",
+        )
 
 
 def _quorum(requests: list[ReviewRequest]) -> bool:
@@ -385,8 +411,12 @@ def _meetings() -> list[tuple[date, date]]:
     return list(Meeting.objects.values_list("starts_on", "ends_on"))
 
 
-def _clean_request(reasons: dict, summary: str, *, need_criterion: bool) -> tuple[dict, str]:
-    reasons = {k: (reasons.get(k) or "").strip() for k in CRITERIA_KEYS}
+def _clean_request(
+    reasons: dict, summary: str, *, criteria=CRITERIA, need_criterion: bool
+) -> tuple[dict, str]:
+    """The reasons against each of ``criteria`` (para 33 for a determination,
+    ``VERIFICATION_CRITERIA`` for a verification) and the summary."""
+    reasons = {k: (reasons.get(k) or "").strip() for k, _ in criteria}
     summary = (summary or "").strip()
     if not summary:
         raise Invalid("Summarise the reasons for the request.", code="required", field="summary")
@@ -444,7 +474,8 @@ def _take_request(
         project,
         "review_request_received",
         actor=actor,
-        label=actor.party.name if party_id else "A JISC member",
+        # public with the requester's name, as on F-JI-DR / F-JI-VR (ji-rules §7)
+        label=actor.party.name if party_id else None,
         data={
             "by": by,
             **({"verification": verification.number} if verification else {}),
@@ -484,6 +515,7 @@ def request_review(
                 f"{project.review_window_closes_at:%d %b %Y %H:%M} GMT.",
                 code="window_closed",
             )
+        _not_before_day_one(project.determination_available_on, now)
         det = determinations.reviewable(project)
         if det is None:
             raise Conflict(
@@ -522,7 +554,9 @@ def request_verification_review(
 ) -> ReviewRequest:
     """F-JI-VR (para 39): the same rule as for determinations — one Party involved or three
     JISC members — inside the 15-day window; the review is due 30 days after the request."""
-    reasons, summary = _clean_request(reasons, summary, need_criterion=False)
+    reasons, summary = _clean_request(
+        reasons, summary, criteria=VERIFICATION_CRITERIA, need_criterion=False
+    )
     with transaction.atomic():
         project = lock(verification.project_id)
         ver = verifications.reviewable_verification(verification.pk)
@@ -538,6 +572,7 @@ def request_verification_review(
                 f"The 15-day window closed at {ver.review_window_closes_at:%d %b %Y %H:%M} GMT.",
                 code="window_closed",
             )
+        _not_before_day_one(ver.available_on, now)
         subject = {"verification": ver}
         req, review, requests, members = _take_request(
             actor,

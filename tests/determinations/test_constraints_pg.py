@@ -266,7 +266,7 @@ def test_sweep_and_review_request_at_once_do_not_deadlock(published_pair, party_
         return rwf.request_verification_review(
             party_user,
             ver,
-            reasons={"baseline_monitoring": "Data missing."},
+            reasons={"monitoring_plan": "Data missing."},
             summary="Data missing.",
             now=closes,  # received on time, at the closing instant
         )

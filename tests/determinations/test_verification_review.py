@@ -34,9 +34,16 @@ def published_ver(final_project, submit_report, verify, cycle, members):
     return vwf.publish_verification(cycle.secretariat, verify(report, {2009: 10000}))
 
 
+# F-JI-VR concerns the verification, not the para 33 criteria (ji-rules §7, para 39).
+VERIFICATION_REASONS = {
+    "monitoring_plan": "Meter 3 was not read as the monitoring plan requires.",
+    "verified_amount": "",
+}
+
+
 def _request(actor, ver, now, summary="The monitoring data are incomplete."):
     return rwf.request_verification_review(
-        actor, ver, reasons=dict(REASONS), summary=summary, now=now
+        actor, ver, reasons=dict(VERIFICATION_REASONS), summary=summary, now=now
     )
 
 
@@ -344,3 +351,31 @@ def test_confirm_corrections_publishes_only_the_corrected_report(
     rwf.confirm_corrections(cycle.secretariat, review)
     assert Verification.objects.get(pk=ver.pk).status == "final"
     assert Document.objects.get(pk=other.report_id).published_at is None
+
+
+def test_a_verification_review_asks_about_the_verification_not_para_33(
+    client, published_ver, party_user, party_api, final_project
+):
+    """ji-rules §7 "Verification reviews" (para 39): the monitoring plan and the verified amount."""
+    client.force_login(party_user)
+    page = client.get(f"/projects/{final_project.key}/verifications/1/review/").content.decode()
+    assert "The monitoring followed the monitoring plan" in page
+    assert "The reductions verified in the monitoring period are right" in page
+    assert "additional to any that would otherwise occur" not in page
+    refused = party_api.post(
+        f"/api/projects/{final_project.key}/verifications/1/review-requests/",
+        {"reasons": {"additionality": "Not additional."}, "summary": "S"},
+        format="json",
+    )
+    assert refused.status_code == 400 and refused.json()["field"] == "reasons"
+    accepted = party_api.post(
+        f"/api/projects/{final_project.key}/verifications/1/review-requests/",
+        {"reasons": {"verified_amount": "Meter 3 double counted."}, "summary": "S"},
+        format="json",
+    )
+    assert accepted.status_code == 201, accepted.content
+    assert accepted.json()["reasons"] == {
+        "monitoring_plan": "",
+        "verified_amount": "Meter 3 double counted.",
+    }
+    assert accepted.json()["requester"] == "Ukraine"

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -39,14 +40,12 @@ class Desk:
         return project, appraisal
 
     def review(self, *, days_ago: int = 0, stage: str = "requested") -> Review:
-        project = self.published()
-        rwf.request_review(
-            self.party_user,
-            project,
-            reasons=REASONS,
-            summary="Additionality doubtful",
-            now=timezone.now() - dt.timedelta(days=days_ago),
-        )
+        # published and requested that many days ago (a request is on time from day 1)
+        with time_machine.travel(timezone.now() - dt.timedelta(days=days_ago), tick=True):
+            project = self.published()
+            rwf.request_review(
+                self.party_user, project, reasons=REASONS, summary="Additionality doubtful"
+            )
         review = Review.objects.get(project=project)
         if stage == "requested":
             return review

@@ -118,7 +118,8 @@ def test_project_page_shows_a_party_request_and_the_running_review(
 def test_project_page_counts_member_requests_before_the_quorum(client, project, committee):
     assert start_review(project, committee, n=2) is None
     page = html(client.get(f"/projects/{project.key}/"))
-    assert "Review requested by <strong>2 JISC members</strong>." in page
+    # named, as on their F-JI-DR (ji-rules §7 "Review requests")
+    assert "Review requested by JISC members <strong>M1</strong>, <strong>M2</strong>." in page
     assert "2 of 3 members so far" in page
 
 
@@ -773,7 +774,7 @@ def test_review_page_query_budget(client, request, project, committee, secretari
     login(client, user)
     url = f"/reviews/{review.pk}/"
     one = queries_for(client, url)
-    rwf.request_review(committee.members[4], project, reasons=REASONS, summary="Me too.")
+    rwf.request_review(committee.members[3], project, reasons=REASONS, summary="Me too.")
     for n in range(4):
         clar = rwf.send_clarification(ask, review, addressed_to="both", questions="Q", due_on=due)
         rwf.answer_clarification(

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from determinations import workflow as dwf
 from determinations.models import Determination
+from fees import services as fee_services
 from fees.models import Reimbursement
 from jitrack.errors import Conflict, Forbidden, Invalid, NotFound
 from projects import workflow as wf
@@ -729,7 +730,8 @@ def test_requests_by_one_and_two_members_do_not_start_the_review_the_third_does(
     assert fresh(project).status == "under_review"
     received = Event.objects.filter(project=project, kind="review_request_received")
     assert [e.data["jisc_member_requests"] for e in received] == [1, 2, 3]
-    assert {e.actor_label for e in received} == {"A JISC member"}
+    # public with the requester's name, as on F-JI-DR (ji-rules §7 "Review requests")
+    assert [e.actor_label for e in received] == ["M1", "M2", "M3"]
     assert (
         Event.objects.get(project=project, kind="review_started").data["jisc_member_requests"] == 3
     )
@@ -1627,3 +1629,34 @@ def test_get_review_finds_a_review_or_raises_not_found(review):
     assert rwf.get_review(review.pk) == review
     with pytest.raises(NotFound):
         rwf.get_review(review.pk + 1000)
+
+
+# --- who counts, and from when (ji-rules §7 "Review requests") ---------------------------------
+
+
+def test_an_alternate_counts_only_while_acting_for_an_absent_member(project, members):
+    """[our reading] Only sitting members count towards the three; m5 is an alternate."""
+    ask(members[0], project)
+    ask(members[1], project)
+    refused(Forbidden, "forbidden", ask, members[4], project)
+    assert not Review.objects.exists()
+    today = timezone.localdate()
+    alternate = JiscMember.objects.get(user=members[4])
+    alternate.acting_for = JiscMember.objects.get(user=members[3])
+    alternate.acting_from, alternate.acting_until = today, today
+    alternate.save()
+    req = ask(members[4], project)
+    assert req.review is not None and fresh(project).status == "under_review"
+
+
+def test_a_review_cannot_be_requested_before_the_report_is_available(cycle, committee, party_user):
+    """Day 1 is the availability date (ji-rules §4); the secretariat may set the next day."""
+    project = cycle.determination_submitted()
+    fee_services.pay_balance(cycle.secretariat, project, reference="BANK-1")
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    dwf.check_determination(cycle.secretariat, project, accept=True, available_on=tomorrow)
+    error = refused(Conflict, "not_yet_available", ask, party_user, fresh(project))
+    assert tomorrow.strftime("%d %b %Y") in error.detail
+    assert not ReviewRequest.objects.exists()
+    with time_machine.travel(dt.datetime.combine(tomorrow, dt.time(0, 0, 1), dt.UTC)):
+        assert ask(party_user, fresh(project)).review is not None
