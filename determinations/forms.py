@@ -199,6 +199,9 @@ class SupportingSlots(forms.Form):
 
 
 class MonitoringReportForm(SupportingSlots):
+    # para 40: a PP may mark a supporting document confidential (the report itself never).
+    CONFIDENTIAL = True
+
     period_start = forms.DateField(
         label="First day of the monitoring period", widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -286,6 +286,24 @@ def _check_lists(attrs: dict, files: str, *others: str) -> dict:
     return attrs
 
 
+def _confidential_field():
+    """Para 40: the PPs may mark a supporting document confidential."""
+    return serializers.ListField(
+        child=serializers.BooleanField(),
+        required=False,
+        default=list,
+        max_length=MAX_FILES,
+        help_text="Confidential flags of the supporting files, in the same order (default false).",
+    )
+
+
+def _flagged(data: dict) -> list[tuple[str, object, bool]]:
+    """(title, file, confidential) of the supporting files."""
+    flags = list(data["supporting_confidential"]) + [False] * len(data["supporting_files"])
+    titled = _titled(data["supporting_files"], data["supporting_titles"])
+    return [(title, f, flags[i]) for i, (title, f) in enumerate(titled)]
+
+
 def _titled(files, titles) -> list[tuple[str, object]]:
     titles = list(titles) + [""] * len(files)
     return [(titles[i].strip() or f.name, f) for i, f in enumerate(files)]
@@ -301,9 +319,12 @@ class MonitoringReportInputSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=True, help_text="The monitoring report, a PDF.")
     supporting_files = _files_field("Supporting PDFs, published with the report.")
     supporting_titles = _titles_field()
+    supporting_confidential = _confidential_field()
 
     def validate(self, attrs):
-        return _check_lists(attrs, "supporting_files", "supporting_titles")
+        return _check_lists(
+            attrs, "supporting_files", "supporting_titles", "supporting_confidential"
+        )
 
     def workflow_args(self) -> dict:
         data = self.validated_data
@@ -313,7 +334,7 @@ class MonitoringReportInputSerializer(serializers.Serializer):
             "aie": data["aie"],
             "claimed": data["claimed"],
             "report": data["file"],
-            "supporting": _titled(data["supporting_files"], data["supporting_titles"]),
+            "supporting": _flagged(data),
         }
 
 
@@ -356,13 +377,7 @@ class VerificationInputSerializer(serializers.Serializer):
     )
     supporting_files = _files_field("Supporting PDFs (multipart only).")
     supporting_titles = _titles_field()
-    supporting_confidential = serializers.ListField(
-        child=serializers.BooleanField(),
-        required=False,
-        default=list,
-        max_length=MAX_FILES,
-        help_text="Confidential flags of the supporting files, in the same order (default false).",
-    )
+    supporting_confidential = _confidential_field()
 
     def validate_verified(self, value):
         # The domain bounds each year (MAX_TONNES) but not the total, whose verification fee
@@ -379,8 +394,6 @@ class VerificationInputSerializer(serializers.Serializer):
 
     def workflow_args(self) -> dict:
         data = self.validated_data
-        flags = list(data["supporting_confidential"]) + [False] * len(data["supporting_files"])
-        titled = _titled(data["supporting_files"], data["supporting_titles"])
         return {
             "verified": data["verified"],
             "findings": data["findings"],
@@ -388,7 +401,7 @@ class VerificationInputSerializer(serializers.Serializer):
             "conditions_hold": data["conditions_hold"],
             "conditions_reasons": data["conditions_reasons"],
             "no_overlap_declared": data["no_overlap_declared"],
-            "supporting": [(t, f, flags[i]) for i, (t, f) in enumerate(titled)],
+            "supporting": _flagged(data),
         }
 
 

@@ -214,13 +214,16 @@ def submit_monitoring_report(
         )
         now = timezone.now()
         Document.objects.filter(pk=doc.pk).update(published_at=now)
-        for title, uploaded in supporting or []:
+        # (title, PDF) or (title, PDF, confidential): para 40 lets the PPs mark a supporting
+        # document confidential; the monitoring report itself is public (para 36).
+        for title, uploaded, *confidential in supporting or []:
             extra = store_document(
                 project,
                 kind=Document.Kind.MONITORING_SUPPORTING,
                 title=title,
                 uploaded=uploaded,
                 actor=actor,
+                confidential=bool(confidential and confidential[0]),
             )
             Document.objects.filter(pk=extra.pk).update(published_at=now)
         try:

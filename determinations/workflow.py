@@ -153,7 +153,8 @@ def _draft(
 ) -> Determination:
     """The F-JI-DRep the AIE files now, unsaved: numbered after the last one, with the summary
     of the comments as they stand (para 34)."""
-    comments = list(project.comments.all())
+    # a comment the secretariat removed as abusive (ji-rules §7) needs no answer and is not quoted
+    comments = list(project.comments.filter(removed_at__isnull=True))
     unanswered = [c for c in comments if not c.answer]
     if unanswered:
         raise Conflict(

@@ -41,6 +41,7 @@ from .serializers import (
     CommentInputSerializer,
     CommentSerializer,
     CommentWithEmailSerializer,
+    DocumentAsideSerializer,
     DocumentSerializer,
     DocumentUploadSerializer,
     EngagementSerializer,
@@ -48,6 +49,7 @@ from .serializers import (
     PartySerializer,
     ProjectWriteSerializer,
     ReasonSerializer,
+    RemovalSerializer,
     ScopeSerializer,
     TokenRequestSerializer,
     TokenSerializer,
@@ -371,6 +373,54 @@ def answer_comment(request, pk):
     show_email = request.user.has_perm("projects.view_comment_email", comment.project)
     cls = CommentWithEmailSerializer if show_email else CommentSerializer
     return Response(cls(comment).data)
+
+
+@extend_schema(
+    request=RemovalSerializer,
+    responses=responses(200, CommentSerializer),
+    tags=["comments"],
+)
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+def remove_comment(request, pk):
+    """The secretariat removes an abusive comment; the record keeps when and why (ji-rules §7)."""
+    comment = (
+        Comment.objects.filter(pk=pk, project__in=visible_projects(request.user).values("pk"))
+        .select_related("project")
+        .first()
+    )
+    if comment is None:
+        raise NotFound("No such comment.")
+    data = validated(RemovalSerializer, request).validated_data
+    comment = wf.remove_comment(request.user, comment, data["reason"])
+    return Response(CommentSerializer(comment).data)
+
+
+@extend_schema(
+    request=DocumentAsideSerializer,
+    responses=responses(200, DocumentSerializer),
+    tags=["projects"],
+)
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+def set_document_aside(request, pk):
+    """The secretariat withdraws a published document, or marks it superseded by a later
+    version; it stays on the record with the public reason (ji-rules §7 "Documents")."""
+    doc = Document.objects.select_related("project").filter(pk=pk).first()
+    if doc is None or not request.user.has_perm("projects.view_document", doc):
+        raise NotFound("No such document.")
+    data = validated(DocumentAsideSerializer, request).validated_data
+    newer = None
+    if data.get("superseded_by"):
+        newer = Document.objects.filter(pk=data["superseded_by"]).first()
+    doc = wf.set_document_aside(
+        request.user,
+        doc,
+        withdraw=data["action"] == "withdraw",
+        reason=data["reason"],
+        superseded_by=newer,
+    )
+    return Response(DocumentSerializer(doc, context={"request": request}).data)
 
 
 # --- withdrawal ----------------------------------------------------------------------------------

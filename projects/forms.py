@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import deadlines
+from . import workflow as wf
 from .models import Comment, Document, Organisation, Party, Project, SectoralScope
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -108,16 +109,8 @@ class ProjectForm(forms.Form):
         }
 
 
-UPLOAD_KINDS = [
-    (k, label)
-    for k, label in Document.Kind.choices
-    if k
-    not in (
-        Document.Kind.APPROVAL,
-        Document.Kind.DETERMINATION_REPORT,
-        Document.Kind.DETERMINATION_SUPPORTING,
-    )
-]
+# ji-rules §7 "Documents": what participants upload (``workflow.PARTICIPANT_KINDS``).
+UPLOAD_KINDS = [(k, label) for k, label in Document.Kind.choices if k in wf.PARTICIPANT_KINDS]
 
 
 class DocumentForm(forms.Form):
@@ -235,7 +228,43 @@ class CommentForm(forms.Form):
 
 class AnswerForm(forms.Form):
     answer = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), label="Answer (how due account is taken)"
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Answer (how due account is taken)",
+    )
+
+
+class DocumentAsideForm(forms.Form):
+    """ji-rules §7 "Documents": withdraw a document published in error, or mark it superseded
+    by a later version of the same kind."""
+
+    action = forms.ChoiceField(
+        choices=[("withdraw", _("Withdraw it")), ("supersede", _("Superseded by a later version"))],
+        widget=forms.RadioSelect,
+        label=_("What happens to the document"),
+    )
+    superseded_by = forms.ModelChoiceField(
+        Document.objects.none(), required=False, label=_("Later version")
+    )
+    reason = forms.CharField(
+        max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), label=_("Public reason")
+    )
+
+    def __init__(self, *args, document: Document, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["superseded_by"].queryset = Document.objects.filter(
+            project=document.project_id,
+            kind=document.kind,
+            version__gt=document.version,
+            published_at__isnull=False,
+        )
+
+
+class RemoveCommentForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        label=_("Reason for removing this comment (public)"),
+        help_text=_("Shown in place of the comment: “removed by the secretariat on DATE: REASON”."),
     )
 
 

@@ -93,3 +93,6 @@ rules.add_perm("projects.view_document", document_is_public | may_see_project_do
 rules.add_perm("projects.view_history", is_participant_of | is_project_aie | is_secretariat)
 rules.add_perm("projects.import_projects", is_secretariat)
 rules.add_perm("projects.manage_accreditations", is_secretariat)
+rules.add_perm("projects.remove_comment", is_secretariat)
+rules.add_perm("projects.manage_documents", is_secretariat)
+rules.add_perm("projects.manage_parties", is_secretariat)

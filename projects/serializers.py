@@ -23,6 +23,7 @@ from .models import (
     Project,
     SectoralScope,
 )
+from .workflow import PARTICIPANT_KINDS
 
 MAX_TONNES = 10**12  # the domain's upper bound for a year's expected reductions
 
@@ -147,6 +148,9 @@ class DocumentSerializer(serializers.ModelSerializer):
             "confidential",
             "published_at",
             "uploaded_at",
+            "status",
+            "status_reason",
+            "superseded_by",
             "download_url",
         ]
 
@@ -160,7 +164,8 @@ def download_url(request, document_id: int) -> str:
 
 
 class CommentSerializer(serializers.ModelSerializer):
-    """A comment as the public sees it: everything but the e-mail address."""
+    """A comment as the public sees it: everything but the e-mail address. A comment the
+    secretariat removed (ji-rules §7) keeps its place with when and why, not its text."""
 
     class Meta:
         model = Comment
@@ -173,7 +178,15 @@ class CommentSerializer(serializers.ModelSerializer):
             "submitted_at",
             "answer",
             "answered_at",
+            "removed_at",
+            "removed_reason",
         ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if instance.removed_at is not None:
+            data.update(name="", affiliation="", text="", answer="")
+        return data
 
 
 class CommentWithEmailSerializer(CommentSerializer):
@@ -301,13 +314,9 @@ class ProjectWriteSerializer(serializers.Serializer):
 
 
 class DocumentUploadSerializer(serializers.Serializer):
+    # ji-rules §7 "Documents": what participants upload (``workflow.PARTICIPANT_KINDS``)
     kind = serializers.ChoiceField(
-        choices=[
-            c
-            for c in Document.Kind.choices
-            if c[0]
-            not in (Document.Kind.DETERMINATION_REPORT, Document.Kind.DETERMINATION_SUPPORTING)
-        ]
+        choices=[c for c in Document.Kind.choices if c[0] in PARTICIPANT_KINDS]
     )
     title = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     file = serializers.FileField(allow_empty_file=True, help_text="A PDF.")
@@ -387,6 +396,20 @@ class CommentInputSerializer(serializers.Serializer):
 
 class AnswerSerializer(serializers.Serializer):
     answer = serializers.CharField(max_length=20000)
+
+
+class RemovalSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class DocumentAsideSerializer(serializers.Serializer):
+    """Withdraw a published document, or mark it superseded by a later version (ji-rules §7)."""
+
+    action = serializers.ChoiceField(choices=["withdraw", "supersede"])
+    reason = serializers.CharField(max_length=2000)
+    superseded_by = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID
+    )
 
 
 class TokenRequestSerializer(serializers.Serializer):

@@ -23,6 +23,12 @@ urlpatterns = [
         views.comment_answer,
         name="comment_answer",
     ),
+    path(
+        "projects/<str:key>/comments/<int:comment_id>/remove/",
+        views.comment_remove,
+        name="comment_remove",
+    ),
     path("engagements/<int:pk>/decide/", views.engagement_decide, name="engagement_decide"),
     path("documents/<int:pk>/download/", views.document_download, name="document_download"),
+    path("documents/<int:pk>/aside/", views.document_aside, name="document_aside"),
 ]

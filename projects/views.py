@@ -22,9 +22,11 @@ from .forms import (
     ChangeAIEForm,
     CheckForm,
     CommentForm,
+    DocumentAsideForm,
     DocumentForm,
     EngagementDecisionForm,
     ProjectForm,
+    RemoveCommentForm,
     WithdrawForm,
 )
 from .models import Document, Engagement, Project
@@ -285,6 +287,57 @@ def comment_answer(request, key, comment_id: int):
         submit="Save the answer",
         done="Answer saved.",
         then=lambda c: redirect(f"/projects/{project.key}/#comment-{c.pk}"),
+    )
+
+
+@login_required
+@GET_POST
+def comment_remove(request, key, comment_id: int):
+    """The secretariat hides an abusive comment (ji-rules §7 "Public comments")."""
+    project = project_or_404(request, key)
+    comment = project.comments.filter(pk=comment_id).first()
+    if comment is None:
+        raise Http404("No such comment.")
+    if not request.user.has_perm("projects.remove_comment", project):
+        return refuse(request, "Only the secretariat removes comments.")
+    return action_page(
+        request,
+        project,
+        bind(request, RemoveCommentForm),
+        lambda d: wf.remove_comment(request.user, comment, d["reason"]),
+        title=f"Remove the comment of {comment.name}",
+        intro=comment.text,
+        submit="Remove the comment",
+        done="Comment removed; the record says when and why.",
+        then=lambda c: redirect(f"/projects/{project.key}/#comment-{c.pk}"),
+    )
+
+
+@login_required
+@GET_POST
+def document_aside(request, pk: int):
+    """The secretariat withdraws or supersedes a published document (ji-rules §7)."""
+    document = Document.objects.select_related("project").filter(pk=pk).first()
+    if document is None or not request.user.has_perm("projects.view_document", document):
+        raise Http404("No such document.")
+    project = document.project
+    if not request.user.has_perm("projects.manage_documents", project):
+        return refuse(request, "Only the secretariat supersedes or withdraws a document.")
+    return action_page(
+        request,
+        project,
+        bind(request, DocumentAsideForm, document=document),
+        lambda d: wf.set_document_aside(
+            request.user,
+            document,
+            withdraw=d["action"] == "withdraw",
+            reason=d["reason"],
+            superseded_by=d["superseded_by"],
+        ),
+        title=f"Withdraw or supersede “{document.title}” (version {document.version})",
+        intro="It stays on the public record, listed with the reason.",
+        submit="Record it",
+        done=lambda doc: f"“{doc.title}” is {doc.get_status_display().lower()}.",
     )
 
 

@@ -163,6 +163,18 @@ GUARDS: dict[str, Guard] = {
         "Only the secretariat checks submissions.",
         gettext_lazy("check the PDD"),
     ),
+    "remove_comment": Guard(
+        "projects.remove_comment",
+        set(TRANSITIONS) - {S.DRAFT, S.ENGAGED, S.PDD_SUBMITTED},
+        "Only the secretariat removes comments.",
+        gettext_lazy("remove a comment"),
+    ),
+    "set_document_aside": Guard(
+        "projects.manage_documents",
+        set(TRANSITIONS) - {S.DRAFT, S.ENGAGED},
+        "Only the secretariat supersedes or withdraws a published document.",
+        gettext_lazy("set a document aside"),
+    ),
     "answer": Guard(
         "projects.answer_comment",
         {S.OPEN_FOR_COMMENTS, S.COMMENTS_CLOSED},
@@ -347,9 +359,7 @@ def aie_change_open(project: Project) -> bool:
 
 def is_accredited(aie_id: int, function: str, project: Project) -> bool:
     """``accredited_for`` as a yes or no, in one query (pages ask it)."""
-    missing = SectoralScope.objects.filter(projects=project).exclude(
-        accreditations=OuterRef("pk")
-    )
+    missing = SectoralScope.objects.filter(projects=project).exclude(accreditations=OuterRef("pk"))
     return (
         Accreditation.objects.filter(
             aie_id=aie_id, function=function, status=Accreditation.Status.ACCREDITED
@@ -549,12 +559,31 @@ def store_document(
     return doc
 
 
+# ji-rules §7 "Documents": each kind has the roles that may file it and the stages where. The
+# participants upload these while the project is a draft or engaged; determination and
+# verification reports come with the AIE's acts, monitoring reports and change files with the
+# participants' acts after final (``determinations``).
+PARTICIPANT_KINDS = {
+    Document.Kind.PDD,
+    Document.Kind.ADDITIONALITY,
+    Document.Kind.BASELINE,
+    Document.Kind.EIA,
+    Document.Kind.SUPPORTING,
+}
+
+
 def add_document(
     actor: User, project: Project, *, kind: str, title: str, uploaded, confidential: bool = False
 ) -> Document:
     """A PP uploads the PDD or a supporting document while the project can still change."""
-    if kind in (Document.Kind.DETERMINATION_REPORT, Document.Kind.DETERMINATION_SUPPORTING):
-        raise Invalid("Determination documents come with the determination.", field="kind")
+    if kind not in PARTICIPANT_KINDS:
+        label = Document.Kind(kind).label if kind in Document.Kind.values else kind
+        raise Invalid(
+            f"Participants do not upload a {str(label).lower()} here: it comes with its own act "
+            "(a letter of approval with the approval, reports with the AIE's filing).",
+            code="kind_not_allowed",
+            field="kind",
+        )
     with transaction.atomic():
         project = lock(project)
         GUARDS["upload"].check(actor, project)
@@ -574,6 +603,66 @@ def add_document(
             data={"document_id": doc.pk, "kind": kind, "version": doc.version},
         )
     return doc
+
+
+def set_document_aside(
+    actor: User,
+    document: Document,
+    *,
+    withdraw: bool,
+    reason: str,
+    superseded_by: Document | None = None,
+) -> Document:
+    """ji-rules §7 "Documents": nothing published is deleted. A document published in error is
+    withdrawn, or superseded by a newer version of the same kind, with a public reason; it stays
+    listed (and downloadable) with that reason. The secretariat's act."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("Give the public reason.", code="required", field="reason")
+    with transaction.atomic():
+        project = lock(document.project_id)
+        GUARDS["set_document_aside"].check(actor, project)
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        if document.published_at is None:
+            raise Conflict(
+                "Only a published document is superseded or withdrawn.", code="not_published"
+            )
+        if not withdraw:
+            newer = superseded_by
+            if (
+                newer is None
+                or newer.project_id != document.project_id
+                or newer.kind != document.kind
+                or newer.version <= document.version
+                or newer.published_at is None
+            ):
+                raise Invalid(
+                    "Choose a published, later version of the same document.",
+                    field="superseded_by",
+                )
+            document.superseded_by = newer
+        document.status_reason = reason
+        document.status_changed_at = timezone.now()
+        to = D.WITHDRAWN if withdraw else D.SUPERSEDED
+        DOCUMENT.move(
+            document,
+            to,
+            log=lambda *_: record(
+                project,
+                "document_withdrawn" if withdraw else "document_superseded",
+                actor=actor,
+                reason=reason,
+                data={
+                    "document_id": document.pk,
+                    "kind": document.kind,
+                    "version": document.version,
+                    "superseded_by": superseded_by.pk if superseded_by else None,
+                },
+            ),
+            refusal=lambda current: f"The document is already {D(current).label.lower()}.",
+            code="already_set_aside",
+        )
+    return document
 
 
 def record_approval(
@@ -864,7 +953,7 @@ def add_comment(
             raise Invalid(message, code="required", field=field)
     if category not in Comment.Category.values:
         raise Invalid(_("Choose Party, stakeholder or observer."), code="invalid", field="category")
-    if len(text) > 20000:
+    if len(text) > COMMENT_MAX:
         raise Invalid(_("A comment has at most 20,000 characters."), field="text")
     try:
         validate_email(email.strip())
@@ -897,14 +986,22 @@ def add_comment(
     return comment
 
 
+# [our reading] ji-rules §7 "Public comments": at most 20,000 characters (answers too).
+COMMENT_MAX = 20000
+
+
 def answer_comment(actor: User, comment: Comment, answer: str) -> Comment:
     """The AIE answers a public comment; answers feed the determination's due-account summary."""
     if not (answer or "").strip():
         raise Invalid("Write the answer.", code="required", field="answer")
+    if len(answer) > COMMENT_MAX:
+        raise Invalid("An answer has at most 20,000 characters.", field="answer")
     with transaction.atomic():
         project = lock(comment.project_id)
         GUARDS["answer"].check(actor, project)
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        if comment.removed_at is not None:
+            raise Conflict("The secretariat removed this comment.", code="comment_removed")
         first = not comment.answer
         comment.answer = answer.strip()
         comment.answered_at = timezone.now()
@@ -916,6 +1013,33 @@ def answer_comment(actor: User, comment: Comment, answer: str) -> Comment:
             actor=actor,
             # the text as answered, so the page can be shown as it stood on any day (asof.py)
             data={"comment_id": comment.pk, "answer": comment.answer},
+        )
+    return comment
+
+
+def remove_comment(actor: User, comment: Comment, reason: str) -> Comment:
+    """ji-rules §7 "Public comments": the secretariat hides an abusive comment. Its text is no
+    longer shown; the record keeps that a comment was removed, when and why (a public event)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("Give the reason for removing the comment.", code="required", field="reason")
+    with transaction.atomic():
+        project = lock(comment.project_id)
+        GUARDS["remove_comment"].check(actor, project)
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        if comment.removed_at is not None:
+            raise Conflict("This comment is already removed.", code="already_removed")
+        comment.removed_at = timezone.now()
+        comment.removed_by = actor
+        comment.removed_reason = reason
+        comment.save(update_fields=["removed_at", "removed_by", "removed_reason"])
+        record(
+            project,
+            "comment_removed",
+            actor=actor,
+            reason=reason,
+            data={"comment_id": comment.pk},
+            public=project.pdd_available_on is not None,
         )
     return comment
 

@@ -111,6 +111,8 @@ urlpatterns = [
     path("engagements/<int:pk>/accept/", api.accept_engagement, name="api-engagement-accept"),
     path("engagements/<int:pk>/decline/", api.decline_engagement, name="api-engagement-decline"),
     path("comments/<int:pk>/answer/", api.answer_comment, name="api-comment-answer"),
+    path("comments/<int:pk>/remove/", api.remove_comment, name="api-comment-remove"),
     path("documents/<int:pk>/download/", api.download_document, name="api-document-download"),
+    path("documents/<int:pk>/set-aside/", api.set_document_aside, name="api-document-set-aside"),
     path("", include("reviews.api_urls")),
 ]

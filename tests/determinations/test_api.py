@@ -688,7 +688,8 @@ def test_review_request_within_the_window(
 ):
     publish(cycle, verify(report, {2009: 24000, 2010: 25000}))
     url = "/api/projects/0001/verifications/1/review-requests/"
-    body = {"reasons": {"baseline_monitoring": "Meter data gaps."}, "summary": "Data gaps."}
+    # F-JI-VR concerns the verification (ji-rules §7, para 39)
+    body = {"reasons": {"monitoring_plan": "Meter data gaps."}, "summary": "Data gaps."}
     assert_error(pp_api.post(url, body, format="json"), 403, "forbidden")
     assert_error(
         other_party_api.post(url, body, format="json"), 403, "forbidden"

@@ -213,6 +213,8 @@ def test_comment_is_public_without_email(anon, cycle):
         "submitted_at": r.json()["submitted_at"],
         "answer": "",
         "answered_at": None,
+        "removed_at": None,
+        "removed_reason": "",
     }
 
 

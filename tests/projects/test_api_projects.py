@@ -244,6 +244,9 @@ def test_upload_document(pp_api, cycle):
         "confidential": True,
         "published_at": None,
         "uploaded_at": r.json()["uploaded_at"],
+        "status": "current",
+        "status_reason": "",
+        "superseded_by": None,
         "download_url": f"http://testserver/api/documents/{doc.pk}/download/",
     }
 

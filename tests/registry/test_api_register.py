@@ -105,6 +105,9 @@ def test_detail_has_exact_fields(anon, cycle):
         "confidential",
         "published_at",
         "uploaded_at",
+        "status",
+        "status_reason",
+        "superseded_by",
         "download_url",
     }
     assert body["timeline"] == [

@@ -3,6 +3,7 @@
 import pytest
 
 from projects import workflow as wf
+from projects.models import Party
 from tests.support import client_for, openapi_schema
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +53,7 @@ def test_schema_is_valid_openapi_3(anon):
         "final",
         "rejected",
         "withdrawn",
+        "terminated",
     ]
 
 
@@ -61,7 +63,11 @@ def test_api_docs_page(anon):
 
 def test_reference_lists(anon, aie_org, ukraine, scopes):
     parties = anon.get("/api/parties/").json()
-    assert parties == [
+    # Every Party that ships with the product (projects migration 0005), in code order.
+    assert [p["code"] for p in parties] == list(
+        Party.objects.order_by("code").values_list("code", flat=True)
+    )
+    assert [p for p in parties if p["code"] == "UA"] == [
         {
             "code": "UA",
             "name": "Ukraine",
