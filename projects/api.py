@@ -437,3 +437,17 @@ def withdraw(request, key):
     data = validated(ReasonSerializer, request).validated_data
     wf.withdraw(request.user, project, reason=data["reason"])
     return project_response(request, project.pk)
+
+
+@extend_schema(
+    request=ReasonSerializer, responses=responses(200, ProjectDetailSerializer), tags=["projects"]
+)
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+def terminate(request, key):
+    """Terminate a final project (participants; the secretariat once the crediting period has
+    ended); the advance above USD 30,000 comes back if it was never verified (ji-rules §7)."""
+    project = get_project_for(request.user, key)
+    data = validated(ReasonSerializer, request).validated_data
+    wf.terminate(request.user, project, reason=data["reason"])
+    return project_response(request, project.pk)

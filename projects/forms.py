@@ -234,6 +234,16 @@ class AnswerForm(forms.Form):
     )
 
 
+class TerminateForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("Reason"))
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand that a terminated project is not monitored or verified any more; it "
+            "stays on the public record marked terminated."
+        )
+    )
+
+
 class DocumentAsideForm(forms.Form):
     """ji-rules §7 "Documents": withdraw a document published in error, or mark it superseded
     by a later version of the same kind."""

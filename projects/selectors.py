@@ -128,6 +128,7 @@ def available_actions(project: Project, user) -> dict[str, bool]:
     pending = project.pending_engagement_id
     can["engage"] = can["engage"] and pending is None
     can["change_aie"] = can["change_aie"] and workflow.aie_change_open(project)
+    can["terminate"] = can["terminate"] and workflow.may_terminate_now(user, project)
     can["decide"] = pending is not None and user.has_perm(
         workflow.DECIDE.perm,
         Engagement(pk=pending, aie_id=project.pending_aie_id, project=project),

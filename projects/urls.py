@@ -15,6 +15,7 @@ urlpatterns = [
     path("projects/<str:key>/engage/", views.engage, name="project_engage"),
     path("projects/<str:key>/change-aie/", views.change_aie, name="project_change_aie"),
     path("projects/<str:key>/withdraw/", views.withdraw, name="project_withdraw"),
+    path("projects/<str:key>/terminate/", views.terminate, name="project_terminate"),
     path("projects/<str:key>/submit-pdd/", views.submit_pdd, name="submit_pdd"),
     path("projects/<str:key>/check-pdd/", views.check_pdd, name="check_pdd"),
     path("projects/<str:key>/comments/", views.comment_add, name="comment_add"),

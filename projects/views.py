@@ -27,6 +27,7 @@ from .forms import (
     EngagementDecisionForm,
     ProjectForm,
     RemoveCommentForm,
+    TerminateForm,
     WithdrawForm,
 )
 from .models import Document, Engagement, Project
@@ -202,6 +203,26 @@ def withdraw(request, key):
         title="Withdraw the project",
         submit="Withdraw the project",
         done="The project is withdrawn.",
+    )
+
+
+@login_required
+@GET_POST
+def terminate(request, key):
+    project = project_or_404(request, key)
+    if not request.user.has_perm("projects.terminate_project", project):
+        return refuse(request, "Only the project participants or the secretariat terminate.")
+    return action_page(
+        request,
+        project,
+        bind(request, TerminateForm),
+        lambda d: wf.terminate(request.user, project, d["reason"]),
+        title="Terminate the project",
+        intro="After the determination is final (ji-rules §7): no more monitoring or "
+        "verification. If no verification report was ever submitted, the advance above "
+        "USD 30,000 is reimbursed.",
+        submit="Terminate the project",
+        done="The project is terminated.",
     )
 
 

@@ -175,6 +175,13 @@ GUARDS: dict[str, Guard] = {
         "Only the secretariat supersedes or withdraws a published document.",
         gettext_lazy("set a document aside"),
     ),
+    "terminate": Guard(
+        "projects.terminate_project",
+        {S.FINAL},
+        "Only the project participants, or the secretariat at the end of the crediting period, "
+        "terminate a project.",
+        gettext_lazy("terminate the project"),
+    ),
     "answer": Guard(
         "projects.answer_comment",
         {S.OPEN_FOR_COMMENTS, S.COMMENTS_CLOSED},
@@ -1067,6 +1074,34 @@ def close_comments(project_id: int, now: datetime) -> bool:
 
 
 # --- withdrawal --------------------------------------------------------------------------------
+
+
+def may_terminate_now(actor: User, project: Project) -> bool:
+    """The participants any time after final; the secretariat once the crediting period ended."""
+    return actor.has_perm("projects.edit_project", project) or bool(
+        project.crediting_end and project.crediting_end < timezone.localdate()
+    )
+
+
+def terminate(actor: User, project: Project, reason: str = "") -> Project:
+    """ji-rules §7 "End of a project": after final, the PPs terminate the project, or the
+    secretariat records its termination once the crediting period has ended. Fees follow the end
+    (``signals.project_ended``: the advance above USD 30,000 comes back if no verification
+    report was ever submitted)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("Give the reason for the termination.", code="required", field="reason")
+    with transaction.atomic():
+        project = lock(project)
+        GUARDS["terminate"].check(actor, project)
+        if not may_terminate_now(actor, project):
+            raise Conflict(
+                "The secretariat records a termination once the crediting period has ended.",
+                code="crediting_period_running",
+            )
+        project.terminated_at = timezone.now()
+        transition(project, S.TERMINATED, actor=actor, kind="terminated", reason=reason)
+    return project
 
 
 def withdraw(actor: User, project: Project, reason: str = "") -> Project:

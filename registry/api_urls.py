@@ -28,6 +28,7 @@ urlpatterns = [
     path("projects/<str:key>/check-pdd/", api.check_pdd, name="api-project-check-pdd"),
     path("projects/<str:key>/comments/", api.add_comment, name="api-project-comments"),
     path("projects/<str:key>/withdraw/", api.withdraw, name="api-project-withdraw"),
+    path("projects/<str:key>/terminate/", api.terminate, name="api-project-terminate"),
     path(
         "projects/<str:key>/determination/",
         determinations_api.submit_determination,
