@@ -10,10 +10,10 @@ Definitions (each table's fields are in the data dictionary, ``opendata.dictiona
   whole calendar days between the UTC dates of the two events. Grouped by the calendar year of
   the final event and by the project's AIE. Spread: minimum, quartiles and maximum, quartiles by
   linear interpolation between the ordered values (inclusive method: Excel ``QUARTILE.INC``).
-* Review requests: of the published determinations (F-JI-DRep) whose 45-day window has closed,
-  the share that received at least one request for review (F-JI-DR). A request can only arrive
-  while the window is open, so determinations still in their window are counted apart, not in
-  the share. Grouped by the year of the determination's availability date.
+* Review requests: of the published determinations (F-JI-DRep) for which it is known whether a
+  review was requested — the 45-day window has closed, or a request (F-JI-DR) already arrived —
+  the share that received at least one request. A determination still in its window without a
+  request is counted apart, not in the share. Grouped by the year of the availability date.
 * ERUs: verified = reductions of final verifications, by the year each became final; issued =
   ERUs issued, by the year of issuance; both by host Party.
 * AAU-to-ERU conversions: the AAUs the host Party cancelled by conversion (one per ERU issued,
@@ -117,8 +117,9 @@ TABLES: dict[str, Dataset] = {
             "review-requests",
             _("Review requests on published determinations"),
             _(
-                "By year of availability: published determinations, those whose 45-day window has "
-                "closed, those of them that received a request for review, and the share."
+                "By year of availability: published determinations, those for which it is known "
+                "whether a review was requested (the 45-day window has closed, or a request "
+                "arrived), those of them that received a request for review, and the share."
             ),
             (
                 _f(
@@ -136,7 +137,10 @@ TABLES: dict[str, Dataset] = {
                 _f(
                     "window_closed",
                     "integer",
-                    _("Of those, determinations whose 45-day window has closed."),
+                    _(
+                        "Of those, determinations whose 45-day window has closed or that already "
+                        "received a request for review."
+                    ),
                     "ji-rules §3.7, §4 (para 35)",
                 ),
                 _f(
@@ -152,8 +156,8 @@ TABLES: dict[str, Dataset] = {
                     "share_percent",
                     "decimal",
                     _(
-                        "with_requests / window_closed × 100, one decimal; empty when no window "
-                        "has closed."
+                        "with_requests / window_closed × 100, one decimal; empty when no "
+                        "determination of the year is counted yet."
                     ),
                     "ji-rules §3.7 (para 35)",
                 ),
@@ -343,10 +347,12 @@ def review_requests(now=None) -> list[dict]:
         )
         .annotate(has_request=Exists(ReviewRequest.objects.filter(determination=OuterRef("pk"))))
         .values(year=ExtractYear("available_on"))
+        # A determination whose window is still open counts once it has a request: its answer
+        # to "was a review requested?" is already known (yes).
         .annotate(
             published=Count("pk"),
-            window_closed=Count("pk", filter=closed),
-            with_requests=Count("pk", filter=closed & Q(has_request=True)),
+            window_closed=Count("pk", filter=closed | Q(has_request=True)),
+            with_requests=Count("pk", filter=Q(has_request=True)),
         )
         .order_by("year")
     )

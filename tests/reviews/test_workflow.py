@@ -1660,3 +1660,17 @@ def test_a_review_cannot_be_requested_before_the_report_is_available(cycle, comm
     assert not ReviewRequest.objects.exists()
     with time_machine.travel(dt.datetime.combine(tomorrow, dt.time(0, 0, 1), dt.UTC)):
         assert ask(party_user, fresh(project)).review is not None
+
+
+def test_the_reviews_list_shows_confirmed_corrections_as_final(
+    client, project, reported, secretariat, aie_user
+):
+    """A review decided "corrections required" whose corrected report the secretariat
+    confirmed ended with the determination final: the public list says so."""
+    rwf.decide(secretariat, reported, decision="corrections_required", reasons="Fix table 3.")
+    rwf.submit_corrections(aie_user, reported, uploaded=pdf_upload("corrected.pdf"))
+    rwf.confirm_corrections(secretariat, fresh(reported))
+    page = client.get("/registry/reviews/").content.decode()
+    table = page[page.index("<table") :]
+    assert "Corrections confirmed: final" in table
+    assert "Corrections required" not in table
