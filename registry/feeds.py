@@ -6,7 +6,9 @@ What may appear is decided in one query (``public_notices``): events marked publ
 that are published (``public_projects``). Appraisals (F-JI-DA, F-JI-ExInpDA) and review working
 papers never enter the event log at all; fees, invoices, payments and the other insider events
 are written with ``public=False`` (ji-rules §6). Titles are the timeline labels; every item links
-to the project page.
+to the project page. Two kinds of public notice belong to no project: the accreditation events of
+an AIE (``projects.accreditation``), linking to the AIEs' open data, and the eligibility events
+of a Party (``projects.parties``), linking to the Parties' open data.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.template.defaultfilters import yesno
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, linebreaks
@@ -22,6 +25,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jitrack.errors import NotFound
+from projects import parties
 from projects.models import Event, Party, Project
 from projects.selectors import parse_key, public_projects
 from projects.timeline import event_detail, event_label
@@ -40,17 +44,28 @@ NOTICE_KINDS = (
 
 
 def public_notices() -> QuerySet[Event]:
-    """The public events of published projects, and the accreditation events of the AIEs
-    (``projects.accreditation``), which belong to no project."""
+    """The public events of published projects, and those that belong to no project: the
+    accreditation events of the AIEs (``projects.accreditation``) and the eligibility events of
+    the Parties (``projects.parties``)."""
     return (
         Event.objects.filter(
             Q(project__in=public_projects().values("pk"))
-            | Q(project__isnull=True, organisation__isnull=False),
+            | Q(project__isnull=True, organisation__isnull=False)
+            | Q(project__isnull=True, party__isnull=False),
             public=True,
         )
-        .select_related("project", "organisation")
+        .select_related("project", "organisation", "party")
         .order_by("-created_at", "-pk")
     )
+
+
+def eligibility_detail(event: Event) -> str:
+    """Each requirement the event changed, as in "(d) national registry in place: yes → no"."""
+    parts = []
+    for flag, change in (event.data or {}).get("changes", {}).items():
+        label = parties.flag_label(flag) if flag in parties.FLAGS else flag
+        parts.append(f"{label}: {yesno(change.get('before'))} → {yesno(change.get('after'))}")
+    return "; ".join(parts) + "." if parts else ""
 
 
 class NoticeFeed(Feed):
@@ -79,23 +94,34 @@ class NoticeFeed(Feed):
     def item_title(self, item: Event) -> str:
         project = item.project
         if project is None:
-            return f"{event_label(item.kind)} — {item.organisation.name}"
+            subject = item.party if item.party_id else item.organisation
+            return f"{event_label(item.kind)} — {subject.name}"
         return f"{event_label(item.kind)} — {project.reference} {project.title}"
 
     def item_description(self, item: Event) -> str:
-        parts = [escape(event_detail(item))]
+        if item.project is None and item.party_id:
+            parts = [escape(eligibility_detail(item))]
+            source = (item.data or {}).get("source")
+            if source:
+                parts.append(linebreaks(gettext("Source: %(source)s") % {"source": source}, True))
+        else:
+            parts = [escape(event_detail(item))]
         if item.reason:
             parts.append(linebreaks(item.reason, autoescape=True))
         return "".join(p for p in parts if p)
 
+    def _open_data(self, item: Event) -> str:
+        """Where an event of no project is shown: the Parties' or the AIEs' open data."""
+        return "api-parties" if item.party_id else "api-aies"
+
     def item_link(self, item: Event) -> str:
-        if item.project is None:  # the AIEs and their accreditations, as open data
-            return reverse("api-aies")
+        if item.project is None:  # a Party's eligibility or an AIE's accreditation
+            return reverse(self._open_data(item))
         return reverse("project_detail", args=[item.project.reference])
 
     def item_guid(self, item: Event) -> str:
         if item.project is None:
-            return f"{settings.SITE_URL}/api/aies/#event-{item.pk}"
+            return f"{settings.SITE_URL}{reverse(self._open_data(item))}#event-{item.pk}"
         return f"{settings.SITE_URL}/projects/{item.project.reference}/#event-{item.pk}"
 
     item_guid_is_permalink = False
@@ -166,7 +192,9 @@ class PartyFeed(NoticeFeed):
         return reverse("feed_party", args=[obj.code])
 
     def narrow(self, events, obj: Party):
-        return events.filter(project__host_party=obj)
+        """The notices of the projects the Party hosts, and the changes of its own eligibility,
+        which decide whether it may host them (para 24)."""
+        return events.filter(Q(project__host_party=obj) | Q(project__isnull=True, party=obj))
 
 
 class KindFeed(NoticeFeed):

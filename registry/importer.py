@@ -14,9 +14,12 @@ historical record directly; every later move goes through ``projects.workflow``.
 
 **[our reading]** Rules the file format makes us decide, kept here:
 
-- A published project needs ``reference`` (four digits), ``title``, ``host_party`` and
-  ``pdd_available_on``; every other empty cell is unknown (no Parties, participants, scopes or
-  AIE; ``false``; 0 t).
+- A published project needs ``reference`` (four digits), ``title``, ``host_party`` and at least
+  one of ``pdd_available_on`` and ``determination_available_on``; every other empty cell is
+  unknown (no Parties, participants, scopes or AIE; ``false``; 0 t). A historical record may
+  know when its determination was published but not when its PDD was: the project is imported
+  without the PDD's date, its comment period and their events (the timeline starts with the
+  determination); what depends on the determination's date is derived as usual.
 - Availability dates may be today or tomorrow at the latest (§4: the secretariat may set the next
   day); the other dates may not be in the future.
 - The determination is made available after the comment period's last day (§3: it is filed only
@@ -63,7 +66,9 @@ COLUMNS = (
     "final_on",
     "withdrawn_on",
 )
-REQUIRED = ("reference", "title", "host_party", "pdd_available_on")
+REQUIRED = ("reference", "title", "host_party")
+# A published project has at least one of these dates (see the module docstring).
+PUBLISHED_ON = ("pdd_available_on", "determination_available_on")
 IMPORT_LABEL = "Imported from earlier records"
 MAX_TONNES = 10**12  # the same bound as projects.workflow._validate_project_data
 SEPARATOR = ";"
@@ -248,7 +253,9 @@ def _parse_row(line: int, cells: dict[str, str], now: datetime, known: set[str])
         "final_on": row.day("final_on", today),
         "withdrawn_on": row.day("withdrawn_on", today),
     }
-    if len(row.errors) == before and dates["pdd_available_on"] is not None:
+    if not any(cells[c] for c in PUBLISHED_ON):
+        row.error("pdd_available_on", "required when determination_available_on is empty")
+    elif len(row.errors) == before:
         _check_order(row, now, **dates)
     if row.errors:
         return None, row.errors
@@ -273,7 +280,7 @@ def _check_order(
     row: _Row,
     now: datetime,
     *,
-    pdd_available_on: date,
+    pdd_available_on: date | None,
     determination_available_on: date | None,
     review_requested_on: date | None,
     final_on: date | None,
@@ -287,8 +294,8 @@ def _check_order(
         final_on,
         withdrawn_on,
     )
-    comments_end = deadlines.comments_close_at(pdd)
-    if det is not None:
+    comments_end = deadlines.comments_close_at(pdd) if pdd else None
+    if det is not None and comments_end is not None:
         if det <= comments_end.date():
             row.error(
                 "determination_available_on",
@@ -417,7 +424,7 @@ class Step:
 @dataclass(frozen=True)
 class Derived:
     status: str
-    comments_close_at: datetime
+    comments_close_at: datetime | None
     review_window_closes_at: datetime | None
     final_on: date | None
     withdrawn_at: datetime | None
@@ -429,9 +436,10 @@ def start_of(day: date) -> datetime:
 
 
 def derive(record: ProjectRecord, now: datetime) -> Derived:
-    """Deadline instants, status as of ``now`` and the timeline of one valid record."""
+    """Deadline instants, status as of ``now`` and the timeline of one valid record. Without
+    the PDD's date the timeline starts with the determination's publication."""
     pdd, det = record.pdd_available_on, record.determination_available_on
-    comments_end = deadlines.comments_close_at(pdd)
+    comments_end = deadlines.comments_close_at(pdd) if pdd else None
     window_end = deadlines.review_window_closes_at(det) if det else None
     withdrawn_at = start_of(record.withdrawn_on) if record.withdrawn_on else None
 
@@ -446,16 +454,17 @@ def derive(record: ProjectRecord, now: datetime) -> Derived:
         steps.append(Step(kind, status if steps else "", to, at, data))
         status = to
 
-    step(
-        "pdd_published",
-        S.OPEN_FOR_COMMENTS,
-        min(start_of(pdd), now),
-        reference=record.reference,
-        available_on=pdd.isoformat(),
-        comments_close_at=comments_end.isoformat(),
-    )
-    if now > comments_end and before_withdrawal(comments_end):
-        step("comments_closed", S.COMMENTS_CLOSED, comments_end)
+    if pdd is not None:
+        step(
+            "pdd_published",
+            S.OPEN_FOR_COMMENTS,
+            min(start_of(pdd), now),
+            reference=record.reference,
+            available_on=pdd.isoformat(),
+            comments_close_at=comments_end.isoformat(),
+        )
+        if now > comments_end and before_withdrawal(comments_end):
+            step("comments_closed", S.COMMENTS_CLOSED, comments_end)
     final_on = None
     if det is not None:
         step(

@@ -6,8 +6,10 @@ import datetime as dt
 import feedparser
 import pytest
 import time_machine
+from django.conf import settings
 from django.utils import timezone
 
+from projects import parties
 from projects import workflow as wf
 from projects.models import Event, Project, SectoralScope, User
 from registry import feeds
@@ -247,5 +249,60 @@ def test_feed_query_count_is_constant(cycle, client, django_assert_max_num_queri
         "/feeds/kinds/pdd_published/",
         "/projects/0001/feed/",
     ):
+        with django_assert_max_num_queries(3):
+            assert client.get(url).status_code == 200
+
+
+# --- notices of no project: a Party's eligibility (projects.parties) ---------------------------
+
+
+def test_eligibility_changes_are_public_notices_linking_to_the_parties(
+    cycle, japan, secretariat, client
+):
+    cycle.open()
+    with time_machine.travel(dt.datetime(2030, 1, 2, 9, tzinfo=dt.UTC), tick=False):
+        parties.change_eligibility(
+            secretariat,
+            cycle.host,
+            changes={"national_system": True, "national_registry": False},
+            reason="Enforcement branch: <b>final</b> decision.",
+            source="Compliance Committee, enforcement branch (2030)",
+        )
+    event = Event.objects.get(kind="eligibility_changed")
+    entry = parse(client, "/feeds/").entries[0]
+    assert entry.title == "Para 21 eligibility of a Party changed — Ukraine"
+    assert entry.link == "http://testserver/api/parties/"
+    assert entry.id == f"{settings.SITE_URL}/api/parties/#event-{event.pk}"
+    assert entry.tags[0].term == "eligibility_changed"
+    assert entry.author == "Secretariat"
+    assert entry.published == "2030-01-02T09:00:00+00:00"
+    assert entry.summary == (
+        "(c) national system in place: no → yes; (d) national registry in place: yes → no."
+        "<p>Source: Compliance Committee, enforcement branch (2030)</p>"
+        "<p>Enforcement branch: &lt;b&gt;final&lt;/b&gt; decision.</p>"
+    )
+    # The Party's own feed carries it with its projects' notices; another Party's does not.
+    ukraine = parse(client, "/feeds/parties/UA/")
+    assert [e.tags[0].term for e in ukraine.entries][0] == "eligibility_changed"
+    assert "eligibility_changed" not in [
+        e.tags[0].term for e in parse(client, "/feeds/parties/JP/").entries
+    ]
+    assert kinds(parse(client, "/projects/0001/feed/"))[0][1] != "eligibility_changed"
+
+
+@pytest.mark.parametrize("n", [1, 10])
+def test_feed_query_count_with_eligibility_and_accreditation_notices(
+    cycle, secretariat, client, django_assert_max_num_queries, n
+):
+    cycle.open()
+    for i in range(n):
+        parties.change_eligibility(
+            secretariat,
+            cycle.host,
+            changes={"national_system": i % 2 == 0},
+            reason=f"Change {i}.",
+            source="Compliance Committee",
+        )
+    for url in ("/feeds/", "/feeds/parties/UA/"):
         with django_assert_max_num_queries(3):
             assert client.get(url).status_code == 200

@@ -370,7 +370,11 @@ def test_report_names_lines_columns_and_reasons(parties):
             "expected_annual_reductions",
             "'1.5' is not a whole, non-negative number of tonnes",
         ),
-        ({"pdd_available_on": ""}, "pdd_available_on", "required"),
+        (
+            {"pdd_available_on": ""},
+            "pdd_available_on",
+            "required when determination_available_on is empty",
+        ),
         (
             {"pdd_available_on": "2008-02-30"},
             "pdd_available_on",
@@ -777,3 +781,156 @@ def test_import_command_fails_with_the_report(parties, tmp_path):
 def test_import_command_on_a_missing_file(db, tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_projects", str(tmp_path / "nope.csv"))
+
+
+# --- a record without the PDD's date (issue 12) ------------------------------------------------
+
+
+def test_a_determination_without_a_known_pdd_date_is_imported(parties):
+    """An empty cell is unknown: the project keeps no PDD date and no comment period, and its
+    timeline starts with the determination; what follows from the determination's date is
+    derived as usual."""
+    result = import_projects(
+        csv_text(row(pdd_available_on="", determination_available_on="2009-04-16")), now=NOW
+    )
+    assert result.created == ["0001"]
+    project = Project.objects.get(reference="0001")
+    assert project.pdd_available_on is None and project.comments_close_at is None
+    assert project.determination_available_on == dt.date(2009, 4, 16)
+    assert project.review_window_closes_at == dt.datetime(2009, 5, 30, 17, 0, tzinfo=UTC)
+    assert (project.status, project.final_on, project.due_at) == (
+        "final",
+        dt.date(2009, 5, 30),
+        None,
+    )
+    assert project.created_at == dt.datetime(2009, 4, 16, tzinfo=UTC)
+    assert [
+        (e.kind, e.from_status, e.to_status, e.created_at)
+        for e in project.events.order_by("created_at", "pk")
+    ] == [
+        (
+            "determination_published",
+            "",
+            "determination_published",
+            dt.datetime(2009, 4, 16, tzinfo=UTC),
+        ),
+        (
+            "determination_final",
+            "determination_published",
+            "final",
+            dt.datetime(2009, 5, 30, 17, 0, tzinfo=UTC),
+        ),
+    ]
+
+
+def test_without_a_pdd_date_a_review_and_a_withdrawal_are_derived_as_usual(parties):
+    import_projects(
+        csv_text(
+            row(
+                reference="0001",
+                pdd_available_on="",
+                determination_available_on="2011-04-16",
+                review_requested_on="2011-05-30",
+                final_on="2011-10-03",
+            ),
+            row(
+                reference="0002",
+                pdd_available_on="",
+                determination_available_on="2011-04-16",
+                withdrawn_on="2011-05-01",
+            ),
+        ),
+        now=NOW,
+    )
+    reviewed = Project.objects.get(reference="0001")
+    assert list(reviewed.events.order_by("created_at", "pk").values_list("kind", flat=True)) == [
+        "determination_published",
+        "review_started",
+        "determination_final",
+    ]
+    assert (reviewed.status, reviewed.final_on) == ("final", dt.date(2011, 10, 3))
+    withdrawn = Project.objects.get(reference="0002")
+    assert list(withdrawn.events.values_list("kind", "from_status")) == [
+        ("determination_published", ""),
+        ("withdrawn", "determination_published"),
+    ]
+
+
+def test_without_a_pdd_date_the_open_window_is_on_the_clock(parties):
+    with time_machine.travel(dt.datetime(2026, 3, 1, tzinfo=UTC), tick=False):
+        import_projects(csv_text(row(pdd_available_on="", determination_available_on=DET)))
+    project = Project.objects.get(reference="0001")
+    assert project.status == "determination_published"
+    assert project.due_at == dt.datetime(2026, 3, 26, 17, 0, tzinfo=UTC)
+    clock.enforce_deadlines(dt.datetime(2026, 3, 26, 17, 0, 1, tzinfo=UTC))
+    assert Project.objects.get(reference="0001").status == "final"
+
+
+def test_a_row_without_either_publication_date_is_a_row_error(parties):
+    assert rejected(csv_text(row(pdd_available_on="", determination_available_on=""))) == [
+        RowError(2, "pdd_available_on", "required when determination_available_on is empty")
+    ]
+
+
+def test_without_a_pdd_date_the_other_dates_are_still_checked(parties):
+    errors = rejected(
+        csv_text(
+            row(
+                pdd_available_on="",
+                determination_available_on="2009-01-05",
+                review_requested_on="2009-02-19",
+            )
+        )
+    )
+    assert errors == [
+        RowError(
+            2,
+            "review_requested_on",
+            "2009-02-19 is outside the 45-day window (2009-01-05 to 2009-02-18 17:00 GMT)",
+        )
+    ]
+
+
+def test_a_record_without_a_pdd_date_exports_and_imports_again_unchanged(parties):
+    text = csv_text(row(pdd_available_on="", determination_available_on="2009-04-16"))
+    import_projects(text, now=NOW)
+    before = counts()
+    exported = export()
+    assert exported.splitlines()[1].endswith(",50000,,2009-04-16,,2009-05-30,")
+    again = import_projects(exported, now=NOW)
+    assert (again.created, again.unchanged) == ([], ["0001"])
+    assert import_projects(text, now=NOW).unchanged == ["0001"]
+    assert counts() == before
+
+
+def test_derive_without_a_pdd_date_is_pure():
+    records, errors = parse(
+        csv_text(row(pdd_available_on="", determination_available_on=DET)),
+        now=NOW,
+        party_codes={"UA", "JP"},
+    )
+    assert errors == []
+    derived = derive(records[0], dt.datetime(2026, 3, 1, tzinfo=UTC))
+    assert (derived.status, derived.comments_close_at) == ("determination_published", None)
+    assert [s.kind for s in derived.steps] == ["determination_published"]
+
+
+def test_a_fresh_install_imports_a_ukrainian_project_without_seeding(db, tmp_path):
+    """The Parties and scopes ship with the product: no fixture, no seed_demo."""
+    path = tmp_path / "projects.csv"
+    row_two = row(reference="0002", pdd_available_on="", determination_available_on="2009-04-16")
+    path.write_text(csv_text(row(parties_involved="JP;DE"), row_two), encoding="utf-8")
+    out = io.StringIO()
+    call_command("import_projects", str(path), stdout=out)
+    assert out.getvalue().startswith(f"Imported {path}: created 2, unchanged 0")
+    project = Project.objects.get(reference="0001")
+    assert project.host_party.name == "Ukraine"
+    assert sorted(p.code for p in project.parties_involved.all()) == ["DE", "JP"]
+    assert sorted(s.number for s in project.sectoral_scopes.all()) == [1, 13]
+
+
+def test_a_project_imported_without_a_pdd_date_is_public(parties, client):
+    import_projects(
+        csv_text(row(pdd_available_on="", determination_available_on="2009-04-16")), now=NOW
+    )
+    assert client.get("/projects/0001/").status_code == 200

@@ -1,4 +1,8 @@
-"""``seed_demo``: DEBUG only, idempotent, every stage of the cycle reached by the workflow."""
+"""``seed_demo``: DEBUG only, idempotent, every stage of the cycle reached by the workflow — a
+review in progress and a decided review included — on the reference data that ships with the
+product."""
+
+import datetime as dt
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -22,6 +26,7 @@ from reviews.clock import sweep
 from reviews.models import (
     Appraisal,
     Appraiser,
+    Clarification,
     Expert,
     JiscMember,
     Meeting,
@@ -42,7 +47,12 @@ EXPECTED_STATUSES = {
     "Associated gas utilisation at Poltava oil field": "determination_published",
     "Reduction of N2O emissions at Rivne nitric acid plant": "final",
     "Small hydro cascade in the Carpathians": "rejected",
+    "Coke oven gas utilisation at Avdiivka coke plant": "final",
+    "Methane capture at Dnipro wastewater treatment plant": "under_review",
 }
+RIVNE = "Reduction of N2O emissions at Rivne nitric acid plant"
+DECIDED = "Coke oven gas utilisation at Avdiivka coke plant"
+UNDER_REVIEW = "Methane capture at Dnipro wastewater treatment plant"
 
 
 @pytest.fixture
@@ -93,14 +103,53 @@ def test_seed_demo_refuses_without_debug(settings):
     assert not User.objects.exists()
 
 
-def test_seed_demo_creates_reference_data(seeded):
+def test_seed_demo_uses_the_reference_data_that_ships_with_the_product(settings):
+    settings.DEBUG = True
+    parties_before = sorted(Party.objects.values_list())
+    scopes_before = sorted(SectoralScope.objects.values_list())
+    assert len(parties_before) >= 198  # projects migration 0005
+    call_command("seed_demo")
+    # Nothing added or changed: the demo's Parties and scopes, and the eligibility it relies
+    # on, are those of the reference data; no eligibility event was needed.
+    assert sorted(Party.objects.values_list()) == parties_before
+    assert sorted(SectoralScope.objects.values_list()) == scopes_before
     assert list(SectoralScope.objects.values_list("name", flat=True)) == SCOPE_NAMES
-    for code in ("UA", "RU", "LT", "BG", "CZ"):
-        party = Party.objects.get(code=code)
-        assert party.track2_eligible and not party.track1_eligible
+    assert not Event.objects.filter(kind="eligibility_changed").exists()
+    ukraine = Party.objects.get(code="UA")
+    assert ukraine.track2_eligible and not ukraine.track1_eligible
+    assert not Party.objects.get(code="BY").track2_eligible
     for code in ("JP", "NL", "CH", "DK", "DE"):
         assert Party.objects.get(code=code).track1_eligible
-    assert not Party.objects.get(code="BY").track2_eligible
+    assert set(Project.objects.values_list("host_party__code", flat=True)) == {"UA"}
+
+
+def test_seed_demo_records_the_eligibility_it_relies_on_through_the_act(settings):
+    """A database whose Ukraine cannot host and whose Belarus could: the seed records the
+    demo's eligibility of its own copies as public events, once."""
+    settings.DEBUG = True
+    ua, by = Party.objects.get(code="UA"), Party.objects.get(code="BY")
+    Party.objects.filter(pk=ua.pk).update(national_registry=False, national_system=True)
+    Party.objects.filter(pk=by.pk).update(assigned_amount_recorded=True, national_registry=True)
+    call_command("seed_demo")
+    ua.refresh_from_db()
+    by.refresh_from_db()
+    assert ua.track2_eligible and ua.national_system  # only what the demo relies on changed
+    assert not by.track2_eligible
+    events = {e.party.code: e for e in Event.objects.filter(kind="eligibility_changed")}
+    assert set(events) == {"UA", "BY"}
+    assert events["UA"].data["changes"] == {"national_registry": {"before": False, "after": True}}
+    assert events["BY"].data["changes"] == {
+        "assigned_amount_recorded": {"before": True, "after": False},
+        "national_registry": {"before": True, "after": False},
+    }
+    assert all(e.public and e.actor_label == "Secretariat" for e in events.values())
+    assert ua.eligibility_source == "jitrack demo data (seed_demo), not an official source"
+    assert dict(Project.objects.values_list("title", "status")) == EXPECTED_STATUSES
+    call_command("seed_demo")
+    assert Event.objects.filter(kind="eligibility_changed").count() == 2
+
+
+def test_seed_demo_creates_the_accreditations(seeded):
     bv = Accreditation.objects.get(
         aie__name="Bureau Veritas Certification Holding SAS", function="determination"
     )
@@ -136,7 +185,7 @@ def test_seed_demo_reaches_every_stage(seeded):
     assert awaiting.fees.get().status == "due"
     published = Project.objects.get(status="determination_published")
     assert published.due_at == published.review_window_closes_at
-    final = Project.objects.get(status="final")
+    final = Project.objects.get(title=RIVNE)
     assert final.events.filter(kind="determination_final", actor_label="jitrack clock").exists()
     assert final.determinations.get().status == "final"
     rejected = Project.objects.get(status="rejected")
@@ -185,7 +234,59 @@ def test_seed_demo_creates_the_jisc_and_an_appraisal(seeded):
     assert not published.events.filter(kind__icontains="apprais").exists()
     kinds = list(ReviewLog.objects.filter(project=published).values_list("kind", flat=True))
     assert kinds == ["appraisers_appointed", "no_conflict_declared", "appraisal_filed"]
-    assert not Review.objects.exists()
+    assert set(Review.objects.values_list("project__title", flat=True)) == {DECIDED, UNDER_REVIEW}
+
+
+def test_seed_demo_has_a_review_in_progress_with_a_clarification_asked(seeded):
+    today = timezone.localdate()
+    project = Project.objects.get(title=UNDER_REVIEW)
+    review = Review.objects.get(project=project)
+    assert (project.status, review.status, review.decision) == ("under_review", "in_progress", "")
+    assert review.kind == "determination" and review.determination.status != "final"
+    assert review.requested_at.date() == today - dt.timedelta(days=45)
+    assert review.due_at > timezone.now()
+    team = {m.user.username: m.lead for m in review.team.select_related("user")}
+    assert team == {"jisc2": True, "jisc5": False}
+    for member in review.team.select_related("user"):
+        assert not rwf.conflict_of_interest(member.user, project)
+    (request,) = review.requests.all()
+    assert (request.by, request.party.code) == ("party", "UA")
+    (clar,) = Clarification.objects.filter(review=review)
+    assert (clar.addressed_to, clar.answered_at) == ("aie", None)
+    assert clar.due_at.date() == today + dt.timedelta(days=14)
+    assert list(
+        project.events.filter(created_at__gte=review.requested_at)
+        .order_by("created_at", "pk")
+        .values_list("kind", flat=True)
+    ) == ["review_request_received", "review_started", "review_team_appointed"]
+    # The clarification is the team's working paper: in the review log, not public.
+    assert ReviewLog.objects.filter(project=project, kind="clarification_sent").exists()
+    assert not project.events.filter(kind__icontains="clarification").exists()
+
+
+def test_seed_demo_has_a_review_the_jisc_decided_at_its_40th_meeting(seeded):
+    today = timezone.localdate()
+    project = Project.objects.get(title=DECIDED)
+    review = Review.objects.get(project=project)
+    assert (project.status, review.status, review.decision) == ("final", "decided", "confirmed")
+    assert review.recommendation == "confirmed" and review.report
+    assert review.decided_at_meeting == Meeting.objects.get(number=40)
+    assert review.decided_at.date() == today - dt.timedelta(days=34)
+    assert project.final_on == review.decided_at.date()
+    assert project.determinations.get().status == "final"
+    assert {m.user.username for m in review.team.select_related("user")} == {"jisc4", "jisc6"}
+    (clar,) = Clarification.objects.filter(review=review)
+    assert clar.answered_at is not None and clar.answer
+    kinds = list(project.events.order_by("created_at", "pk").values_list("kind", flat=True))
+    assert kinds[-4:] == [
+        "review_request_received",
+        "review_started",
+        "review_team_appointed",
+        "review_decided",
+    ]
+    decided = project.events.get(kind="review_decided")
+    assert decided.public and decided.data["meeting"] == 40
+    assert decided.created_at == review.decided_at
 
 
 def test_seed_demo_twice_changes_nothing(seeded):
@@ -205,7 +306,7 @@ def test_the_demo_history_agrees_with_the_dates(seeded):
     now = timezone.now()
     assert not Event.objects.filter(created_at__gt=now).exists()
     published = Project.objects.filter(reference__isnull=False).order_by("reference")
-    assert published.count() == 6
+    assert published.count() == 8
     days = [p.pdd_available_on for p in published]
     assert days == sorted(days)  # references follow the order of publication
     for project in published:
@@ -214,6 +315,17 @@ def test_the_demo_history_agrees_with_the_dates(seeded):
         closed = project.events.filter(kind="comments_closed").first()
         if closed:
             assert closed.created_at > project.comments_close_at
-    final = Project.objects.get(title="Reduction of N2O emissions at Rivne nitric acid plant")
+    final = Project.objects.get(title=RIVNE)
     assert final.events.get(kind="determination_final").created_at > final.review_window_closes_at
     assert final.verifications.get().erus_issued == 120_000
+    # Each review step on its day, inside the windows and the members' terms.
+    for review in Review.objects.select_related("project"):
+        project = review.project
+        assert project.determination_available_on <= review.requested_at.date()
+        assert review.requested_at <= project.review_window_closes_at
+        for member in review.team.select_related("user"):
+            assert rwf.is_serving_member(member.user, review.requested_at.date())
+        steps = list(
+            project.events.order_by("created_at", "pk").values_list("created_at", flat=True)
+        )
+        assert steps == sorted(steps)

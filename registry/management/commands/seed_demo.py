@@ -1,15 +1,24 @@
-"""Demo data for a development instance: reference data, one user per role, and projects at
-every stage of the Track 2 cycle, driven through the real workflow functions.
+"""Demo data for a development instance: one user per role, the demo's organisations and
+accreditations, the JISC, and projects at every stage of the Track 2 cycle — a review in
+progress and a decided review included — driven through the real workflow functions.
 
-Idempotent: reference data and users are created only when missing (an existing row is left as
-it is), and each demo project is seeded only when no project with its title exists. Refuses to
-run with DEBUG off, because every demo user has the password ``demo``.
+The Parties and the sectoral scopes ship with the product (``projects`` migration 0005); the
+demo only adds those missing from an older database. Where the demo relies on a Party's
+eligibility — its projects are hosted by Ukraine under Track 2, and Belarus is the Party that
+cannot host — it records what differs through ``projects.parties.change_eligibility`` (a
+public event, "demo data" as its source); on a database with the shipped reference data
+nothing differs and nothing is recorded.
+
+Idempotent: rows are created only when missing (an existing row is left as it is), and each
+demo project is seeded only when no project with its title exists. Refuses to run with DEBUG
+off, because every demo user has the password ``demo``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -21,7 +30,8 @@ from determinations import issuance
 from determinations import verification as vwf
 from determinations import workflow as dwf
 from fees import services as fees
-from projects import accreditation
+from jitrack.errors import DomainError
+from projects import accreditation, parties
 from projects import workflow as wf
 from projects.models import (
     Accreditation,
@@ -32,40 +42,36 @@ from projects.models import (
     User,
 )
 from reviews import workflow as rwf
-from reviews.models import Appraisal, Expert, JiscMember, Meeting
+from reviews.models import Appraisal, Expert, JiscMember, Meeting, Review
 
 PASSWORD = "demo"  # noqa: S105 -- demo data, DEBUG only
 # The demo AIEs were accredited this many days before the seed (before any demo project).
 ACCREDITED_DAYS_AGO = 400
 
 
-# Para 21 (a)-(f): kp_party, assigned_amount_recorded, national_system, national_registry,
-# inventory_submitted, supplementary_info. Plausible, not official, eligibility.
-TRACK2_ONLY = (True, True, False, True, False, False)
-ALL_SIX = (True, True, True, True, True, True)
+# The Parties the demo uses; they ship with the product (``projects`` migration 0005) and are
+# added here, without eligibility, only to a database that lacks them.
 PARTIES = [
-    ("UA", "Ukraine", TRACK2_ONLY),
-    ("RU", "Russian Federation", TRACK2_ONLY),
-    ("LT", "Lithuania", TRACK2_ONLY),
-    ("BG", "Bulgaria", TRACK2_ONLY),
-    ("CZ", "Czech Republic", TRACK2_ONLY),
-    ("JP", "Japan", ALL_SIX),
-    ("NL", "Netherlands", ALL_SIX),
-    ("CH", "Switzerland", ALL_SIX),
-    ("DK", "Denmark", ALL_SIX),
-    ("DE", "Germany", ALL_SIX),
-    ("FR", "France", ALL_SIX),  # seat of Bureau Veritas
-    # Cannot host Track 2: no assigned amount recorded, no national registry (para 24).
-    ("BY", "Belarus", (True, False, False, False, True, False)),
+    ("UA", "Ukraine"),
+    ("RU", "Russian Federation"),
+    ("LT", "Lithuania"),
+    ("BG", "Bulgaria"),
+    ("CZ", "Czechia"),
+    ("JP", "Japan"),
+    ("NL", "Netherlands"),
+    ("CH", "Switzerland"),
+    ("DK", "Denmark"),
+    ("DE", "Germany"),
+    ("FR", "France"),  # seat of Bureau Veritas
+    ("BY", "Belarus"),
 ]
-FLAGS = (
-    "kp_party",
-    "assigned_amount_recorded",
-    "national_system",
-    "national_registry",
-    "inventory_submitted",
-    "supplementary_info",
-)
+# The para 21 requirements the demo relies on: Ukraine hosts its projects under Track 2 (para 24:
+# (a), (b), (d)); Belarus is the Party that cannot host (no assigned amount, no registry).
+DEMO_ELIGIBILITY = {
+    "UA": {"kp_party": True, "assigned_amount_recorded": True, "national_registry": True},
+    "BY": {"assigned_amount_recorded": False, "national_registry": False},
+}
+DEMO_SOURCE = "jitrack demo data (seed_demo), not an official source"
 
 BV = "Bureau Veritas Certification Holding SAS"
 TUV = "TÜV SÜD Industrie Service GmbH"
@@ -119,6 +125,19 @@ MEETINGS = [
     (40, -35, 2, "Bonn, Germany"),
     (41, 28, 1, ""),
 ]
+# The JISC's earliest act in the demo's history (a review team appointed), in days before the
+# seed: the members' terms cover it.
+JISC_HISTORY_DAYS = 100
+# The two reviews: the decided one was requested by Ukraine, reviewed by jisc4 (lead) and
+# jisc6 and confirmed at JISC 40; the one in progress, requested by Ukraine too, is reviewed by
+# jisc2 (lead) and jisc5, who asked the AIE for clarification. All are members (no alternate),
+# none a national of Ukraine or of the other Party involved (the Netherlands, Denmark).
+DECIDED_DEMO = "Coke oven gas utilisation at Avdiivka coke plant"
+UNDER_REVIEW_DEMO = "Methane capture at Dnipro wastewater treatment plant"
+REVIEW_TEAMS = {DECIDED_DEMO: ("jisc4", "jisc6"), UNDER_REVIEW_DEMO: ("jisc2", "jisc5")}
+REVIEW_REASONS = {
+    "additionality": "The investment analysis uses a gas price that the 2009 tariffs overtook.",
+}
 # The published demo project's appraisal: two members and two experts, none of Switzerland
 # (the Party involved) or Ukraine; jisc2 has filed F-JI-DA, the other three have not.
 PUBLISHED_DEMO = "Associated gas utilisation at Poltava oil field"
@@ -186,8 +205,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             self.reference_data()
             self.users()
+            self.eligibility()
             self.accreditations()
             self.jisc()
+            self.meetings()
         self.projects()
         self.jisc_work()
         if self.created:
@@ -207,10 +228,8 @@ class Command(BaseCommand):
         for number, name in enumerate(SectoralScope.NAMES, 1):
             _, created = SectoralScope.objects.get_or_create(number=number, defaults={"name": name})
             self.note(f"sectoral scope {number}", created)
-        for code, name, flags in PARTIES:
-            _, created = Party.objects.get_or_create(
-                code=code, defaults={"name": name, **dict(zip(FLAGS, flags, strict=True))}
-            )
+        for code, name in PARTIES:
+            _, created = Party.objects.get_or_create(code=code, defaults={"name": name})
             self.note(f"Party {name}", created)
         for name, country, email, _scopes, _reference in AIES:
             org, created = Organisation.objects.get_or_create(
@@ -255,6 +274,27 @@ class Command(BaseCommand):
             user.save()
             self.note(f"user {username} ({role})", True)
 
+    def eligibility(self) -> None:
+        """The demo's own copies of UA and BY get the eligibility the demo relies on, through the
+        act (``DEMO_ELIGIBILITY``); nothing is recorded where the reference data already agrees."""
+        secretariat = User.objects.get(username="secretariat")
+        for code, wanted in DEMO_ELIGIBILITY.items():
+            party = Party.objects.get(code=code)
+            changes = {
+                flag: value for flag, value in wanted.items() if getattr(party, flag) != value
+            }
+            if not changes:
+                continue
+            parties.change_eligibility(
+                secretariat,
+                party,
+                changes=changes,
+                reason="The demo's projects need Ukraine as a Track 2 host and Belarus as a "
+                "Party that cannot host (demo data).",
+                source=DEMO_SOURCE,
+            )
+            self.note(f"demo eligibility of {party.name} ({', '.join(sorted(changes))})", True)
+
     def accreditations(self) -> None:
         """Each demo AIE accredited for both functions, recorded by the secretariat (public
         events on the AIE)."""
@@ -279,10 +319,11 @@ class Command(BaseCommand):
     # --- the JISC ----------------------------------------------------------------------------
 
     def jisc(self) -> None:
-        """Members' two-year terms (this year and the next, so they serve today) and the roster."""
+        """Members' two-year terms (from the 1 January before the demo's first JISC act, so
+        they serve then, today and at the next meeting) and the roster."""
 
-        today = timezone.localdate()
-        start, end = dt.date(today.year, 1, 1), dt.date(today.year + 1, 12, 31)
+        first = timezone.localdate() - dt.timedelta(days=JISC_HISTORY_DAYS)
+        start, end = dt.date(first.year, 1, 1), dt.date(first.year + 1, 12, 31)
         for username, seat, constituency in JISC_TERMS:
             user = User.objects.get(username=username)
             if JiscMember.objects.filter(user=user).exists():
@@ -302,9 +343,9 @@ class Command(BaseCommand):
                 expert.scopes.set(SectoralScope.objects.filter(number__in=DEMO_SCOPES))
             self.note(f"expert {username} on the roster", created)
 
-    def jisc_work(self) -> None:
-        """Two meetings (one past, one to come) and the published project's appraisal, through
-        ``reviews.workflow``."""
+    def meetings(self) -> None:
+        """Two meetings (one past, one to come), through ``reviews.workflow``; before the
+        projects, since a review is decided at JISC 40."""
 
         sec = User.objects.get(username="secretariat")
         today = timezone.localdate()
@@ -321,6 +362,11 @@ class Command(BaseCommand):
                 electronic=not place,
             )
             self.note(f"meeting JISC {number} ({starts_on})", True)
+
+    def jisc_work(self) -> None:
+        """The published project's appraisal, through ``reviews.workflow``."""
+
+        sec = User.objects.get(username="secretariat")
         project = Project.objects.filter(
             title=PUBLISHED_DEMO, status=Project.Status.DETERMINATION_PUBLISHED
         ).first()
@@ -355,7 +401,9 @@ class Command(BaseCommand):
         # In order of publication, so references (0001, 0002, ...) follow the dates.
         stages: list[tuple[str, Callable[[str], Project]]] = [
             ("Reduction of N2O emissions at Rivne nitric acid plant", self.stage_final),
+            (DECIDED_DEMO, self.stage_review_decided),
             ("Small hydro cascade in the Carpathians", self.stage_rejected),
+            (UNDER_REVIEW_DEMO, self.stage_under_review),
             ("Associated gas utilisation at Poltava oil field", self.stage_published),
             ("Energy efficiency at Kryvyi Rih steel works", self.stage_awaiting_fee),
             ("District heating modernisation in Lviv", self.stage_comments_closed),
@@ -369,6 +417,8 @@ class Command(BaseCommand):
             self.stage_published,
             self.stage_final,
             self.stage_rejected,
+            self.stage_review_decided,
+            self.stage_under_review,
         }
         pdf_ok, why = weasyprint_available()
         for title, seed in stages:
@@ -380,8 +430,12 @@ class Command(BaseCommand):
                     f"which cannot load here ({why}); install Pango and run seed_demo again"
                 )
                 continue
-            with transaction.atomic():
-                project = seed(title)
+            try:
+                with transaction.atomic():
+                    project = seed(title)
+            except DomainError as err:  # e.g. an older demo's JISC terms do not cover the past
+                self.stderr.write(f"skipped “{title}”: {err.detail}")
+                continue
             self.note(f"project {project.key} “{title}” ({project.status})", True)
 
     def data(self, title: str, *, scopes, expected, involved=("JP",), **extra) -> dict:
@@ -426,6 +480,15 @@ class Command(BaseCommand):
             engagement = wf.engage_aie(self.pp, project, self.aie.organisation)
         with self.on(days_ago + 2):
             wf.decide_engagement(self.aie, engagement, accept=True)
+            # Ukraine's focal point records its letter of approval early, as hosts do: a
+            # positive determination needs it on record (para 33 (a)).
+            wf.record_approval(
+                User.objects.get(username="party"),
+                project,
+                party=self.ua,
+                issued_on=timezone.localdate(),
+                reference=f"UA-LoA-{project.pk:04d}",
+            )
         return Project.objects.get(pk=project.pk)
 
     def published_pdd(self, title: str, available_days_ago: int = 0, **data) -> Project:
@@ -638,11 +701,98 @@ class Command(BaseCommand):
             scopes=[1],
             expected={2009: 12000, 2010: 12000},
             small_scale=True,
+            small_scale_type=Project.SmallScaleType.RENEWABLE,
+            small_scale_figure=Decimal("9.6"),  # MW: a type I small-scale project
             findings=NEGATIVE_FINDINGS,
             outcome="negative",
         )
         # A negative determination that becomes final leaves the project rejected.
         return self.deemed_final(project)
+
+    def review_requested(self, project: Project, *, days_ago: int) -> Review:
+        """Ukraine's focal point requests a review (F-JI-DR): one Party involved starts it at
+        once (para 35); two days later the secretariat appoints the team."""
+        dfp = User.objects.get(username="party")
+        with self.on(days_ago):
+            rwf.request_review(
+                dfp,
+                project,
+                reasons=dict(REVIEW_REASONS),
+                summary="The additionality of the project is not shown with current prices.",
+            )
+        review = Review.objects.get(project=project)
+        lead, other = (User.objects.get(username=u) for u in REVIEW_TEAMS[project.title])
+        with self.on(days_ago - 2):
+            rwf.appoint_team(self.sec, review, members=[lead, other], lead=lead)
+        return Review.objects.get(pk=review.pk)
+
+    def stage_review_decided(self, title: str) -> Project:
+        """Reviewed at the request of Ukraine; the AIE answered the team's clarification, the
+        team recommended confirmation and the JISC confirmed the determination at JISC 40."""
+        project = self.determination_published(
+            title,
+            pdd_days_ago=160,
+            det_days_ago=100,
+            scopes=[9],
+            expected={2009: 110000, 2010: 120000, 2011: 125000},
+            involved=("NL",),
+        )
+        review = self.review_requested(project, days_ago=95)
+        lead = review.team.get(lead=True).user
+        with self.on(90):
+            clar = rwf.send_clarification(
+                lead,
+                review,
+                addressed_to="aie",
+                questions="Which gas price does the investment analysis use, and from when?",
+                due_on=timezone.localdate() + dt.timedelta(days=14),
+            )
+        with self.on(86):
+            rwf.answer_clarification(
+                self.aie,
+                clar,
+                answer="The 2009 regulated tariff; the sensitivity analysis covers the 2010 rise.",
+            )
+        with self.on(45):
+            rwf.file_report(
+                lead,
+                review,
+                recommendation="confirmed",
+                report="The sensitivity analysis answers the request: the project is additional.",
+            )
+        with self.on(34):
+            rwf.decide(
+                self.sec,
+                review,
+                decision="confirmed",
+                reasons="The determination meets para 33: the clarification showed that the "
+                "investment analysis holds with the tariffs of 2009 and 2010.",
+                meeting=Meeting.objects.get(number=40),
+            )
+        return Project.objects.get(pk=project.pk)
+
+    def stage_under_review(self, title: str) -> Project:
+        """Under review at the request of Ukraine; the team has asked the AIE for clarification,
+        due in two weeks."""
+        project = self.determination_published(
+            title,
+            pdd_days_ago=95,
+            det_days_ago=50,
+            scopes=[13],
+            expected={2010: 45000, 2011: 52000},
+            involved=("DK",),
+        )
+        review = self.review_requested(project, days_ago=45)
+        with self.on(10):
+            rwf.send_clarification(
+                review.team.get(lead=True).user,
+                review,
+                addressed_to="aie",
+                questions="Explain how the baseline methane emissions of the open lagoons were "
+                "measured, and send the measurement reports.",
+                due_on=self.today + dt.timedelta(days=14),
+            )
+        return Project.objects.get(pk=project.pk)
 
 
 def weasyprint_available() -> tuple[bool, str]:
