@@ -1,11 +1,9 @@
 """Fee records are written by ``fees.services`` only; the admin shows them."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 
-from jitrack.errors import DomainError
 from projects.admin import ReadOnlyAdminMixin, ReadOnlyInline
 
-from . import services
 from .models import CreditNote, FeeAssessment, Invoice, Payment, Reimbursement
 
 
@@ -15,17 +13,9 @@ class FeeAssessmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["kind", "status", "schedule"]
     search_fields = ["project__reference", "project__title"]
     list_select_related = ["project"]
-    actions = ["record_payment"]
-
-    @admin.action(description="Record the open invoice's balance as received today")
-    def record_payment(self, request, queryset):
-        for fee in queryset.select_related("project"):
-            try:
-                services.pay_balance(request.user, fee.project)
-            except DomainError as exc:
-                self.message_user(request, f"{fee.project}: {exc.detail}", messages.WARNING)
-            else:
-                self.message_user(request, f"{fee.project}: payment recorded.", messages.SUCCESS)
+    # No "record payment" action: a payment always states the amount received, the date and
+    # the bank reference, so it is recorded on the invoice's page (or the project's "Record
+    # payment" form), never by a bulk action that books the balance.
 
 
 class PaymentInline(ReadOnlyInline):

@@ -84,11 +84,21 @@ def determination_fee(request, key):
 @api_view(["POST"])
 @permission_classes([IsAuthenticated])
 def record_payment(request, key):
-    """Secretariat: the determination invoice's balance was received today. For part payments,
-    other dates or verification fees, post to the invoice's payments."""
+    """Secretariat: a payment received for the project's determination fee, against its open
+    invoice. The amount received, the date and the bank reference are all required (400
+    otherwise); a part payment leaves the invoice partly paid, anything above its balance becomes
+    a reimbursement due. For verification fees, post to the invoice's payments."""
     project = get_project_for(request.user, key)
+    if not request.user.has_perm("fees.record_payment", project):
+        raise Forbidden("Only the secretariat records payments.")
     data = validated(BalancePaymentSerializer, request).validated_data
-    services.pay_balance(request.user, project, reference=data["reference"])
+    services.record_fee_payment(
+        request.user,
+        project,
+        amount=data["amount_usd"],
+        received_on=data["received_on"],
+        reference=data["reference"],
+    )
     return Response(FeeSerializer(services.determination_fee_record(project)).data)
 
 

@@ -25,14 +25,23 @@ made here and only here:
   verification fees (the exemption is a property of the project, not of a year's volume).
 * REIMBURSEMENT: what was paid towards the advance above USD 30,000 is reimbursed when the project
   ends (withdrawn, rejected or terminated) before any verification report was submitted.
+* EXACT_AVERAGE: ji-rules §7 "Advance threshold" and §5 — E is the exact average of the PDD's
+  expected annual reductions (``expected_average``) and is compared with the advance threshold
+  (15,000 t) *before* any rounding: an average of 14,999.5 t pays no advance. The same exact E is
+  compared with the v2 exemption limit. Only the tier lines count E to the whole tonne, half up
+  (the tiers count whole tonnes), so every amount at or above the threshold is as before.
+  [our reading] An average that does not end in a finite decimal (three years summing to
+  45,001 t) is kept to 40 significant digits, rounded down: that never moves it across a whole or
+  half tonne, so the threshold, the exemption and the half-up rounding decide as on the exact
+  fraction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -59,7 +68,9 @@ class Schedule:
         assert above % self.second_tier_rate == 0, "cap not reachable on a whole tonne"
         assert self.advance_cap % self.first_tier_rate == 0, "cap not reachable on a whole tonne"
 
-    def exempt(self, *, small_scale: bool, expected_annual_reductions: int | None) -> bool:
+    def exempt(
+        self, *, small_scale: bool, expected_annual_reductions: int | Decimal | None
+    ) -> bool:
         if self.exempt_small_scale and small_scale:
             return True
         return (
@@ -162,6 +173,36 @@ def _check_tonnes(value: int, name: str) -> int:
     return value
 
 
+AVERAGE_CONTEXT = Context(prec=40, rounding=ROUND_DOWN)  # EXACT_AVERAGE
+
+
+def expected_average(yearly_tonnes: Iterable[int]) -> Decimal:
+    """EXACT_AVERAGE: E, the mean of the PDD's expected reductions per year, unrounded (0 when
+    the PDD gives none)."""
+    values = [_check_tonnes(t, "Expected reductions") for t in yearly_tonnes]
+    if not values:
+        return Decimal(0)
+    return AVERAGE_CONTEXT.divide(Decimal(sum(values)), Decimal(len(values)))
+
+
+def _check_expected(value, name: str = "Expected annual reductions") -> Decimal:
+    """E as given: whole tonnes (the public quote) or the exact average (``Decimal``)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(_check_tonnes(value, name))
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise ValueError(f"{name} must be a number of tonnes.")
+    if value < 0:
+        raise ValueError(f"{name} cannot be negative.")
+    if value > MAX_TONNES:
+        raise ValueError(f"{name} cannot exceed {MAX_TONNES:,} t.")
+    return value
+
+
+def whole_tonnes(expected: int | Decimal) -> int:
+    """EXACT_AVERAGE: E to the whole tonne, half up — what the tier lines count."""
+    return int(_check_expected(expected).to_integral_value(rounding=ROUND_HALF_UP))
+
+
 def _total(lines: tuple[Line, ...] | list[Line]) -> Decimal:
     return sum((ln.amount_usd for ln in lines), ZERO).quantize(CENT, ROUND_HALF_UP)
 
@@ -187,25 +228,27 @@ def _tier_lines(
 
 
 def determination_fee(
-    expected_annual_reductions: int,
+    expected_annual_reductions: int | Decimal,
     *,
     small_scale: bool = False,
     poa: bool = False,
     schedule: str = DEFAULT_SCHEDULE,
 ) -> FeeResult:
     """The determination fee: an advance on the first year's verification fee, from the PDD's
-    expected average annual reductions E. None below the threshold (due at exactly it); capped."""
+    expected average annual reductions E — whole tonnes, or the exact average as a ``Decimal``
+    (EXACT_AVERAGE). None below the threshold (due at exactly it); capped."""
     sched = schedule_for(schedule)
-    e = _check_tonnes(expected_annual_reductions, "Expected annual reductions")
+    e = _check_expected(expected_annual_reductions)
     kind = "determination"
     if sched.exempt(small_scale=small_scale, expected_annual_reductions=e):
         return FeeResult(kind, sched.version, ZERO, (), "exempt under " + sched.version)
     if small_scale:
         # SMALL_SCALE_ADVANCE (see the module docstring).
         return FeeResult(kind, sched.version, ZERO, (), "small-scale: no advance")
+    # EXACT_AVERAGE (ji-rules §7 "Advance threshold"): the exact E, before any rounding.
     if e < sched.advance_threshold:
         return FeeResult(kind, sched.version, ZERO, (), "below the threshold: no advance")
-    lines = _tier_lines(e, 0, sched, poa=poa)
+    lines = _tier_lines(whole_tonnes(e), 0, sched, poa=poa)
     note = ""
     if _total(lines) > sched.advance_cap:
         # CAP_LINES: count only the tonnes the cap pays for.
@@ -225,13 +268,16 @@ def verification_fee(
     already_by_year: Mapping[int, int] | None = None,
     poa: bool = False,
     small_scale: bool = False,
-    expected_annual_reductions: int | None = None,
+    expected_annual_reductions: int | Decimal | None = None,
     schedule: str = DEFAULT_SCHEDULE,
 ) -> FeeResult:
     """The verification fee for reductions per calendar year, given the tonnes already charged
-    in each of those years by earlier verifications of the same project. Lines carry their year."""
+    in each of those years by earlier verifications of the same project. Lines carry their year.
+    ``expected_annual_reductions`` (E, for the v2 exemption) is whole tonnes or exact."""
     sched = schedule_for(schedule)
     already_by_year = already_by_year or {}
+    if expected_annual_reductions is not None:
+        expected_annual_reductions = _check_expected(expected_annual_reductions)
     for year, tonnes in reductions_by_year.items():
         _check_tonnes(tonnes, f"Reductions for {year}")
         _check_tonnes(already_by_year.get(year, 0), f"Tonnes already verified in {year}")

@@ -19,13 +19,9 @@ class PaymentForm(forms.Form):
     reference = forms.CharField(label="Bank reference", max_length=120)
 
 
-class BalancePaymentForm(forms.Form):
-    reference = forms.CharField(
-        max_length=120,
-        required=False,
-        label="Bank reference",
-        help_text="Records the open invoice's balance as received today.",
-    )
+class BalancePaymentForm(PaymentForm):
+    """The secretariat's "Record payment" for a project's determination fee (its open invoice):
+    the same three fields as an invoice's payment form, none filled in for them but the date."""
 
 
 class CreditNoteForm(forms.Form):

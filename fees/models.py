@@ -78,7 +78,23 @@ class FeeAssessment(models.Model):
 
     @property
     def due_usd(self) -> Decimal:
+        """What was invoiced: the amount less the advance credited against it."""
         return self.amount_usd - self.credit_usd
+
+    def balance_in(self, invoices) -> Decimal:
+        """What is still to pay: the balance (amount − paid − credited) of this assessment's
+        open invoices among ``invoices`` (rows a page has already loaded)."""
+        if self.settled:
+            return ZERO
+        return sum(
+            (inv.balance_usd for inv in invoices if inv.assessment_id == self.pk and inv.is_open),
+            ZERO,
+        )
+
+    @property
+    def balance_usd(self) -> Decimal:
+        """What is still to pay on this fee (``balance_in`` its invoices; prefetch them)."""
+        return self.balance_in(self.invoices.all())
 
     @property
     def label(self) -> str:

@@ -25,7 +25,18 @@ class FeeLineSerializer(QuoteLineSerializer):
 
 class FeeSerializer(serializers.ModelSerializer):
     lines = FeeLineSerializer(many=True, read_only=True)
-    due_usd = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    due_usd = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        read_only=True,
+        help_text="Invoiced: the amount less the advance credited.",
+    )
+    balance_usd = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        read_only=True,
+        help_text="Still to pay: the open invoices' amount less paid and credited.",
+    )
     invoices = serializers.SerializerMethodField()
 
     class Meta:
@@ -39,6 +50,7 @@ class FeeSerializer(serializers.ModelSerializer):
             "amount_usd",
             "credit_usd",
             "due_usd",
+            "balance_usd",
             "status",
             "assessed_at",
             "paid_at",
@@ -155,9 +167,14 @@ class FeeAccountSerializer(serializers.Serializer):
 
 
 class BalancePaymentSerializer(serializers.Serializer):
-    reference = serializers.CharField(
-        max_length=120, required=False, allow_blank=True, default="", help_text="Bank reference."
+    """A payment of the determination fee: all three are required (no default amount, date or
+    reference)."""
+
+    amount_usd = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="Amount received, e.g. 8500.00."
     )
+    received_on = serializers.DateField(help_text="The date the payment was received.")
+    reference = serializers.CharField(max_length=120, help_text="Bank reference.")
 
 
 class PaymentInputSerializer(serializers.Serializer):

@@ -174,20 +174,70 @@ def _line_label(line: dict) -> str:
     return f"{year}{int(line['tonnes']):,} t CO2e at USD {line['rate_usd']}/t"
 
 
+def expected_average(project: Project) -> Decimal:
+    """EXACT_AVERAGE (``fees.calculator``; ji-rules §7 "Advance threshold"): E, computed exactly
+    from the project's expected reductions per year — not ``Project.expected_annual_reductions``,
+    which is rounded to the whole tonne. A project recorded without them (imported from the
+    public record) has only its whole-tonne figure."""
+    yearly = list(project.expected.values_list("tonnes", flat=True))
+    if not yearly:
+        return Decimal(project.expected_annual_reductions)
+    return calculator.expected_average(yearly)
+
+
+def expected_inputs(expected: Decimal) -> dict:
+    """E as an assessment stores it: ``expected_annual_reductions`` to the whole tonne (what the
+    tier lines count), and, when E is not a whole number of tonnes, the exact figure the
+    calculator compared with the threshold as ``expected_annual_reductions_exact`` (a string)."""
+    whole = calculator.whole_tonnes(expected)
+    inputs: dict = {"expected_annual_reductions": whole}
+    if expected != whole:
+        inputs["expected_annual_reductions_exact"] = str(expected)
+    return inputs
+
+
+def stored_expected(inputs: dict) -> Decimal | None:
+    """E from an assessment's stored inputs: the exact figure when stored, else the whole one."""
+    exact = inputs.get("expected_annual_reductions_exact")
+    if exact is not None:
+        return Decimal(exact)
+    whole = inputs.get("expected_annual_reductions")
+    return None if whole is None else Decimal(whole)
+
+
+def recalculate(assessment: FeeAssessment) -> calculator.FeeResult:
+    """The calculator applied to the assessment's stored inputs and schedule (ji-rules §8 item
+    5: every fee amount equals it)."""
+    inputs = assessment.inputs
+    if assessment.kind == FeeKind.DETERMINATION:
+        return calculator.determination_fee(
+            stored_expected(inputs),
+            small_scale=inputs["small_scale"],
+            poa=inputs["poa"],
+            schedule=assessment.schedule,
+        )
+    return calculator.verification_fee(
+        {int(y): t for y, t in inputs["reductions_by_year"].items()},
+        already_by_year={int(y): t for y, t in inputs["already_by_year"].items()},
+        poa=inputs["poa"],
+        small_scale=inputs["small_scale"],
+        expected_annual_reductions=stored_expected(inputs),
+        schedule=assessment.schedule,
+    )
+
+
 def assess_determination_fee(
     project: Project, actor: User | None = None, *, schedule: str = calculator.DEFAULT_SCHEDULE
 ) -> FeeAssessment:
     """Due on submission of the determination report (ji-rules §5). Called with the project
     locked. A resubmission keeps an assessment that has money against it, keeps an unchanged one,
     and otherwise reassesses, cancelling the unpaid invoice and issuing a new one."""
+    expected = expected_average(project)
     result = calculator.determination_fee(
-        project.expected_annual_reductions,
-        small_scale=project.small_scale,
-        poa=project.poa,
-        schedule=schedule,
+        expected, small_scale=project.small_scale, poa=project.poa, schedule=schedule
     )
     inputs = {
-        "expected_annual_reductions": project.expected_annual_reductions,
+        **expected_inputs(expected),
         "small_scale": project.small_scale,
         "poa": project.poa,
     }
@@ -300,13 +350,14 @@ def assess_verification_fee(
     for inputs in earlier:
         for year, tonnes in inputs.get("reductions_by_year", {}).items():
             already[int(year)] = already.get(int(year), 0) + int(tonnes)
+    expected = expected_average(project)
     try:
         result = calculator.verification_fee(
             reductions_by_year,
             already_by_year={y: already.get(y, 0) for y in reductions_by_year},
             poa=project.poa,
             small_scale=project.small_scale,
-            expected_annual_reductions=project.expected_annual_reductions,
+            expected_annual_reductions=expected,
             schedule=schedule,
         )
     except ValueError as exc:
@@ -324,7 +375,7 @@ def assess_verification_fee(
         "first_year": first_year,
         "poa": project.poa,
         "small_scale": project.small_scale,
-        "expected_annual_reductions": project.expected_annual_reductions,
+        **expected_inputs(expected),
     }
     if period is not None:
         inputs["period"] = [period[0].isoformat(), period[1].isoformat(), period[2]]
@@ -510,8 +561,8 @@ def record_payment(
     return payment
 
 
-def pay_balance(actor: User, project: Project, *, reference: str = "") -> Payment:
-    """Shortcut for the determination fee: the open invoice's balance was received today."""
+def open_determination_invoice(project: Project) -> Invoice:
+    """The determination fee's open invoice, or a ``Conflict`` saying why there is none."""
     fee = determination_fee_record(project)
     if fee is None:
         raise Conflict("No fee has been assessed for this project yet.", code="no_fee")
@@ -520,11 +571,44 @@ def pay_balance(actor: User, project: Project, *, reference: str = "") -> Paymen
     invoice = fee.invoices.filter(status__in=Invoice.OPEN).order_by("-pk").first()
     if invoice is None:
         raise Conflict("The determination fee is already recorded as paid.", code="already_paid")
+    return invoice
+
+
+def record_fee_payment(
+    actor: User, project: Project, *, amount, received_on: date | None, reference: str
+) -> Payment:
+    """The secretariat's "Record payment" for a project's determination fee (ji-rules §5; issue
+    12): money received against its open invoice. A payment always states the amount received,
+    the date it was received and the bank reference — none is assumed (nothing is booked as "the
+    balance, today, reference made up"); part payments, over-payments (a reimbursement due) and
+    the one bank reference per invoice are as in ``record_payment``."""
+    if amount is None or str(amount).strip() == "":
+        raise Invalid("Give the amount received.", code="required", field="amount_usd")
+    if received_on is None:
+        raise Invalid(
+            "Give the date the payment was received.", code="required", field="received_on"
+        )
+    if not (reference or "").strip():
+        raise Invalid("Give the bank reference of the payment.", code="required", field="reference")
     return record_payment(
         actor,
-        invoice,
+        open_determination_invoice(project),
+        amount=amount,
+        received_on=received_on,
+        reference=reference,
+    )
+
+
+def pay_balance(actor: User, project: Project, *, reference: str) -> Payment:
+    """For test fixtures and the demo seed (no page, API or admin action calls it): the open
+    determination invoice's whole balance received today, with the bank reference given."""
+    invoice = open_determination_invoice(project)
+    return record_fee_payment(
+        actor,
+        project,
         amount=invoice.balance_usd,
-        reference=reference or f"{invoice.number}-{timezone.localdate():%Y%m%d}",
+        received_on=timezone.localdate(),
+        reference=reference,
     )
 
 

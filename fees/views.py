@@ -167,6 +167,9 @@ def project_fees(request, key):
             payment.invoice = invoice  # reuse the loaded row; no query per payment
             payments.append(payment)
     credit = services.advance_credit_from(assessments, payments, refunds)
+    for assessment in assessments:
+        assessment.balance_due = assessment.balance_in(invoices)  # from the rows loaded
+        assessment.settled_so_far = assessment.due_usd - assessment.balance_due
     return render(
         request,
         "fees/project.html",
@@ -186,20 +189,32 @@ def project_fees(request, key):
 @login_required
 @GET_POST
 def project_fee_payment(request, key):
-    """Secretariat shortcut: the determination invoice's balance was received today."""
+    """Secretariat: a payment of the determination fee (the project page's and the dashboard's
+    "Record payment"): the amount received, the date and the bank reference, all stated."""
     project = project_or_404(request, key)
     if not request.user.has_perm("fees.view_fees", project):
         raise Http404("No fee record.")
     if not request.user.has_perm("fees.record_payment", project):
         return refuse(request, "Only the secretariat records payments.")
     fee = services.determination_fee_record(project)
+    invoice = fee.invoices.filter(status__in=Invoice.OPEN).order_by("-pk").first() if fee else None
     return act(
         request,
         bind(request, BalancePaymentForm),
-        lambda d: services.pay_balance(request.user, project, reference=d["reference"]),
+        lambda d: services.record_fee_payment(
+            request.user,
+            project,
+            amount=d["amount_usd"],
+            received_on=d["received_on"],
+            reference=d["reference"],
+        ),
         template="fees/pay_balance.html",
-        context={"project": project, "fee": fee},
-        done=lambda p: f"Payment of USD {p.amount_usd:,.2f} recorded on {p.invoice.number}.",
+        context={"project": project, "fee": fee, "invoice": invoice},
+        done=lambda p: (
+            f"Payment of USD {p.amount_usd:,.2f} recorded on {p.invoice.number}; "
+            f"balance due USD {p.invoice.balance_usd:,.2f}."
+            + (f" USD {p.excess_usd:,.2f} above the balance is due back." if p.excess_usd else "")
+        ),
         then=lambda p: to_project(project),
     )
 

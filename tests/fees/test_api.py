@@ -439,28 +439,100 @@ def test_long_ids_elsewhere_are_404(fee_due, sec_api):
     assert_error(sec_api.get(f"/api/invoices/{'1' * 5000}/"), 404)
 
 
-def test_project_fee_payment_pays_the_balance(fee_due, sec_api, pp_api):
-    r = sec_api.post("/api/projects/0001/fee/payment/", {"reference": "BANK-9"}, format="json")
+PAY = "/api/projects/0001/fee/payment/"
+
+
+def paid_body(amount="8500.00", reference="BANK-9", received_on=None) -> dict:
+    return {
+        "amount_usd": amount,
+        "received_on": (received_on or timezone.localdate()).isoformat(),
+        "reference": reference,
+    }
+
+
+def test_project_fee_payment_records_what_was_received(fee_due, sec_api):
+    received = timezone.localdate() - dt.timedelta(days=3)
+    r = sec_api.post(PAY, paid_body(received_on=received), format="json")
     assert r.status_code == 200, r.json()
-    assert r.json()["status"] == "paid"
+    assert (r.json()["status"], r.json()["balance_usd"]) == ("paid", "0.00")
     assert r.json()["paid_at"]
     fee_due.refresh_from_db()
     assert (fee_due.status, fee_due.paid_usd) == ("paid", D("8500.00"))
-    assert fee_due.payments.get().reference == "BANK-9"
-    assert_error(sec_api.post("/api/projects/0001/fee/payment/", {}), 409, "already_paid")
+    payment = fee_due.payments.get()
+    assert (payment.amount_usd, payment.received_on, payment.reference) == (
+        D("8500.00"),
+        received,
+        "BANK-9",
+    )
+    r = sec_api.post(PAY, paid_body(reference="BANK-10"), format="json")
+    assert_error(r, 409, "already_paid")
 
 
-def test_project_fee_payment_without_reference_makes_one(fee_due, sec_api):
-    r = sec_api.post("/api/projects/0001/fee/payment/", {}, format="json")
+@pytest.mark.parametrize("missing", ["amount_usd", "received_on", "reference"])
+def test_project_fee_payment_requires_amount_date_and_reference(fee_due, sec_api, missing):
+    """Issue 12: no more "the balance, today, a made-up reference" — each is stated or 400."""
+    body = paid_body()
+    del body[missing]
+    assert_error(sec_api.post(PAY, body, format="json"), 400, field=missing)
+    body[missing] = ""
+    assert_error(sec_api.post(PAY, body, format="json"), 400, field=missing)
+    fee_due.refresh_from_db()
+    assert (fee_due.status, fee_due.paid_usd) == ("issued", D("0.00"))
+    assert not Payment.objects.exists()
+
+
+def test_project_fee_payment_with_nothing_is_400_not_the_balance(fee_due, sec_api):
+    assert_error(sec_api.post(PAY, {}, format="json"), 400)
+    assert_error(sec_api.post(PAY, {"reference": "B"}, format="json"), 400, field="amount_usd")
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"amount_usd": "0"}, "amount_usd"),
+        ({"amount_usd": "-5"}, "amount_usd"),
+        ({"amount_usd": "abc"}, "amount_usd"),
+        ({"amount_usd": "1.005"}, "amount_usd"),
+        ({"received_on": "2026-13-01"}, "received_on"),
+        ({"reference": "x" * 121}, "reference"),
+    ],
+)
+def test_project_fee_payment_bad_values_are_400(fee_due, sec_api, changes, field):
+    r = sec_api.post(PAY, {**paid_body(), **changes}, format="json")
+    assert_error(r, 400, field=field)
+    assert not Payment.objects.exists()
+
+
+def test_project_fee_payment_in_the_future_is_400(fee_due, sec_api):
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    r = sec_api.post(PAY, paid_body(received_on=tomorrow), format="json")
+    assert_error(r, 400, field="received_on")
+    assert not Payment.objects.exists()
+
+
+def test_project_fee_payment_part_and_over_payment(fee_due, sec_api, secretariat):
+    r = sec_api.post(PAY, paid_body(amount="500.00", reference="PART-1"), format="json")
+    assert r.status_code == 200, r.json()
+    # What is due is the balance, not the total.
+    assert (r.json()["status"], r.json()["amount_usd"], r.json()["due_usd"]) == (
+        "due",
+        "8500.00",
+        "8500.00",
+    )
+    assert r.json()["balance_usd"] == "8000.00"
+    fee_due.refresh_from_db()
+    assert (fee_due.status, fee_due.balance_usd) == ("partly_paid", D("8000.00"))
+    r = sec_api.post(PAY, paid_body(amount="8000.00", reference="PART-1"), format="json")
+    assert_error(r, 409, "duplicate_payment")
+    r = sec_api.post(PAY, paid_body(amount="9000.00", reference="REST"), format="json")
     assert r.status_code == 200
-    assert fee_due.payments.get().reference.startswith(fee_due.number)
-
-
-def test_project_fee_payment_after_a_part_payment_pays_the_rest(fee_due, sec_api, secretariat):
-    fee_services.record_payment(secretariat, fee_due, amount="500.00", reference="PART-1")
-    r = sec_api.post("/api/projects/0001/fee/payment/", {"reference": "REST"}, format="json")
-    assert r.status_code == 200
-    assert [p.amount_usd for p in fee_due.payments.order_by("pk")] == [D("500.00"), D("8000.00")]
+    assert [(p.amount_usd, p.excess_usd) for p in fee_due.payments.order_by("pk")] == [
+        (D("500.00"), D("0.00")),
+        (D("9000.00"), D("1000.00")),
+    ]
+    refund = Reimbursement.objects.get()
+    assert (refund.reason, refund.amount_usd) == ("overpayment", D("1000.00"))
 
 
 def test_project_fee_payment_refusals(fee_due, pp_api, aie_api, anon, other_pp_api):

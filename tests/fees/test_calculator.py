@@ -19,11 +19,13 @@ from fees.calculator import (
     Line,
     apply_advance_credit,
     determination_fee,
+    expected_average,
     quote_verification,
     reimbursement_due,
     schedule_for,
     split_by_year,
     verification_fee,
+    whole_tonnes,
 )
 
 
@@ -587,7 +589,17 @@ BAD_TONNES = [
 ]
 
 
-@pytest.mark.parametrize("bad", BAD_TONNES)
+# E is whole tonnes or, since issue 12, the exact average as a Decimal (EXACT_AVERAGE): a finite,
+# non-negative Decimal up to MAX_TONNES is an input, not an error.
+BAD_EXPECTED = [p for p in BAD_TONNES if p.id != "decimal"] + [
+    pytest.param(Decimal("-0.5"), id="decimal-negative"),
+    pytest.param(Decimal("NaN"), id="decimal-nan"),
+    pytest.param(Decimal("Infinity"), id="decimal-infinity"),
+    pytest.param(Decimal(MAX_TONNES) + Decimal("0.5"), id="decimal-above-max"),
+]
+
+
+@pytest.mark.parametrize("bad", BAD_EXPECTED)
 def test_determination_fee_rejects_bad_tonnes(bad):
     with pytest.raises(ValueError):
         determination_fee(bad)
@@ -942,3 +954,87 @@ def test_line_round_trip(line):
     assert back == line
     assert back.as_dict() == data
     assert back.year == line.year
+
+
+# --- EXACT_AVERAGE (issue 12, ji-rules §7 "Advance threshold") ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("yearly", "exact"),
+    [
+        ([14_999, 15_000], Decimal("14999.5")),
+        ([50_000], Decimal("50000")),
+        ([40_000, 50_000, 60_000], Decimal("50000")),
+        ([1, 2, 2, 2], Decimal("1.75")),
+        ([], Decimal("0")),
+    ],
+)
+def test_expected_average_is_exact(yearly, exact):
+    e = expected_average(yearly)
+    assert e == exact
+    assert str(e) == str(exact)  # stored as this string in the assessment's inputs
+
+
+def test_expected_average_that_does_not_terminate_keeps_forty_digits_rounded_down():
+    e = expected_average([15_000, 15_000, 15_001])
+    assert str(e) == "15000.33333333333333333333333333333333333"
+    assert expected_average([14_999, 15_000, 15_000]) < 15_000  # never rounded up to it
+    assert str(expected_average([1, 1, 0])) == "0.6666666666666666666666666666666666666666"
+
+
+@pytest.mark.parametrize("bad", [[-1], [1.5], ["15000"], [True], [MAX_TONNES + 1]])
+def test_expected_average_rejects_bad_tonnes(bad):
+    with pytest.raises(ValueError):
+        expected_average(bad)
+
+
+@pytest.mark.parametrize(
+    ("e", "amount", "lines"),
+    [
+        # Compared with 15,000 t before any rounding: 14,999.5 t (rounded half up: 15,000) and
+        # 14,999.99 t pay no advance.
+        (Decimal("14999.5"), "0.00", []),
+        (Decimal("14999.99"), "0.00", []),
+        (Decimal("14999.999999999999999999999999999999"), "0.00", []),
+        (Decimal("15000"), "1500.00", [L(15000, "0.10", "1500.00")]),
+        # Above it, the lines count E to the whole tonne, half up: amounts as before.
+        (Decimal("15000.4"), "1500.00", [L(15000, "0.10", "1500.00")]),
+        (
+            Decimal("15000.5"),
+            "1500.20",
+            [L(15000, "0.10", "1500.00"), L(1, "0.20", "0.20")],
+        ),
+        (
+            Decimal("49999.5"),
+            "8500.00",
+            [L(15000, "0.10", "1500.00"), L(35000, "0.20", "7000.00")],
+        ),
+    ],
+)
+def test_determination_fee_threshold_on_the_exact_average(e, amount, lines):
+    result = determination_fee(e)
+    assert (str(result.amount_usd), line_dicts(result)) == (amount, lines)
+    if result.amount_usd:
+        assert result.amount_usd == determination_fee(whole_tonnes(e)).amount_usd
+    else:
+        assert result.note == "below the threshold: no advance"
+
+
+def test_v2_exemption_compares_the_exact_average():
+    # v2 exempts E of 15,000 t or less: 15,000.4 t is above it, though it rounds to 15,000.
+    assert determination_fee(Decimal("15000"), schedule="v2").amount_usd == Decimal("0.00")
+    assert determination_fee(Decimal("15000.4"), schedule="v2").amount_usd == Decimal("1500.00")
+    assert verification_fee(
+        {2025: 20_000}, schedule="v2", expected_annual_reductions=Decimal("15000.4")
+    ).amount_usd == Decimal("2500.00")
+    assert verification_fee(
+        {2025: 20_000}, schedule="v2", expected_annual_reductions=Decimal("15000")
+    ).amount_usd == Decimal("0.00")
+
+
+@pytest.mark.parametrize(
+    ("e", "whole"),
+    [(Decimal("14999.5"), 15_000), (Decimal("14999.49"), 14_999), (15_000, 15_000)],
+)
+def test_whole_tonnes_rounds_half_up(e, whole):
+    assert whole_tonnes(e) == whole

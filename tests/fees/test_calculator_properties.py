@@ -11,6 +11,7 @@ from fees.calculator import (
     MAX_TONNES,
     apply_advance_credit,
     determination_fee,
+    expected_average,
     quote_verification,
     schedule_for,
     split_by_year,
@@ -242,3 +243,43 @@ def test_advance_credit_applied_plus_remaining_is_available(by_year, first_year,
     assert credit.remaining_usd >= 0
     assert credit.applied_usd == min(available, first_year_part)
     assert credit.applied_usd <= fee.amount_usd
+
+
+# --- EXACT_AVERAGE (issue 12, ji-rules §7 "Advance threshold") --------------------------------
+
+
+def terminates(q: Fraction) -> bool:
+    d = q.denominator
+    for p in (2, 5):
+        while d % p == 0:
+            d //= p
+    return d == 1
+
+
+@fast
+@given(
+    yearly=st.lists(
+        st.one_of(st.integers(14_990, 15_010), st.integers(0, 60_000), st.integers(0, MAX_TONNES)),
+        min_size=1,
+        max_size=25,
+    )
+)
+@example(yearly=[14_999, 15_000])
+@example(yearly=[15_000, 15_000, 14_999])
+@example(yearly=[15_000, 15_001])
+def test_the_threshold_and_the_rounding_decide_as_on_the_exact_fraction(yearly):
+    """The exact mean (a Fraction) is the oracle: no advance exactly when it is below 15,000 t;
+    above, the advance of the mean rounded half up to the whole tonne."""
+    mean = Fraction(sum(yearly), len(yearly))
+    e = expected_average(yearly)
+    assert (e < 15_000) == (mean < 15_000)
+    assert (e == mean) == terminates(mean)
+    assert 0 <= mean - Fraction(e) < Fraction(1, 10**20)  # rounded down, if at all, by a hair
+    rounded = int(mean + Fraction(1, 2))  # half up (the mean is not negative)
+    for combo in COMBOS:
+        result = determination_fee(e, **combo)
+        check_lines(result)
+        if mean < 15_000 or combo["small_scale"] or (combo["schedule"] == "v2" and mean <= 15_000):
+            assert result.amount_usd == 0
+        else:
+            assert result.amount_usd == determination_fee(rounded, **combo).amount_usd > 0

@@ -14,11 +14,12 @@ import time_machine
 from django.db import transaction
 
 from determinations import workflow as dwf
+from fees import calculator
 from fees import services as fee_services
 from fees.models import CreditNote, FeeAssessment, Invoice, Payment, Reimbursement
 from jitrack.errors import Conflict, Forbidden, Invalid
 from projects import workflow as wf
-from projects.models import Event, Project
+from projects.models import Event, ExpectedReduction, Project
 from tests.factories import OrganisationFactory
 from tests.support import FINDINGS
 
@@ -97,6 +98,13 @@ def published(project) -> bool:
     return Project.objects.get(pk=project.pk).status == "determination_published"
 
 
+def correct_expected(project, tonnes: int) -> None:
+    """The corrected PDD expects ``tonnes`` in every year (E = ``tonnes``): the yearly rows the
+    fee is computed from (EXACT_AVERAGE), and the rounded figure the project shows."""
+    ExpectedReduction.objects.filter(project=project).update(tonnes=tonnes)
+    Project.objects.filter(pk=project.pk).update(expected_annual_reductions=tonnes)
+
+
 # --- 1. determination fee on submission ----------------------------------------------------
 
 
@@ -115,6 +123,79 @@ def test_determination_fee_assessed_on_submission(cycle, aie_user):
     assert fee.assessed_at == NOW
     assert fee.paid_at is None
     assert fee_services.determination_fee_settled(project) is False
+
+
+# --- EXACT_AVERAGE: the advance threshold on the exact E (issue 12, ji-rules §7) -------------
+
+
+@pytest.mark.parametrize(
+    ("expected", "whole", "exact", "amount", "status"),
+    [
+        # 14,999.5 t was rounded half up to 15,000 and invoiced USD 1,500.00: no advance.
+        ({2009: 14999, 2010: 15000}, 15000, "14999.5", "0.00", "not_due"),
+        (
+            {2009: 14999, 2010: 15000, 2011: 15000},
+            15000,
+            "14999.66666666666666666666666666666666666",
+            "0.00",
+            "not_due",
+        ),
+        # At or above the threshold, the amounts are as before (the lines count whole tonnes).
+        ({2009: 15000, 2010: 15001}, 15001, "15000.5", "1500.20", "due"),
+        (
+            {2009: 15000, 2010: 15000, 2011: 15001},
+            15000,
+            "15000.33333333333333333333333333333333333",
+            "1500.00",
+            "due",
+        ),
+    ],
+)
+def test_advance_threshold_on_the_exact_average(cycle, expected, whole, exact, amount, status):
+    project = cycle.determination_submitted(expected=expected)
+    assert project.expected_annual_reductions == whole  # the project's rounded figure
+    fee = det_fee(project)
+    assert (fee.amount_usd, fee.status) == (D(amount), status)
+    assert fee.inputs == {
+        "expected_annual_reductions": whole,
+        "expected_annual_reductions_exact": exact,
+        "small_scale": False,
+        "poa": False,
+    }
+    # ji-rules §8 item 5: the amount is the calculator applied to the stored inputs.
+    again = fee_services.recalculate(fee)
+    assert (again.amount_usd, [ln.as_dict() for ln in again.lines]) == (fee.amount_usd, fee.lines)
+    assert Invoice.objects.filter(project=project).count() == (status == "due")
+    if status == "due":
+        # Above the threshold the advance is what the whole-tonne E always gave.
+        assert fee.amount_usd == calculator.determination_fee(whole).amount_usd
+
+
+def test_a_whole_average_stores_no_exact_figure(cycle):
+    fee = det_fee(cycle.determination_submitted(expected={2009: 15000, 2010: 15000}))
+    assert fee.inputs == {"expected_annual_reductions": 15000, "small_scale": False, "poa": False}
+    assert (fee.amount_usd, fee_services.recalculate(fee).amount_usd) == (D("1500.00"),) * 2
+
+
+def test_the_exact_average_comes_from_the_yearly_rows_not_the_rounded_figure(cycle):
+    project = cycle.comments_closed(expected={2009: 14999, 2010: 15000})
+    # Whatever the stored whole-tonne figure says, the fee follows the PDD's yearly figures.
+    Project.objects.filter(pk=project.pk).update(expected_annual_reductions=15000)
+    dwf.submit_determination(cycle.aie_user, project, findings=dict(FINDINGS), outcome="positive")
+    assert (det_fee(project).amount_usd, det_fee(project).status) == (D("0.00"), "not_due")
+    assert fee_services.expected_average(project) == D("14999.5")
+
+
+def test_verification_fee_stores_the_exact_average_for_the_v2_exemption(cycle, secretariat):
+    # E = 75,002 / 5 = 15,000.4 t: above the v2 limit of 15,000 t, though it rounds to 15,000.
+    project = cycle.determination_submitted(
+        expected={2008: 15000, 2009: 15000, 2010: 15000, 2011: 15000, 2012: 15002}
+    )
+    fee = verify(project, number=1, reductions_by_year={2009: 20000}, schedule="v2")
+    assert fee.inputs["expected_annual_reductions"] == 15000
+    assert fee.inputs["expected_annual_reductions_exact"] == "15000.4"
+    assert fee.amount_usd == D("2500.00")  # not exempt
+    assert fee_services.recalculate(fee).amount_usd == fee.amount_usd
 
 
 def test_determination_invoice_issued_on_submission(cycle):
@@ -265,7 +346,7 @@ def test_resubmission_with_changed_reductions_replaces_unpaid_invoice(cycle):
     old = det_invoice(project)
     dwf.check_determination(cycle.secretariat, project, accept=False, reason="Check the baseline")
     # The corrected PDD expects E = 60,000 t: 1,500 + 45,000 x 0.20 = 10,500.00.
-    Project.objects.filter(pk=project.pk).update(expected_annual_reductions=60000)
+    correct_expected(project, 60000)
     dwf.submit_determination(cycle.aie_user, project, findings=dict(FINDINGS), outcome="positive")
     fee = det_fee(project)
     assert FeeAssessment.objects.filter(project=project).count() == 1
@@ -298,7 +379,7 @@ def test_resubmission_with_changed_reductions_replaces_unpaid_invoice(cycle):
 def test_resubmission_below_threshold_cancels_invoice_and_fee_is_not_due(cycle):
     project = cycle.determination_submitted()
     dwf.check_determination(cycle.secretariat, project, accept=False, reason="Overstated")
-    Project.objects.filter(pk=project.pk).update(expected_annual_reductions=12000)
+    correct_expected(project, 12000)
     dwf.submit_determination(cycle.aie_user, project, findings=dict(FINDINGS), outcome="positive")
     fee = det_fee(project)
     assert (fee.status, fee.amount_usd, fee.lines) == ("not_due", D("0.00"), [])
@@ -314,7 +395,7 @@ def test_resubmission_after_a_payment_keeps_the_assessment(cycle, secretariat):
     invoice = det_invoice(project)
     fee_services.record_payment(secretariat, invoice, amount="1000.00", reference="UBS-1")
     dwf.check_determination(cycle.secretariat, project, accept=False, reason="Check the baseline")
-    Project.objects.filter(pk=project.pk).update(expected_annual_reductions=60000)
+    correct_expected(project, 60000)
     dwf.submit_determination(cycle.aie_user, project, findings=dict(FINDINGS), outcome="positive")
     fee = det_fee(project)
     assert fee.inputs["expected_annual_reductions"] == 50000
@@ -329,7 +410,7 @@ def test_resubmission_after_full_payment_keeps_the_paid_assessment(cycle, secret
     project = cycle.determination_submitted()
     fee_services.pay_balance(secretariat, project, reference="UBS-1")
     dwf.check_determination(cycle.secretariat, project, accept=False, reason="Check the baseline")
-    Project.objects.filter(pk=project.pk).update(expected_annual_reductions=20000)
+    correct_expected(project, 20000)
     dwf.submit_determination(cycle.aie_user, project, findings=dict(FINDINGS), outcome="positive")
     fee = det_fee(project)
     assert (fee.amount_usd, fee.status) == (D("8500.00"), "paid")
@@ -447,7 +528,7 @@ def test_payment_to_a_cancelled_invoice_is_all_excess(cycle, secretariat):
     project = cycle.determination_submitted()
     old = det_invoice(project)
     dwf.check_determination(cycle.secretariat, project, accept=False, reason="Check the baseline")
-    Project.objects.filter(pk=project.pk).update(expected_annual_reductions=60000)
+    correct_expected(project, 60000)
     dwf.submit_determination(cycle.aie_user, project, findings=dict(FINDINGS), outcome="positive")
     payment = fee_services.record_payment(secretariat, old, amount="8500.00", reference="UBS-1")
     assert (payment.applied_usd, payment.excess_usd) == (D("0.00"), D("8500.00"))
@@ -554,18 +635,18 @@ def test_only_the_secretariat_records_payments(cycle, request, who):
     assert "payment_recorded" not in kinds(project)
 
 
-def test_pay_balance_records_the_open_balance(cycle, secretariat):
+def test_pay_balance_records_the_open_balance_with_the_reference_given(cycle, secretariat):
     project = cycle.determination_submitted()
     invoice = det_invoice(project)
     fee_services.record_payment(secretariat, invoice, amount="3000.00", reference="UBS-1")
-    payment = fee_services.pay_balance(secretariat, project)
+    payment = fee_services.pay_balance(secretariat, project, reference="UBS-2")
     assert (payment.invoice, payment.amount_usd, payment.applied_usd, payment.excess_usd) == (
         invoice,
         D("5500.00"),
         D("5500.00"),
         D("0.00"),
     )
-    assert (payment.received_on, payment.reference) == (TODAY, "JI-2026-00001-20260302")
+    assert (payment.received_on, payment.reference) == (TODAY, "UBS-2")
     invoice.refresh_from_db()
     assert invoice.status == "paid"
     assert det_fee(project).status == "paid"
@@ -575,16 +656,131 @@ def test_pay_balance_records_the_open_balance(cycle, secretariat):
     assert Payment.objects.count() == 2
 
 
+@pytest.mark.parametrize("reference", ["", "   "])
+def test_pay_balance_never_makes_up_a_bank_reference(cycle, secretariat, reference):
+    """Issue 12: a payment always has a bank reference; none is generated."""
+    project = cycle.determination_submitted()
+    with pytest.raises(Invalid) as err:
+        fee_services.pay_balance(secretariat, project, reference=reference)
+    assert (err.value.code, err.value.field) == ("required", "reference")
+    with pytest.raises(TypeError):
+        fee_services.pay_balance(secretariat, project)  # the reference is not optional
+    assert Payment.objects.count() == 0
+    assert det_invoice(project).status == "issued"
+
+
 def test_pay_balance_without_a_fee_due(cycle, secretariat):
     not_yet = cycle.comments_closed(title="Not submitted")
     with pytest.raises(Conflict) as err:
-        fee_services.pay_balance(secretariat, not_yet)
+        fee_services.pay_balance(secretariat, not_yet, reference="UBS-1")
     assert err.value.code == "no_fee"
     small = cycle.determination_submitted(expected={2009: 10000})
     with pytest.raises(Conflict) as err:
-        fee_services.pay_balance(secretariat, small)
+        fee_services.pay_balance(secretariat, small, reference="UBS-1")
     assert err.value.code == "fee_not_due"
     assert Payment.objects.count() == 0
+
+
+# --- the secretariat's "Record payment" of the determination fee (issue 12) -------------------
+
+
+@pytest.mark.parametrize(
+    ("missing", "field"),
+    [
+        ({"amount": None}, "amount_usd"),
+        ({"amount": ""}, "amount_usd"),
+        ({"received_on": None}, "received_on"),
+        ({"reference": ""}, "reference"),
+        ({"reference": "  "}, "reference"),
+    ],
+)
+def test_record_fee_payment_needs_amount_date_and_reference(cycle, secretariat, missing, field):
+    project = cycle.determination_submitted()
+    given = {"amount": "8500.00", "received_on": TODAY, "reference": "UBS-1", **missing}
+    with pytest.raises(Invalid) as err:
+        fee_services.record_fee_payment(secretariat, project, **given)
+    assert (err.value.code, err.value.field) == ("required", field)
+    assert err.value.detail
+    assert Payment.objects.count() == 0
+    assert (det_invoice(project).status, det_fee(project).status) == ("issued", "due")
+    assert "payment_recorded" not in kinds(project)
+
+
+def test_record_fee_payment_records_what_was_stated(cycle, secretariat):
+    project = cycle.determination_submitted()
+    invoice = det_invoice(project)
+    # A part payment: the invoice is partly paid, the fee still due for the balance.
+    part = fee_services.record_fee_payment(
+        secretariat,
+        project,
+        amount="3000.00",
+        received_on=dt.date(2026, 2, 27),
+        reference="UBS-1",
+    )
+    assert (part.invoice, part.amount_usd, part.received_on, part.reference) == (
+        invoice,
+        D("3000.00"),
+        dt.date(2026, 2, 27),
+        "UBS-1",
+    )
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.balance_usd) == ("partly_paid", D("5500.00"))
+    assert det_fee(project).status == "due"
+    # The same bank reference twice on one invoice is refused.
+    with pytest.raises(Conflict) as err:
+        fee_services.record_fee_payment(
+            secretariat, project, amount="5500.00", received_on=TODAY, reference="UBS-1"
+        )
+    assert err.value.code == "duplicate_payment"
+    # More than the balance: the invoice is paid and the rest is owed back.
+    rest = fee_services.record_fee_payment(
+        secretariat, project, amount="6000.00", received_on=TODAY, reference="UBS-2"
+    )
+    assert (rest.applied_usd, rest.excess_usd) == (D("5500.00"), D("500.00"))
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.balance_usd) == ("paid", D("0.00"))
+    assert det_fee(project).status == "paid"
+    assert refunds(project) == [("overpayment", D("500.00"), "due")]
+    with pytest.raises(Conflict) as err:
+        fee_services.record_fee_payment(
+            secretariat, project, amount="1.00", received_on=TODAY, reference="UBS-3"
+        )
+    assert err.value.code == "already_paid"
+
+
+def test_record_fee_payment_refusals(cycle, secretariat, participant):
+    project = cycle.determination_submitted()
+    with pytest.raises(Invalid) as err:
+        fee_services.record_fee_payment(
+            secretariat, project, amount="10.00", received_on=TODAY + dt.timedelta(1), reference="F"
+        )
+    assert err.value.field == "received_on"
+    with pytest.raises(Invalid) as err:
+        fee_services.record_fee_payment(
+            secretariat, project, amount="0", received_on=TODAY, reference="Z"
+        )
+    assert err.value.field == "amount_usd"
+    with pytest.raises(Forbidden):
+        fee_services.record_fee_payment(
+            participant, project, amount="10.00", received_on=TODAY, reference="P"
+        )
+    assert Payment.objects.count() == 0
+
+
+def test_balance_due_after_a_part_payment(cycle, secretariat):
+    """Issue 12: what is still due is the balance (amount − paid − credited), not the total."""
+    project = cycle.determination_submitted()
+    fee = det_fee(project)
+    assert fee.balance_usd == D("8500.00")
+    fee_services.record_payment(secretariat, det_invoice(project), amount="3000.00", reference="A")
+    fee = det_fee(project)
+    assert (fee.amount_usd, fee.due_usd, fee.balance_usd) == (
+        D("8500.00"),
+        D("8500.00"),
+        D("5500.00"),
+    )
+    fee_services.pay_balance(secretariat, project, reference="B")
+    assert det_fee(project).balance_usd == D("0.00")
 
 
 # --- 3. credit notes -----------------------------------------------------------------------
@@ -654,7 +850,7 @@ def test_credit_note_refused_on_a_closed_invoice(cycle, secretariat, state):
         fee_services.credit_invoice(secretariat, invoice, reason="Waived")
     else:
         dwf.check_determination(secretariat, project, accept=False, reason="Check the baseline")
-        Project.objects.filter(pk=project.pk).update(expected_annual_reductions=60000)
+        correct_expected(project, 60000)
         dwf.submit_determination(
             cycle.aie_user, project, findings=dict(FINDINGS), outcome="positive"
         )

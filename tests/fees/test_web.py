@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.contrib import admin
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
@@ -828,22 +829,76 @@ def test_reimbursement_paid_unknown_ids_are_404(refund, secretariat, client):
 # --- /projects/{key}/fee/payment/ -------------------------------------------------------------
 
 
-def test_payment_shortcut(fee_due, secretariat, client):
+def test_payment_form_asks_for_amount_date_and_reference(fee_due, secretariat, client):
+    """Issue 12: "Record payment" states what was received; nothing is filled in but the date."""
     client = login(client, secretariat)
-    r = client.get("/projects/0001/fee/payment/")
-    assert r.status_code == 200
-    assert "USD 8,500.00" in page(r)
-    r = client.post("/projects/0001/fee/payment/", {"reference": "SHORT-1"})
+    fee_services.record_payment(secretariat, fee_due, amount="3000.00", reference="PART-1")
+    html = page(client.get("/projects/0001/fee/payment/"))
+    for name in ("amount_usd", "received_on", "reference"):
+        assert f'name="{name}"' in field_block(html, name)
+    amount_input = re.search(r'<input[^>]*name="amount_usd"[^>]*>', html).group(0)
+    assert "value=" not in amount_input  # the amount received is typed, never assumed
+    assert "balance due" in html and "USD 5,500.00" in html
+    assert "Record payment received in full" not in html
+
+
+def test_payment_form_records_what_was_received(fee_due, secretariat, client):
+    client = login(client, secretariat)
+    received = timezone.localdate() - dt.timedelta(days=2)
+    form = {"amount_usd": "3000.00", "received_on": received.isoformat(), "reference": "SHORT-1"}
+    r = client.post("/projects/0001/fee/payment/", form)
     assert r.status_code == 302
     assert r["Location"] == "/projects/0001/"
     fee_due.refresh_from_db()
-    assert fee_due.status == "paid"
-    assert fee_due.payments.get().reference == "SHORT-1"
+    assert (fee_due.status, fee_due.balance_usd) == ("partly_paid", D("5500.00"))
+    payment = fee_due.payments.get()
+    assert (payment.amount_usd, payment.received_on, payment.reference) == (
+        D("3000.00"),
+        received,
+        "SHORT-1",
+    )
     assert messages_of(page(client.get("/projects/0001/"))) == [
-        f"Payment of USD 8,500.00 recorded on {fee_due.number}."
+        f"Payment of USD 3,000.00 recorded on {fee_due.number}; balance due USD 5,500.00."
     ]
-    r = client.post("/projects/0001/fee/payment/", {"reference": "SHORT-2"})
+    r = client.post("/projects/0001/fee/payment/", {**form, "amount_usd": "6000.00"})
+    assert r.status_code == 409  # the same bank reference on this invoice
+    r = client.post(
+        "/projects/0001/fee/payment/", {**form, "amount_usd": "6000.00", "reference": "SHORT-2"}
+    )
+    assert r.status_code == 302
+    fee_due.refresh_from_db()
+    assert (fee_due.status, fee_due.balance_usd) == ("paid", D("0.00"))
+    assert Reimbursement.objects.get().amount_usd == D("500.00")  # over-paid: owed back
+    assert (
+        "USD 500.00 above the balance is due back."
+        in messages_of(page(client.get("/projects/0001/")))[0]
+    )
+    r = client.post("/projects/0001/fee/payment/", {**form, "reference": "SHORT-3"})
     assert r.status_code == 409
+
+
+@pytest.mark.parametrize("missing", ["amount_usd", "received_on", "reference"])
+def test_payment_form_without_a_field_is_400_and_records_nothing(
+    fee_due, secretariat, client, missing
+):
+    form = {
+        "amount_usd": "8500.00",
+        "received_on": timezone.localdate().isoformat(),
+        "reference": "SHORT-1",
+    }
+    del form[missing]
+    r = login(client, secretariat).post("/projects/0001/fee/payment/", form)
+    assert r.status_code == 400
+    assert field_errors(page(r), missing)
+    assert not Payment.objects.exists()
+
+
+def test_payment_form_reference_only_no_longer_books_the_balance(fee_due, secretariat, client):
+    r = login(client, secretariat).post("/projects/0001/fee/payment/", {"reference": "SHORT-1"})
+    assert r.status_code == 400
+    assert field_errors(page(r), "amount_usd")
+    fee_due.refresh_from_db()
+    assert (fee_due.status, fee_due.paid_usd) == ("issued", D("0.00"))
 
 
 def test_payment_shortcut_refusals(fee_due, participant, aie_user, other_participant, client):
@@ -857,10 +912,77 @@ def test_payment_shortcut_refusals(fee_due, participant, aie_user, other_partici
 
 
 def test_payment_shortcut_bad_reference_is_400(fee_due, secretariat, client):
-    r = login(client, secretariat).post("/projects/0001/fee/payment/", {"reference": "x" * 121})
+    form = {
+        "amount_usd": "8500.00",
+        "received_on": timezone.localdate().isoformat(),
+        "reference": "x" * 121,
+    }
+    r = login(client, secretariat).post("/projects/0001/fee/payment/", form)
     assert r.status_code == 400
     assert field_errors(page(r), "reference")
     assert not Payment.objects.exists()
+
+
+def test_the_admin_has_no_one_click_payment_action():
+    """Issue 12: the admin's bulk "record the balance as received today" is gone; a payment is
+    recorded with its amount, date and bank reference on the invoice or project form."""
+    fee_admin = admin.site._registry[FeeAssessment]
+    assert "record_payment" not in (fee_admin.actions or [])
+    assert not hasattr(fee_admin, "record_payment")
+
+
+# --- the balance, not the total (issue 12) ------------------------------------------------------
+
+
+def test_secretariat_dashboard_shows_the_balance_due_and_asks_for_the_amount(
+    fee_due, secretariat, client
+):
+    client = login(client, secretariat)
+    fee_services.record_payment(secretariat, fee_due, amount="3000.00", reference="PART-1")
+    html = page(client.get("/dashboard/"))
+    reports = section(html, "h-reports")
+    text = " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", reports)).split())
+    assert "determination fee balance due USD 5,500.00 of USD 8,500.00 total" in text
+    assert "determination fee USD 8,500.00 Due" not in text
+    form = re.search(r'<form method="post" action="/projects/0001/fee/payment/".*?</form>', reports)
+    assert form, reports
+    for name in ("amount_usd", "received_on", "reference"):
+        assert f'name="{name}"' in form.group(0)
+    # The inline form posts what the secretariat typed.
+    r = client.post(
+        "/projects/0001/fee/payment/",
+        {
+            "amount_usd": "5500.00",
+            "received_on": timezone.localdate().isoformat(),
+            "reference": "DASH-1",
+        },
+    )
+    assert r.status_code == 302
+    fee_due.refresh_from_db()
+    assert fee_due.status == "paid"
+
+
+def test_secretariat_dashboard_before_a_payment_shows_the_balance(fee_due, secretariat, client):
+    html = page(login(client, secretariat).get("/dashboard/"))
+    text = " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", section(html, "h-reports"))).split())
+    assert "determination fee balance due USD 8,500.00 Due" in text
+
+
+def test_project_fee_page_shows_the_balance_due_after_a_part_payment(
+    fee_due, participant, secretariat, client
+):
+    fee_services.record_payment(secretariat, fee_due, amount="3000.00", reference="PART-1")
+    for user in (participant, secretariat):
+        assessed = section(page(login(client, user).get("/projects/0001/fee/")), "h-assess")
+        text = " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", assessed)).split())
+        assert "Balance due: USD 5,500.00" in text
+        assert "Total USD 8,500.00" in text  # the total stays where the page says "total"
+
+
+def test_project_fee_page_shows_the_exact_expected_average(cycle, participant, client):
+    cycle.determination_submitted(expected={2009: 15000, 2010: 15001})
+    assessed = section(page(login(client, participant).get("/projects/0001/fee/")), "h-assess")
+    assert "15,000.5 t CO2e" in assessed
 
 
 # --- query budgets ----------------------------------------------------------------------------

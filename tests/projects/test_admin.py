@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from projects.models import Event, Project, User
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -86,13 +87,26 @@ def test_admin_cannot_add_or_delete_events(admin_client_seeded):
     assert Event.objects.filter(pk=event.pk).exists()
 
 
-def test_admin_records_fee_payment_through_the_service(admin_client_seeded):
+def test_admin_books_no_payment_without_amount_date_and_reference(admin_client_seeded):
+    """A payment states the amount, the date and the bank reference (ji-rules §7), so the admin
+    has no bulk action that would book an invoice's balance."""
     project = Project.objects.get(status="determination_submitted")
     fee = project.fees.get()
     url = reverse("admin:fees_feeassessment_changelist")
+    response = admin_client_seeded.get(url)
+    assert "record_payment" not in response.content.decode()
     admin_client_seeded.post(
         url, {"action": "record_payment", "_selected_action": [fee.pk], "index": 0}
     )
     fee.refresh_from_db()
-    assert fee.status == "paid"
-    assert project.events.filter(kind="fee_paid", actor__username="admin").exists()
+    assert fee.status == "due"
+    assert not project.events.filter(kind="fee_paid").exists()
+
+
+def test_a_staff_member_without_domain_rights_opens_the_admin(client, db):
+    """Domain permissions (``projects.view_document`` …) asked without an object answer no
+    rather than failing."""
+    staff = UserFactory(username="clerk", role=User.Role.PARTICIPANT, is_staff=True)
+    client.force_login(staff)
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/projects/document/").status_code == 403

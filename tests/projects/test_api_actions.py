@@ -10,12 +10,19 @@ from django.utils import timezone
 
 from determinations import workflow as dwf
 from determinations.models import Determination
-from fees.models import FeeAssessment
+from fees.models import FeeAssessment, Payment
 from projects import workflow as wf
 from projects.models import Comment, Document, Engagement, Project, User
 from registry.clock import enforce_deadlines
 from tests.factories import AIEFactory, UserFactory, pdf_upload
-from tests.support import FINDINGS, FINDINGS_BODY, assert_error, client_for, create_body
+from tests.support import (
+    FINDINGS,
+    FINDINGS_BODY,
+    assert_error,
+    client_for,
+    create_body,
+    payment_body,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -305,7 +312,7 @@ def test_determination_multipart_with_supporting_files(aie_api, anon, sec_api, c
     ]
     fee = FeeAssessment.objects.get()
     assert fee.status == "due"
-    sec_api.post("/api/projects/0001/fee/payment/", {"reference": "B-1"})
+    sec_api.post("/api/projects/0001/fee/payment/", payment_body(reference="B-1"))
     assert (
         sec_api.post("/api/projects/0001/determination/check/", {"accept": True}).status_code == 200
     )
@@ -407,7 +414,7 @@ def test_negative_determination_becomes_rejected(aie_api, sec_api, cycle):
         format="json",
     )
     assert r.status_code == 201
-    r = sec_api.post("/api/projects/0001/fee/payment/", {})
+    r = sec_api.post("/api/projects/0001/fee/payment/", payment_body())
     assert_error(r, 409, "fee_not_due")
     r = sec_api.post("/api/projects/0001/determination/check/", {"accept": True})
     assert r.json()["determination"]["findings"]["additionality"]["met"] is False
@@ -453,18 +460,35 @@ def test_check_determination_refusals(sec_api, aie_api, cycle):
 
 def test_fee_payment_refusals(sec_api, aie_api, pp_api, cycle):
     cycle.comments_closed()
-    assert_error(sec_api.post("/api/projects/0001/fee/payment/", {}), 409, "no_fee")
+    assert_error(sec_api.post("/api/projects/0001/fee/payment/", payment_body()), 409, "no_fee")
     assert_error(pp_api.get("/api/projects/0001/fee/"), 404, "no_fee")
     cycle_project = Project.objects.get()
     dwf.submit_determination(
         cycle.aie_user, cycle_project, findings=dict(FINDINGS), outcome="positive"
     )
-    assert_error(aie_api.post("/api/projects/0001/fee/payment/", {}), 403, "forbidden")
+    assert_error(aie_api.post("/api/projects/0001/fee/payment/", payment_body()), 403, "forbidden")
     assert_error(aie_api.get("/api/projects/0001/fee/"), 403, "forbidden")
-    r = sec_api.post("/api/projects/0001/fee/payment/", {"reference": "x" * 121})
+    r = sec_api.post("/api/projects/0001/fee/payment/", payment_body(reference="x" * 121))
     assert_error(r, 400, "invalid", "reference")
-    assert sec_api.post("/api/projects/0001/fee/payment/", {"reference": "B"}).status_code == 200
-    assert_error(sec_api.post("/api/projects/0001/fee/payment/", {}), 409, "already_paid")
+    # Nothing is assumed: no amount, date or bank reference, no payment (ji-rules §7).
+    for missing in ("amount_usd", "received_on", "reference"):
+        body = {k: v for k, v in payment_body().items() if k != missing}
+        assert_error(sec_api.post("/api/projects/0001/fee/payment/", body), 400, "invalid", missing)
+    for field, bad in (("amount_usd", "lots"), ("received_on", "31/12/2009"), ("reference", " ")):
+        body = payment_body() | {field: bad}
+        assert_error(sec_api.post("/api/projects/0001/fee/payment/", body), 400, "invalid", field)
+    assert not Payment.objects.exists()
+    # A part payment leaves a balance, shown as such.
+    r = sec_api.post("/api/projects/0001/fee/payment/", payment_body(amount_usd="500.00"))
+    assert r.status_code == 200, r.content
+    assert (r.json()["status"], r.json()["balance_usd"]) == ("due", "8000.00")
+    r = sec_api.post(
+        "/api/projects/0001/fee/payment/", payment_body(amount_usd="8000.00", reference="BANK-78")
+    )
+    assert r.status_code == 200, r.content
+    assert (r.json()["status"], r.json()["balance_usd"]) == ("paid", "0.00")
+    r = sec_api.post("/api/projects/0001/fee/payment/", payment_body())
+    assert_error(r, 409, "already_paid")
 
 
 def test_fee_record_shape(pp_api, cycle):
@@ -482,6 +506,7 @@ def test_fee_record_shape(pp_api, cycle):
         "amount_usd": "8500.00",
         "credit_usd": "0.00",
         "due_usd": "8500.00",
+        "balance_usd": "8500.00",
         "status": "due",
         "assessed_at": body["assessed_at"],
         "paid_at": None,

@@ -11,7 +11,7 @@ from fees.models import FeeAssessment
 from projects import workflow as wf
 from projects.models import Comment, Document, Engagement, Event, Project
 from tests.factories import AIEFactory, pdf_upload
-from tests.support import FINDINGS_POST
+from tests.support import FINDINGS_POST, payment_body
 
 COMMENT = {
     "name": "Olena",
@@ -290,9 +290,15 @@ def test_determination_rejects_a_non_pdf_supporting_document(client, cycle, aie_
 def test_payment_recorded_twice_is_409(client, cycle, secretariat):
     project = cycle.determination_submitted()
     client.force_login(secretariat)
-    assert client.post(f"/projects/{project.key}/fee/payment/", {}).status_code == 302
-    events = Event.objects.count()
+    # Nothing is assumed: a payment states the amount, the date and the bank reference.
     response = client.post(f"/projects/{project.key}/fee/payment/", {})
+    assert response.status_code == 400
+    assert response.content.decode().count("This field is required.") == 3
+    assert FeeAssessment.objects.get().status == "due"
+    body = payment_body()
+    assert client.post(f"/projects/{project.key}/fee/payment/", body).status_code == 302
+    events = Event.objects.count()
+    response = client.post(f"/projects/{project.key}/fee/payment/", body)
     assert response.status_code == 409
     assert "The determination fee is already recorded as paid." in response.content.decode()
     assert Event.objects.count() == events
@@ -301,7 +307,7 @@ def test_payment_recorded_twice_is_409(client, cycle, secretariat):
 def test_participant_cannot_record_payment(client, cycle, participant):
     project = cycle.determination_submitted()
     client.force_login(participant)
-    assert client.post(f"/projects/{project.key}/fee/payment/", {}).status_code == 403
+    assert client.post(f"/projects/{project.key}/fee/payment/", payment_body()).status_code == 403
     assert FeeAssessment.objects.get().status == "due"
 
 

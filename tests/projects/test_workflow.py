@@ -382,7 +382,7 @@ def test_negative_determination_final_means_rejected(cycle):
     findings = dict(FINDINGS, additionality=(False, "Not additional"))
     project = cycle.comments_closed()
     dwf.submit_determination(cycle.aie_user, project, findings=findings, outcome="negative")
-    fee_services.pay_balance(cycle.secretariat, project)
+    fee_services.pay_balance(cycle.secretariat, project, reference="BANK-1")
     dwf.check_determination(cycle.secretariat, project, accept=True)
     project.refresh_from_db()
     assert dwf.deem_final(project.pk, project.review_window_closes_at + dt.timedelta(seconds=1))

@@ -9,7 +9,7 @@ from django.core import mail
 
 from registry.clock import enforce_deadlines
 from tests.factories import pdf_upload
-from tests.support import FINDINGS_BODY, create_body
+from tests.support import FINDINGS_BODY, create_body, payment_body
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def acted(done: dict[str, int]) -> dict[str, int]:
 
 
 def test_cycle_through_the_api_reaches_final(
-    anon, pp_api, aie_api, sec_api, aie_org, ukraine, japan, scopes
+    anon, pp_api, aie_api, sec_api, party_api, aie_org, ukraine, japan, scopes
 ):
     with time_machine.travel(START, tick=False) as traveller:
         # The participant drafts the project, uploads its PDD and engages the AIE.
@@ -46,6 +46,11 @@ def test_cycle_through_the_api_reaches_final(
         )
         assert r.status_code == 201, r.json()
         assert r.json()["party"] == "UA"
+        assert r.json()["confirmed_at"] is None
+        # Ukraine's focal point confirms the letter: on record for the determination (ji-rules §7)
+        r = party_api.post(f"/api/approvals/{r.json()['id']}/confirm/")
+        assert r.status_code == 200, r.json()
+        assert r.json()["confirmed_at"] is not None
 
         r = pp_api.post(f"/api/projects/{key}/engage/", {"aie": aie_org.name}, format="json")
         assert r.status_code == 201, r.json()
@@ -134,7 +139,9 @@ def test_cycle_through_the_api_reaches_final(
         assert r.json()["amount_usd"] == "9500.00"
         assert r.json()["status"] == "due"
 
-        r = sec_api.post("/api/projects/0001/fee/payment/", {"reference": "BANK-77"}, format="json")
+        r = sec_api.post(
+            "/api/projects/0001/fee/payment/", payment_body(amount_usd="9500.00"), format="json"
+        )
         assert r.status_code == 200, r.json()
         assert r.json()["status"] == "paid"
         [number] = r.json()["invoices"]

@@ -63,7 +63,7 @@ def test_determination_final_after_45_days_across_year_end(cycle):
         dwf.submit_determination(
             cycle.aie_user, project, findings=dict(FINDINGS), outcome="positive"
         )
-        fees.pay_balance(cycle.secretariat, project)
+        fees.pay_balance(cycle.secretariat, project, reference="BANK-1")
         dwf.check_determination(cycle.secretariat, project, accept=True)
     project.refresh_from_db()
     assert project.review_window_closes_at == dt.datetime(2027, 1, 3, 17, 0, tzinfo=UTC)
