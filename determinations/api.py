@@ -320,8 +320,11 @@ def publish_verification(request, key, number):
 @parser_classes(JSON_OR_MULTIPART)
 def issue_erus(request, key, number):
     """The host Party's DFP issues ERUs for a final verification (13/CMP.1 annex para 29):
-    blocks of AAU serials converted to ERUs, one AAU cancelled per ERU. 409 ``not_final``,
-    ``exceeds_verified``, ``insufficient_aau`` or ``serial_in_use``."""
+    blocks of AAU serials converted to ERUs, one AAU of the block's commitment period cancelled
+    per ERU. 409 ``not_final``, ``conditions_do_not_hold``, ``host_not_eligible``,
+    ``wrong_commitment_period`` (a block's period must contain verified years),
+    ``exceeds_verified`` (in total or in a period), ``insufficient_aau`` (of that period) or
+    ``serial_in_use``."""
     ver = _verification_for(request, key, number)
     data = validated(IssuanceInputSerializer, request).validated_data
     issuance = iss.issue_erus(request.user, ver, blocks=[dict(b) for b in data["blocks"]])
@@ -367,14 +370,26 @@ def transfer_block(request, pk):
 @permission_classes([IsAuthenticated])
 @parser_classes(JSON_OR_MULTIPART)
 def record_aau_holding(request, code):
-    """The Party's DFP records AAUs held in its national registry, available for conversion to
-    ERUs. Returns the new balance."""
+    """The Party's DFP states the AAUs of a commitment period its national registry holds now,
+    as it stands (not an addition): the period's balance becomes that figure, less the AAUs
+    converted to ERUs afterwards. Returns the period's balance."""
     party = _party_for(code)
     data = validated(AauHoldingInputSerializer, request).validated_data
     balance = iss.record_aau_holding(
-        request.user, party, quantity=data["quantity"], note=data["note"]
+        request.user,
+        party,
+        quantity=data["quantity"],
+        commitment_period=int(data["commitment_period"]),
+        note=data["note"],
     )
-    return Response({"party": party.code, "quantity": data["quantity"], "aau_balance": balance})
+    return Response(
+        {
+            "party": party.code,
+            "commitment_period": int(data["commitment_period"]),
+            "quantity": data["quantity"],
+            "aau_balance": balance,
+        }
+    )
 
 
 def _issuance_queryset():
@@ -390,12 +405,15 @@ def _issuance_queryset():
 @permission_classes([AllowAny])
 def party_issuance(request, code):
     """Public: the ERUs the host Party issued (every block, with its serials, holding account and
-    whether it is still active or was split by a transfer), its AAU ledger and AAU balance."""
+    whether it is still active or was split by a transfer), its AAU ledger and AAU balances per
+    commitment period (and all together)."""
     party = _party_for(code)
+    balances = iss.aau_balances(party)
     body = {
         "party": party.code,
         "name": party.name,
-        "aau_balance": iss.aau_balance(party),
+        "aau_balance": sum(balances.values()),
+        "aau_balances": [{"commitment_period": p, "balance": b} for p, b in balances.items()],
         "issuances": _issuance_queryset().filter(party=party),
         "aau_ledger": AauLedgerEntry.objects.filter(party=party),
     }

@@ -8,7 +8,7 @@ from django import forms
 from projects.forms import availability_choices
 from projects.models import Accreditation, Organisation
 
-from .models import Determination
+from .models import CommitmentPeriod, Determination
 
 YES_NO = [("yes", "Met"), ("no", "Not met")]
 SUPPORTING_SLOTS = 2
@@ -340,5 +340,17 @@ class MonitoringWithdrawForm(forms.Form):
 
 
 class AauHoldingForm(forms.Form):
-    quantity = forms.IntegerField(min_value=1, max_value=10**15 - 1, label="AAUs held")
+    """The focal point's statement of the AAUs of one commitment period its national registry
+    holds now (AAU_STATEMENTS, ``determinations.issuance``): zero or more, per period."""
+
+    commitment_period = forms.TypedChoiceField(
+        choices=CommitmentPeriod.choices, coerce=int, label="Commitment period"
+    )
+    quantity = forms.IntegerField(
+        min_value=0,
+        max_value=10**15 - 1,
+        label="AAUs held now",
+        help_text="As your national registry holds them now (not an addition): the balance "
+        "becomes this figure.",
+    )
     note = forms.CharField(max_length=200, required=False, label="Note")

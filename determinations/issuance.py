@@ -3,9 +3,36 @@ Party converts AAUs held in its national registry into ERUs — each unit keeps 
 and gains the project identifier — and one AAU is cancelled for every ERU. ERUs go to the host's
 registry first, then to the accounts the participants name.
 
-Guards in code and in the database: never more ERUs than verified (a check constraint on
-``Verification``), never a serial used twice (an exclusion constraint on PostgreSQL), an AAU
-balance that never goes negative (checked under a lock on the Party's row).
+The guards of ``issue_erus`` (ji-rules §7 "Verified reductions" and "Commitment periods", §8
+item 2), each a refusal before anything is written:
+
+* ``not_final``: only a final verification gives ERUs;
+* ``conditions_do_not_hold``: a verification whose AIE stated that the para 33 conditions no
+  longer hold (JISC 23 Annex 2) gives no ERUs;
+* ``host_not_eligible``: the host must still meet para 21 (a), (b) and (d) at the time of
+  issuance ([our reading] ji-rules §7; ``Party.track2_missing``);
+* ``wrong_commitment_period`` and ``exceeds_verified``: ISSUANCE_PERIODS below; never more ERUs
+  than verified (also a check constraint on ``Verification``);
+* ``insufficient_aau``: the host holds enough AAUs *of each period* the blocks are of;
+* ``serial_in_use``: never a serial used twice (also an exclusion constraint on PostgreSQL).
+
+ISSUANCE_PERIODS: [our reading] ji-rules §7 "Commitment periods", §8 item 2 — ERUs for reductions
+in year Y are units of the commitment period that contains Y (first: 2008–2012; second:
+2013–2020). The ERUs of one period issued for a verification, over all its issuances, count
+against the reductions it verified for the years of that period, earliest year first; so they
+never exceed them, and a block of a period in none of whose years the verification verified
+anything is refused. A verification spanning 2012–2013 is issued with first-period blocks up to
+its 2012 reductions and second-period blocks up to its 2013 reductions, in one issuance or
+several (the web form takes one period at a time). Reductions verified for a year outside both
+periods give no ERUs. Hence, per project and year, ERUs issued never exceed the final verified
+reductions of that year (``reconciliation`` counts them so).
+
+AAU_STATEMENTS: [our reading] ji-rules §7 "Commitment periods" (13/CMP.1 annex para 29) — the AAU
+ledger is kept per commitment period. The host's focal point *states* its holding of a period as
+it stands in its national registry (``record_aau_holding``); the ledger keeps one entry per
+statement whose quantity is the difference from the balance before, so the period's balance is
+the last stated holding less the AAUs converted since. Every balance stays at or above zero
+(statements are never negative; conversions are checked under a lock on the Party's row).
 
 TRANSFER_SPLIT: [our reading] a transfer of part of a block splits it in two; the head — the
 part that keeps the original start serial — is the part transferred, the tail stays.
@@ -16,15 +43,23 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import F, OuterRef, Subquery, Sum
 
 from jitrack.errors import Conflict, Forbidden, Invalid
 from projects.models import Party, Project, User
 from projects.workflow import record
 
-from .models import AauLedgerEntry, EruBlock, EruIssuance, Verification
+from .models import (
+    COMMITMENT_PERIOD_YEARS,
+    AauLedgerEntry,
+    CommitmentPeriod,
+    EruBlock,
+    EruIssuance,
+    Verification,
+)
 
 MAX_SERIAL = 10**15
+PERIODS = tuple(CommitmentPeriod.values)
 
 
 def _dfp_of(actor: User, party: Party) -> None:
@@ -32,30 +67,144 @@ def _dfp_of(actor: User, party: Party) -> None:
         raise Forbidden(f"Only the designated focal point of {party.name} does this.")
 
 
+# --- commitment periods ----------------------------------------------------------------------------
+
+
+def period_of(year: int) -> int | None:
+    """The commitment period that contains calendar year ``year``, or None."""
+    for period, (first, last) in COMMITMENT_PERIOD_YEARS.items():
+        if first <= year <= last:
+            return int(period)
+    return None
+
+
+def period_name(period: int) -> str:
+    first, last = COMMITMENT_PERIOD_YEARS[period]
+    ordinal = {1: "first", 2: "second"}[period]
+    return f"{ordinal} commitment period ({first}–{last})"
+
+
+def verified_by_period(ver: Verification) -> dict[int, dict[int, int]]:
+    """ISSUANCE_PERIODS: the verification's verified tonnes per year, grouped by the commitment
+    period of the year (years in neither period are left out: they give no ERUs)."""
+    out: dict[int, dict[int, int]] = defaultdict(dict)
+    for year, tonnes in sorted((int(y), int(t)) for y, t in ver.verified.items()):
+        period = period_of(year)
+        if period is not None and tonnes:
+            out[period][year] = tonnes
+    return dict(out)
+
+
+def _issued_by_period(verifications) -> dict[int, dict[int, int]]:
+    """ERUs issued per verification (pk) and commitment period: the blocks as issued (a transfer
+    splits a block into children; the originals count once)."""
+    rows = (
+        EruBlock.objects.filter(issuance__verification__in=verifications, parent__isnull=True)
+        .values("issuance__verification", "commitment_period")
+        .annotate(n=Sum(F("serial_end") - F("serial_start") + 1))
+        .order_by()
+    )
+    out: dict[int, dict[int, int]] = defaultdict(dict)
+    for row in rows:
+        out[row["issuance__verification"]][row["commitment_period"]] = int(row["n"])
+    return out
+
+
+def _issued_in_period(period: int):
+    """A verification's ERUs issued in ``period``, as a subquery to annotate verifications."""
+    return Subquery(
+        EruBlock.objects.filter(
+            issuance__verification=OuterRef("pk"), parent__isnull=True, commitment_period=period
+        )
+        .values("issuance__verification")
+        .annotate(n=Sum(F("serial_end") - F("serial_start") + 1))
+        .values("n")
+        .order_by()[:1]
+    )
+
+
+def remaining_by_period(ver: Verification) -> dict[int, int]:
+    """ISSUANCE_PERIODS: the ERUs still to issue for a verification, per commitment period."""
+    issued = _issued_by_period([ver.pk]).get(ver.pk, {})
+    return {
+        period: max(0, sum(years.values()) - issued.get(period, 0))
+        for period, years in sorted(verified_by_period(ver).items())
+    }
+
+
 def issuable(ver: Verification) -> bool:
-    """ERUs can be issued for a final verification up to its verified reductions."""
-    return ver.status == Verification.Status.FINAL and ver.erus_issued < ver.verified_total
+    """ERUs can be issued for a final verification whose para 33 conditions still hold, up to
+    its verified reductions (no query: ``issue_erus`` checks the periods and the host)."""
+    return (
+        ver.status == Verification.Status.FINAL
+        and ver.conditions_hold
+        and ver.erus_issued < ver.verified_total
+    )
 
 
-def aau_balance(party: Party) -> int:
-    return AauLedgerEntry.objects.filter(party=party).aggregate(s=Sum("quantity"))["s"] or 0
+# --- AAUs ----------------------------------------------------------------------------------------
 
 
-def record_aau_holding(actor: User, party: Party, *, quantity: int, note: str = "") -> int:
-    """The DFP records AAUs held in the national registry (available for conversion)."""
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 < quantity < MAX_SERIAL:
-        raise Invalid("Give a whole number of AAUs, more than zero.", field="quantity")
+def aau_balance(party: Party, commitment_period: int | None = None) -> int:
+    """AAU_STATEMENTS: the AAUs the Party holds for conversion in ``commitment_period`` (the
+    last stated holding less the conversions since), or in all periods together when None."""
+    entries = AauLedgerEntry.objects.filter(party=party)
+    if commitment_period is not None:
+        entries = entries.filter(commitment_period=commitment_period)
+    return entries.aggregate(s=Sum("quantity"))["s"] or 0
+
+
+def aau_balances(party: Party) -> dict[int, int]:
+    """The Party's AAU balance in each commitment period (one query)."""
+    rows = (
+        AauLedgerEntry.objects.filter(party=party)
+        .values("commitment_period")
+        .annotate(s=Sum("quantity"))
+        .order_by()
+    )
+    found = {row["commitment_period"]: row["s"] or 0 for row in rows}
+    return {int(p): found.get(p, 0) for p in PERIODS}
+
+
+def _check_period(value, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value not in PERIODS:
+        raise Invalid("The commitment period is 1 (2008–2012) or 2 (2013–2020).", field=field)
+    return int(value)
+
+
+def record_aau_holding(
+    actor: User,
+    party: Party,
+    *,
+    quantity: int,
+    commitment_period: int = CommitmentPeriod.FIRST,
+    note: str = "",
+) -> int:
+    """AAU_STATEMENTS: the DFP states the AAUs of ``commitment_period`` its national registry
+    holds now (13/CMP.1 annex para 29) — the holding as it stands, not an addition. The ledger
+    records the statement with the difference from the balance before; returns the period's
+    balance, which is now the stated holding."""
+    if (
+        isinstance(quantity, bool)
+        or not isinstance(quantity, int)
+        or not 0 <= quantity < MAX_SERIAL
+    ):
+        raise Invalid("Give the AAUs held as a whole number, zero or more.", field="quantity")
+    commitment_period = _check_period(commitment_period, "commitment_period")
     with transaction.atomic():
         party = Party.objects.select_for_update().get(pk=party.pk)
         _dfp_of(actor, party)
+        before = aau_balance(party, commitment_period)
         AauLedgerEntry.objects.create(
             party=party,
+            commitment_period=commitment_period,
             kind=AauLedgerEntry.Kind.HOLDING,
-            quantity=quantity,
+            quantity=quantity - before,
+            stated=quantity,
             note=(note or "").strip()[:200],
             recorded_by=actor,
         )
-        return aau_balance(party)
+        return aau_balance(party, commitment_period)
 
 
 def _check_block(block: dict) -> tuple[int, int, int]:
@@ -82,8 +231,69 @@ def _check_block(block: dict) -> tuple[int, int, int]:
     return start, end, period
 
 
+def _check_issuable(ver: Verification, host: Party, requested: dict[int, int], total: int) -> None:
+    """The guards of ``issue_erus`` after who and which blocks (module docstring), in order;
+    called with the verification and the host's row locked."""
+    if ver.status != Verification.Status.FINAL:
+        raise Conflict("ERUs are issued once the verification is final.", code="not_final")
+    # JISC 23 Annex 2 (ji-rules §7 "Verified reductions"): no verified reductions, no ERUs.
+    if not ver.conditions_hold:
+        raise Conflict(
+            f"The AIE stated in F-JI-VRep ({ver.number}) that the para 33 conditions no longer "
+            "hold: no ERUs can be issued for it.",
+            code="conditions_do_not_hold",
+        )
+    # [our reading] ji-rules §7 "Commitment periods": para 21 (a), (b) and (d) at issuance.
+    missing = host.track2_missing()
+    if missing:
+        raise Conflict(
+            f"{host.name} no longer meets para 21 (a), (b) and (d) — missing: "
+            f"{'; '.join(missing)}. ERUs cannot be issued.",
+            code="host_not_eligible",
+        )
+    # ISSUANCE_PERIODS (module docstring).
+    verified = verified_by_period(ver)
+    for period in sorted(requested):
+        if period not in verified:
+            first, last = COMMITMENT_PERIOD_YEARS[period]
+            raise Conflict(
+                f"F-JI-VRep ({ver.number}) verified no reductions in {first}–{last}: ERUs for "
+                "reductions in a year are units of the commitment period that contains it, so "
+                f"none of its ERUs can be units of the {period_name(period)}.",
+                code="wrong_commitment_period",
+                field="blocks",
+            )
+    if ver.erus_issued + total > ver.verified_total:
+        raise Conflict(
+            f"{total:,} ERUs would exceed the verified reductions: "
+            f"{ver.verified_total - ver.erus_issued:,} remain to be issued.",
+            code="exceeds_verified",
+        )
+    issued = _issued_by_period([ver.pk]).get(ver.pk, {})
+    for period, quantity in sorted(requested.items()):
+        years = verified[period]
+        left = max(0, sum(years.values()) - issued.get(period, 0))
+        if quantity > left:
+            listed = ", ".join(f"{y}: {t:,} t" for y, t in years.items())
+            raise Conflict(
+                f"{quantity:,} ERUs of the {period_name(period)} would exceed the reductions "
+                f"verified for its years ({listed}): {left:,} remain to be issued in that period.",
+                code="exceeds_verified",
+            )
+    for period, quantity in sorted(requested.items()):
+        balance = aau_balance(host, period)
+        if quantity > balance:
+            raise Conflict(
+                f"{host.name} holds {balance:,} AAUs of the {period_name(period)}; "
+                f"{quantity:,} are needed.",
+                code="insufficient_aau",
+            )
+
+
 def issue_erus(actor: User, verification: Verification, *, blocks: list[dict]) -> EruIssuance:
-    """The host's DFP records ERU blocks converted from its AAUs for a final verification."""
+    """The host's DFP records ERU blocks converted from its AAUs for a final verification; each
+    block names its commitment period (the first when it does not). Refused, with nothing
+    written, when a guard of the module docstring fails."""
     if not blocks:
         raise Invalid("Give at least one block of serial numbers.", code="required", field="blocks")
     ranges = [_check_block(b) for b in blocks]
@@ -92,6 +302,9 @@ def issue_erus(actor: User, verification: Verification, *, blocks: list[dict]) -
         if s2 <= e1:
             raise Invalid("The blocks overlap each other.", field="blocks")
     total = sum(e - s + 1 for s, e, _ in ranges)
+    requested: dict[int, int] = defaultdict(int)
+    for start, end, period in ranges:
+        requested[period] += end - start + 1
     with transaction.atomic():
         ver = (
             Verification.objects.select_for_update()
@@ -101,20 +314,7 @@ def issue_erus(actor: User, verification: Verification, *, blocks: list[dict]) -
         project: Project = ver.project
         host = Party.objects.select_for_update().get(pk=project.host_party_id)
         _dfp_of(actor, host)
-        if ver.status != Verification.Status.FINAL:
-            raise Conflict("ERUs are issued once the verification is final.", code="not_final")
-        if ver.erus_issued + total > ver.verified_total:
-            raise Conflict(
-                f"{total:,} ERUs would exceed the verified reductions: "
-                f"{ver.verified_total - ver.erus_issued:,} remain to be issued.",
-                code="exceeds_verified",
-            )
-        balance = aau_balance(host)
-        if total > balance:
-            raise Conflict(
-                f"{host.name} holds {balance:,} AAUs; {total:,} are needed.",
-                code="insufficient_aau",
-            )
+        _check_issuable(ver, host, dict(requested), total)
         for start, end, _ in ranges:
             clash = EruBlock.objects.filter(
                 originating_party=host, active=True, serial_start__lte=end, serial_end__gte=start
@@ -150,13 +350,20 @@ def issue_erus(actor: User, verification: Verification, *, blocks: list[dict]) -
             raise Conflict(
                 "A serial is already in use, or more ERUs than verified.", code="serial_in_use"
             ) from None
-        AauLedgerEntry.objects.create(
-            party=host,
-            kind=AauLedgerEntry.Kind.CONVERSION,
-            quantity=-total,
-            note=f"Converted to ERUs for project {project.reference}",
-            issuance=issuance,
-            recorded_by=actor,
+        # One AAU cancelled for every ERU, from the period the ERUs are units of.
+        AauLedgerEntry.objects.bulk_create(
+            [
+                AauLedgerEntry(
+                    party=host,
+                    commitment_period=period,
+                    kind=AauLedgerEntry.Kind.CONVERSION,
+                    quantity=-quantity,
+                    note=f"Converted to ERUs for project {project.reference}",
+                    issuance=issuance,
+                    recorded_by=actor,
+                )
+                for period, quantity in sorted(requested.items())
+            ]
         )
         record(
             project,
@@ -232,8 +439,10 @@ def transfer(actor: User, block: EruBlock, *, quantity: int, account: str) -> Er
 
 def reconciliation(project: Project) -> list[dict]:
     """Per calendar year: expected (PDD) vs claimed (monitoring) vs verified (final
-    verifications) vs issued. ISSUED_BY_YEAR: [our reading] a verification's issued ERUs are
-    counted against its verified years in calendar order, earliest first."""
+    verifications) vs issued. ISSUED_BY_YEAR: [our reading] a verification's ERUs of a commitment
+    period are counted against its verified years in that period, in calendar order, earliest
+    first (ISSUANCE_PERIODS); ERUs recorded before that rule that do not fit there are counted
+    against its other years with room, earliest first."""
     years: dict[int, dict[str, int]] = defaultdict(
         lambda: {"expected": 0, "claimed": 0, "verified": 0, "issued": 0}
     )
@@ -242,11 +451,25 @@ def reconciliation(project: Project) -> list[dict]:
     for report in project.monitoring.exclude(status__in=["withdrawn", "rejected"]):
         for y, t in report.claimed.items():
             years[int(y)]["claimed"] += int(t)
-    for ver in project.verifications.filter(status=Verification.Status.FINAL):
-        left = ver.erus_issued
-        for y, t in sorted((int(y), int(t)) for y, t in ver.verified.items()):
+    finals = project.verifications.filter(status=Verification.Status.FINAL).annotate(
+        **{f"issued_cp{p}": _issued_in_period(p) for p in PERIODS}
+    )
+    for ver in finals:
+        room = {y: t for y, t in sorted((int(y), int(t)) for y, t in ver.verified.items())}
+        for y, t in room.items():
             years[y]["verified"] += t
-            part = min(left, t)
+        leftover = 0
+        for period in PERIODS:
+            quantity = getattr(ver, f"issued_cp{period}") or 0
+            for y in room:
+                if period_of(y) == period:
+                    part = min(quantity, room[y])
+                    years[y]["issued"] += part
+                    room[y] -= part
+                    quantity -= part
+            leftover += quantity
+        for y in room:
+            part = min(leftover, room[y])
             years[y]["issued"] += part
-            left -= part
+            leftover -= part
     return [{"year": y, **years[y]} for y in sorted(years)]

@@ -282,18 +282,43 @@ class Verification(models.Model):
         return f"F-JI-VRep {self.project.key} #{self.number}"
 
 
+class CommitmentPeriod(models.IntegerChoices):
+    """Kyoto Protocol commitment periods (ji-rules §7 "Commitment periods"): ERUs for reductions
+    in year Y are converted from the host's assigned amount of the period that contains Y."""
+
+    FIRST = 1, _("First commitment period (2008–2012)")
+    SECOND = 2, _("Second commitment period (2013–2020, Doha Amendment)")
+
+
+# The calendar years of each commitment period, first and last.
+COMMITMENT_PERIOD_YEARS = {
+    CommitmentPeriod.FIRST: (2008, 2012),
+    CommitmentPeriod.SECOND: (2013, 2020),
+}
+
+
 class AauLedgerEntry(models.Model):
-    """A Party's AAU holdings in its national registry: additions (positive) and the AAUs
-    cancelled by conversion to ERUs (negative). The balance never goes negative (checked under
-    a lock on the Party's row)."""
+    """A Party's AAUs in its national registry, per commitment period ([our reading] ji-rules §7
+    "Commitment periods"): the holdings its focal point states (13/CMP.1 annex para 29) and the
+    AAUs cancelled by conversion to ERUs (negative). A statement gives the holding as it stands
+    in the registry (``stated``); its ``quantity`` is the difference from the balance before, so
+    a period's balance — the sum of its quantities — is the last stated holding less the
+    conversions since. It never goes negative (``stated`` ≥ 0; conversions are checked under a
+    lock on the Party's row)."""
 
     class Kind(models.TextChoices):
-        HOLDING = "holding", _("AAUs recorded in the registry")
+        HOLDING = "holding", _("Holding stated by the focal point")
         CONVERSION = "conversion", _("AAUs converted to ERUs")
 
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="aau_ledger")
+    commitment_period = models.PositiveSmallIntegerField(choices=CommitmentPeriod.choices)
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    quantity = models.BigIntegerField()
+    quantity = models.BigIntegerField(
+        help_text="Change to the balance: a statement's difference, a conversion's AAUs (−)."
+    )
+    stated = models.BigIntegerField(
+        null=True, blank=True, help_text="Holdings: the AAUs the registry holds, as stated."
+    )
     note = models.CharField(max_length=200, blank=True)
     issuance = models.ForeignKey(
         "EruIssuance", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -305,12 +330,18 @@ class AauLedgerEntry(models.Model):
 
     class Meta:
         ordering = ["recorded_at", "pk"]
+        indexes = [models.Index(fields=["party", "commitment_period"])]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind="holding") & Q(quantity__gt=0))
-                | (Q(kind="conversion") & Q(quantity__lt=0)),
-                name="aau_entry_sign",
-            )
+                # stated IS NOT NULL spelled out: NULL >= 0 is unknown, which a CHECK lets by.
+                condition=(Q(kind="holding") & Q(stated__isnull=False) & Q(stated__gte=0))
+                | (Q(kind="conversion") & Q(quantity__lt=0) & Q(stated__isnull=True)),
+                name="aau_entry_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(commitment_period__in=CommitmentPeriod.values),
+                name="aau_entry_commitment_period",
+            ),
         ]
 
 
@@ -341,7 +372,9 @@ class EruBlock(models.Model):
     unit_type = models.CharField(max_length=3, default="ERU")
     serial_start = models.PositiveBigIntegerField()
     serial_end = models.PositiveBigIntegerField()
-    commitment_period = models.PositiveSmallIntegerField(default=1)
+    commitment_period = models.PositiveSmallIntegerField(
+        choices=CommitmentPeriod.choices, default=CommitmentPeriod.FIRST
+    )
     project_identifier = models.CharField(max_length=20)
     track = models.PositiveSmallIntegerField(default=2)
     account = models.CharField(
@@ -358,6 +391,10 @@ class EruBlock(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(serial_end__gte=models.F("serial_start")), name="eru_block_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(commitment_period__in=CommitmentPeriod.values),
+                name="eru_block_commitment_period",
             ),
             # A serial is used once: active blocks of one originating Party never overlap.
             PostgresOnlyExclusion(

@@ -1,18 +1,6 @@
 import rules
 
-from projects.models import User
-from projects.rules import is_aie_staff, is_project_aie, is_secretariat
-
-
-@rules.predicate
-def is_focal_point_of(user, party):
-    """The designated focal point of ``party``."""
-    return bool(
-        user.is_authenticated
-        and user.role == User.Role.PARTY
-        and party is not None
-        and user.party_id == party.pk
-    )
+from projects.rules import is_aie_staff, is_focal_point_of, is_project_aie, is_secretariat
 
 
 @rules.predicate

@@ -12,6 +12,7 @@ from projects.serializers import DocumentSerializer, OrganisationRefField, downl
 from .issuance import MAX_SERIAL  # serials run below it
 from .models import (
     AauLedgerEntry,
+    CommitmentPeriod,
     Determination,
     EruBlock,
     EruIssuance,
@@ -412,7 +413,20 @@ class PublishInputSerializer(serializers.Serializer):
 
 
 class AauHoldingInputSerializer(serializers.Serializer):
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_SERIAL - 1)
+    """A statement of the AAUs of one commitment period the Party's national registry holds now
+    (not an addition: the balance becomes this figure)."""
+
+    quantity = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_SERIAL - 1,
+        help_text="The AAUs of the period the registry holds now, as it stands (zero or more).",
+    )
+    commitment_period = serializers.ChoiceField(
+        choices=CommitmentPeriod.choices,
+        required=False,
+        default=CommitmentPeriod.FIRST,
+        help_text="1: 2008–2012 (default); 2: 2013–2020 (Doha Amendment).",
+    )
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
@@ -613,27 +627,45 @@ class EruIssuanceSerializer(serializers.ModelSerializer):
 
 class AauEntrySerializer(serializers.ModelSerializer):
     kind = LedgerKindField()
+    quantity = serializers.IntegerField(
+        help_text="Change to the balance: a statement's difference from the balance before it, "
+        "or the AAUs converted to ERUs (negative)."
+    )
+    stated = serializers.IntegerField(
+        allow_null=True, help_text="Holding statements: the AAUs held, as stated."
+    )
 
     class Meta:
         model = AauLedgerEntry
-        fields = ["kind", "quantity", "note", "recorded_at"]
+        fields = ["kind", "commitment_period", "quantity", "stated", "note", "recorded_at"]
+
+
+class AauPeriodBalanceSerializer(serializers.Serializer):
+    commitment_period = serializers.IntegerField()
+    balance = serializers.IntegerField(
+        help_text="The last stated holding of the period less the AAUs converted since."
+    )
 
 
 class PartyIssuanceSerializer(serializers.Serializer):
-    """A host Party's ERU issuances (13/CMP.1 annex para 29) and its AAU ledger: AAUs recorded
-    (positive) and AAUs converted to ERUs (negative)."""
+    """A host Party's ERU issuances (13/CMP.1 annex para 29) and its AAU ledger per commitment
+    period: holdings stated by its focal point and AAUs converted to ERUs (negative)."""
 
     party = serializers.CharField()
     name = serializers.CharField()
-    aau_balance = serializers.IntegerField()
+    aau_balance = serializers.IntegerField(help_text="All commitment periods together.")
+    aau_balances = AauPeriodBalanceSerializer(many=True, help_text="Per commitment period.")
     issuances = EruIssuanceSerializer(many=True)
     aau_ledger = AauEntrySerializer(many=True)
 
 
 class AauBalanceSerializer(serializers.Serializer):
     party = serializers.CharField()
-    quantity = serializers.IntegerField(help_text="The AAUs just recorded.")
-    aau_balance = serializers.IntegerField()
+    commitment_period = serializers.IntegerField()
+    quantity = serializers.IntegerField(help_text="The holding just stated.")
+    aau_balance = serializers.IntegerField(
+        help_text="The period's balance now: the holding just stated."
+    )
 
 
 class ReconciliationYearSerializer(serializers.Serializer):

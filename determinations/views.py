@@ -32,7 +32,14 @@ from .forms import (
     TransferForm,
     VerificationForm,
 )
-from .models import AauLedgerEntry, EruBlock, EruIssuance, MonitoringReport, Verification
+from .models import (
+    AauLedgerEntry,
+    CommitmentPeriod,
+    EruBlock,
+    EruIssuance,
+    MonitoringReport,
+    Verification,
+)
 from .selectors import verification_for
 
 PARTY_CODE = re.compile(r"[A-Za-z]{2}")
@@ -297,6 +304,12 @@ def eru_issue(request, key, number: int):
     if not _is_dfp(request.user, project.host_party_id):
         return refuse(request, "Only the designated focal point of the host Party issues ERUs.")
     form = bind(request, IssueForm)
+    remaining = issuance.remaining_by_period(ver)
+    held = issuance.aau_balances(Party(pk=project.host_party_id))
+    per_period = "; ".join(
+        f"{issuance.period_name(p)}: {left:,} still to issue, {held[p]:,} AAUs held"
+        for p, left in remaining.items()
+    )
     return _form_page(
         request,
         project,
@@ -304,11 +317,13 @@ def eru_issue(request, key, number: int):
         lambda d: issuance.issue_erus(request.user, ver, blocks=form.block_dicts()),
         title=f"Issue ERUs for F-JI-VRep ({ver.number})",
         intro="13/CMP.1 annex para 29: AAUs held in the national registry are converted to "
-        "ERUs; each unit keeps its serial number and one AAU is cancelled for every ERU.",
+        "ERUs; each unit keeps its serial number and one AAU is cancelled for every ERU. "
+        "ERUs for reductions in a year are units of the commitment period that contains it, "
+        "converted from AAUs of that period" + (f" — {per_period}." if per_period else "."),
         submit="Issue the ERUs",
         done=lambda iss: f"{iss.quantity:,} ERUs issued to the host Party's registry.",
         verification=ver,
-        remaining=ver.verified_total - ver.erus_issued,
+        remaining=sum(remaining.values()),
         balance=issuance.aau_balance(Party(pk=project.host_party_id)),
     )
 
@@ -372,7 +387,8 @@ def monitoring_withdraw(request, pk: int):
 
 @GET_POST
 def party_issuance(request, code):
-    """Public: a host Party's AAU balance, ledger and ERU issuances; its DFP records AAUs."""
+    """Public: a host Party's AAU balances per commitment period, its ledger and its ERU
+    issuances; its DFP states the AAUs its registry holds (AAU_STATEMENTS)."""
     party = Party.objects.filter(code=code.upper()).first() if PARTY_CODE.fullmatch(code) else None
     if party is None:
         raise Http404(f"No Party {code!r}.")
@@ -384,18 +400,25 @@ def party_issuance(request, code):
     if form is not None and request.method == "POST":
         status = 400
         if form.is_valid():
+            period = form.cleaned_data["commitment_period"]
             try:
                 balance = issuance.record_aau_holding(
                     request.user,
                     party,
                     quantity=form.cleaned_data["quantity"],
+                    commitment_period=period,
                     note=form.cleaned_data["note"],
                 )
             except DomainError as err:
                 status = apply_error(form, err)
             else:
-                messages.success(request, f"AAUs recorded; the balance is {balance:,}.")
+                messages.success(
+                    request,
+                    f"Holding stated: {party.name} holds {balance:,} AAUs of the "
+                    f"{issuance.period_name(period)}.",
+                )
                 return redirect("party_issuance", code=party.code)
+    balances = issuance.aau_balances(party)
     ledger = paginate(
         request,
         AauLedgerEntry.objects.filter(party=party)
@@ -417,7 +440,11 @@ def party_issuance(request, code):
         "determinations/verification/party.html",
         {
             "party": party,
-            "balance": issuance.aau_balance(party),
+            "balance": sum(balances.values()),
+            "balances": [
+                {"period": p, "name": CommitmentPeriod(p).label, "balance": b}
+                for p, b in balances.items()
+            ],
             "ledger": ledger,
             "issuances": issuances,
             "form": form,

@@ -24,6 +24,7 @@ from projects import deadlines
 from projects.models import Accreditation, Comment, Document, Event, Project, User
 from projects.workflow import (
     check_availability_date,
+    host_approval_on_record,
     host_check,
     lock,
     require_accredited,
@@ -214,6 +215,17 @@ def submit_determination(
             due_account=due_account,
             at=at,
         )
+        # ji-rules §7 "Approval by the Parties involved" (para 33 (a)): a positive determination
+        # is filed only with the host Party's written approval on record.
+        if outcome == Determination.Outcome.POSITIVE and not host_approval_on_record(
+            current_project
+        ):
+            raise Conflict(
+                f"A positive determination needs the written approval of "
+                f"{current_project.host_party.name} on record (para 33 (a)): its focal point "
+                "records or confirms the letter of approval.",
+                code="approval_missing",
+            )
         return (current_project, det), pdf.drep_html(det, generated_at=at)
 
     def commit(draft: tuple[Project, Determination], content: bytes) -> Determination:

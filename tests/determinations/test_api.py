@@ -727,13 +727,21 @@ def test_record_aau_holding(ukraine, party_api, other_party_api, pp_api, anon):
     url = "/api/parties/UA/aau-holdings/"
     r = party_api.post(url, {"quantity": 1000, "note": "Registry statement 2012"}, format="json")
     assert r.status_code == 200, r.content
-    assert r.json() == {"party": "UA", "quantity": 1000, "aau_balance": 1000}
-    r = party_api.post("/api/parties/ua/aau-holdings/", {"quantity": 1}, format="json")
+    assert r.json() == {
+        "party": "UA",
+        "commitment_period": 1,
+        "quantity": 1000,
+        "aau_balance": 1000,
+    }
+    # A statement is the holding as it stands, not an addition (ji-rules §7).
+    r = party_api.post("/api/parties/ua/aau-holdings/", {"quantity": 1001}, format="json")
     assert r.json()["aau_balance"] == 1001
+    r = party_api.post(url, {"quantity": 7, "commitment_period": 2}, format="json")
+    assert r.json() == {"party": "UA", "commitment_period": 2, "quantity": 7, "aau_balance": 7}
     assert_error(other_party_api.post(url, {"quantity": 1}, format="json"), 403, "forbidden")
     assert_error(pp_api.post(url, {"quantity": 1}, format="json"), 403, "forbidden")
     assert_error(anon.post(url, {"quantity": 1}, format="json"), 401)
-    for quantity in (0, -5, 2.5, "abc", 10**15, 10**40, None, True, [1]):
+    for quantity in (-5, 2.5, "abc", 10**15, 10**40, None, True, [1]):
         assert_error(
             party_api.post(url, {"quantity": quantity}, format="json"), 400, field="quantity"
         )
@@ -742,14 +750,14 @@ def test_record_aau_holding(ukraine, party_api, other_party_api, pp_api, anon):
     )
     for code in ("ZZ", "UKR", "U1", "%00A"):
         assert_error(party_api.post(f"/api/parties/{code}/aau-holdings/", {"quantity": 1}), 404)
-    assert issuance.aau_balance(ukraine) == 1001
+    assert issuance.aau_balances(ukraine) == {1: 1001, 2: 7}
 
 
 def test_issue_erus(final_ver, party_api, anon):
     url = "/api/projects/0001/verifications/1/issuance/"
     blocks = [
         {"serial_start": 1001, "serial_end": 11000},
-        {"serial_start": 20001, "serial_end": 59000, "commitment_period": 2},
+        {"serial_start": 20001, "serial_end": 59000, "commitment_period": 1},
     ]
     r = party_api.post(url, {"blocks": blocks}, format="json")
     assert r.status_code == 201, r.content
@@ -782,7 +790,7 @@ def test_issue_erus(final_ver, party_api, anon):
                 "serial_start": 20001,
                 "serial_end": 59000,
                 "quantity": 39000,
-                "commitment_period": 2,
+                "commitment_period": 1,
                 "project_identifier": "JI-0001",
                 "track": 2,
                 "account": "UA national registry",
@@ -915,7 +923,11 @@ def test_party_issuance_is_public(final_ver, anon, party_user):
     r = anon.get("/api/parties/UA/issuance/")
     assert r.status_code == 200
     page = r.json()
-    assert set(page) == {"party", "name", "aau_balance", "issuances", "aau_ledger"}
+    assert set(page) == {"party", "name", "aau_balance", "aau_balances", "issuances", "aau_ledger"}
+    assert page["aau_balances"] == [
+        {"commitment_period": 1, "balance": 96000},
+        {"commitment_period": 2, "balance": 0},
+    ]
     assert (page["party"], page["name"], page["aau_balance"]) == ("UA", "Ukraine", 96000)
     [issued] = page["issuances"]
     assert (issued["project"], issued["verification"], issued["quantity"]) == ("0001", 1, 4000)
@@ -945,6 +957,10 @@ def test_party_issuance_of_a_party_without_any(ukraine, anon):
         "party": "UA",
         "name": "Ukraine",
         "aau_balance": 0,
+        "aau_balances": [
+            {"commitment_period": 1, "balance": 0},
+            {"commitment_period": 2, "balance": 0},
+        ],
         "issuances": [],
         "aau_ledger": [],
     }

@@ -76,21 +76,77 @@ def test_record_aau_holding_only_dfp_of_the_party(
         assert err.value.detail == "Only the designated focal point of Ukraine does this."
     assert issuance.aau_balance(ukraine) == 0
     assert issuance.record_aau_holding(party_user, ukraine, quantity=10, note=" Q1 ") == 10
-    assert issuance.record_aau_holding(party_user, ukraine, quantity=5) == 15
     entry = AauLedgerEntry.objects.filter(party=ukraine).first()
-    assert (entry.kind, entry.quantity, entry.note, entry.recorded_by) == (
-        "holding",
-        10,
-        "Q1",
-        party_user,
+    assert (
+        entry.kind,
+        entry.commitment_period,
+        entry.quantity,
+        entry.stated,
+        entry.note,
+        entry.recorded_by,
+    ) == ("holding", 1, 10, 10, "Q1", party_user)
+
+
+def test_record_aau_holding_is_a_statement_not_an_addition(ukraine, party_user):
+    """Issue 12 (AAU_STATEMENTS): the focal point states the holding as it stands in its
+    registry; the balance becomes that figure (it was 10 + 5 = 15)."""
+    assert issuance.record_aau_holding(party_user, ukraine, quantity=10) == 10
+    assert issuance.record_aau_holding(party_user, ukraine, quantity=5) == 5
+    assert issuance.aau_balance(ukraine) == 5
+    assert issuance.record_aau_holding(party_user, ukraine, quantity=5) == 5
+    assert issuance.record_aau_holding(party_user, ukraine, quantity=0) == 0  # holds none
+    # One entry per statement: the difference from the balance before, and what was stated.
+    assert list(
+        AauLedgerEntry.objects.order_by("pk").values_list("kind", "quantity", "stated")
+    ) == [("holding", 10, 10), ("holding", -5, 5), ("holding", 0, 5), ("holding", -5, 0)]
+    assert issuance.aau_balance(ukraine) == 0
+
+
+def test_aau_holdings_are_per_commitment_period(ukraine, party_user):
+    assert issuance.record_aau_holding(party_user, ukraine, quantity=700) == 700
+    assert (
+        issuance.record_aau_holding(party_user, ukraine, quantity=300, commitment_period=2) == 300
     )
+    assert issuance.aau_balances(ukraine) == {1: 700, 2: 300}
+    assert (issuance.aau_balance(ukraine, 1), issuance.aau_balance(ukraine, 2)) == (700, 300)
+    assert issuance.aau_balance(ukraine) == 1000  # all periods together
+    # A statement of one period leaves the other alone.
+    assert issuance.record_aau_holding(party_user, ukraine, quantity=50, commitment_period=2) == 50
+    assert issuance.aau_balances(ukraine) == {1: 700, 2: 50}
 
 
-@pytest.mark.parametrize("quantity", [0, -5, 1.5, "10", True, None, 10**15])
-def test_record_aau_holding_whole_positive_invalid(ukraine, party_user, quantity):
+def test_the_balance_is_the_last_statement_less_conversions_since(ver, party_user, ukraine):
+    issuance.record_aau_holding(party_user, ukraine, quantity=1000)
+    issuance.issue_erus(party_user, ver, blocks=_blocks((1, 300)))
+    assert issuance.aau_balance(ukraine, 1) == 700
+    # The registry now holds 900 (the 300 were cancelled there too, and 200 came in).
+    assert issuance.record_aau_holding(party_user, ukraine, quantity=900) == 900
+    issuance.issue_erus(party_user, ver, blocks=_blocks((1001, 1100)))
+    assert issuance.aau_balance(ukraine, 1) == 800
+    assert list(
+        AauLedgerEntry.objects.order_by("pk").values_list("kind", "quantity", "stated")
+    ) == [
+        ("holding", 1000, 1000),
+        ("conversion", -300, None),
+        ("holding", 200, 900),
+        ("conversion", -100, None),
+    ]
+
+
+@pytest.mark.parametrize("quantity", [-5, 1.5, "10", True, None, 10**15])
+def test_record_aau_holding_whole_non_negative_invalid(ukraine, party_user, quantity):
     with pytest.raises(Invalid) as err:
         issuance.record_aau_holding(party_user, ukraine, quantity=quantity)
     assert err.value.field == "quantity"
+    assert not AauLedgerEntry.objects.exists()
+
+
+@pytest.mark.parametrize("period", [0, 3, "1", 1.0, True, None])
+def test_record_aau_holding_commitment_period_invalid(ukraine, party_user, period):
+    with pytest.raises(Invalid) as err:
+        issuance.record_aau_holding(party_user, ukraine, quantity=5, commitment_period=period)
+    assert err.value.field == "commitment_period"
+    assert err.value.detail == "The commitment period is 1 (2008–2012) or 2 (2013–2020)."
     assert not AauLedgerEntry.objects.exists()
 
 
@@ -166,10 +222,28 @@ def test_issue_erus_records_blocks_ledger_and_event(ver, party_user, final_proje
     }
 
 
-def test_issue_erus_second_commitment_period(ver, party_user, ukraine):
-    issuance.record_aau_holding(party_user, ukraine, quantity=100)
-    iss = issuance.issue_erus(party_user, ver, blocks=_blocks((1, 10), period=2))
-    assert iss.blocks.get().commitment_period == 2
+def test_issue_erus_2009_reductions_are_never_second_period_units(ver, party_user, ukraine):
+    """Issue 12 (ISSUANCE_PERIODS): it used to issue CP2 units for 2009 reductions."""
+    issuance.record_aau_holding(party_user, ukraine, quantity=100, commitment_period=2)
+    issuance.record_aau_holding(party_user, ukraine, quantity=100, commitment_period=1)
+    with pytest.raises(Conflict) as err:
+        issuance.issue_erus(party_user, ver, blocks=_blocks((1, 10), period=2))
+    assert (err.value.code, err.value.field) == ("wrong_commitment_period", "blocks")
+    assert err.value.detail == (
+        "F-JI-VRep (1) verified no reductions in 2013–2020: ERUs for reductions in a year are "
+        "units of the commitment period that contains it, so none of its ERUs can be units of "
+        "the second commitment period (2013–2020)."
+    )
+    with pytest.raises(Conflict) as err:  # a mixed request is refused as a whole
+        issuance.issue_erus(
+            party_user, ver, blocks=_blocks((1, 10), period=1) + _blocks((20, 29), period=2)
+        )
+    assert err.value.code == "wrong_commitment_period"
+    assert not EruIssuance.objects.exists()
+    assert issuance.aau_balances(ukraine) == {1: 100, 2: 100}
+    iss = issuance.issue_erus(party_user, ver, blocks=_blocks((1, 10), period=1))
+    assert iss.blocks.get().commitment_period == 1
+    assert issuance.aau_balances(ukraine) == {1: 90, 2: 100}
 
 
 # --- never more than verified, never more than held ----------------------------------------------
@@ -206,11 +280,15 @@ def test_issue_erus_insufficient_aau(ver, party_user, ukraine):
     with pytest.raises(Conflict) as err:
         issuance.issue_erus(party_user, ver, blocks=_blocks((1, 10)))
     assert err.value.code == "insufficient_aau"
-    assert err.value.detail == "Ukraine holds 0 AAUs; 10 are needed."
+    assert err.value.detail == (
+        "Ukraine holds 0 AAUs of the first commitment period (2008–2012); 10 are needed."
+    )
     issuance.record_aau_holding(party_user, ukraine, quantity=100)
     with pytest.raises(Conflict) as err:
         issuance.issue_erus(party_user, ver, blocks=_blocks((1, 60), (101, 141)))
-    assert err.value.detail == "Ukraine holds 100 AAUs; 101 are needed."
+    assert err.value.detail == (
+        "Ukraine holds 100 AAUs of the first commitment period (2008–2012); 101 are needed."
+    )
     issuance.issue_erus(party_user, ver, blocks=_blocks((1, 60), (101, 140)))
     assert issuance.aau_balance(ukraine) == 0
     with pytest.raises(Conflict) as err:
@@ -219,9 +297,9 @@ def test_issue_erus_insufficient_aau(ver, party_user, ukraine):
     assert issuance.aau_balance(ukraine) == 0
     ver.refresh_from_db()
     assert ver.erus_issued == 100
-    assert list(AauLedgerEntry.objects.values_list("kind", "quantity")) == [
-        ("holding", 100),
-        ("conversion", -100),
+    assert list(AauLedgerEntry.objects.values_list("kind", "commitment_period", "quantity")) == [
+        ("holding", 1, 100),
+        ("conversion", 1, -100),
     ]
 
 
@@ -236,7 +314,7 @@ def test_aau_balance_shared_by_the_host_projects(cycle, make_final, party_user, 
         issuance.issue_erus(party_user, v2, blocks=_blocks((101, 200)))
     assert (err.value.code, err.value.detail) == (
         "insufficient_aau",
-        "Ukraine holds 50 AAUs; 100 are needed.",
+        "Ukraine holds 50 AAUs of the first commitment period (2008–2012); 100 are needed.",
     )
     issuance.issue_erus(party_user, v2, blocks=_blocks((101, 150)))
     assert issuance.aau_balance(ukraine) == 0
@@ -249,10 +327,34 @@ def test_erus_within_verified_check_constraint(ver):
     assert Verification.objects.get(pk=ver.pk).erus_issued == 50000
 
 
-def test_aau_entry_sign_check_constraint(ukraine):
-    for kind, quantity in (("holding", -1), ("conversion", 1), ("holding", 0)):
+def test_aau_entry_check_constraints(ukraine):
+    """A statement holds a non-negative ``stated`` (its quantity, the difference, may be of any
+    sign); a conversion is negative and states nothing; the period is 1 or 2."""
+    bad = [
+        {"kind": "holding", "quantity": 5, "stated": None},
+        {"kind": "holding", "quantity": -5, "stated": -1},
+        {"kind": "conversion", "quantity": 1, "stated": None},
+        {"kind": "conversion", "quantity": 0, "stated": None},
+        {"kind": "conversion", "quantity": -1, "stated": 0},
+        {"kind": "holding", "quantity": 5, "stated": 5, "commitment_period": 3},
+        {"kind": "holding", "quantity": 5, "stated": 5, "commitment_period": 0},
+    ]
+    for fields in bad:
         with pytest.raises(IntegrityError), transaction.atomic():
-            AauLedgerEntry.objects.create(party=ukraine, kind=kind, quantity=quantity)
+            AauLedgerEntry.objects.create(party=ukraine, **{"commitment_period": 1, **fields})
+    for fields in (
+        {"kind": "holding", "quantity": -5, "stated": 0},
+        {"kind": "holding", "quantity": 0, "stated": 0},
+        {"kind": "conversion", "quantity": -1, "stated": None, "commitment_period": 2},
+    ):
+        AauLedgerEntry.objects.create(party=ukraine, **{"commitment_period": 1, **fields})
+
+
+def test_eru_block_commitment_period_check_constraint(ver, party_user, ukraine):
+    issuance.record_aau_holding(party_user, ukraine, quantity=100)
+    block = issuance.issue_erus(party_user, ver, blocks=_blocks((1, 10))).blocks.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EruBlock.objects.filter(pk=block.pk).update(commitment_period=3)
 
 
 # --- serials -------------------------------------------------------------------------------------

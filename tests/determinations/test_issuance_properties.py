@@ -3,8 +3,12 @@
 - any sequence of transfers keeps the serials of the active blocks exactly the original range,
   each serial once, every active block non-empty (TRANSFER_SPLIT: the head keeps the start
   serial and goes to the named account, the tail stays);
-- any sequence of AAU holdings and issuances never issues more than verified and never takes the
-  AAU balance below zero, refusing with the first rule broken.
+- any sequence of AAU holding statements and issuances never issues more than verified and never
+  takes the AAU balance below zero, refusing with the first rule broken; a statement sets the
+  balance to the holding stated (AAU_STATEMENTS), a conversion takes from it.
+
+Commitment periods (ISSUANCE_PERIODS) across a verification spanning 2012-2013 are in
+``test_issuance_periods.py``.
 
 Each example runs in a savepoint that is rolled back, over one final verification built per test.
 """
@@ -144,7 +148,7 @@ def test_transfers_keep_every_serial_exactly_once(final_ver, party_user, steps):
 @given(
     steps=st.lists(
         st.one_of(
-            st.tuples(st.just("hold"), st.integers(min_value=1, max_value=1200)),
+            st.tuples(st.just("hold"), st.integers(min_value=0, max_value=1200)),
             st.tuples(st.just("issue"), st.just([(3001, 600)])),  # a large block above the grid
             st.tuples(
                 st.just("issue"),
@@ -167,14 +171,14 @@ def test_issuances_never_exceed_verified_nor_overdraw_aaus(final_ver, party_user
     host = final_ver.project.host_party
 
     def check():
-        held = issued = 0
+        balance = issued = 0
         used: list[tuple[int, int]] = []
         for kind, arg in steps:
             if kind == "hold":
-                assert issuance.record_aau_holding(party_user, host, quantity=arg) == (
-                    held + arg - issued
-                )
-                held += arg
+                # AAU_STATEMENTS: the holding as it stands, whatever was issued before.
+                assert issuance.record_aau_holding(party_user, host, quantity=arg) == arg
+                balance = arg
+                assert issuance.aau_balance(host) == balance
                 continue
             ranges = [(s, s + n - 1) for s, n in arg]
             total = sum(n for _, n in arg)
@@ -183,7 +187,7 @@ def test_issuances_never_exceed_verified_nor_overdraw_aaus(final_ver, party_user
                 expected = "invalid"
             elif issued + total > VERIFIED:
                 expected = "exceeds_verified"
-            elif total > held - issued:
+            elif total > balance:
                 expected = "insufficient_aau"
             elif any(s <= ue and e >= us for s, e in ranges for us, ue in used):
                 expected = "serial_in_use"
@@ -196,6 +200,7 @@ def test_issuances_never_exceed_verified_nor_overdraw_aaus(final_ver, party_user
                 iss = issuance.issue_erus(party_user, final_ver, blocks=blocks)
                 assert iss.quantity == total
                 issued += total
+                balance -= total
                 used.extend(ranges)
             else:
                 with pytest.raises(Exception) as err:  # noqa: PT011 - Invalid or Conflict
@@ -203,9 +208,8 @@ def test_issuances_never_exceed_verified_nor_overdraw_aaus(final_ver, party_user
                 assert err.value.code == expected
                 assert EruIssuance.objects.count() == before
             ver = Verification.objects.get(pk=final_ver.pk)
-            balance = issuance.aau_balance(host)
             assert ver.erus_issued == issued <= ver.verified_total == VERIFIED
-            assert balance == held - issued >= 0
+            assert issuance.aau_balance(host) == balance >= 0
             assert sum(i.quantity for i in EruIssuance.objects.all()) == issued
             conversions = AauLedgerEntry.objects.filter(party=host, kind="conversion")
             assert -sum(c.quantity for c in conversions) == issued

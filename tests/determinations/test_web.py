@@ -506,12 +506,23 @@ def test_party_page_public(client, issued, final_project):
 
 def test_party_page_dfp_records_holding(client, party_user, ukraine):
     client = as_user(client, party_user)
-    response = client.post("/parties/UA/issuance/", {"quantity": "1200", "note": "2008 AAUs"})
+    response = client.post(
+        "/parties/UA/issuance/", {"commitment_period": "1", "quantity": "1200", "note": "2008"}
+    )
     assert response.status_code == 302
     assert issuance.aau_balance(ukraine) == 1200
-    response = client.post("/parties/UA/issuance/", {"quantity": "0"})
-    assert response.status_code == 400
-    assert AauLedgerEntry.objects.count() == 1
+    # The holding as it stands, not an addition: stating 1,000 makes the balance 1,000.
+    client.post("/parties/UA/issuance/", {"commitment_period": "1", "quantity": "1000"})
+    assert issuance.aau_balances(ukraine) == {1: 1000, 2: 0}
+    for bad in (
+        {"commitment_period": "1", "quantity": "-1"},
+        {"commitment_period": "3", "quantity": "5"},
+        {"quantity": "5"},
+    ):
+        response = client.post("/parties/UA/issuance/", bad)
+        assert response.status_code == 400
+        assert "errorlist" in response.content.decode()
+    assert AauLedgerEntry.objects.count() == 2
 
 
 def test_party_page_refusals(client, participant, japan, ukraine):
