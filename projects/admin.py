@@ -4,13 +4,14 @@ Statuses change only through ``projects.workflow``: the admin never writes a sta
 the statutory clock, a reference number or an event.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 
 from jitrack.errors import DomainError
 
-from . import accreditation
+from . import accreditation, parties
 from . import workflow as wf
 from .models import (
     Accreditation,
@@ -52,11 +53,74 @@ class SectoralScopeAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class PartyForm(forms.ModelForm):
+    """Code, name and Annex I are edited here; the para 21 requirements change only through
+    ``projects.parties.change_eligibility`` (a public event with its reason and source), which
+    ``PartyAdmin.save_model`` calls when any of them changed."""
+
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why the eligibility changes (the decision or record); shown publicly.",
+    )
+    source = forms.CharField(
+        required=False,
+        max_length=parties.SOURCE_MAX,
+        help_text="Where the new eligibility comes from, e.g. the JI website's eligibility list.",
+    )
+    # One box per para 21 requirement, showing the stored value (see __init__).
+    set_kp_party = forms.BooleanField(required=False)
+    set_assigned_amount_recorded = forms.BooleanField(required=False)
+    set_national_system = forms.BooleanField(required=False)
+    set_national_registry = forms.BooleanField(required=False)
+    set_inventory_submitted = forms.BooleanField(required=False)
+    set_supplementary_info = forms.BooleanField(required=False)
+    actor = None  # the request's user, set by PartyAdmin.get_form
+
+    class Meta:
+        model = Party
+        fields = ["code", "name", "annex_i"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for flag in parties.FLAGS:
+            field = self.fields[f"set_{flag}"]
+            field.label = parties.flag_label(flag)
+            field.initial = getattr(self.instance, flag)
+
+    def eligibility_changes(self) -> dict[str, bool]:
+        """The requirements whose box differs from the stored value."""
+        return {
+            flag: self.cleaned_data.get(f"set_{flag}", False)
+            for flag in parties.FLAGS
+            if self.cleaned_data.get(f"set_{flag}", False) != getattr(self.instance, flag)
+        }
+
+    def clean(self):
+        data = super().clean()
+        changes = self.eligibility_changes()
+        if not changes:
+            return data
+        if self.actor is None or not self.actor.has_perm(parties.PERM):
+            raise ValidationError("Only the secretariat records the eligibility of Parties.")
+        try:
+            parties.clean(changes, data.get("reason", ""), data.get("source", ""))
+        except DomainError as err:
+            field = err.field if err.field in ("reason", "source") else None
+            self.add_error(field, err.detail)
+        return data
+
+
 @admin.register(Party)
 class PartyAdmin(admin.ModelAdmin):
+    """The para 21 requirements are read-only in the list; a change is recorded through the
+    form's boxes with a reason and a source (``projects.parties.change_eligibility``)."""
+
+    form = PartyForm
     list_display = [
         "name",
         "code",
+        "annex_i",
         "kp_party",
         "assigned_amount_recorded",
         "national_system",
@@ -66,15 +130,46 @@ class PartyAdmin(admin.ModelAdmin):
         "track2",
         "track1",
     ]
-    list_editable = [
-        "kp_party",
-        "assigned_amount_recorded",
-        "national_system",
-        "national_registry",
-        "inventory_submitted",
-        "supplementary_info",
-    ]
+    list_filter = ["annex_i", "kp_party"]
     search_fields = ["name", "code"]
+    readonly_fields = ["eligibility_source"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "annex_i"]}),
+        (
+            "Eligibility (para 21): a change is a public event",
+            {
+                "fields": [
+                    *(f"set_{flag}" for flag in parties.FLAGS),
+                    "reason",
+                    "source",
+                    "eligibility_source",
+                ]
+            },
+        ),
+    ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def save_model(self, request, obj, form, change):
+        changes = form.eligibility_changes()
+        # Code, name and Annex I only: the requirements are written by the act alone (a copy
+        # loaded before a concurrent change must not write them back).
+        obj.save(update_fields=PartyForm.Meta.fields if change else None)
+        if not changes:
+            return
+        try:
+            parties.change_eligibility(
+                request.user,
+                obj,
+                changes=changes,
+                reason=form.cleaned_data["reason"],
+                source=form.cleaned_data["source"],
+            )
+        except DomainError as err:
+            self.message_user(request, f"{obj}: {err.detail}", level=messages.ERROR)
+        obj.refresh_from_db()
 
     @admin.display(boolean=True, description="Track 2 host (para 24)")
     def track2(self, obj):

@@ -29,7 +29,17 @@ from jitrack.errors import Invalid, NotFound
 from . import detail
 from . import workflow as wf
 from .detail import ProjectDetailSerializer, project_response
-from .models import Comment, Document, Engagement, Organisation, Party, Project, SectoralScope, User
+from .models import (
+    Comment,
+    Document,
+    Engagement,
+    LetterOfApproval,
+    Organisation,
+    Party,
+    Project,
+    SectoralScope,
+    User,
+)
 from .selectors import get_project_for, visible_projects
 from .serializers import (
     AIESerializer,
@@ -210,6 +220,25 @@ def record_approval(request, key):
     return Response(
         ApprovalSerializer(loa, context={"request": request}).data, status=status.HTTP_201_CREATED
     )
+
+
+@extend_schema(request=None, responses=responses(200, ApprovalSerializer), tags=["projects"])
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+def confirm_approval(request, pk):
+    """The Party's focal point confirms a letter of approval the participants uploaded: from then
+    on it is on record (para 33 (a); ji-rules §7)."""
+    loa = (
+        LetterOfApproval.objects.filter(
+            pk=pk, project__in=visible_projects(request.user).values("pk")
+        )
+        .select_related("party", "project")
+        .first()
+    )
+    if loa is None:
+        raise NotFound("No such letter of approval.")
+    loa = wf.confirm_approval(request.user, loa)
+    return Response(ApprovalSerializer(loa, context={"request": request}).data)
 
 
 # --- engagement and change of AIE ----------------------------------------------------------------

@@ -59,6 +59,20 @@ class ProjectForm(forms.Form):
         label="Sectoral scopes",
     )
     small_scale = forms.BooleanField(required=False, label="Small-scale project")
+    small_scale_type = forms.ChoiceField(
+        choices=[("", "—"), *Project.SmallScaleType.choices],
+        required=False,
+        label="Small-scale type",
+        help_text="1/CMP.2 para 28, with the CDM small-scale definitions.",
+    )
+    small_scale_figure = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=3,
+        label="Small-scale figure",
+        help_text="MW of output capacity (I), GWh a year saved (II) or t CO2e a year (III).",
+    )
     poa = forms.BooleanField(required=False, label="Programme of activities (PoA)")
     crediting_start = forms.DateField(required=False, widget=DATE, label="Crediting period start")
     crediting_end = forms.DateField(required=False, widget=DATE, label="Crediting period end")
@@ -99,6 +113,8 @@ class ProjectForm(forms.Form):
             "participants": [o for o in project.participants.all() if o.pk != user.organisation_id],
             "sectoral_scopes": list(project.sectoral_scopes.all()),
             "small_scale": project.small_scale,
+            "small_scale_type": project.small_scale_type,
+            "small_scale_figure": project.small_scale_figure,
             "poa": project.poa,
             "crediting_start": project.crediting_start,
             "crediting_end": project.crediting_end,

@@ -289,7 +289,20 @@ class Project(models.Model):
 
     @property
     def is_published(self) -> bool:
-        return self.pdd_available_on is not None and self.pdd_available_on <= timezone.localdate()
+        """Public from the PDD's availability date; a record imported without a known PDD date
+        is public from its determination's (``published_q`` says the same in a query)."""
+        today = timezone.localdate()
+        return any(day is not None and day <= today for day in self.publication_days)
+
+    @property
+    def publication_days(self) -> tuple:
+        return (self.pdd_available_on, self.determination_available_on)
+
+    @staticmethod
+    def published_q(today) -> models.Q:
+        return models.Q(pdd_available_on__lte=today) | models.Q(
+            pdd_available_on__isnull=True, determination_available_on__lte=today
+        )
 
 
 def average_tonnes(values: list[int]) -> int:

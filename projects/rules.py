@@ -69,9 +69,22 @@ def document_is_public(user, document):
 
 @rules.predicate
 def may_see_project_documents(user, document):
+    if document is None:  # asked without a document (the admin asks so): no
+        return False
     project = document.project
     return bool(
         is_secretariat(user) or is_participant_of(user, project) or is_project_aie(user, project)
+    )
+
+
+@rules.predicate
+def is_focal_point_of(user, party):
+    """The designated focal point of ``party``."""
+    return bool(
+        user.is_authenticated
+        and user.role == User.Role.PARTY
+        and party is not None
+        and user.party_id == party.pk
     )
 
 
@@ -97,3 +110,5 @@ rules.add_perm("projects.remove_comment", is_secretariat)
 rules.add_perm("projects.manage_documents", is_secretariat)
 rules.add_perm("projects.terminate_project", is_participant_of | is_secretariat)
 rules.add_perm("projects.manage_parties", is_secretariat)
+# The focal point speaks for its Party: records and confirms its approvals, issues its ERUs.
+rules.add_perm("projects.speak_for_party", is_focal_point_of)

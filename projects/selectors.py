@@ -16,19 +16,26 @@ from .models import Document, Engagement, LetterOfApproval, Party, Project, User
 
 
 def public_projects() -> QuerySet[Project]:
-    return Project.objects.filter(pdd_available_on__lte=timezone.localdate())
+    return Project.objects.filter(Project.published_q(timezone.localdate()))
 
 
 def visible_projects(user) -> QuerySet[Project]:
     """Public projects plus those the user works on. Confidential content is filtered elsewhere."""
     today = timezone.localdate()
-    public = Q(pdd_available_on__lte=today)
+    public = Project.published_q(today)
     if not user.is_authenticated:
         return Project.objects.filter(public)
     if user.is_superuser or user.role == User.Role.SECRETARIAT:
         return Project.objects.exclude(status=Project.Status.DRAFT)
     if user.role == User.Role.PARTICIPANT and user.organisation_id:
         ids = Project.objects.filter(participants=user.organisation_id).values("pk")
+        return Project.objects.filter(public | Q(pk__in=ids))
+    if user.role == User.Role.PARTY and user.party_id:
+        # A Party's focal point approves the projects of its Party before they are published
+        # (para 33 (a)).
+        ids = Project.objects.filter(
+            Q(host_party=user.party_id) | Q(parties_involved=user.party_id)
+        ).values("pk")
         return Project.objects.filter(public | Q(pk__in=ids))
     if user.role == User.Role.AIE and user.organisation_id:
         ids = Project.objects.filter(
@@ -82,6 +89,8 @@ def parties_with_approvals(project: Project) -> QuerySet[Party]:
             loa_issued_on=Subquery(loa.values("issued_on")[:1]),
             loa_reference=Subquery(loa.values("reference")[:1]),
             loa_document_id=Subquery(loa.values("document_id")[:1]),
+            loa_id=Subquery(loa.values("pk")[:1]),
+            loa_confirmed_at=Subquery(loa.values("confirmed_at")[:1]),
         )
     )
 

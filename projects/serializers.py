@@ -48,6 +48,8 @@ class PartySerializer(serializers.ModelSerializer):
             "supplementary_info",
             "track2_eligible",
             "track1_eligible",
+            "annex_i",
+            "eligibility_source",
         ]
 
 
@@ -277,6 +279,12 @@ class ProjectWriteSerializer(serializers.Serializer):
         child=serializers.IntegerField(min_value=1, max_value=99), allow_empty=False, max_length=15
     )
     small_scale = serializers.BooleanField(required=False)
+    small_scale_type = serializers.ChoiceField(
+        choices=Project.SmallScaleType.choices, required=False, allow_blank=True
+    )
+    small_scale_figure = serializers.DecimalField(
+        max_digits=14, decimal_places=3, min_value=0, required=False, allow_null=True
+    )
     poa = serializers.BooleanField(required=False)
     crediting_start = serializers.DateField(required=False, allow_null=True)
     crediting_end = serializers.DateField(required=False, allow_null=True)
@@ -329,7 +337,15 @@ class ApprovalSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LetterOfApproval
-        fields = ["id", "party", "issued_on", "reference", "document", "recorded_at"]
+        fields = [
+            "id",
+            "party",
+            "issued_on",
+            "reference",
+            "document",
+            "recorded_at",
+            "confirmed_at",
+        ]
 
 
 class ApprovalInputSerializer(serializers.Serializer):

@@ -12,6 +12,7 @@ urlpatterns = [
     path("projects/<str:key>/edit/", views.project_edit, name="project_edit"),
     path("projects/<str:key>/documents/", views.document_upload, name="document_upload"),
     path("projects/<str:key>/approvals/", views.approval_record, name="approval_record"),
+    path("approvals/<int:pk>/confirm/", views.approval_confirm, name="approval_confirm"),
     path("projects/<str:key>/engage/", views.engage, name="project_engage"),
     path("projects/<str:key>/change-aie/", views.change_aie, name="project_change_aie"),
     path("projects/<str:key>/withdraw/", views.withdraw, name="project_withdraw"),

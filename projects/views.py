@@ -8,10 +8,13 @@ of queries whatever the data size (tests/projects check it).
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
 
+from jitrack.errors import DomainError
 from jitrack.web import GET_POST, act, bind, refuse
 
 from . import workflow as wf
@@ -30,8 +33,8 @@ from .forms import (
     TerminateForm,
     WithdrawForm,
 )
-from .models import Document, Engagement, Project
-from .selectors import comments_open, host_first, parties_with_approvals
+from .models import Document, Engagement, LetterOfApproval, Project
+from .selectors import comments_open, host_first, parties_with_approvals, visible_projects
 from .web import action_page, project_or_404, to_project
 
 S = Project.Status
@@ -128,9 +131,17 @@ def document_upload(request, key):
 @GET_POST
 def approval_record(request, key):
     project = project_or_404(request, key)
-    if not request.user.has_perm("projects.edit_project", project):
-        return refuse(request, "Only the project participants can record letters of approval.")
     parties = host_first(parties_with_approvals(project), project)
+    if not request.user.has_perm("projects.edit_project", project):
+        # A Party's focal point records its own approval (ji-rules §7 "Approval by the Parties
+        # involved"): the form offers its Party only.
+        parties = [p for p in parties if request.user.has_perm("projects.speak_for_party", p)]
+        if not parties:
+            return refuse(
+                request,
+                "Only the project participants and the focal points of the Parties involved "
+                "can record letters of approval.",
+            )
     form = bind(request, ApprovalForm, parties=parties)
     return action_page(
         request,
@@ -224,6 +235,27 @@ def terminate(request, key):
         submit="Terminate the project",
         done="The project is terminated.",
     )
+
+
+@login_required
+@require_POST
+def approval_confirm(request, pk: int):
+    """The Party's focal point confirms a letter the participants uploaded (ji-rules §7)."""
+    loa = (
+        LetterOfApproval.objects.filter(
+            pk=pk, project__in=visible_projects(request.user).values("pk")
+        )
+        .select_related("project", "party")
+        .first()
+    )
+    if loa is None:
+        raise Http404("No such letter of approval.")
+    try:
+        wf.confirm_approval(request.user, loa)
+    except DomainError as err:
+        return refuse(request, err.detail, err.status)
+    messages.success(request, f"The letter of approval of {loa.party.name} is confirmed.")
+    return to_project(loa.project)
 
 
 # --- AIE actions ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -417,6 +418,7 @@ def _validate_project_data(data: dict) -> None:
         and not (data.get("methodology") or "").strip()
     ):
         raise Invalid("Name the approved CDM methodology.", code="required", field="methodology")
+    _validate_small_scale(data)
     host = data["host_party"]
     if host in (data.get("parties_involved") or []):
         raise Invalid(
@@ -426,11 +428,66 @@ def _validate_project_data(data: dict) -> None:
         )
 
 
+# [our reading] ji-rules §7 "Small-scale" (1/CMP.2 para 28, the CDM small-scale definitions JI
+# uses): a project is small-scale only as one of these types, within its limit.
+SMALL_SCALE_LIMITS = {
+    Project.SmallScaleType.RENEWABLE: (Decimal(15), "MW of output capacity"),
+    Project.SmallScaleType.EFFICIENCY: (Decimal(60), "GWh a year of energy savings"),
+    Project.SmallScaleType.OTHER: (Decimal(60000), "t CO2e a year of reductions"),
+}
+
+
+def _validate_small_scale(data: dict) -> None:
+    """A small-scale claim states its type and figure, within the type's limit; a type III
+    project's expected average reductions are within it too."""
+    kind, figure = data.get("small_scale_type") or "", data.get("small_scale_figure")
+    if not data.get("small_scale"):
+        if kind or figure is not None:
+            raise Invalid(
+                "A type and a figure are given only for a small-scale project.",
+                field="small_scale_type",
+            )
+        return
+    if kind not in SMALL_SCALE_LIMITS:
+        raise Invalid(
+            "A small-scale project states its type: I (renewable energy), II (energy "
+            "efficiency) or III (other activities).",
+            code="required",
+            field="small_scale_type",
+        )
+    limit, unit = SMALL_SCALE_LIMITS[kind]
+    if figure is None or Decimal(figure) <= 0:
+        raise Invalid(
+            f"Give the figure of the type ({unit}).", code="required", field="small_scale_figure"
+        )
+    if Decimal(figure) > limit:
+        raise Invalid(
+            f"A type {kind} small-scale project has at most {limit:,} {unit}; this one is not "
+            "small-scale.",
+            code="not_small_scale",
+            field="small_scale_figure",
+        )
+    expected = list((data.get("expected") or {}).values())
+    if kind == Project.SmallScaleType.OTHER and expected:
+        average = Decimal(sum(expected)) / len(expected)
+        if average > limit:
+            raise Invalid(
+                f"The expected average reductions ({average:,.0f} t a year) exceed the "
+                f"{limit:,} t of a type III small-scale project.",
+                code="not_small_scale",
+                field="small_scale",
+            )
+
+
 def _apply_project_data(project: Project, data: dict) -> None:
+    if "small_scale_type" in data:
+        data = {**data, "small_scale_type": data["small_scale_type"] or ""}
     simple = (
         "title",
         "host_party",
         "small_scale",
+        "small_scale_type",
+        "small_scale_figure",
         "poa",
         "crediting_start",
         "crediting_end",
@@ -510,6 +567,9 @@ def update_project(actor: User, project: Project, **data) -> Project:
             "baseline_approach": project.baseline_approach,
             "methodology": project.methodology,
             "parties_involved": list(project.parties_involved.all()),
+            "small_scale": project.small_scale,
+            "small_scale_type": project.small_scale_type,
+            "small_scale_figure": project.small_scale_figure,
         } | data
         _validate_project_data(merged)
         if "participants" in data and actor.organisation not in data["participants"]:
@@ -681,10 +741,22 @@ def record_approval(
     reference: str = "",
     uploaded=None,
 ) -> LetterOfApproval:
-    """Record a Party's letter of approval (para 33 (a)); the letter may be attached as a PDF."""
+    """Record a Party's letter of approval (para 33 (a)); the letter may be attached as a PDF.
+
+    ji-rules §7 "Approval by the Parties involved": the Party's designated focal point records
+    its own approval, which is on record at once (at any stage before the project ends); the
+    participants may upload a letter they received, until the determination is filed, which the
+    focal point then confirms (``confirm_approval``)."""
     with transaction.atomic():
         project = lock(project)
-        GUARDS["approve"].check(actor, project)
+        own = is_focal_point(actor, party)
+        if own:
+            if project.status in TERMINAL:
+                raise Conflict(
+                    f"The project is {project.get_status_display().lower()}.", code="wrong_status"
+                )
+        else:
+            GUARDS["approve"].check(actor, project)
         involved = {project.host_party_id, *project.parties_involved.values_list("pk", flat=True)}
         if party.pk not in involved:
             raise Invalid(f"{party.name} is not a Party involved in this project.", field="party")
@@ -707,6 +779,7 @@ def record_approval(
             if project.pdd_available_on:
                 document.published_at = timezone.now()
                 document.save(update_fields=["published_at"])
+        now = timezone.now()
         loa = LetterOfApproval.objects.create(
             project=project,
             party=party,
@@ -714,15 +787,63 @@ def record_approval(
             reference=reference.strip(),
             document=document,
             recorded_by=actor,
+            confirmed_by=actor if own else None,
+            confirmed_at=now if own else None,
         )
         record(
             project,
             "approval_recorded",
             actor=actor,
-            data={"party": party.code, "issued_on": issued_on.isoformat()},
+            data={
+                "party": party.code,
+                "issued_on": issued_on.isoformat(),
+                "confirmed": own,
+            },
             public=project.pdd_available_on is not None,
         )
     return loa
+
+
+def is_focal_point(actor: User | None, party: Party) -> bool:
+    """The designated focal point of ``party`` (``projects.rules.is_focal_point_of``)."""
+    return bool(actor is not None and actor.has_perm("projects.speak_for_party", party))
+
+
+def confirm_approval(actor: User, loa: LetterOfApproval) -> LetterOfApproval:
+    """The Party's focal point confirms a letter the participants uploaded: from then on it is
+    on record (ji-rules §7 "Approval by the Parties involved")."""
+    with transaction.atomic():
+        project = lock(loa.project_id)
+        loa = LetterOfApproval.objects.select_for_update().select_related("party").get(pk=loa.pk)
+        if not is_focal_point(actor, loa.party):
+            raise Forbidden(f"Only the designated focal point of {loa.party.name} confirms it.")
+        if loa.confirmed_at is not None:
+            raise Conflict(
+                "This letter of approval is already confirmed.", code="already_confirmed"
+            )
+        if project.status in TERMINAL:
+            raise Conflict(
+                f"The project is {project.get_status_display().lower()}.", code="wrong_status"
+            )
+        loa.confirmed_by = actor
+        loa.confirmed_at = timezone.now()
+        loa.save(update_fields=["confirmed_by", "confirmed_at"])
+        record(
+            project,
+            "approval_confirmed",
+            actor=actor,
+            data={"party": loa.party.code},
+            public=project.pdd_available_on is not None,
+        )
+    return loa
+
+
+def host_approval_on_record(project: Project) -> bool:
+    """ji-rules §7 (para 33 (a)): the host Party's written approval, confirmed by its focal
+    point."""
+    return project.approvals.filter(
+        party_id=project.host_party_id, confirmed_at__isnull=False
+    ).exists()
 
 
 # --- engagement and change of AIE -------------------------------------------------------------

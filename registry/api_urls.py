@@ -111,6 +111,7 @@ urlpatterns = [
     path("engagements/", api.EngagementList.as_view(), name="api-engagements"),
     path("engagements/<int:pk>/accept/", api.accept_engagement, name="api-engagement-accept"),
     path("engagements/<int:pk>/decline/", api.decline_engagement, name="api-engagement-decline"),
+    path("approvals/<int:pk>/confirm/", api.confirm_approval, name="api-approval-confirm"),
     path("comments/<int:pk>/answer/", api.answer_comment, name="api-comment-answer"),
     path("comments/<int:pk>/remove/", api.remove_comment, name="api-comment-remove"),
     path("documents/<int:pk>/download/", api.download_document, name="api-document-download"),

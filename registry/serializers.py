@@ -29,6 +29,8 @@ class ProjectDetailSerializer(ProjectSerializer):
     class Meta(ProjectSerializer.Meta):
         fields = [
             *ProjectSerializer.Meta.fields,
+            "small_scale_type",
+            "small_scale_figure",
             "crediting_start",
             "crediting_end",
             "baseline_approach",

@@ -22,6 +22,7 @@ from fees.selectors import available_actions as fee_actions
 from fees.selectors import fee_schedules, with_fee
 from jitrack.errors import Forbidden
 from jitrack.web import paginate
+from projects import workflow as wf
 from projects.forms import CommentForm
 from projects.models import Document, Engagement, Event, Project, User
 from projects.selectors import (
@@ -167,6 +168,16 @@ def project_detail(request, key):
     parties = host_first(with_party_requests(parties_with_approvals(project), project), project)
     for party in parties:
         party.loa_visible = party.loa_document_id in visible_ids
+        # the act's own rule on who confirms (``projects.workflow.confirm_approval``)
+        party.may_confirm = bool(
+            party.loa_id and not party.loa_confirmed_at and wf.is_focal_point(user, party)
+        )
+        # ... and records its own letter while the project has not ended
+        party.may_record = bool(
+            not party.loa_id
+            and project.status not in wf.TERMINAL
+            and wf.is_focal_point(user, party)
+        )
     comments = list(project.comments.all()) if project.pdd_available_on else []
     events = list(project_events(project, insider=insider))
     for event in events:

@@ -29,17 +29,35 @@ def scopes(db):
     make_scopes()
 
 
+# The Parties ship with the product (a data migration); each fixture brings its row to exactly
+# the para 21 requirements the tests rely on, whatever the reference data says (PartyFactory).
+
+
 @pytest.fixture
 def ukraine(db):
-    return PartyFactory(code="UA", name="Ukraine")
+    """A Track 2 host that cannot use Track 1: (a), (b), (d) only."""
+    return PartyFactory(
+        code="UA",
+        name="Ukraine",
+        kp_party=True,
+        assigned_amount_recorded=True,
+        national_system=False,
+        national_registry=True,
+        inventory_submitted=False,
+        supplementary_info=False,
+    )
 
 
 @pytest.fixture
 def japan(db):
+    """Meets all six requirements (Track 1)."""
     return PartyFactory(
         code="JP",
         name="Japan",
+        kp_party=True,
+        assigned_amount_recorded=True,
         national_system=True,
+        national_registry=True,
         inventory_submitted=True,
         supplementary_info=True,
     )
@@ -47,7 +65,14 @@ def japan(db):
 
 @pytest.fixture
 def ineligible_party(db):
-    return PartyFactory(code="XX", name="Ineligibleland", national_registry=False)
+    """Cannot host Track 2: no national registry (para 21 (d))."""
+    return PartyFactory(
+        code="XX",
+        name="Ineligibleland",
+        kp_party=True,
+        assigned_amount_recorded=True,
+        national_registry=False,
+    )
 
 
 @pytest.fixture

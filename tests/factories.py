@@ -1,4 +1,6 @@
-"""Factories for tests. Reference data (scopes, Parties) is created by ``reference_data``."""
+"""Factories for tests. The reference data (scopes, Parties) ships with the product as a data
+migration; ``make_scopes`` and ``PartyFactory`` find its rows (and add them where a test
+emptied the database)."""
 
 import datetime as dt
 
@@ -34,9 +36,24 @@ def pdf_upload(name: str = "pdd.pdf", text: str = "jitrack test") -> SimpleUploa
 
 
 class PartyFactory(factory.django.DjangoModelFactory):
+    """A Party with exactly the name and para 21 requirements the test gives (the defaults:
+    (a), (b) and (d), a Track 2 host that cannot use Track 1). The Parties ship with the
+    product (``projects`` migration 0005), so the row of a real code usually exists: it is found
+    by its code and brought to these values, whatever the reference data says."""
+
     class Meta:
         model = Party
         django_get_or_create = ("code",)
+
+    @classmethod
+    def _get_or_create(cls, model_class, *args, **kwargs):
+        party = super()._get_or_create(model_class, *args, **kwargs)
+        changed = [name for name, value in kwargs.items() if getattr(party, name) != value]
+        if changed:
+            for name in changed:
+                setattr(party, name, kwargs[name])
+            party.save(update_fields=changed)
+        return party
 
     code = factory.Sequence(lambda n: f"{chr(65 + n // 26 % 26)}{chr(65 + n % 26)}")
     name = factory.LazyAttribute(lambda o: f"Party {o.code}")
@@ -109,4 +126,7 @@ def project_data(host: Party, scopes=(1,), **overrides) -> dict:
         "expected": {2008: 40000, 2009: 50000, 2010: 60000},
     }
     data.update(overrides)
+    if data["small_scale"] and "small_scale_type" not in overrides:
+        # A type I claim (renewable output capacity) limits no reductions figure.
+        data.update(small_scale_type=Project.SmallScaleType.RENEWABLE, small_scale_figure=10)
     return data

@@ -221,6 +221,18 @@ def create_body(**overrides) -> dict:
     return body
 
 
+def payment_body(**overrides) -> dict:
+    """A payment as ``POST /api/projects/<key>/fee/payment/`` takes it: the amount received,
+    the date and the bank reference, all required (the default fee of ``Cycle`` is USD 8,500)."""
+    body = {
+        "amount_usd": "8500.00",
+        "received_on": timezone.localdate().isoformat(),
+        "reference": "BANK-77",
+    }
+    body.update(overrides)
+    return body
+
+
 class Cycle:
     """Walks a project to a given stage through the real workflow functions."""
 
@@ -235,6 +247,9 @@ class Cycle:
 
     def engaged(self, **overrides) -> Project:
         project = self.draft(**overrides)
+        # The host's focal point approves early, as hosts do (para 33 (a): a positive
+        # determination needs it); before publication its event is not public.
+        self.host_approval(project)
         wf.add_document(self.participant, project, kind="pdd", title="PDD", uploaded=pdf_upload())
         engagement = wf.engage_aie(self.participant, project, self.aie_user.organisation)
         wf.decide_engagement(self.aie_user, engagement, accept=True)
@@ -253,10 +268,25 @@ class Cycle:
         wf.close_comments(project.pk, project.comments_close_at + dt.timedelta(seconds=1))
         return Project.objects.get(pk=project.pk)
 
+    def host_approval(self, project: Project) -> None:
+        """The host's focal point records its written approval (para 33 (a)): a positive
+        determination needs it on record (ji-rules §7)."""
+        if project.approvals.filter(party=project.host_party, confirmed_at__isnull=False).exists():
+            return
+        dfp, _ = User.objects.get_or_create(
+            username=f"dfp-{project.host_party.code.lower()}",
+            defaults={"role": User.Role.PARTY, "party": project.host_party},
+        )
+        wf.record_approval(
+            dfp, project, party=project.host_party, issued_on=dt.date(2008, 6, 1), reference="LoA"
+        )
+
     def determination_submitted(self, outcome="positive", **overrides) -> Project:
         project = self.comments_closed(**overrides)
         for comment in project.comments.all():
             wf.answer_comment(self.aie_user, comment, "Taken into account.")
+        if outcome == "positive":
+            self.host_approval(project)  # already there for projects drafted here
         dwf.submit_determination(self.aie_user, project, findings=dict(FINDINGS), outcome=outcome)
         return Project.objects.get(pk=project.pk)
 

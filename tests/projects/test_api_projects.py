@@ -183,7 +183,11 @@ def test_patch_project_in_draft(pp_api, cycle):
 
 def test_post_update_is_the_same_as_patch(pp_api, cycle):
     project = cycle.engaged()
-    r = pp_api.post(f"/api/projects/{project.key}/update/", {"small_scale": True}, format="json")
+    r = pp_api.post(
+        f"/api/projects/{project.key}/update/",
+        {"small_scale": True, "small_scale_type": "I", "small_scale_figure": "12.5"},
+        format="json",
+    )
     assert r.status_code == 200
     assert r.json()["small_scale"] is True
     assert r.json()["title"] == "Landfill gas capture at Kyiv"

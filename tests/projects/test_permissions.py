@@ -5,8 +5,9 @@ from django.contrib.auth.models import AnonymousUser
 
 from jitrack.errors import NotFound
 from projects import workflow as wf
+from projects.models import User
 from projects.selectors import get_project_for, visible_projects
-from tests.factories import pdf_upload
+from tests.factories import UserFactory, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +34,13 @@ def test_invited_aie_sees_project_before_publication(cycle, participant, aie_use
     assert project.pk not in keys(other_aie_user)
 
 
-def test_submitted_pdd_visible_to_secretariat_not_public(cycle, secretariat, party_user):
+def test_submitted_pdd_visible_to_secretariat_not_public(cycle, secretariat, party_user, japan):
     project = cycle.submitted()
     assert project.pk in keys(secretariat)
-    assert project.pk not in keys(party_user)
+    # the host's focal point approves the project before publication (para 33 (a))
+    assert project.pk in keys(party_user)
+    other_dfp = UserFactory(username="jp-dfp", role=User.Role.PARTY, party=japan)
+    assert project.pk not in keys(other_dfp)
     assert project.pk not in keys(AnonymousUser())
 
 

@@ -9,7 +9,7 @@ from fees.models import FeeAssessment
 from projects import workflow as wf
 from projects.models import Comment, Document, Engagement, LetterOfApproval, Project
 from tests.factories import pdf_upload
-from tests.support import FINDINGS_POST
+from tests.support import FINDINGS_POST, payment_body
 
 
 def flash(client, response) -> str:
@@ -137,6 +137,7 @@ def test_engage_accept_submit_check_comment_answer_file_pay_publish(
     participant,
     aie_user,
     secretariat,
+    party_user,
     mailoutbox,
     django_capture_on_commit_callbacks,
 ):
@@ -211,6 +212,17 @@ def test_engage_accept_submit_check_comment_answer_file_pay_publish(
 
     wf.close_comments(project.pk, project.comments_close_at + dt.timedelta(seconds=1))
 
+    # The host's focal point records its own letter of approval (para 33 (a)): on record at once.
+    client.force_login(party_user)
+    assert "Record your letter of approval" in client.get("/projects/0001/").content.decode()
+    response = client.post(
+        "/projects/0001/approvals/",
+        {"party": project.host_party_id, "issued_on": "2008-06-01", "reference": "UA-LoA-7"},
+    )
+    assert response.status_code == 302, response.content.decode()
+    assert project.approvals.get().confirmed_by == party_user
+
+    client.force_login(aie_user)
     assert client.get("/projects/0001/determination/").status_code == 200
     response = client.post(
         "/projects/0001/determination/",
@@ -229,7 +241,7 @@ def test_engage_accept_submit_check_comment_answer_file_pay_publish(
     assert response.status_code == 409
     assert "The determination fee is not paid yet" in response.content.decode()
 
-    response = client.post("/projects/0001/fee/payment/", {"reference": "BANK-77"})
+    response = client.post("/projects/0001/fee/payment/", payment_body())
     assert response.status_code == 302
     fee = FeeAssessment.objects.get()
     assert fee.status == "paid"

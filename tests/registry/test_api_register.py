@@ -35,6 +35,8 @@ LIST_FIELDS = {
     "withdrawn",
 }
 DETAIL_FIELDS = LIST_FIELDS | {
+    "small_scale_type",
+    "small_scale_figure",
     "crediting_start",
     "crediting_end",
     "baseline_approach",
@@ -167,6 +169,7 @@ def test_public_timeline_hides_internal_events(anon, pp_api, cycle):
     assert public == ["pdd_published"]
     assert own == [
         "project_created",
+        "approval_recorded",
         "document_uploaded",
         "engagement_requested",
         "engagement_accepted",

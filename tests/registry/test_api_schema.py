@@ -79,8 +79,11 @@ def test_reference_lists(anon, aie_org, ukraine, scopes):
             "supplementary_info": False,
             "track2_eligible": True,
             "track1_eligible": False,
+            "annex_i": True,
+            "eligibility_source": Party.objects.get(code="UA").eligibility_source,
         }
     ]
+    assert parties[[p["code"] for p in parties].index("UA")]["eligibility_source"]
     scopes_ = anon.get("/api/scopes/").json()
     assert len(scopes_) == 15
     assert scopes_[0] == {

@@ -23,9 +23,7 @@ def published_with(cycle, n: int, title: str) -> Project:
             uploaded=pdf_upload(f"annex{i}.pdf", text=f"annex {i}"),
             confidential=i % 2 == 1,
         )
-    wf.record_approval(
-        cycle.participant, project, party=cycle.host, issued_on=project.created_at.date()
-    )
+    # ``Cycle.engaged`` has the host's focal point record its approval.
     wf.submit_pdd(cycle.aie_user, project)
     project = wf.check_pdd(cycle.secretariat, project, accept=True)
     for i in range(n):

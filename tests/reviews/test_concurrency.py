@@ -69,7 +69,8 @@ def test_a_party_and_a_member_at_the_same_instant_start_one_review(project, comm
 def test_every_requester_at_once_starts_one_review(project, committee, party_user, japan):
     now = timezone.now()
     jp = UserFactory(username="jp_dfp", role=User.Role.PARTY, party=japan)
-    users = [*committee.members, party_user, jp]
+    # every sitting member (m5 is an alternate not acting for anyone: it does not ask)
+    users = [*committee.members[:4], party_user, jp]
     _, errors = run_at_once(*[request(u, project, now) for u in users])
     assert errors == [None] * len(users)
     assert_one_review(project, len(users), now)
