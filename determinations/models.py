@@ -152,11 +152,13 @@ class MonitoringReport(models.Model):
             pgettext_lazy("monitoring report status", "Submitted for verification"),
         )
         VERIFIED = "verified", pgettext_lazy("monitoring report status", "Verification filed")
+        # ji-rules §7 "Rules at the edges": the report's status follows its verification to final.
+        FINAL = "final", pgettext_lazy("monitoring report status", "Verification final")
         WITHDRAWN = "withdrawn", pgettext_lazy("monitoring report status", "Withdrawn")
         REJECTED = "rejected", pgettext_lazy("monitoring report status", "Verification rejected")
 
     # Periods that block an overlapping new period (JISC 13 Annex 13): verified or under way.
-    BLOCKING = (Status.SUBMITTED, Status.VERIFIED)
+    BLOCKING = (Status.SUBMITTED, Status.VERIFIED, Status.FINAL)
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="monitoring")
     number = models.PositiveSmallIntegerField()
@@ -189,7 +191,7 @@ class MonitoringReport(models.Model):
                     ),
                     ("project", RangeOperators.EQUAL),
                 ],
-                condition=Q(status__in=["submitted", "verified"]),
+                condition=Q(status__in=["submitted", "verified", "final"]),
             ),
         ]
 

@@ -38,11 +38,13 @@ from .models import ImplementationChange, MonitoringReport, Verification
 V = Verification.Status
 M = MonitoringReport.Status
 
-# A monitoring report's period is taken while it is submitted or verified (JISC 13 Annex 13);
-# it is free again once the report is withdrawn or its verification rejected.
+# A monitoring report's period is taken while it is submitted, verified or final (JISC 13 Annex
+# 13); it is free again once the report is withdrawn or its verification rejected. It is final
+# when its verification is (ji-rules §7 "Rules at the edges").
 MONITORING_TRANSITIONS: dict[str, set[str]] = {
     M.SUBMITTED: {M.VERIFIED, M.WITHDRAWN},
-    M.VERIFIED: {M.WITHDRAWN, M.REJECTED},
+    M.VERIFIED: {M.WITHDRAWN, M.REJECTED, M.FINAL},
+    M.FINAL: set(),
     M.WITHDRAWN: set(),
     M.REJECTED: set(),
 }
@@ -532,6 +534,13 @@ def publish_verification(
     return ver
 
 
+def _monitoring_final(ver: Verification) -> None:
+    """The verified monitoring report is final with its verification (the caller's event tells
+    both moves)."""
+    report = MonitoringReport.objects.select_for_update().get(pk=ver.monitoring_report_id)
+    MONITORING.move(report, M.FINAL, log=None)
+
+
 def deem_verification_final(verification_id: int, now: datetime) -> bool:
     """Para 39: final 15 days after publication unless a review was requested. Idempotent."""
     project_id = (
@@ -548,6 +557,7 @@ def deem_verification_final(verification_id: int, now: datetime) -> bool:
             return False
         ver.final_on = ver.review_window_closes_at.date()
         ver.due_at = None
+        _monitoring_final(ver)  # told by "verification_final"
         VERIFICATION.move(
             ver,
             V.FINAL,
@@ -650,7 +660,9 @@ def conclude_review(
             project, "review_decided", actor=actor, reason=reasons, data=data, at=at
         ),
     )
-    if not confirmed:
+    if confirmed:
+        _monitoring_final(ver)  # told by "review_decided"
+    else:
         report = MonitoringReport.objects.select_for_update().get(pk=ver.monitoring_report_id)
         MONITORING.move(report, M.REJECTED, log=None)  # told by "review_decided"
         fee_services.void_verification_fee(project, ver.number, reason="rejected")

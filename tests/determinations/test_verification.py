@@ -532,10 +532,14 @@ def test_deem_verification_final_only_after_the_closing_instant(covered_verifica
     assert vwf.deem_verification_final(ver.pk, closes) is False
     ver.refresh_from_db()
     assert (ver.status, ver.final_on, ver.due_at) == ("published", None, closes)
+    assert ver.monitoring_report.status == "verified"
     after = closes + dt.timedelta(seconds=1)
     assert vwf.deem_verification_final(ver.pk, after) is True
     ver.refresh_from_db()
     assert (ver.status, ver.final_on, ver.due_at) == ("final", D(2011, 3, 24), None)
+    # The monitoring report follows its verification (ji-rules §7 "Rules at the edges").
+    report = MonitoringReport.objects.get(pk=ver.monitoring_report_id)
+    assert (report.status, report.get_status_display()) == ("final", "Verification final")
     assert vwf.deem_verification_final(ver.pk, after) is False
     [event] = Event.objects.filter(kind="verification_final")
     assert (event.actor, event.actor_label, event.created_at, event.public) == (

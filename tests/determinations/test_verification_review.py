@@ -215,7 +215,7 @@ def test_verification_review_confirmed_final(published_ver, party_user, cycle, m
     )
     ver.refresh_from_db()
     assert (ver.status, ver.final_on, ver.due_at) == ("final", decided_at.date(), None)
-    assert MonitoringReport.objects.get(pk=ver.monitoring_report_id).status == "verified"
+    assert MonitoringReport.objects.get(pk=ver.monitoring_report_id).status == "final"
     event = Event.objects.get(kind="review_decided")
     assert (event.public, event.reason) == (True, "The data hold.")
     assert event.data == {

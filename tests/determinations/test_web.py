@@ -489,7 +489,7 @@ def test_withdraw_refusals(client, final_ver, participant, other_participant):
     assert response.status_code == 409
     assert "can no longer be withdrawn" in response.content.decode()
     assert client.post("/monitoring/424242/withdraw/", {"confirm": "on"}).status_code == 404
-    assert MonitoringReport.objects.get().status == "verified"
+    assert MonitoringReport.objects.get().status == "final"
 
 
 # --- the Party's issuance page ---------------------------------------------------------------------

@@ -686,6 +686,16 @@ class Record(RuleBasedStateMachine):
             assert status == project.status, project
 
     @invariant()
+    def a_monitoring_report_is_final_with_its_verification(self):
+        """§8 item 3 for the reports (ji-rules §7 "Rules at the edges")."""
+        for report in MonitoringReport.objects.filter(project__in=self.projects).select_related(
+            "verification"
+        ):
+            ver = getattr(report, "verification", None)
+            final = ver is not None and ver.status == Verification.Status.FINAL
+            assert (report.status == MonitoringReport.Status.FINAL) == final, report
+
+    @invariant()
     def nothing_confidential_is_public_and_nothing_published_disappears(self):
         """§8 item 4, as an anonymous visitor reads the API."""
         client = Client()
