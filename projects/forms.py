@@ -156,6 +156,9 @@ class ApprovalForm(forms.Form):
     def __init__(self, *args, parties=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["party"].queryset = Party.objects.filter(pk__in=[p.pk for p in parties])
+        if len(parties) == 1:  # e.g. a focal point, who records its own Party's letter
+            self.fields["party"].empty_label = None
+            self.fields["party"].initial = parties[0].pk
 
 
 class AIEChoiceForm(forms.Form):

@@ -31,7 +31,7 @@ class CycleActor(Actor):
 
 @pytest.mark.django_db(transaction=True)
 def test_determination_cycle_in_the_browser(
-    browser, live_server, participant, aie_user, secretariat, ukraine, scopes, tmp_path
+    browser, live_server, participant, aie_user, secretariat, party_user, ukraine, scopes, tmp_path
 ):
     if SHOTS.exists():
         shutil.rmtree(SHOTS)
@@ -117,6 +117,17 @@ def test_determination_cycle_in_the_browser(
         clock.enforce_deadlines()
         assert Project.objects.get(pk=project.pk).status == "comments_closed"
 
+        # Ukraine's focal point records its letter of approval from the project page (para 33 (a)).
+        dfp = CycleActor(browser, base, "party")
+        page = dfp.go("/projects/0001/")
+        with page.expect_navigation():
+            page.get_by_role("link", name="Record your letter of approval").click()
+        page.fill("input[name=issued_on]", "2026-01-15")
+        page.fill("input[name=reference]", "UA-LoA-2026-17")
+        dfp.submit()
+        dfp.close()
+        assert project.approvals.get().confirmed_by == party_user
+
         aie = CycleActor(browser, base, "aie")
         page = aie.go("/projects/0001/determination/")
         for key_ in ("approval", "additionality", "baseline_monitoring", "environmental"):
@@ -131,6 +142,7 @@ def test_determination_cycle_in_the_browser(
 
         sec = CycleActor(browser, base, "secretariat")
         page = sec.go("/projects/0001/fee/payment/")
+        page.fill("input[name=amount_usd]", "8500.00")  # the date received is today's, as shown
         page.fill("input[name=reference]", "UBS-2026-0042")
         sec.submit()
         page = sec.go("/projects/0001/determination/check/")
