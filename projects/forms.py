@@ -167,6 +167,13 @@ class AIEChoiceForm(forms.Form):
     )
 
 
+class ConfirmApprovalForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I confirm that my Party issued this letter of approval; once confirmed it is on "
+        "the record and cannot be undone."
+    )
+
+
 class ChangeAIEForm(AIEChoiceForm):
     reason = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Reason (public)"

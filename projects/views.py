@@ -8,13 +8,10 @@ of queries whatever the data size (tests/projects check it).
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
 
-from jitrack.errors import DomainError
 from jitrack.web import GET_POST, act, bind, refuse
 
 from . import workflow as wf
@@ -25,6 +22,7 @@ from .forms import (
     ChangeAIEForm,
     CheckForm,
     CommentForm,
+    ConfirmApprovalForm,
     DocumentAsideForm,
     DocumentForm,
     EngagementDecisionForm,
@@ -238,9 +236,10 @@ def terminate(request, key):
 
 
 @login_required
-@require_POST
+@GET_POST
 def approval_confirm(request, pk: int):
-    """The Party's focal point confirms a letter the participants uploaded (ji-rules §7)."""
+    """The Party's focal point confirms a letter the participants uploaded (ji-rules §7), after
+    ticking that it is its Party's letter (the act cannot be undone)."""
     loa = (
         LetterOfApproval.objects.filter(
             pk=pk, project__in=visible_projects(request.user).values("pk")
@@ -250,12 +249,22 @@ def approval_confirm(request, pk: int):
     )
     if loa is None:
         raise Http404("No such letter of approval.")
-    try:
-        wf.confirm_approval(request.user, loa)
-    except DomainError as err:
-        return refuse(request, err.detail, err.status)
-    messages.success(request, f"The letter of approval of {loa.party.name} is confirmed.")
-    return to_project(loa.project)
+    if not wf.is_focal_point(request.user, loa.party):
+        return refuse(request, f"Only the focal point of {loa.party.name} confirms its letter.")
+    reference = f", ref. {loa.reference}" if loa.reference else ""
+    return action_page(
+        request,
+        loa.project,
+        bind(request, ConfirmApprovalForm),
+        lambda d: wf.confirm_approval(request.user, loa),
+        title=f"Confirm the letter of approval of {loa.party.name}",
+        intro=f"Uploaded by the project participants: issued {loa.issued_on:%d %b %Y}"
+        f"{reference}. Once confirmed, it is the written approval of {loa.party.name} on record "
+        "(para 33 (a)).",
+        submit="Confirm the letter",
+        done=lambda loa: f"The letter of approval of {loa.party.name} is confirmed.",
+        then=lambda loa: to_project(loa.project),
+    )
 
 
 # --- AIE actions ----------------------------------------------------------------------------

@@ -77,7 +77,16 @@ def test_the_focal_point_confirms_on_the_page_and_through_the_api(
     client.force_login(party_user)
     page = html(client.get(f"/projects/{project.key}/"))
     assert "Confirm the letter" in page
+    # Irreversible: the page asks the focal point to tick that it is its Party's letter.
+    form = html(client.get(f"/approvals/{loa.pk}/confirm/"))
+    assert "cannot be undone" in form and "Ukraine" in form
     response = client.post(f"/approvals/{loa.pk}/confirm/")
+    assert response.status_code == 400 and "This field is required." in html(response)
+    assert LetterOfApproval.objects.get(pk=loa.pk).confirmed_at is None
+    client.force_login(cycle.participant)
+    assert client.post(f"/approvals/{loa.pk}/confirm/", {"confirm": "on"}).status_code == 403
+    client.force_login(party_user)
+    response = client.post(f"/approvals/{loa.pk}/confirm/", {"confirm": "on"})
     assert response.status_code == 302
     assert LetterOfApproval.objects.get(pk=loa.pk).confirmed_at is not None
     again = party_api.post(f"/api/approvals/{loa.pk}/confirm/")
