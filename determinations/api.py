@@ -356,8 +356,14 @@ def transfer_block(request, pk):
     if block is None:
         raise NotFound("No such block of ERUs.")
     data = validated(TransferInputSerializer, request).validated_data
-    head = iss.transfer(request.user, block, quantity=data["quantity"], account=data["account"])
-    head = EruBlock.objects.select_related("originating_party").get(pk=head.pk)
+    head = iss.transfer(
+        request.user,
+        block,
+        quantity=data["quantity"],
+        account=data["account"],
+        account_party=data["account_party"],
+    )
+    head = EruBlock.objects.select_related("originating_party", "account_party").get(pk=head.pk)
     return Response(EruBlockSerializer(head).data)
 
 

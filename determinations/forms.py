@@ -6,7 +6,7 @@ from datetime import date
 from django import forms
 
 from projects.forms import availability_choices
-from projects.models import Accreditation, Organisation
+from projects.models import Accreditation, Organisation, Party
 
 from .models import CommitmentPeriod, Determination
 
@@ -328,6 +328,20 @@ class TransferForm(forms.Form):
     account = forms.CharField(
         max_length=120, label="Account", help_text="The account the participants named."
     )
+    account_party = forms.ModelChoiceField(
+        Party.objects.none(),
+        required=False,  # the host's registry when not given
+        label="Registry of",
+        help_text="The Party whose national registry holds the account. Another Party than the "
+        "host needs its approval of the project on record (para 33 (a)).",
+    )
+
+    def __init__(self, *args, parties=(), host=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["account_party"]
+        field.queryset = Party.objects.filter(pk__in=[p.pk for p in parties])
+        field.empty_label = None
+        field.initial = host.pk if host is not None else None
 
 
 class MonitoringWithdrawForm(forms.Form):

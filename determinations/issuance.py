@@ -47,7 +47,7 @@ from django.db.models import F, OuterRef, Subquery, Sum
 
 from jitrack.errors import Conflict, Forbidden, Invalid
 from projects.models import Party, Project, User
-from projects.workflow import record
+from projects.workflow import approval_on_record, record
 
 from .models import (
     COMMITMENT_PERIOD_YEARS,
@@ -378,8 +378,20 @@ def issue_erus(actor: User, verification: Verification, *, blocks: list[dict]) -
     return issuance
 
 
-def transfer(actor: User, block: EruBlock, *, quantity: int, account: str) -> EruBlock:
-    """Forward ERUs to an account the participants name. TRANSFER_SPLIT (module docstring)."""
+def transfer(
+    actor: User,
+    block: EruBlock,
+    *,
+    quantity: int,
+    account: str,
+    account_party: Party | None = None,
+) -> EruBlock:
+    """Forward ERUs to an account the participants name, in the national registry of
+    ``account_party`` (default: the host's). TRANSFER_SPLIT (module docstring).
+
+    ji-rules §7 "Approval by the Parties involved" [our reading]: ERUs go to an account of a
+    Party other than the host only once that Party's written approval of the project is on
+    record (para 33 (a))."""
     account = (account or "").strip()
     if not account:
         raise Invalid("Name the account.", code="required", field="account")
@@ -399,6 +411,17 @@ def transfer(actor: User, block: EruBlock, *, quantity: int, account: str) -> Er
             raise Conflict("This block was already split or transferred.", code="block_inactive")
         if quantity > block.quantity:
             raise Conflict(f"The block holds {block.quantity:,} ERUs.", code="exceeds_block")
+        project = block.issuance.verification.project
+        if account_party is not None and account_party.pk != host.pk:
+            if not approval_on_record(project, account_party):
+                raise Conflict(
+                    f"ERUs go to an account in the registry of {account_party.name} only once "
+                    f"{account_party.name}'s written approval of the project is on record "
+                    "(para 33 (a)).",
+                    code="approval_missing",
+                )
+        else:
+            account_party = None
         block.active = False
         block.save(update_fields=["active"])
         common = {
@@ -414,6 +437,7 @@ def transfer(actor: User, block: EruBlock, *, quantity: int, account: str) -> Er
             serial_start=block.serial_start,
             serial_end=block.serial_start + quantity - 1,
             account=account,
+            account_party=account_party,
             **common,
         )
         if quantity < block.quantity:
@@ -421,9 +445,9 @@ def transfer(actor: User, block: EruBlock, *, quantity: int, account: str) -> Er
                 serial_start=block.serial_start + quantity,
                 serial_end=block.serial_end,
                 account=block.account,
+                account_party=block.account_party,
                 **common,
             )
-        project = block.issuance.verification.project
         record(
             project,
             "erus_transferred",
@@ -432,6 +456,7 @@ def transfer(actor: User, block: EruBlock, *, quantity: int, account: str) -> Er
                 "serial_start": head.serial_start,
                 "serial_end": head.serial_end,
                 "account": account,
+                "account_party": (account_party or host).code,
             },
         )
     return head

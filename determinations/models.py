@@ -382,6 +382,14 @@ class EruBlock(models.Model):
     account = models.CharField(
         max_length=120, help_text="Holding account: the host's registry, then the PPs' accounts."
     )
+    account_party = models.ForeignKey(
+        Party,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The Party whose national registry holds the account; empty: the host's.",
+    )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )

@@ -6,7 +6,7 @@ import json
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from projects.models import Organisation
+from projects.models import Organisation, Party
 from projects.serializers import DocumentSerializer, OrganisationRefField, download_url
 
 from .issuance import MAX_SERIAL  # serials run below it
@@ -448,6 +448,15 @@ class IssuanceInputSerializer(serializers.Serializer):
 class TransferInputSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_SERIAL)
     account = serializers.CharField(max_length=120, help_text="The account the ERUs go to.")
+    account_party = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Party.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="ISO code of the Party whose national registry holds the account (default: "
+        "the host). Another Party's approval of the project must be on record (para 33 (a)).",
+    )
 
 
 # --- output ---------------------------------------------------------------------------------
@@ -595,6 +604,9 @@ class VerificationSerializer(serializers.ModelSerializer):
 
 class EruBlockSerializer(serializers.ModelSerializer):
     originating_party = serializers.CharField(source="originating_party.code")
+    account_party = serializers.SerializerMethodField(
+        help_text="The Party whose national registry holds the account."
+    )
     quantity = serializers.IntegerField()
 
     class Meta:
@@ -610,8 +622,13 @@ class EruBlockSerializer(serializers.ModelSerializer):
             "project_identifier",
             "track",
             "account",
+            "account_party",
             "active",
         ]
+
+    def get_account_party(self, block) -> str:
+        # an empty account_party is the host's own registry (the originating Party)
+        return (block.account_party or block.originating_party).code
 
 
 class EruIssuanceSerializer(serializers.ModelSerializer):

@@ -15,7 +15,7 @@ from jitrack.errors import DomainError
 from jitrack.web import GET_POST, act, apply_error, bind, paginate, refuse
 from projects.forms import CheckForm
 from projects.models import Party, Project, User
-from projects.selectors import visible_projects
+from projects.selectors import host_first, parties_with_approvals, visible_projects
 from projects.web import project_or_404, to_project
 
 from . import issuance
@@ -339,6 +339,7 @@ def eru_transfer(request, pk: int):
                 pk=pk,
                 issuance__verification__project__in=visible_projects(request.user).values("pk"),
             )
+            .select_related("originating_party")
             .first()
         )
     if block is None:
@@ -349,9 +350,18 @@ def eru_transfer(request, pk: int):
     return _form_page(
         request,
         project,
-        bind(request, TransferForm),
+        bind(
+            request,
+            TransferForm,
+            parties=host_first(parties_with_approvals(project), project),
+            host=block.originating_party,
+        ),
         lambda d: issuance.transfer(
-            request.user, block, quantity=d["quantity"], account=d["account"]
+            request.user,
+            block,
+            quantity=d["quantity"],
+            account=d["account"],
+            account_party=d["account_party"],
         ),
         title=f"Transfer ERUs {block.serial_start}–{block.serial_end}",
         intro=f"The block holds {block.quantity:,} ERUs in “{block.account}”. A partial "

@@ -751,7 +751,9 @@ def record_approval(
         project = lock(project)
         own = is_focal_point(actor, party)
         if own:
-            if project.status in TERMINAL:
+            # at any stage until the project ends: a final project's ERUs still go to the
+            # accounts of Parties that approve it later (ji-rules §7)
+            if project.status in ENDED_UNVERIFIABLE:
                 raise Conflict(
                     f"The project is {project.get_status_display().lower()}.", code="wrong_status"
                 )
@@ -821,7 +823,7 @@ def confirm_approval(actor: User, loa: LetterOfApproval) -> LetterOfApproval:
             raise Conflict(
                 "This letter of approval is already confirmed.", code="already_confirmed"
             )
-        if project.status in TERMINAL:
+        if project.status in ENDED_UNVERIFIABLE:  # a final project's ERUs still move
             raise Conflict(
                 f"The project is {project.get_status_display().lower()}.", code="wrong_status"
             )
@@ -838,12 +840,15 @@ def confirm_approval(actor: User, loa: LetterOfApproval) -> LetterOfApproval:
     return loa
 
 
+def approval_on_record(project: Project, party: Party) -> bool:
+    """ji-rules §7 (para 33 (a)): ``party``'s written approval of the project, confirmed by its
+    focal point."""
+    return project.approvals.filter(party=party, confirmed_at__isnull=False).exists()
+
+
 def host_approval_on_record(project: Project) -> bool:
-    """ji-rules §7 (para 33 (a)): the host Party's written approval, confirmed by its focal
-    point."""
-    return project.approvals.filter(
-        party_id=project.host_party_id, confirmed_at__isnull=False
-    ).exists()
+    """The host Party's approval on record (a positive determination needs it)."""
+    return approval_on_record(project, project.host_party)
 
 
 # --- engagement and change of AIE -------------------------------------------------------------

@@ -175,7 +175,7 @@ def project_detail(request, key):
         # ... and records its own letter while the project has not ended
         party.may_record = bool(
             not party.loa_id
-            and project.status not in wf.TERMINAL
+            and project.status not in wf.ENDED_UNVERIFIABLE
             and wf.is_focal_point(user, party)
         )
     comments = list(project.comments.all()) if project.pdd_available_on else []

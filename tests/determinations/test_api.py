@@ -15,6 +15,7 @@ from determinations.models import EruBlock, MonitoringReport, Verification
 from fees import services as fee_services
 from fees.models import Invoice
 from jitrack.errors import Invalid
+from projects import workflow as wf
 from projects.models import User
 from tests.factories import AIEFactory, PartyFactory, UserFactory, pdf_upload
 from tests.support import CONDITIONS, assert_error, client_for, openapi_schema
@@ -781,6 +782,7 @@ def test_issue_erus(final_ver, party_api, anon):
                 "project_identifier": "JI-0001",
                 "track": 2,
                 "account": "UA national registry",
+                "account_party": "UA",
                 "active": True,
             },
             {
@@ -794,6 +796,7 @@ def test_issue_erus(final_ver, party_api, anon):
                 "project_identifier": "JI-0001",
                 "track": 2,
                 "account": "UA national registry",
+                "account_party": "UA",
                 "active": True,
             },
         ],
@@ -918,6 +921,28 @@ def test_transfer_block(final_ver, party_api, pp_api, other_party_api, anon, par
     ]
 
 
+def test_transfer_to_another_partys_registry(final_ver, party_api, party_user, japan):
+    """ERUs go to an account of a Party other than the host once its approval is on record
+    (para 33 (a)); the block says whose registry holds it."""
+    iss = issuance.issue_erus(
+        party_user, final_ver, blocks=[{"serial_start": 1001, "serial_end": 2000}]
+    )
+    url = f"/api/eru-blocks/{iss.blocks.get().pk}/transfer/"
+    body = {"quantity": 10, "account": "Azur, JP registry", "account_party": "JP"}
+    assert_error(party_api.post(url, body, format="json"), 409, "approval_missing")
+    assert_error(
+        party_api.post(url, body | {"account_party": "ZZ"}, format="json"),
+        400,
+        field="account_party",
+    )
+    final_ver.project.parties_involved.add(japan)
+    jp_dfp = UserFactory(username="jp-dfp", role=User.Role.PARTY, party=japan)
+    wf.record_approval(jp_dfp, final_ver.project, party=japan, issued_on=D(2010, 1, 4))
+    r = party_api.post(url, body, format="json")
+    assert r.status_code == 200, r.content
+    assert (r.json()["account"], r.json()["account_party"]) == ("Azur, JP registry", "JP")
+
+
 def test_party_issuance_is_public(final_ver, anon, party_user):
     issuance.issue_erus(party_user, final_ver, blocks=[{"serial_start": 1, "serial_end": 4000}])
     r = anon.get("/api/parties/UA/issuance/")
@@ -940,6 +965,7 @@ def test_party_issuance_is_public(final_ver, anon, party_user):
         "project_identifier",
         "track",
         "account",
+        "account_party",
         "active",
     }
     assert [(e["kind"], e["quantity"]) for e in page["aau_ledger"]] == [

@@ -12,6 +12,7 @@ from determinations import verification as vwf
 from determinations.models import AauLedgerEntry, EruBlock, EruIssuance, Verification
 from fees import services as fee_services
 from jitrack.errors import Conflict, Forbidden, Invalid
+from projects import workflow as wf
 from projects.models import Event, User
 from tests.factories import UserFactory
 from tests.support import Cycle
@@ -484,7 +485,12 @@ def test_transfer_splits_block_head_to_named_account(block, party_user, final_pr
         assert (child.unit_type, child.commitment_period, child.track) == ("ERU", 1, 2)
     assert EruBlock.objects.filter(active=True).count() == 2
     event = Event.objects.get(project=final_project, kind="erus_transferred")
-    assert event.data == {"serial_start": 1001, "serial_end": 1300, "account": "PP account 7"}
+    assert event.data == {
+        "serial_start": 1001,
+        "serial_end": 1300,
+        "account": "PP account 7",
+        "account_party": "UA",
+    }
     # The tail splits again; its head keeps the tail's start serial.
     head2 = issuance.transfer(party_user, tail, quantity=1, account="PP account 8")
     assert (head2.serial_start, head2.serial_end) == (1301, 1301)
@@ -494,6 +500,33 @@ def test_transfer_splits_block_head_to_named_account(block, party_user, final_pr
         (1301, 1301, "PP account 8"),
         (1302, 2000, "UA national registry"),
     ]
+
+
+def test_transfer_to_another_partys_registry_needs_its_approval(
+    block, party_user, japan, japan_dfp, final_project
+):
+    """ji-rules §7 "Approval by the Parties involved": ERUs go to an account of a Party other
+    than the host only once that Party's approval is on record (para 33 (a))."""
+    final_project.parties_involved.add(japan)  # set up: Japan is a Party involved
+
+    def to_japan():
+        return issuance.transfer(
+            party_user, block, quantity=10, account="JP-1", account_party=japan
+        )
+
+    with pytest.raises(Conflict) as refused:
+        to_japan()
+    assert refused.value.code == "approval_missing" and "Japan" in refused.value.detail
+    block.refresh_from_db()
+    assert block.active is True and EruBlock.objects.count() == 1
+    assert not Event.objects.filter(kind="erus_transferred").exists()
+    # Japan's focal point records its approval of the final project, on record at once
+    wf.record_approval(japan_dfp, final_project, party=japan, issued_on=D(2009, 1, 5))
+    head = to_japan()
+    assert (head.account, head.account_party) == ("JP-1", japan)
+    tail = EruBlock.objects.get(parent=block, active=True, serial_start=1011)
+    assert tail.account_party is None  # still in the host's registry
+    assert Event.objects.get(kind="erus_transferred").data["account_party"] == "JP"
 
 
 def test_transfer_whole_block(block, party_user):

@@ -455,7 +455,7 @@ def test_transfer_splits_block(client, issued, party_user, final_project):
     ]
 
 
-def test_transfer_refusals(client, issued, participant, party_user):
+def test_transfer_refusals(client, issued, participant, party_user, japan):
     block = EruBlock.objects.get()
     path = f"/eru-blocks/{block.pk}/transfer/"
     assert (
@@ -468,6 +468,13 @@ def test_transfer_refusals(client, issued, participant, party_user):
     assert "The block holds 4,000 ERUs." in response.content.decode()
     assert client.post(path, {"quantity": "-1", "account": "x"}).status_code == 400
     assert client.get("/eru-blocks/999999/transfer/").status_code == 404
+    # To a registry of a Party involved that has not approved the project (para 33 (a)).
+    block.issuance.verification.project.parties_involved.add(japan)
+    assert f'value="{japan.pk}"' in client.get(path).content.decode()
+    response = client.post(path, {"quantity": "1", "account": "JP-1", "account_party": japan.pk})
+    assert response.status_code == 409
+    assert "written approval of the project is on record" in response.content.decode()
+    assert EruBlock.objects.filter(active=True).count() == 1
     assert EruBlock.objects.get().active
 
 

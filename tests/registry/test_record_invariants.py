@@ -512,12 +512,17 @@ class Record(RuleBasedStateMachine):
         )
 
     @precondition(lambda self: EruBlock.objects.filter(active=True).exists())
-    @rule(quantity=st.integers(min_value=1, max_value=100_000))
-    def transfer(self, quantity):
+    @rule(quantity=st.integers(min_value=1, max_value=100_000), to_japan=st.booleans())
+    def transfer(self, quantity, to_japan):
         block = EruBlock.objects.filter(active=True).order_by("pk").first()
         if block:
             self.act(
-                issuance.transfer, self.world.dfp["UA"], block, quantity=quantity, account="PP-1"
+                issuance.transfer,
+                self.world.dfp["UA"],
+                block,
+                quantity=quantity,
+                account="PP-1",
+                account_party=self.world.jp if to_japan else None,
             )
 
     @rule(i=PROJECTS, terminate=st.booleans())
@@ -667,6 +672,13 @@ class Record(RuleBasedStateMachine):
                 assert a.serial_end < b.serial_start, (a, b)
         for period in COMMITMENT_PERIOD_YEARS:
             assert issuance.aau_balance(self.world.ua, period) >= 0
+        # ji-rules §7 "Approval by the Parties involved": no ERUs in another Party's registry
+        # without its approval on record
+        for block in EruBlock.objects.filter(account_party__isnull=False).select_related(
+            "issuance__verification"
+        ):
+            project = Project.objects.get(pk=block.issuance.verification.project_id)
+            assert wf.approval_on_record(project, block.account_party), block
         for project in Project.objects.filter(pk__in=self.projects):
             for row in issuance.reconciliation(project):
                 assert row["issued"] <= row["verified"], (project, row)
