@@ -366,19 +366,26 @@ def check_pdd(request, key):
 
 
 @extend_schema(
-    request=CommentInputSerializer,
+    request={
+        "application/json": CommentInputSerializer,
+        "multipart/form-data": CommentInputSerializer,
+    },
     responses=responses(201, CommentSerializer),
     tags=["comments"],
     auth=[],
 )
 @api_view(["POST"])
 @permission_classes([AllowAny])
+@parser_classes(JSON_OR_MULTIPART)
 def add_comment(request, key):
     """Anyone comments on a PDD during its 30-day comment period (para 32)."""
     project = get_project_for(request.user, key)
     data = validated(CommentInputSerializer, request).validated_data
     comment = wf.add_comment(project, **data)
-    return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+    return Response(
+        CommentSerializer(comment, context={"request": request}).data,
+        status=status.HTTP_201_CREATED,
+    )
 
 
 @extend_schema(

@@ -250,6 +250,12 @@ class CommentForm(forms.Form):
     text = forms.CharField(
         max_length=20000, widget=forms.Textarea(attrs={"rows": 6}), label=_("Comment")
     )
+    attachment = forms.FileField(
+        required=False,
+        label=_("Attachment (PDF, optional)"),
+        help_text=_("Published with your comment, e.g. a longer submission."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
 
 
 class AnswerForm(forms.Form):

@@ -457,6 +457,10 @@ class Engagement(models.Model):
         ]
 
 
+def comment_attachment_path(instance: Comment, filename: str) -> str:
+    return f"comments/{instance.project_id}/{instance.attachment_sha256[:16]}-{filename}"
+
+
 class Comment(models.Model):
     class Category(models.TextChoices):
         PARTY = "party", _("Party")
@@ -477,6 +481,12 @@ class Comment(models.Model):
     )
     # ji-rules §7 "Public comments": the secretariat may hide an abusive comment; the record
     # keeps that a comment was removed, when and why.
+    # ji-rules §7 "Public comments" [our reading]: up to 20,000 characters, with a PDF attached
+    # for anything longer; public with the comment, hidden with it when removed.
+    attachment = models.FileField(upload_to=comment_attachment_path, max_length=300, blank=True)
+    attachment_name = models.CharField(max_length=255, blank=True)
+    attachment_sha256 = models.CharField(max_length=64, blank=True)
+    attachment_size = models.PositiveBigIntegerField(default=0)
     removed_at = models.DateTimeField(null=True, blank=True)
     removed_reason = models.TextField(blank=True)
     removed_by = models.ForeignKey(

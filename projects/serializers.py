@@ -182,7 +182,19 @@ class CommentSerializer(serializers.ModelSerializer):
             "answered_at",
             "removed_at",
             "removed_reason",
+            "attachment_url",
         ]
+
+    attachment_url = serializers.SerializerMethodField(
+        help_text="The attached PDF; null when there is none or the comment was removed."
+    )
+
+    def get_attachment_url(self, instance) -> str | None:
+        if not instance.attachment_sha256 or instance.removed_at is not None:
+            return None
+        path = reverse("comment_attachment", args=[instance.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -408,6 +420,9 @@ class CommentInputSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=Comment.Category.choices)
     email = serializers.EmailField(max_length=254, help_text="Not published.")
     text = serializers.CharField(max_length=20000)
+    attachment = serializers.FileField(
+        required=False, allow_null=True, default=None, help_text="A PDF, published with it."
+    )
 
 
 class AnswerSerializer(serializers.Serializer):

@@ -32,5 +32,6 @@ urlpatterns = [
     ),
     path("engagements/<int:pk>/decide/", views.engagement_decide, name="engagement_decide"),
     path("documents/<int:pk>/download/", views.document_download, name="document_download"),
+    path("comments/<int:pk>/attachment/", views.comment_attachment, name="comment_attachment"),
     path("documents/<int:pk>/aside/", views.document_aside, name="document_aside"),
 ]

@@ -31,7 +31,7 @@ from .forms import (
     TerminateForm,
     WithdrawForm,
 )
-from .models import Document, Engagement, LetterOfApproval, Project
+from .models import Comment, Document, Engagement, LetterOfApproval, Project
 from .selectors import comments_open, host_first, parties_with_approvals, visible_projects
 from .web import action_page, project_or_404, to_project
 
@@ -53,6 +53,27 @@ def document_download(request, pk: int):
         content_type="application/pdf",
         filename=document.filename,
     )
+
+
+def comment_attachment(request, pk: int):
+    """The PDF attached to a public comment: public with the comment, gone with it when the
+    secretariat removes the comment (ji-rules §7 "Public comments")."""
+    comment = (
+        Comment.objects.filter(
+            pk=pk, removed_at__isnull=True, project__pdd_available_on__isnull=False
+        )
+        .exclude(attachment_sha256="")
+        .first()
+        if 0 < pk < 2**63
+        else None
+    )
+    if comment is None:
+        raise Http404("No such attachment.")
+    try:
+        stream = comment.attachment.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file of this attachment is missing.") from None
+    return FileResponse(stream, content_type="application/pdf", filename=comment.attachment_name)
 
 
 # --- participant actions ----------------------------------------------------------------------

@@ -1072,9 +1072,12 @@ def add_comment(
     category: str,
     email: str,
     text: str,
+    attachment=None,
     now: datetime | None = None,
 ) -> Comment:
-    """Anyone comments on a PDD open for comments (para 32); on time until the end instant."""
+    """Anyone comments on a PDD open for comments (para 32); on time until the end instant.
+    ji-rules §7 "Public comments" [our reading]: at most COMMENT_MAX characters, and a PDF may be
+    attached (public with the comment)."""
     now = now or timezone.now()
     # The public comment form shows these in the visitor's language (the API stays English).
     for field, value, message in (
@@ -1092,6 +1095,14 @@ def add_comment(
         validate_email(email.strip())
     except ValidationError:
         raise Invalid(_("Enter a valid e-mail address."), field="email") from None
+    attached = {}
+    if attachment:
+        content, sha = read_pdf_upload(attachment, field="attachment")
+        attached = {
+            "attachment_name": clean_filename(getattr(attachment, "name", None), "comment.pdf"),
+            "attachment_sha256": sha,
+            "attachment_size": len(content),
+        }
     with transaction.atomic():
         project = lock(project)
         if (
@@ -1108,7 +1119,12 @@ def add_comment(
             email=email.strip(),
             text=text.strip(),
             submitted_at=now,
+            **attached,
         )
+        if attached:
+            comment.attachment.save(
+                attached["attachment_name"], as_django_file(content, "comment.pdf"), save=True
+            )
         record(
             project,
             "comment_received",

@@ -52,7 +52,7 @@ class ProjectDetailSerializer(ProjectSerializer):
     @extend_schema_field(CommentWithEmailSerializer(many=True))
     def get_comments(self, obj):
         cls = CommentWithEmailSerializer if self.context["show_email"] else CommentSerializer
-        return cls(self.context["comments"], many=True).data
+        return cls(self.context["comments"], many=True, context=self.context).data
 
     @extend_schema_field(EventSerializer(many=True))
     def get_timeline(self, obj):

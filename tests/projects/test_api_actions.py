@@ -222,6 +222,7 @@ def test_comment_is_public_without_email(anon, cycle):
         "answered_at": None,
         "removed_at": None,
         "removed_reason": "",
+        "attachment_url": None,
     }
 
 
