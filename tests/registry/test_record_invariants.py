@@ -23,6 +23,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from hypothesis import HealthCheck, settings
@@ -51,7 +52,16 @@ from fees.models import FeeAssessment, FeeKind, Invoice, Payment, Reimbursement
 from jitrack.errors import DomainError
 from projects import accreditation, parties
 from projects import workflow as wf
-from projects.models import Accreditation, Comment, Event, Party, Project, SectoralScope, User
+from projects.models import (
+    Accreditation,
+    Comment,
+    Document,
+    Event,
+    Party,
+    Project,
+    SectoralScope,
+    User,
+)
 from registry.clock import enforce_deadlines
 from reviews import workflow as rwf
 from reviews.models import JiscMember, Review
@@ -151,15 +161,21 @@ class Record(RuleBasedStateMachine):
 
     def act(self, call, *args, **kwargs):
         """Run one act; a refusal must change nothing."""
-        before = (Event.objects.count(), Comment.objects.count(), Payment.objects.count())
+        before = self.counts()
         try:
             with transaction.atomic():
                 return call(*args, **kwargs)
         except DomainError:
             self.refusals += 1
-            after = (Event.objects.count(), Comment.objects.count(), Payment.objects.count())
+            after = self.counts()
             assert after == before, f"a refused {call.__name__} changed the record"
             return None
+
+    @staticmethod
+    def counts() -> tuple[int, ...]:
+        return tuple(
+            model.objects.count() for model in (Event, Comment, Payment, Document, EruBlock)
+        )
 
     def project(self, i: int) -> Project | None:
         if not self.projects:
@@ -234,8 +250,13 @@ class Record(RuleBasedStateMachine):
     def aie_of(self, project: Project) -> User:
         return next(u for u in self.world.aies if u.organisation_id == project.aie_id)
 
-    @rule(i=PROJECTS, text=st.text(min_size=1, max_size=40), answer=st.booleans())
-    def comment(self, i, text, answer):
+    @rule(
+        i=PROJECTS,
+        text=st.text(min_size=1, max_size=40),
+        answer=st.booleans(),
+        attach=st.sampled_from([None, "pdf", "not a pdf"]),
+    )
+    def comment(self, i, text, answer, attach):
         project = self.project(i)
         if project is None:
             return
@@ -247,9 +268,44 @@ class Record(RuleBasedStateMachine):
             category="stakeholder",
             email="v@example.org",
             text=text,
+            attachment=(
+                None
+                if attach is None
+                else pdf_upload("c.pdf")
+                if attach == "pdf"
+                else SimpleUploadedFile("c.pdf", b"not a pdf")
+            ),
         )
         if comment is not None and answer and project.aie_id:
             self.act(wf.answer_comment, self.aie_of(project), comment, "Taken into account.")
+
+    @precondition(
+        lambda self: Document.objects.filter(
+            project__in=self.projects, published_at__isnull=False
+        ).exists()
+    )
+    @rule(i=PROJECTS, withdraw=st.booleans())
+    def set_a_document_aside(self, i, withdraw):
+        """The secretariat withdraws a published document, or supersedes it by a later
+        published version of its kind (ji-rules §7 "Documents")."""
+        project = self.project(i)
+        published = project and list(
+            project.documents.filter(published_at__isnull=False).order_by("kind", "version")
+        )
+        if not published:
+            return
+        document = published[0]
+        later = next(
+            (d for d in published if d.kind == document.kind and d.pk != document.pk), None
+        )
+        self.act(
+            wf.set_document_aside,
+            self.world.sec,
+            document,
+            withdraw=withdraw,
+            reason="Published in error.",
+            superseded_by=None if withdraw else later,
+        )
 
     @precondition(
         lambda self: Comment.objects.filter(
@@ -563,6 +619,7 @@ class Record(RuleBasedStateMachine):
             elif status == S.PDD_SUBMITTED:
                 done = self.act(wf.check_pdd, w.sec, project, accept=True)
             elif status == S.OPEN_FOR_COMMENTS and goal != S.OPEN_FOR_COMMENTS:
+                self.comment(i, text="A public comment.", answer=True, attach="pdf")
                 done = self.let_time_pass(31)
             elif status == S.COMMENTS_CLOSED:
                 if positive:
@@ -727,6 +784,7 @@ class Record(RuleBasedStateMachine):
             for comment in body["comments"]:
                 if comment["id"] in removed:
                     assert comment["text"] == "" and comment["removed_reason"]
+                    assert comment["attachment_url"] is None
             public = set(project.events.filter(public=True).values_list("pk", flat=True))
             assert self.public_events & set(project.events.values_list("pk", flat=True)) <= public
             self.public_events |= public
