@@ -388,6 +388,18 @@ def add_comment(request, key):
     )
 
 
+def _visible_comment(request, pk) -> Comment:
+    """A comment on a project this user may see, or 404."""
+    comment = (
+        Comment.objects.filter(pk=pk, project__in=visible_projects(request.user).values("pk"))
+        .select_related("project")
+        .first()
+    )
+    if comment is None:
+        raise NotFound("No such comment.")
+    return comment
+
+
 @extend_schema(
     request=AnswerSerializer,
     responses=responses(200, CommentWithEmailSerializer),
@@ -397,18 +409,12 @@ def add_comment(request, key):
 @permission_classes([IsAuthenticated])
 def answer_comment(request, pk):
     """The project's AIE answers a comment (or revises its answer)."""
-    comment = (
-        Comment.objects.filter(pk=pk, project__in=visible_projects(request.user).values("pk"))
-        .select_related("project")
-        .first()
-    )
-    if comment is None:
-        raise NotFound("No such comment.")
+    comment = _visible_comment(request, pk)
     data = validated(AnswerSerializer, request).validated_data
     comment = wf.answer_comment(request.user, comment, data["answer"])
     show_email = request.user.has_perm("projects.view_comment_email", comment.project)
     cls = CommentWithEmailSerializer if show_email else CommentSerializer
-    return Response(cls(comment).data)
+    return Response(cls(comment, context={"request": request}).data)
 
 
 @extend_schema(
@@ -420,16 +426,10 @@ def answer_comment(request, pk):
 @permission_classes([IsAuthenticated])
 def remove_comment(request, pk):
     """The secretariat removes an abusive comment; the record keeps when and why (ji-rules §7)."""
-    comment = (
-        Comment.objects.filter(pk=pk, project__in=visible_projects(request.user).values("pk"))
-        .select_related("project")
-        .first()
-    )
-    if comment is None:
-        raise NotFound("No such comment.")
+    comment = _visible_comment(request, pk)
     data = validated(RemovalSerializer, request).validated_data
     comment = wf.remove_comment(request.user, comment, data["reason"])
-    return Response(CommentSerializer(comment).data)
+    return Response(CommentSerializer(comment, context={"request": request}).data)
 
 
 @extend_schema(

@@ -350,13 +350,18 @@ def comment_add(request, key):
     )
 
 
+def _comment_or_404(project: Project, comment_id: int):
+    comment = project.comments.filter(pk=comment_id).first() if 0 < comment_id < 2**63 else None
+    if comment is None:
+        raise Http404("No such comment.")
+    return comment
+
+
 @login_required
 @GET_POST
 def comment_answer(request, key, comment_id: int):
     project = project_or_404(request, key)
-    comment = project.comments.filter(pk=comment_id).first()
-    if comment is None:
-        raise Http404("No such comment.")
+    comment = _comment_or_404(project, comment_id)
     if not request.user.has_perm("projects.answer_comment", project):
         return refuse(request, "Only the project's AIE can answer comments.")
     form = bind(request, AnswerForm, initial={"answer": comment.answer})
@@ -378,9 +383,7 @@ def comment_answer(request, key, comment_id: int):
 def comment_remove(request, key, comment_id: int):
     """The secretariat hides an abusive comment (ji-rules §7 "Public comments")."""
     project = project_or_404(request, key)
-    comment = project.comments.filter(pk=comment_id).first()
-    if comment is None:
-        raise Http404("No such comment.")
+    comment = _comment_or_404(project, comment_id)
     if not request.user.has_perm("projects.remove_comment", project):
         return refuse(request, "Only the secretariat removes comments.")
     return action_page(
