@@ -222,7 +222,7 @@ class Project(models.Model):
         JI_SPECIFIC = "ji_specific", _("JI specific approach")
         CDM_METHODOLOGY = "cdm_methodology", _("Approved CDM methodology")
 
-    reference = models.CharField(max_length=4, unique=True, null=True, blank=True)
+    reference = models.CharField(max_length=6, unique=True, null=True, blank=True)
     title = models.CharField(max_length=255)
     host_party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="hosted_projects")
     parties_involved = models.ManyToManyField(

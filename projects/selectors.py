@@ -46,13 +46,14 @@ def visible_projects(user) -> QuerySet[Project]:
     return Project.objects.filter(public)
 
 
-_REFERENCE = re.compile(r"[0-9]{4}")
+# Four digits (0001…9999, ji-rules §3 item 2), then more: see ``workflow.REFERENCE_DIGITS``.
+REFERENCE = re.compile(r"[0-9]{4,6}")
 _DRAFT_KEY = re.compile(r"[Pp][0-9]{1,18}")  # ASCII digits only; fits a bigint
 
 
 def parse_key(key: str) -> Q:
     """A project key is its reference (``0001``) or ``P<id>`` before publication."""
-    if _REFERENCE.fullmatch(key):
+    if REFERENCE.fullmatch(key):
         return Q(reference=key)
     if _DRAFT_KEY.fullmatch(key):
         return Q(pk=int(key[1:]))

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -993,16 +994,22 @@ def submit_pdd(actor: User, project: Project) -> Project:
     return project
 
 
+# ji-rules §3 item 2: four digits in order of publication (0001, 0002…). JI never came near 9,999,
+# but a registry holding every crediting activity (issue 13: 20,000) goes on with more digits
+# (10000…999999) rather than stop; the URL key (``selectors.parse_key``) accepts four to six.
+REFERENCE_LIMIT = 999_999
+
+
 def _next_reference() -> str:
     counter, _ = Counter.objects.select_for_update().get_or_create(name="project_reference")
     highest = (
         Project.objects.filter(reference__isnull=False)
-        .order_by("-reference")
+        .order_by(Length("reference").desc(), "-reference")
         .values_list("reference", flat=True)
         .first()
     )
     value = max(counter.value, int(highest or 0)) + 1
-    if value > 9999:
+    if value > REFERENCE_LIMIT:
         raise Conflict("Reference numbers are exhausted.", code="references_exhausted")
     counter.value = value
     counter.save(update_fields=["value"])

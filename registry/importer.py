@@ -14,7 +14,7 @@ historical record directly; every later move goes through ``projects.workflow``.
 
 **[our reading]** Rules the file format makes us decide, kept here:
 
-- A published project needs ``reference`` (four digits), ``title``, ``host_party`` and at least
+- A published project needs ``reference`` (four digits, or up to six past 9999), ``title``, ``host_party`` and at least
   one of ``pdd_available_on`` and ``determination_available_on``; every other empty cell is
   unknown (no Parties, participants, scopes or AIE; ``false``; 0 t). A historical record may
   know when its determination was published but not when its PDD was: the project is imported
@@ -45,6 +45,7 @@ from django.utils import timezone
 from jitrack.errors import Invalid
 from projects import deadlines
 from projects.models import Counter, Event, Organisation, Party, Project, SectoralScope
+from projects.selectors import REFERENCE
 from projects.workflow import imported_project
 
 S = Project.Status
@@ -73,7 +74,6 @@ IMPORT_LABEL = "Imported from earlier records"
 MAX_TONNES = 10**12  # the same bound as projects.workflow._validate_project_data
 SEPARATOR = ";"
 
-_REFERENCE = re.compile(r"[0-9]{4}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _CODE = re.compile(r"[A-Z]{2}")
 _WHOLE = re.compile(r"[0-9]+")
@@ -214,8 +214,14 @@ def _parse_row(line: int, cells: dict[str, str], now: datetime, known: set[str])
         if not cells[column]:
             row.error(column, "required")
     reference = cells["reference"]
-    if reference and not (_REFERENCE.fullmatch(reference) and reference != "0000"):
-        row.error("reference", f"{reference!r} is not a reference of four digits (0001-9999)")
+    if reference and not (
+        REFERENCE.fullmatch(reference)
+        and 0 < int(reference)
+        and reference == f"{int(reference):04d}"
+    ):
+        row.error(
+            "reference", f"{reference!r} is not a reference of four to six digits (0001-999999)"
+        )
     title = row.text("title", 255)
     host = row.codes("host_party", known) if cells["host_party"] else []
     involved = row.codes("parties_involved", known)

@@ -8,6 +8,7 @@ from . import analytics, calendars, feeds, import_views, opendata, sections, vie
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
     path("dashboard/", views.dashboard, name="dashboard"),
     # The public lists are registry sections; the names stay for the nav.
     path("projects/", sections.section_page, {"slug": "pdds"}, name="project_list"),

@@ -1,13 +1,17 @@
 """Who may see and do what: each role sees only what it may, confidential stays confidential."""
 
+from datetime import date
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.db.models import Q
 
 from jitrack.errors import NotFound
 from projects import workflow as wf
-from projects.models import User
-from projects.selectors import get_project_for, visible_projects
-from tests.factories import UserFactory, pdf_upload
+from projects.models import Project, User
+from projects.selectors import get_project_for, parse_key, visible_projects
+from tests.factories import PartyFactory, UserFactory, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +124,18 @@ def test_each_role_may_do_only_its_own_actions(request, cycle, perm, allowed):
         user = request.getfixturevalue(name)
         assert user.has_perm(perm, project) is (name in allowed), (name, perm)
     assert not AnonymousUser().has_perm(perm, project)
+
+
+def test_references_go_on_past_9999_with_more_digits(db):
+    """ji-rules §3 item 2 gives four digits; the registry goes on with five past 9999
+    (``projects.workflow.REFERENCE_LIMIT``): the highest is found by number, not as text, and
+    the page finds the project by it."""
+    host = PartyFactory()
+    for ref in ("9999", "10000"):
+        Project.objects.create(
+            title=ref, host_party=host, reference=ref, pdd_available_on=date(2020, 1, 6)
+        )
+    with transaction.atomic():
+        assert wf._next_reference() == "10001"
+    assert parse_key("10000") == Q(reference="10000")
+    assert get_project_for(AnonymousUser(), "10000").title == "10000"

@@ -346,10 +346,14 @@ def test_report_names_lines_columns_and_reasons(parties):
     )
 
 
+NOT_A_REFERENCE = "is not a reference of four to six digits (0001-999999)"
+
+
 @pytest.mark.parametrize(
     ("cells", "column", "reason"),
     [
-        ({"reference": "42"}, "reference", "'42' is not a reference of four digits (0001-9999)"),
+        ({"reference": "42"}, "reference", f"'42' {NOT_A_REFERENCE}"),
+        ({"reference": "00042"}, "reference", f"'00042' {NOT_A_REFERENCE}"),
         ({"reference": ""}, "reference", "required"),
         ({"title": ""}, "title", "required"),
         ({"host_party": "Ukraine"}, "host_party", "'Ukraine' is not an ISO 3166-1 alpha-2 code"),
