@@ -1,5 +1,6 @@
 """SQL helpers that read the same on SQLite (the embedded default) and PostgreSQL."""
 
+from django.contrib.postgres.indexes import GinIndex
 from django.db.models import Aggregate, CharField, Func, TextField
 
 
@@ -57,3 +58,20 @@ class CommaList(Aggregate):
             template="%(function)s(%(distinct)s%(expressions)s, ',')",
             **extra_context,
         )
+
+
+class PostgresOnlyGinIndex(GinIndex):
+    """A GIN index on PostgreSQL; elsewhere (the embedded SQLite default) none, and the queries
+    that would use it take their simpler path (``projects.search``)."""
+
+    def _pg(self, schema_editor) -> bool:
+        return schema_editor.connection.vendor == "postgresql"
+
+    # The schema editor executes whatever these return: an empty statement does nothing.
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if not self._pg(schema_editor):
+            return ""
+        return super().create_sql(model, schema_editor, using=using, **kwargs)
+
+    def remove_sql(self, model, schema_editor, **kwargs):
+        return super().remove_sql(model, schema_editor, **kwargs) if self._pg(schema_editor) else ""

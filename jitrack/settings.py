@@ -136,6 +136,30 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# The cache: Redis when CACHE_URL is set (shared by every web and worker process, as the public
+# pages' cache needs: jitrack.pagecache); embedded, a directory in ./var that the processes of
+# ./scripts/run share; the test suite uses local memory, cleared before each test.
+CACHE_URL = env_str("CACHE_URL")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "jitrack",
+        }
+    }
+elif env_bool("JITRACK_TESTING", False):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+# How long an anonymous visitor's page may be served from the cache (jitrack.pagecache); the
+# record's writes invalidate it at once, this bounds only what changes with the clock. 0: off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
 # Sessions read through the cache (database on a miss): pages stay inside their query budget.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 LOGIN_URL = "login"

@@ -66,3 +66,44 @@ def act(
 
 def paginate(request: HttpRequest, queryset: QuerySet, per_page: int = PER_PAGE):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def part_of_page(
+    request: HttpRequest,
+    items,
+    *,
+    param: str,
+    per_page: int,
+    newest_first: bool = False,
+    count: int | None = None,
+) -> dict:
+    """One page of a long list shown inside another page (a project's timeline, its comments),
+    turned by ``?<param>=N`` in that page's URL. With ``newest_first`` page 1 holds the last
+    ``per_page`` items (the latest events) and the pages go back in time; each page lists its
+    items in their own order all the same. A number out of range shows the nearest page: the
+    list is a part of the page, which stays valid. For ``templates/_pagination.html``:
+    ``page``, ``param``, ``query`` (the page's other parameters, kept by the links), and
+    ``items``, ``first``, ``last`` (the positions shown, counted from the oldest). ``count``:
+    the number of items when the caller has it already (an annotation), saving a query."""
+    if newest_first:
+        items = items.reverse() if isinstance(items, QuerySet) else items[::-1]
+    paginator = Paginator(items, per_page)
+    if count is not None:
+        paginator.count = count  # a cached_property: set, it is never queried
+    page = paginator.get_page(request.GET.get(param))
+    shown = list(page.object_list)
+    first, last = page.start_index(), page.end_index()
+    if newest_first:
+        shown.reverse()
+        total = paginator.count
+        first, last = total - last + 1, total - first + 1
+    others = request.GET.copy()
+    others.pop(param, None)
+    return {
+        "page": page,
+        "param": param,
+        "query": others.urlencode(),
+        "items": shown,
+        "first": first,
+        "last": last,
+    }

@@ -20,6 +20,7 @@ from rest_framework.decorators import (
     permission_classes,
     renderer_classes,
 )
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
@@ -56,6 +57,7 @@ from .serializers import (
     DocumentUploadSerializer,
     EngagementSerializer,
     EngageSerializer,
+    EventSerializer,
     PartySerializer,
     ProjectWriteSerializer,
     ReasonSerializer,
@@ -64,6 +66,7 @@ from .serializers import (
     TokenRequestSerializer,
     TokenSerializer,
 )
+from .timeline import project_events
 
 # --- authentication ------------------------------------------------------------------------------
 
@@ -365,7 +368,30 @@ def check_pdd(request, key):
     return project_response(request, project.pk)
 
 
+class LongListPagination(PageNumberPagination):
+    """The pages of a project's comments and timeline (``comments_url``, ``timeline_url`` of
+    the project detail, which embeds only the first comments and the latest events)."""
+
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+def _page_of(request, rows: QuerySet, serializer) -> Response:
+    paginator = LongListPagination()
+    page = paginator.paginate_queryset(rows, request)
+    return paginator.get_paginated_response(
+        serializer(page, many=True, context={"request": request}).data
+    )
+
+
 @extend_schema(
+    methods=["GET"],
+    responses={200: CommentWithEmailSerializer(many=True), 404: ERRORS[404]},
+    tags=["comments"],
+)
+@extend_schema(
+    methods=["POST"],
     request={
         "application/json": CommentInputSerializer,
         "multipart/form-data": CommentInputSerializer,
@@ -374,18 +400,35 @@ def check_pdd(request, key):
     tags=["comments"],
     auth=[],
 )
-@api_view(["POST"])
+@api_view(["GET", "POST"])
 @permission_classes([AllowAny])
 @parser_classes(JSON_OR_MULTIPART)
 def add_comment(request, key):
-    """Anyone comments on a PDD during its 30-day comment period (para 32)."""
+    """GET: the comments on the project's PDD, oldest first, a page at a time (the e-mail
+    addresses for the project's AIE and the secretariat only). POST: anyone comments on a PDD
+    during its 30-day comment period (para 32)."""
     project = get_project_for(request.user, key)
+    if request.method == "GET":
+        rows = project.comments.all() if project.pdd_available_on else Comment.objects.none()
+        email = request.user.has_perm("projects.view_comment_email", project)
+        return _page_of(request, rows, CommentWithEmailSerializer if email else CommentSerializer)
     data = validated(CommentInputSerializer, request).validated_data
     comment = wf.add_comment(project, **data)
     return Response(
         CommentSerializer(comment, context={"request": request}).data,
         status=status.HTTP_201_CREATED,
     )
+
+
+@extend_schema(responses={200: EventSerializer(many=True), 404: ERRORS[404]}, tags=["projects"])
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def timeline(request, key):
+    """The project's timeline, oldest first, a page at a time: every event for its
+    participants, its AIE and the secretariat, the public ones for everyone else."""
+    project = get_project_for(request.user, key)
+    insider = request.user.has_perm("projects.view_history", project)
+    return _page_of(request, project_events(project, insider=insider), EventSerializer)
 
 
 def _visible_comment(request, pk) -> Comment:

@@ -10,10 +10,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from jitrack.db import PostgresOnlyGinIndex
 
 
 class SectoralScope(models.Model):
@@ -262,6 +265,8 @@ class Project(models.Model):
     final_on = models.DateField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     terminated_at = models.DateTimeField(null=True, blank=True)
+    # The participants' names, searched with the title (``projects.search``, its one writer).
+    participants_text = models.TextField(blank=True, default="", editable=False)
     # The next instant at which the clock must act on this project; swept through an index.
     due_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
@@ -273,7 +278,18 @@ class Project(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "pdd_available_on"])]
+        indexes = [
+            models.Index(fields=["status", "pdd_available_on"]),
+            # Full-text search, one per configuration (``projects.search.vector``).
+            PostgresOnlyGinIndex(
+                SearchVector("title", "participants_text", config="english"),
+                name="project_search_english",
+            ),
+            PostgresOnlyGinIndex(
+                SearchVector("title", "participants_text", config="russian"),
+                name="project_search_russian",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference or 'draft'} {self.title}"
@@ -620,7 +636,11 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["project", "created_at"])]
+        indexes = [
+            models.Index(fields=["project", "created_at"]),
+            # The feeds' newest notices first, read backwards until a page is full.
+            models.Index(fields=["created_at", "id"], name="event_newest"),
+        ]
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from jitrack.errors import NotFound
 
 from . import deadlines, workflow
-from .models import Document, Engagement, LetterOfApproval, Party, Project, User
+from .models import Comment, Document, Engagement, Event, LetterOfApproval, Party, Project, User
 
 
 def public_projects() -> QuerySet[Project]:
@@ -144,3 +145,18 @@ def available_actions(project: Project, user) -> dict[str, bool]:
         Engagement(pk=pending, aie_id=project.pending_aie_id, project=project),
     )
     return can
+
+
+def _count(rows: QuerySet) -> Coalesce:
+    counted = rows.filter(project=OuterRef("pk")).order_by().values("project")
+    return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
+
+
+def with_history_counts(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """How many comments and events each project has (``comment_total``, ``event_total``,
+    ``public_event_total``), in the same query: a long history is shown a page at a time."""
+    return projects.annotate(
+        comment_total=_count(Comment.objects.all()),
+        event_total=_count(Event.objects.all()),
+        public_event_total=_count(Event.objects.filter(public=True)),
+    )

@@ -18,7 +18,12 @@ from determinations.selectors import verification_rows, visible_determination, w
 from jitrack.api import ERRORS, responses
 from projects import detail
 from projects.models import Party, Project
-from projects.selectors import get_project_for, visible_documents, visible_projects
+from projects.selectors import (
+    get_project_for,
+    visible_documents,
+    visible_projects,
+    with_history_counts,
+)
 from projects.serializers import ProjectSerializer, ProjectWriteSerializer
 from projects.timeline import project_events
 from reviews.selectors import review_facts, with_latest_review
@@ -38,23 +43,33 @@ def register_queryset(qs: QuerySet[Project]) -> QuerySet[Project]:
 
 
 def detail_queryset(qs: QuerySet[Project]) -> QuerySet[Project]:
-    """``register_queryset`` plus the latest review's public facts and the verifications, in
-    the same query."""
-    return with_verifications(with_latest_review(register_queryset(qs)))
+    """``register_queryset`` plus the latest review's public facts, the verifications and how
+    many comments and events there are (the detail embeds the first ones only), in the same
+    query."""
+    return with_history_counts(with_verifications(with_latest_review(register_queryset(qs))))
+
+
+# What the detail embeds of a long history: the first comments and the latest events; the rest
+# is paged at ``comments_url`` and ``timeline_url``.
+EMBEDDED = 100
 
 
 def detail_context(request, project: Project) -> dict:
     """What this user may see of the project, filtered in the queries (ji-rules §6)."""
     user = request.user
     insider = user.has_perm("projects.view_history", project)
+    events = project_events(project, insider=insider)
+    latest = list(events.order_by("-created_at", "-pk")[:EMBEDDED])
     return {
         "request": request,
         "documents": list(visible_documents(user, project).order_by("kind", "-version", "pk")),
         # the latest review's public facts (ji-rules §6), null before a review has started
         "review": review_facts(project),
-        "comments": list(project.comments.all()),
+        "comments": list(project.comments.all()[:EMBEDDED]),
+        "comment_count": project.comment_total,
         "show_email": user.has_perm("projects.view_comment_email", project),
-        "events": list(project_events(project, insider=insider)),
+        "events": latest[::-1],
+        "event_count": project.event_total if insider else project.public_event_total,
         "determination": visible_determination(project, insider=insider),
         # read from the annotation of ``detail_queryset`` (no query), filtered the same way
         "verifications": verification_rows(user, project, insider),

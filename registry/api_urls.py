@@ -1,9 +1,11 @@
-"""The REST API under /api/ (schema at /api/schema/, docs at /api/docs/)."""
+"""The REST API under /api/ (schema at /api/schema/, docs at /api/docs/). ``cached``: what an
+anonymous client reads is served from the page cache (jitrack.pagecache)."""
 
 from django.urls import include, path
 
 from determinations import api as determinations_api
 from fees import api as fees_api
+from jitrack.pagecache import public_page as cached
 from projects import api
 from registry import api as registry_api
 from reviews import api as reviews_api
@@ -13,10 +15,10 @@ urlpatterns = [
     path("parties/", api.PartyList.as_view(), name="api-parties"),
     path("scopes/", api.ScopeList.as_view(), name="api-scopes"),
     path("aies/", api.AIEList.as_view(), name="api-aies"),
-    path("projects/", registry_api.ProjectList.as_view(), name="api-project-list"),
+    path("projects/", cached(registry_api.ProjectList.as_view()), name="api-project-list"),
     path(
         "projects/<str:key>/",
-        registry_api.ProjectDetail.as_view(),
+        cached(registry_api.ProjectDetail.as_view()),
         name="api-project-detail",
     ),
     path("projects/<str:key>/update/", api.update_project, name="api-project-update"),
@@ -26,7 +28,8 @@ urlpatterns = [
     path("projects/<str:key>/change-aie/", api.change_aie, name="api-project-change-aie"),
     path("projects/<str:key>/submit-pdd/", api.submit_pdd, name="api-project-submit-pdd"),
     path("projects/<str:key>/check-pdd/", api.check_pdd, name="api-project-check-pdd"),
-    path("projects/<str:key>/comments/", api.add_comment, name="api-project-comments"),
+    path("projects/<str:key>/comments/", cached(api.add_comment), name="api-project-comments"),
+    path("projects/<str:key>/timeline/", cached(api.timeline), name="api-project-timeline"),
     path("projects/<str:key>/withdraw/", api.withdraw, name="api-project-withdraw"),
     path("projects/<str:key>/terminate/", api.terminate, name="api-project-terminate"),
     path(
@@ -93,7 +96,7 @@ urlpatterns = [
     path("projects/<str:key>/fee/", fees_api.determination_fee, name="api-project-fee"),
     path("projects/<str:key>/fee/payment/", fees_api.record_payment, name="api-project-payment"),
     path("projects/<str:key>/fees/", fees_api.fee_account, name="api-project-fees"),
-    path("fees/quote/", fees_api.fee_quote, name="api-fee-quote"),
+    path("fees/quote/", cached(fees_api.fee_quote), name="api-fee-quote"),
     path("fees/revenue/", fees_api.fee_revenue, name="api-fee-revenue"),
     path("invoices/", fees_api.InvoiceList.as_view(), name="api-invoices"),
     path("invoices/<str:number>/", fees_api.invoice_detail, name="api-invoice-detail"),

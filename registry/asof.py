@@ -26,12 +26,17 @@ from django.utils.translation import gettext as _
 
 from determinations.models import Verification
 from jitrack.errors import Invalid
+from jitrack.web import part_of_page
 from projects.models import Comment, Document, Event, Project
 from projects.selectors import public_documents
 from projects.timeline import event_detail, event_label
 from reviews.models import Review
 
 S = Project.Status
+# A long history (thousands of events, hundreds of comments) is shown a page at a time, on the
+# live page (``views.project_detail``) as here.
+EVENTS_PER_PAGE = 50
+COMMENTS_PER_PAGE = 50
 
 
 def parse_day(value: str, *, today: date) -> date:
@@ -276,9 +281,22 @@ def project_as_of(request: HttpRequest, project: Project, raw: str) -> HttpRespo
     context: dict = {"project": project, "snap": snap, "as_of": day.isoformat()}
     if not snap.published:
         return render(request, "projects/as_of.html", context, status=404)
-    for event in snap.events:
+    # The same pages as the live page: the newest events, the first comments.
+    timeline = part_of_page(
+        request, snap.events, param="events", per_page=EVENTS_PER_PAGE, newest_first=True
+    )
+    for event in timeline["items"]:
         event.label = event_label(event.kind)
         event.detail = event_detail(event)
-    context["documents"] = list(public_documents_at(project, snap.until))
-    context["comments"] = comments_at(project, snap)
+    comment_pages = part_of_page(
+        request, comments_at(project, snap), param="comments", per_page=COMMENTS_PER_PAGE
+    )
+    context.update(
+        documents=list(public_documents_at(project, snap.until)),
+        timeline=timeline,
+        events=timeline["items"],
+        comment_pages=comment_pages,
+        comments=comment_pages["items"],
+        comment_count=comment_pages["page"].paginator.count,
+    )
     return render(request, "projects/as_of.html", context)

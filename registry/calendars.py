@@ -8,7 +8,10 @@
 
 Each window is one VEVENT from 00:00 GMT on the availability date (the day a document becomes
 available is day 1, ji-rules §4) to the end instant, both in UTC. Past windows stay in the
-calendar so subscribers keep the history; a window cut short by a withdrawal is CANCELLED.
+calendar of a project so subscribers keep its history; the registry's calendar carries the windows
+open now and those closed in the last ``RECENT`` days (a subscriber's calendar keeps what it saw
+before), so it stays the size of what is going on, not of twenty years of record. A window cut
+short by a withdrawal is CANCELLED.
 UIDs are built from the project reference, the kind of window and the report number, so they
 never change between downloads. Three queries whatever the number of projects.
 """
@@ -20,7 +23,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +38,7 @@ from projects.selectors import parse_key, public_projects
 
 PRODID = "-//JI Track 2//jitrack registry//EN"
 REFRESH = timedelta(hours=6)  # how often subscribers should fetch again
+RECENT = timedelta(days=30)  # closed windows the registry's calendar still carries
 
 
 @dataclass(frozen=True)
@@ -88,9 +92,14 @@ def _cut_short(withdrawn_at: datetime | None, closes_at: datetime) -> bool:
     return withdrawn_at is not None and withdrawn_at < closes_at
 
 
-def windows(projects: QuerySet[Project]) -> list[Window]:
-    """Every window of the given (public) projects, by opening date: three queries."""
+def windows(projects: QuerySet[Project], *, closing_after: datetime | None = None) -> list[Window]:
+    """Every window of the given (public) projects, by opening date, or only those closing
+    after ``closing_after``: three queries."""
     ids = projects.values("pk")
+    comments, reports = Q(), Q()
+    if closing_after is not None:
+        comments = Q(comments_close_at__gt=closing_after)
+        reports = Q(review_window_closes_at__gt=closing_after)
     out = [
         Window(
             "comments",
@@ -102,12 +111,15 @@ def windows(projects: QuerySet[Project]) -> list[Window]:
             _cut_short(p["withdrawn_at"], p["comments_close_at"]),
         )
         for p in projects.filter(
-            pdd_available_on__isnull=False, comments_close_at__isnull=False
+            comments, pdd_available_on__isnull=False, comments_close_at__isnull=False
         ).values("reference", "title", "pdd_available_on", "comments_close_at", "withdrawn_at")
     ]
     for model, kind in ((Determination, "determination"), (Verification, "verification")):
         rows = model.objects.filter(
-            project__in=ids, available_on__isnull=False, review_window_closes_at__isnull=False
+            reports,
+            project__in=ids,
+            available_on__isnull=False,
+            review_window_closes_at__isnull=False,
         ).values(
             "number",
             "available_on",
@@ -169,7 +181,7 @@ def _response(content: bytes, filename: str) -> HttpResponse:
 
 @require_safe
 def registry_calendar(request: HttpRequest) -> HttpResponse:
-    items = windows(public_projects())
+    items = windows(public_projects(), closing_after=timezone.now() - RECENT)
     return _response(
         calendar_bytes(request, "JI Track 2: comment and review windows", items),
         "jitrack.ics",

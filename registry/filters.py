@@ -9,10 +9,10 @@ availability date.
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework.filters import OrderingFilter
 
+from projects import search
 from projects.models import Project, SectoralScope
 from projects.selectors import public_projects
 
@@ -59,7 +59,10 @@ class ProjectFilter(django_filters.FilterSet):
         field_name="host_party__code", lookup_expr="iexact", label="Host Party code"
     )
     aie = django_filters.CharFilter(method="filter_aie", label="AIE id or name")
-    q = django_filters.CharFilter(method="filter_q", label="Title or reference contains")
+    q = django_filters.CharFilter(
+        method="filter_q",
+        label="The reference, or words of the title or of a participant's name (prefixes)",
+    )
     scope = django_filters.ChoiceFilter(
         field_name="sectoral_scopes", choices=SCOPE_CHOICES, label="Sectoral scope number"
     )
@@ -79,10 +82,7 @@ class ProjectFilter(django_filters.FilterSet):
         return queryset.filter(aie__name__iexact=value)
 
     def filter_q(self, queryset, name, value: str):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(title__icontains=value) | Q(reference__icontains=value))
+        return search.matching(queryset, value)
 
     def filter_section(self, queryset, name, value: str):
         # A section lists published projects only, whoever asks (the API also lists a user's own

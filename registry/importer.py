@@ -42,6 +42,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from jitrack import pagecache
 from jitrack.errors import Invalid
 from projects import deadlines
 from projects.models import Counter, Event, Organisation, Party, Project, SectoralScope
@@ -677,6 +678,7 @@ def import_projects(data: bytes | str, *, now: datetime | None = None) -> Import
         if counter.value < highest:
             counter.value = highest
             counter.save(update_fields=["value"])
+        pagecache.invalidate()  # bulk writes send no signals
     return result
 
 

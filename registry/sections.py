@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
+from jitrack import pagecache
 from projects.models import Organisation, Party
 from projects.selectors import public_projects
 
@@ -62,7 +63,7 @@ class SectionForm(ProjectFilterForm):
     and a sort from the lists; from <= to as there). Choices come from the view (two queries)."""
 
     q = forms.CharField(
-        label=_("Reference or title contains"),
+        label=_("Reference, title or participant"),
         max_length=100,
         required=False,
         widget=forms.TextInput(attrs={"type": "search"}),
@@ -218,7 +219,13 @@ def paginate(form: SectionForm, rows: QuerySet, number: str | None) -> Page | No
 
 
 def _choices() -> dict:
-    """The host Parties of published projects and the AIEs, for the selects (two queries)."""
+    """The host Parties of published projects and the AIEs, for the selects: two queries once
+    per generation of the record (``pagecache.remember``; the host list scans every published
+    project), none after."""
+    return pagecache.remember("section-choices", _compute_choices)
+
+
+def _compute_choices() -> dict:
     hosts = list(
         Party.objects.filter(hosted_projects__in=public_projects().values("pk"))
         .distinct()

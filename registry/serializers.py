@@ -1,5 +1,6 @@
 """The project detail the API answers with: the register entry plus every stage's part."""
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -21,7 +22,11 @@ class ProjectDetailSerializer(ProjectSerializer):
 
     documents = serializers.SerializerMethodField()
     comments = serializers.SerializerMethodField()
+    comment_count = serializers.SerializerMethodField()
+    comments_url = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
+    timeline_count = serializers.SerializerMethodField()
+    timeline_url = serializers.SerializerMethodField()
     determination = serializers.SerializerMethodField()
     review = serializers.SerializerMethodField()
     verifications = serializers.SerializerMethodField()
@@ -39,7 +44,11 @@ class ProjectDetailSerializer(ProjectSerializer):
             "withdrawn_at",
             "documents",
             "comments",
+            "comment_count",
+            "comments_url",
             "timeline",
+            "timeline_count",
+            "timeline_url",
             "determination",
             "review",
             "verifications",
@@ -51,12 +60,31 @@ class ProjectDetailSerializer(ProjectSerializer):
 
     @extend_schema_field(CommentWithEmailSerializer(many=True))
     def get_comments(self, obj):
+        """The first 100 comments, oldest first; all of them at ``comments_url``."""
         cls = CommentWithEmailSerializer if self.context["show_email"] else CommentSerializer
         return cls(self.context["comments"], many=True, context=self.context).data
 
+    def get_comment_count(self, obj) -> int:
+        return self.context["comment_count"]
+
+    def get_comments_url(self, obj) -> str:
+        return self._url("api-project-comments", obj)
+
     @extend_schema_field(EventSerializer(many=True))
     def get_timeline(self, obj):
+        """The latest 100 events, oldest first; all of them at ``timeline_url``."""
         return EventSerializer(self.context["events"], many=True).data
+
+    def get_timeline_count(self, obj) -> int:
+        return self.context["event_count"]
+
+    def get_timeline_url(self, obj) -> str:
+        return self._url("api-project-timeline", obj)
+
+    def _url(self, name: str, obj) -> str:
+        path = reverse(name, args=[obj.key])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
     @extend_schema_field(DeterminationSerializer(allow_null=True))
     def get_determination(self, obj):

@@ -1,50 +1,59 @@
 """Routes of the public registry and of every page composed from several stages: the home page,
 dashboards, the project page, the registry's sections, feeds, calendars, open data, statistics
-and the import. Included at the site root after the apps' own routes."""
+and the import. Included at the site root after the apps' own routes. ``cached``: what an
+anonymous visitor sees is served from the page cache (jitrack.pagecache)."""
 
 from django.urls import path
+
+from jitrack.pagecache import public_page as cached
 
 from . import analytics, calendars, feeds, import_views, opendata, sections, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", cached(views.home), name="home"),
     path("health/", views.health, name="health"),
     path("dashboard/", views.dashboard, name="dashboard"),
     # The public lists are registry sections; the names stay for the nav.
-    path("projects/", sections.section_page, {"slug": "pdds"}, name="project_list"),
-    path("projects/open/", sections.section_page, {"slug": "pdds-open"}, name="projects_open"),
+    path("projects/", cached(sections.section_page), {"slug": "pdds"}, name="project_list"),
+    path(
+        "projects/open/", cached(sections.section_page), {"slug": "pdds-open"}, name="projects_open"
+    ),
     path(
         "projects/determinations/",
-        sections.section_page,
+        cached(sections.section_page),
         {"slug": "determinations-open"},
         name="projects_determinations",
     ),
     path(
         "projects/final/",
-        sections.section_page,
+        cached(sections.section_page),
         {"slug": "determinations-final"},
         name="projects_final",
     ),
     path("projects/import/", import_views.import_page, name="projects_import"),
-    path("projects/<str:key>/", views.project_detail, name="project_detail"),
-    path("projects/<str:key>/monitoring/", views.monitoring, name="monitoring"),
+    path("projects/<str:key>/", cached(views.project_detail), name="project_detail"),
+    path("projects/<str:key>/monitoring/", cached(views.monitoring), name="monitoring"),
     # the registry's sections (PDDs, determinations, monitoring, verifications, reviews, ERUs)
-    path("registry/", sections.sections_index, name="registry"),
-    path("registry/<slug:slug>/", sections.section_page, name="registry_section"),
+    path("registry/", cached(sections.sections_index), name="registry"),
+    path("registry/<slug:slug>/", cached(sections.section_page), name="registry_section"),
     # Atom feeds
-    path("feeds/", feeds.NoticeFeed(), name="feed_all"),
-    path("feeds/parties/<str:code>/", feeds.PartyFeed(), name="feed_party"),
-    path("feeds/kinds/<str:kind>/", feeds.KindFeed(), name="feed_kind"),
-    path("projects/<str:key>/feed/", feeds.ProjectFeed(), name="feed_project"),
+    path("feeds/", cached(feeds.NoticeFeed()), name="feed_all"),
+    path("feeds/parties/<str:code>/", cached(feeds.PartyFeed()), name="feed_party"),
+    path("feeds/kinds/<str:kind>/", cached(feeds.KindFeed()), name="feed_kind"),
+    path("projects/<str:key>/feed/", cached(feeds.ProjectFeed()), name="feed_project"),
     # iCalendar
-    path("calendar.ics", calendars.registry_calendar, name="calendar"),
-    path("projects/<str:key>/calendar.ics", calendars.project_calendar, name="project_calendar"),
+    path("calendar.ics", cached(calendars.registry_calendar), name="calendar"),
+    path(
+        "projects/<str:key>/calendar.ics",
+        cached(calendars.project_calendar),
+        name="project_calendar",
+    ),
     # open data
-    path("opendata/", opendata.opendata_page, name="opendata"),
-    path("opendata/dictionary.json", opendata.dictionary_json, name="opendata_dictionary"),
+    path("opendata/", cached(opendata.opendata_page), name="opendata"),
+    path("opendata/dictionary.json", cached(opendata.dictionary_json), name="opendata_dictionary"),
     path("opendata/<slug:name>.csv", opendata.download_csv, name="opendata_csv"),
     path("opendata/<slug:name>.json", opendata.download_json, name="opendata_json"),
     # statistics
-    path("statistics/", analytics.statistics_page, name="statistics"),
-    path("statistics/<slug:name>.csv", analytics.statistics_csv, name="statistics_csv"),
+    path("statistics/", cached(analytics.statistics_page), name="statistics"),
+    path("statistics/<slug:name>.csv", cached(analytics.statistics_csv), name="statistics_csv"),
 ]

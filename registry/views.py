@@ -23,7 +23,7 @@ from determinations.selectors import public_verifications, verification_visible
 from fees.selectors import available_actions as fee_actions
 from fees.selectors import fee_schedules, with_fee
 from jitrack.errors import Forbidden
-from jitrack.web import paginate
+from jitrack.web import paginate, part_of_page
 from projects import workflow as wf
 from projects.forms import CommentForm
 from projects.models import Counter, Document, Engagement, Event, Project, User
@@ -35,6 +35,7 @@ from projects.selectors import (
     public_projects,
     visible_documents,
     visible_projects,
+    with_history_counts,
     with_pending_engagement,
 )
 from projects.timeline import event_detail, event_label, project_events
@@ -48,7 +49,7 @@ from reviews.selectors import (
     with_review,
 )
 
-from .asof import project_as_of
+from .asof import COMMENTS_PER_PAGE, EVENTS_PER_PAGE, project_as_of
 
 S = Project.Status
 
@@ -157,7 +158,7 @@ def _page_queryset(user) -> QuerySet[Project]:
         .select_related("host_party", "aie")
         .prefetch_related("participants", "sectoral_scopes")
     )
-    return with_fee(with_pending_engagement(projects))
+    return with_history_counts(with_fee(with_pending_engagement(projects)))
 
 
 def project_detail(request, key):
@@ -188,8 +189,26 @@ def project_detail(request, key):
             and project.status not in wf.ENDED_UNVERIFIABLE
             and wf.is_focal_point(user, party)
         )
-    comments = list(project.comments.all()) if project.pdd_available_on else []
-    events = list(project_events(project, insider=insider))
+    comment_pages = None
+    comments: list = []
+    if project.pdd_available_on:
+        comment_pages = part_of_page(
+            request,
+            project.comments.all(),
+            param="comments",
+            per_page=COMMENTS_PER_PAGE,
+            count=project.comment_total,
+        )
+        comments = comment_pages["items"]
+    timeline = part_of_page(
+        request,
+        project_events(project, insider=insider),
+        param="events",
+        per_page=EVENTS_PER_PAGE,
+        newest_first=True,
+        count=project.event_total if insider else project.public_event_total,
+    )
+    events = timeline["items"]
     for event in events:
         event.label = event_label(event.kind)
         event.detail = event_detail(event)
@@ -222,7 +241,10 @@ def project_detail(request, key):
             "documents": documents,
             "parties": parties,
             "comments": comments,
+            "comment_pages": comment_pages,
+            "comment_count": comment_pages["page"].paginator.count if comment_pages else 0,
             "events": events,
+            "timeline": timeline,
             "report": report if project.determination_available_on else None,
             "deadline_label": deadline_label,
             "can": can,

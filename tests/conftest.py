@@ -2,6 +2,7 @@
 walker, the JISC, and ``fast_pdfs``. Plain helpers and constants are in ``tests/support.py``."""
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -22,6 +23,13 @@ from .support import CONDITIONS, Committee, Cycle, client_for, fast_write_pdf
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _cache():
+    """Each test starts with an empty cache: its database is new, so no page of another test's
+    may be found (jitrack.pagecache)."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -45,7 +45,11 @@ DETAIL_FIELDS = LIST_FIELDS | {
     "withdrawn_at",
     "documents",
     "comments",
+    "comment_count",
+    "comments_url",
     "timeline",
+    "timeline_count",
+    "timeline_url",
     "determination",
     "review",
     "verifications",
@@ -95,6 +99,9 @@ def test_detail_has_exact_fields(anon, cycle):
     assert body["crediting_start"] == "2008-01-01"
     assert body["baseline_approach"] == "ji_specific"
     assert body["determination"] is None
+    assert body["timeline_count"] == len(body["timeline"]) and body["comment_count"] == 0
+    assert body["timeline_url"] == "http://testserver/api/projects/0001/timeline/"
+    assert body["comments_url"] == "http://testserver/api/projects/0001/comments/"
     assert [d["kind"] for d in body["documents"]] == ["pdd"]
     assert set(body["documents"][0]) == {
         "id",

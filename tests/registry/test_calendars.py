@@ -134,24 +134,30 @@ def test_window_cut_short_by_withdrawal_is_cancelled(windows, client):
     assert "withdrawn before the period ended" in str(calendar.walk("VEVENT")[0]["description"])
 
 
-def test_registry_calendar_has_every_window_of_public_projects_only(windows, client):
-    calendar, raw = fetch(client, "/calendar.ics")
+def test_registry_calendar_has_the_open_and_recent_windows_of_public_projects_only(windows, client):
+    """On 12 Aug 2011: verification 1 of 0002 closed 16 Jul (within RECENT, 30 days) and the
+    cancelled comment period of 0003; the 2008 and spring 2011 windows are only in their
+    projects' calendars."""
+    with time_machine.travel(at(2011, 8, 12, 12), tick=False):
+        calendar, raw = fetch(client, "/calendar.ics")
     assert [e["uid"] for e in events(calendar)] == [
-        "comments-0001@127.0.0.1",
-        "comments-0002@127.0.0.1",
-        "determination-0002-1@127.0.0.1",
         "verification-0002-1@127.0.0.1",
         "comments-0003@127.0.0.1",
     ]
     assert b"Hidden draft" not in raw and b"Not yet public" not in raw
+    project, _ = fetch(client, "/projects/0002/calendar.ics")
+    assert len(events(project)) == 3  # its whole history
 
 
 def test_uids_are_stable_and_a_pdd_appears_on_its_availability_date(windows, client):
     first, _ = fetch(client, "/calendar.ics")
+    assert events(first) == []  # nothing open today
     with time_machine.travel(timezone.now() + dt.timedelta(days=3)):
         later, _ = fetch(client, "/calendar.ics")
-    assert events(later)[:5] == events(first)
-    assert [e["uid"] for e in events(later)[5:]] == ["comments-0004@127.0.0.1"]
+    with time_machine.travel(timezone.now() + dt.timedelta(days=4)):
+        again, _ = fetch(client, "/calendar.ics")
+    assert [e["uid"] for e in events(later)] == ["comments-0004@127.0.0.1"]
+    assert events(again) == events(later)
 
 
 @pytest.mark.parametrize("key", ["9999", "0004", "P1x", "{draft}"])

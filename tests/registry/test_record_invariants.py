@@ -50,7 +50,7 @@ from determinations.models import (
 from fees import services as fee_services
 from fees.models import FeeAssessment, FeeKind, Invoice, Payment, Reimbursement
 from jitrack.errors import DomainError
-from projects import accreditation, parties
+from projects import accreditation, parties, search
 from projects import workflow as wf
 from projects.models import (
     Accreditation,
@@ -228,6 +228,29 @@ class Record(RuleBasedStateMachine):
         if project is not None:
             self.projects.append(project.pk)
             self.act(wf.add_document, w.pp, project, kind="pdd", title="PDD", uploaded=pdf_upload())
+
+    @rule(i=PROJECTS, word=st.sampled_from(["Wind", "Ветер", "Methane"]), partner=st.booleans())
+    def edit(self, i, word, partner):
+        """The participants edit a project (refused once it is past engaged): the searched text
+        follows, and so do the anonymous pages."""
+        project = self.project(i)
+        if project is None:
+            return
+        others = [OrganisationFactory(name=f"{word} Partners {self.reference}")] if partner else []
+        self.act(
+            wf.update_project,
+            self.world.pp,
+            project,
+            title=f"{word} project {project.pk}",
+            participants=[self.world.pp.organisation, *others],
+        )
+
+    @rule(word=st.sampled_from(["Nordic", "Северный"]))
+    def rename_the_participant(self, word):
+        org = self.world.pp.organisation
+        org.name = f"{word} Carbon {self.reference}"
+        self.reference += 1
+        org.save()
 
     @rule(i=PROJECTS, aie=st.sampled_from([0, 1]), accept=st.booleans())
     def engage(self, i, aie, accept):
@@ -788,7 +811,18 @@ class Record(RuleBasedStateMachine):
             public = set(project.events.filter(public=True).values_list("pk", flat=True))
             assert self.public_events & set(project.events.values_list("pk", flat=True)) <= public
             self.public_events |= public
-            assert len(body["timeline"]) == len(public)
+            # what the anonymous API answers (through the page cache) is the record as it is now
+            assert body["timeline_count"] == len(public)
+            assert len(body["timeline"]) == min(len(public), 100)
+
+    @invariant()
+    def the_searched_names_are_the_participants(self):
+        """The one writer of ``Project.participants_text`` (``projects.search``) keeps it right."""
+        for project in Project.objects.filter(pk__in=self.projects).prefetch_related(
+            "participants"
+        ):
+            names = [o.name for o in project.participants.all()]
+            assert project.participants_text == search.participants_text(names)
 
     @invariant()
     def every_fee_is_the_calculator_on_its_inputs_and_refunds_only_when_due(self):
