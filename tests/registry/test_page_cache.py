@@ -2,6 +2,7 @@
 the record, every write shows at once, nothing personal is stored and each visitor gets its own
 CSRF token."""
 
+import gzip
 import re
 
 import pytest
@@ -133,3 +134,21 @@ def test_off_when_the_setting_is_zero(project, settings):
     url = f"/projects/{project.reference}/"
     Client().get(url)
     assert "X-Page-Cache" not in Client().get(url)
+
+
+def test_feeds_and_data_are_sent_gzipped_to_who_accepts_it_and_html_never(project, publish_many):
+    publish_many(5, "final", start=2)
+    url = "/api/projects/"
+    plain = Client().get(url).content
+    assert len(plain) > pagecache.GZIP_FROM
+    packed = Client().get(url, HTTP_ACCEPT_ENCODING="gzip, deflate")
+    assert packed["X-Page-Cache"] == "hit" and packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content) == plain
+    assert "Accept-Encoding" in packed["Vary"]
+    again = Client().get(url)  # a client without gzip gets the same bytes, plain
+    assert again["X-Page-Cache"] == "hit" and "Content-Encoding" not in again
+    assert again.content == plain
+    page = f"/projects/{project.reference}/"
+    Client().get(page)
+    html = Client().get(page, HTTP_ACCEPT_ENCODING="gzip")
+    assert html["X-Page-Cache"] == "hit" and "Content-Encoding" not in html
