@@ -1,7 +1,7 @@
 """SQL helpers that read the same on SQLite (the embedded default) and PostgreSQL."""
 
 from django.contrib.postgres.indexes import GinIndex
-from django.db.models import Aggregate, CharField, Func, TextField
+from django.db.models import Aggregate, CharField, Func, Index, TextField
 
 
 class JSONRows(Aggregate):
@@ -60,9 +60,9 @@ class CommaList(Aggregate):
         )
 
 
-class PostgresOnlyGinIndex(GinIndex):
-    """A GIN index on PostgreSQL; elsewhere (the embedded SQLite default) none, and the queries
-    that would use it take their simpler path (``projects.search``)."""
+class _PostgresOnly:
+    """An index on PostgreSQL only; elsewhere (the embedded SQLite default) none, and the
+    queries that would use it run without (``projects.search`` takes a simpler path there)."""
 
     def _pg(self, schema_editor) -> bool:
         return schema_editor.connection.vendor == "postgresql"
@@ -75,3 +75,11 @@ class PostgresOnlyGinIndex(GinIndex):
 
     def remove_sql(self, model, schema_editor, **kwargs):
         return super().remove_sql(model, schema_editor, **kwargs) if self._pg(schema_editor) else ""
+
+
+class PostgresOnlyGinIndex(_PostgresOnly, GinIndex):
+    pass
+
+
+class PostgresOnlyIndex(_PostgresOnly, Index):
+    """For what SQLite cannot index, e.g. ``NULLS LAST`` orders."""

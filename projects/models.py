@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jitrack.db import PostgresOnlyGinIndex
+from jitrack.db import PostgresOnlyGinIndex, PostgresOnlyIndex
 
 
 class SectoralScope(models.Model):
@@ -280,6 +280,17 @@ class Project(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["status", "pdd_available_on"]),
+            # The registry's default orders (``registry.section_defs``): newest first.
+            PostgresOnlyIndex(
+                models.F("pdd_available_on").desc(nulls_last=True),
+                models.F("id").desc(),
+                name="project_newest_pdd",
+            ),
+            PostgresOnlyIndex(
+                models.F("final_on").desc(nulls_last=True),
+                models.F("id").desc(),
+                name="project_newest_final",
+            ),
             # Full-text search, one per configuration (``projects.search.vector``).
             PostgresOnlyGinIndex(
                 SearchVector("title", "participants_text", config="english"),

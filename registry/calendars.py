@@ -29,7 +29,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 from icalendar import Calendar
-from icalendar import Event as VEvent
 
 from determinations.models import Determination, Verification
 from jitrack.errors import NotFound
@@ -146,7 +145,39 @@ def windows(projects: QuerySet[Project], *, closing_after: datetime | None = Non
     return out
 
 
+def _text(value: str) -> str:
+    """A TEXT value (RFC 5545 3.3.11): backslash, semicolon, comma and newlines escaped."""
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
+
+
+def _line(name: str, value: str) -> bytes:
+    """One content line folded at 75 octets (RFC 5545 3.1), never inside a UTF-8 character."""
+    raw = f"{name}:{value}".encode()
+    parts, width = [], 75
+    while len(raw) > width:
+        cut = width
+        while raw[cut] & 0xC0 == 0x80:  # a continuation byte: cut before its character
+            cut -= 1
+        parts.append(raw[:cut])
+        raw, width = raw[cut:], 74  # a folded line starts with a space
+    parts.append(raw)
+    return b"\r\n ".join(parts) + b"\r\n"
+
+
+def _utc(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
 def calendar_bytes(request: HttpRequest, name: str, items: list[Window]) -> bytes:
+    """The calendar's head from ``icalendar``; its events written directly, line by line — the
+    registry's calendar carries thousands, which the library's objects take seconds to write
+    (tests/registry/test_calendars.py reads them back with the library)."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -156,21 +187,28 @@ def calendar_bytes(request: HttpRequest, name: str, items: list[Window]) -> byte
     cal.add("x-wr-timezone", "UTC")
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT6H")
-    stamp = timezone.now().astimezone(UTC).replace(microsecond=0)
+    head = cal.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    stamp = _utc(timezone.now().replace(microsecond=0))
+    base = request.build_absolute_uri("/").rstrip("/")
+    out = [head[: -len(end)]]
     for w in items:
-        event = VEvent()
-        event.add("uid", w.uid)
-        event.add("dtstamp", stamp)
-        event.add("dtstart", w.starts_at)
-        event.add("dtend", w.closes_at.astimezone(UTC))
-        event.add("summary", w.summary)
-        event.add("description", w.description)
-        event.add("url", request.build_absolute_uri(reverse("project_detail", args=[w.reference])))
-        event.add("status", "CANCELLED" if w.cancelled else "CONFIRMED")
-        event.add("transp", "TRANSPARENT")
-        event.add("categories", [w.kind])
-        cal.add_component(event)
-    return cal.to_ical()
+        out += (
+            b"BEGIN:VEVENT\r\n",
+            _line("UID", _text(w.uid)),
+            _line("DTSTAMP", stamp),
+            _line("DTSTART", _utc(w.starts_at)),
+            _line("DTEND", _utc(w.closes_at)),
+            _line("SUMMARY", _text(w.summary)),
+            _line("DESCRIPTION", _text(w.description)),
+            _line("URL", base + reverse("project_detail", args=[w.reference])),
+            _line("STATUS", "CANCELLED" if w.cancelled else "CONFIRMED"),
+            b"TRANSP:TRANSPARENT\r\n",
+            _line("CATEGORIES", _text(w.kind)),
+            b"END:VEVENT\r\n",
+        )
+    out.append(end)
+    return b"".join(out)
 
 
 def _response(content: bytes, filename: str) -> HttpResponse:

@@ -9,12 +9,12 @@ availability date.
 
 import django_filters
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.filters import OrderingFilter
 
 from projects import search
 from projects.models import Project, SectoralScope
-from projects.selectors import public_projects
 
 from .section_defs import SECTIONS
 
@@ -87,7 +87,7 @@ class ProjectFilter(django_filters.FilterSet):
     def filter_section(self, queryset, name, value: str):
         # A section lists published projects only, whoever asks (the API also lists a user's own
         # unpublished projects).
-        public = queryset.filter(pk__in=public_projects().values("pk"))
+        public = queryset.filter(Project.published_q(timezone.localdate()))
         return public.filter(SECTIONS[value].where)
 
     def filter_dates(self, queryset, name, value: str):

@@ -1886,6 +1886,11 @@ def generate(opts: Options, say: Callable[[str], None]) -> Totals:
         if counter.value < published:
             counter.value = published
             counter.save(update_fields=["value"])
+    if connection.vendor == "postgresql":
+        # A bulk load leaves the planner's statistics behind: without them it plans for the
+        # empty tables it last saw (autovacuum would catch up, later).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     totals.seconds = timer.monotonic() - started
     return totals
 

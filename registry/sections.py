@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -32,13 +32,15 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from jitrack import pagecache
-from projects.models import Organisation, Party
+from projects.models import Organisation, Party, Project
 from projects.selectors import public_projects
 
 from .filters import SCOPE_CHOICES, IsoDateField, ProjectFilter, ProjectFilterForm
 from .section_defs import SECTIONS, Section
 
 PER_PAGE = 20
+# Long texts no table shows: left out of the rows, which the database then sorts in memory.
+WIDE = ("participants_text", "monitoring_approach", "methodology")
 # Filters a project-based section hands to ProjectFilter; the others apply to its rows.
 PROJECT_FILTERS = ("q", "host_party", "aie", "scope")
 FILTERS = (*PROJECT_FILTERS, "status", "from", "to")
@@ -158,7 +160,8 @@ def section_rows(section: Section, filters: dict[str, str], sort: str) -> QueryS
     """The rows the page lists, sorted, with what the table shows."""
     params = project_params(section, filters)
     if section.of_projects:
-        rows = ProjectFilter(params, queryset=public_projects()).qs
+        # ``section`` keeps the published projects (ProjectFilter.filter_section): once.
+        rows = ProjectFilter(params, queryset=Project.objects.defer(*WIDE)).qs
     else:
         params.pop("aie", None)  # applies to the row's own AIE below
         projects = ProjectFilter(params, queryset=public_projects()).qs
@@ -226,12 +229,9 @@ def _choices() -> dict:
 
 
 def _compute_choices() -> dict:
-    hosts = list(
-        Party.objects.filter(hosted_projects__in=public_projects().values("pk"))
-        .distinct()
-        .order_by("name")
-        .values_list("code", "name")
-    )
+    # One indexed probe per Party (a few dozen), not a scan of every project.
+    hosted = public_projects().filter(host_party=OuterRef("pk"))
+    hosts = list(Party.objects.filter(Exists(hosted)).order_by("name").values_list("code", "name"))
     aies = list(
         Organisation.objects.filter(kind=Organisation.Kind.AIE)
         .order_by("name")

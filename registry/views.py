@@ -7,7 +7,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -77,7 +77,8 @@ def _final() -> QuerySet[Project]:
         public_projects()
         .filter(status=S.FINAL)
         .select_related("host_party", "aie")
-        .order_by("-final_on", "-pk")
+        # as the index ``project_newest_final`` reads (a final project always has the day)
+        .order_by(F("final_on").desc(nulls_last=True), "-pk")
     )
 
 

@@ -176,3 +176,15 @@ def test_calendar_query_count_is_constant(cycle, client, django_assert_max_num_q
     with django_assert_max_num_queries(4):
         calendar, _ = fetch(client, "/projects/0001/calendar.ics")
     assert len(events(calendar)) == 2
+
+
+def test_text_is_escaped_and_long_lines_folded_as_rfc_5545_says(cycle, client):
+    """Commas, semicolons, backslashes and long Cyrillic titles: written line by line
+    (``calendars.calendar_bytes``), read back intact by icalendar, no line over 75 octets."""
+    title = "Ветроэлектростанция; «Приазовье», этап 2 \\ модернизация " * 3
+    cycle.open(title=title.strip())
+    calendar, raw = fetch(client, "/projects/0001/calendar.ics")
+    (event,) = events(calendar)
+    assert event["summary"] == f"Comment period on the PDD — JI 0001 {title.strip()}"
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
+    assert raw.endswith(b"END:VCALENDAR\r\n")

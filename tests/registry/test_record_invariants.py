@@ -236,6 +236,7 @@ class Record(RuleBasedStateMachine):
         project = self.project(i)
         if project is None:
             return
+        self.reference += 1  # a fresh name each time (organisation names are unique)
         others = [OrganisationFactory(name=f"{word} Partners {self.reference}")] if partner else []
         self.act(
             wf.update_project,
