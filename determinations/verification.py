@@ -21,6 +21,7 @@ from jitrack.guards import Guard
 from jitrack.pdf import filed_with_report
 from jitrack.statuses import Machine
 from projects import deadlines
+from projects.clock import act_on_rows
 from projects.models import Document, Event, Organisation, Project, User
 from projects.workflow import (
     accredited_for,
@@ -573,15 +574,16 @@ def deem_verification_final(verification_id: int, now: datetime) -> bool:
 
 
 def sweep(now: datetime | None = None) -> dict[str, int]:
-    """The clock for verifications: due rows found through the indexed ``due_at``."""
+    """The clock for verifications: due rows found through the indexed ``due_at`` (only a
+    published verification has one), acted on in batches with their projects locked
+    (``projects.clock.act_on_rows``)."""
     now = now or timezone.now()
-    done = 0
-    due = Verification.objects.filter(due_at__lte=now, status=V.PUBLISHED).values_list(
-        "pk", flat=True
+    due = (
+        Verification.objects.filter(due_at__lte=now, status=V.PUBLISHED)
+        .order_by("due_at", "pk")  # not the model's ordering, which joins the monitoring report
+        .values_list("pk", "project_id")
     )
-    for pk in list(due):
-        done += deem_verification_final(pk, now)
-    return {"verifications_final": done}
+    return {"verifications_final": act_on_rows(due, lambda pk: deem_verification_final(pk, now))}
 
 
 def withdraw_monitoring_report(actor: User, report: MonitoringReport, reason: str = "") -> None:

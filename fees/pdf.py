@@ -1,5 +1,7 @@
 """Invoices and credit notes rendered to PDF with WeasyPrint from their stored snapshot, so a
-document reads the same whenever it is downloaded; only the status stamp follows the record."""
+document reads the same whenever it is downloaded; only the status stamp follows the record.
+Each state of a document is made once and then served from storage (``jitrack.pdf.stored_pdf``).
+"""
 
 from django.conf import settings
 
@@ -8,13 +10,14 @@ from jitrack import pdf
 from . import calculator
 
 
-def _render(template: str, context: dict) -> bytes:
-    return pdf.render_pdf(template, {**context, "issuer": settings.FEE_ISSUER})
+def _render(name: str, template: str, context: dict) -> bytes:
+    return pdf.stored_pdf(name, template, {**context, "issuer": settings.FEE_ISSUER})
 
 
 def render_invoice(invoice) -> bytes:
     schedule = calculator.SCHEDULES.get(invoice.assessment.schedule)
     return _render(
+        f"invoices/{invoice.number}",
         "fees/invoice_pdf.html",
         {
             "invoice": invoice,
@@ -29,6 +32,7 @@ def render_invoice(invoice) -> bytes:
 
 def render_credit_note(note) -> bytes:
     return _render(
+        f"credit-notes/{note.number}",
         "fees/credit_note_pdf.html",
         {"note": note, "invoice": note.invoice, "project": note.invoice.project},
     )

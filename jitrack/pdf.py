@@ -4,14 +4,21 @@ always English, ``jitrack.i18n``), then to PDF by WeasyPrint.
 The two steps are apart so that an act can render the slow part (``write_pdf``, a second or
 more) before it takes its row lock, and check under the lock that the HTML it rendered still
 stands (``determinations.workflow.submit_determination``).
+
+A report an act files is stored once, as a document (F-JI-DRep, F-JI-VRep). A form made on
+request from its stored data (invoices, credit notes, the JISC's forms) is ``stored_pdf``: made
+once for each state of its data, kept in storage and served from there afterwards.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TypeVar
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -39,6 +46,33 @@ def write_pdf(html: str) -> bytes:
 
 def render_pdf(template: str, context: dict, *, generated_at: datetime | None = None) -> bytes:
     return write_pdf(render_html(template, context, generated_at=generated_at))
+
+
+# Two renderings of the same data differ only in their "generated on" instant: a form's digest
+# is taken with this one in its place.
+DIGEST_INSTANT = datetime(2000, 1, 1, tzinfo=UTC)
+STORED = "generated"
+
+
+def stored_pdf(name: str, template: str, context: dict) -> bytes:
+    """The PDF of ``template`` with ``context``, made by WeasyPrint only the first time this
+    content is asked for. The HTML is rendered each time (milliseconds, from the stored data);
+    its digest names the file, ``generated/<name>-<digest>.pdf`` in the default storage, which
+    is served as stored — with the instant it was first generated — once it is there. A form
+    whose data changed (an invoice paid, a review decided, a day that made it overdue) has
+    another digest, and is made again, once."""
+    html = render_html(template, context, generated_at=DIGEST_INSTANT)
+    path = f"{STORED}/{name}-{hashlib.sha256(html.encode()).hexdigest()[:32]}.pdf"
+    try:
+        with default_storage.open(path, "rb") as stored:
+            return stored.read()
+    except FileNotFoundError:
+        pass
+    content = write_pdf(render_html(template, context))
+    saved = default_storage.save(path, ContentFile(content))
+    if saved != path:  # made at the same moment for another request: the first one stays
+        default_storage.delete(saved)
+    return content
 
 
 def filed_with_report(

@@ -6,6 +6,10 @@ a ``RowError`` for every bad cell. ``import_projects`` adds the checks that need
 transaction. A row whose reference exists with identical data changes nothing, so importing a
 file twice, or importing an export, changes nothing.
 
+Memory: a file (``manage.py import_projects``) is read twice, ``CHUNK`` rows at a time — once
+to check every row, once to write — and never held whole; what the import keeps across chunks
+is the rows' references (duplicates, the report) and the organisations' names.
+
 From a row's dates ``derive`` computes the deadline instants by ji-rules §4
 (``projects.deadlines``), the status as of now and the timeline events. Imported events are
 history: they are written without notifications (nobody should be mailed about a 2009
@@ -36,8 +40,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import islice
+from typing import BinaryIO
 
 from django.db import transaction
 from django.utils import timezone
@@ -73,6 +80,9 @@ REQUIRED = ("reference", "title", "host_party")
 PUBLISHED_ON = ("pdd_available_on", "determination_available_on")
 IMPORT_LABEL = "Imported from earlier records"
 MAX_TONNES = 10**12  # the same bound as projects.workflow._validate_project_data
+# Rows checked, then written, at a time: one chunk's records, projects and events are what the
+# import holds in memory.
+CHUNK = 1000
 SEPARATOR = ";"
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -148,9 +158,29 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        raise ImportRejected(
-            [RowError(line, "", "the file is not UTF-8 text (save it as CSV UTF-8)")]
-        ) from None
+        raise ImportRejected([RowError(line, "", NOT_UTF8)]) from None
+
+
+NOT_UTF8 = "the file is not UTF-8 text (save it as CSV UTF-8)"
+
+
+def _file_lines(f: BinaryIO) -> Iterator[str]:
+    """The text lines of a file opened in binary, decoded as they are read; not UTF-8:
+    ``ImportRejected`` naming the first bad line, as ``decode`` does."""
+    f.seek(0)
+    text = io.TextIOWrapper(f, encoding="utf-8-sig", newline="")
+    try:
+        yield from text
+    except UnicodeDecodeError:
+        f.seek(0)  # the bad byte's line: a UTF-8 sequence never spans a line break
+        for number, raw in enumerate(f, 1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ImportRejected([RowError(number, "", NOT_UTF8)]) from None
+        raise
+    finally:
+        text.detach()  # the caller's file stays open
 
 
 def _split(cell: str) -> list[str]:
@@ -355,13 +385,27 @@ def _check_order(
 
 def parse(text: str, *, now: datetime, party_codes: set[str]):
     """CSV text -> (records, errors). Pure: the known Party codes and ``now`` are given."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    errors: list[RowError] = []
+    rows = parse_rows(
+        io.StringIO(text, newline=""), now=now, party_codes=party_codes, errors=errors
+    )
+    return list(rows), errors
+
+
+def parse_rows(
+    lines: Iterable[str], *, now: datetime, party_codes: set[str], errors: list[RowError]
+) -> Iterator[ProjectRecord]:
+    """``parse`` a row at a time: the valid records of the CSV ``lines`` in file order, the
+    errors of the others added to ``errors``. Keeps the references seen, not the rows."""
+    reader = csv.reader(lines)
     try:
         header = next(reader, None)
     except csv.Error as err:
-        return [], [RowError(1, "", f"not a CSV file ({err})")]
+        errors.append(RowError(1, "", f"not a CSV file ({err})"))
+        return
     if header is None or not any(h.strip() for h in header):
-        return [], [RowError(1, "", "the file is empty; the first line must name the columns")]
+        errors.append(RowError(1, "", "the file is empty; the first line must name the columns"))
+        return
     names = [h.strip().lower() for h in header]
     missing = [c for c in COLUMNS if c not in names]
     unknown = [n for n in names if n not in COLUMNS]
@@ -375,11 +419,10 @@ def parse(text: str, *, now: datetime, party_codes: set[str]):
         problems.append(f"repeated columns: {', '.join(repeated)}")
     if problems:
         expected = ", ".join(COLUMNS)
-        return [], [
+        errors.append(
             RowError(1, "", f"wrong column set ({'; '.join(problems)}); expected: {expected}")
-        ]
-    records: list[ProjectRecord] = []
-    errors: list[RowError] = []
+        )
+        return
     seen: dict[str, int] = {}
     while True:
         line = reader.line_num + 1
@@ -412,8 +455,7 @@ def parse(text: str, *, now: datetime, party_codes: set[str]):
         if reference:
             seen[reference] = line
         if record:
-            records.append(record)
-    return records, errors
+            yield record
 
 
 # --- derive: pure ------------------------------------------------------------------------------
@@ -590,91 +632,127 @@ def _comparable(row: dict[str, str]) -> dict[str, str]:
 # --- import ------------------------------------------------------------------------------------
 
 
-def _check_against_database(records: list[ProjectRecord]) -> tuple[list, list, dict]:
-    """-> (errors, records to create, organisations by name). Reads only."""
-    errors: list[RowError] = []
-    existing = {
-        row["reference"]: row
-        for row in export_rows(Project.objects.filter(reference__in=[r.reference for r in records]))
-    }
-    fresh = []
-    for record in records:
-        old = existing.get(record.reference)
-        if old is None:
-            fresh.append(record)
-            continue
-        new = _comparable(record_row(record))
-        differ = [c for c in COLUMNS if _comparable(old)[c] != new[c]]
-        if differ:
-            errors.append(
-                RowError(
-                    record.line,
-                    "reference",
-                    f"reference {record.reference} exists with different data "
-                    f"({', '.join(differ)})",
-                )
+class _Checked:
+    """The checks that need the database (reads only), a chunk of records at a time, and what
+    the writing needs from them: the references to create, the organisations' names."""
+
+    def __init__(self):
+        self.created: list[str] = []
+        self.unchanged: list[str] = []
+        self.wanted: dict[str, tuple[str, int]] = {}  # name -> (kind, first line) for new names
+        self.names: set[str] = set()
+        self.scopes: set[int] = set()
+
+    def chunk(self, records: list[ProjectRecord]) -> list[RowError]:
+        errors: list[RowError] = []
+        existing = {
+            row["reference"]: row
+            for row in export_rows(
+                Project.objects.filter(reference__in=[r.reference for r in records])
             )
-    names = {n for r in fresh for n in r.participants} | {r.aie for r in fresh if r.aie}
-    orgs = {o.name: o for o in Organisation.objects.filter(name__in=names)}
-    wanted: dict[str, tuple[str, int]] = {}  # name -> (kind, first line) for new names
-    P, A = Organisation.Kind.PARTICIPANT, Organisation.Kind.AIE
-    for record in fresh:
-        uses = [("participants", n, P) for n in record.participants]
-        uses += [("aie", record.aie, A)] if record.aie else []
-        for column, name, kind in uses:
-            org = orgs.get(name)
-            if org is not None and org.kind != kind:
+        }
+        fresh = []
+        for record in records:
+            old = existing.get(record.reference)
+            if old is None:
+                fresh.append(record)
+                continue
+            self.unchanged.append(record.reference)
+            new = _comparable(record_row(record))
+            differ = [c for c in COLUMNS if _comparable(old)[c] != new[c]]
+            if differ:
                 errors.append(
                     RowError(
                         record.line,
-                        column,
-                        f"{name} is registered as {org.get_kind_display().lower()}, "
-                        f"not as {Organisation.Kind(kind).label.lower()}",
+                        "reference",
+                        f"reference {record.reference} exists with different data "
+                        f"({', '.join(differ)})",
                     )
                 )
-            elif org is None and wanted.setdefault(name, (kind, record.line))[0] != kind:
-                errors.append(
-                    RowError(
-                        record.line,
-                        column,
-                        f"{name} is also named as "
-                        f"{Organisation.Kind(wanted[name][0]).label.lower()} on line "
-                        f"{wanted[name][1]}",
+        names = _org_names(fresh)
+        orgs = {o.name: o for o in Organisation.objects.filter(name__in=names)}
+        P, A = Organisation.Kind.PARTICIPANT, Organisation.Kind.AIE
+        for record in fresh:
+            uses = [("participants", n, P) for n in record.participants]
+            uses += [("aie", record.aie, A)] if record.aie else []
+            for column, name, kind in uses:
+                org = orgs.get(name)
+                if org is not None and org.kind != kind:
+                    errors.append(
+                        RowError(
+                            record.line,
+                            column,
+                            f"{name} is registered as {org.get_kind_display().lower()}, "
+                            f"not as {Organisation.Kind(kind).label.lower()}",
+                        )
                     )
-                )
-    return errors, fresh, {n: k for n, (k, _) in wanted.items()}
+                elif org is None and self.wanted.setdefault(name, (kind, record.line))[0] != kind:
+                    errors.append(
+                        RowError(
+                            record.line,
+                            column,
+                            f"{name} is also named as "
+                            f"{Organisation.Kind(self.wanted[name][0]).label.lower()} on line "
+                            f"{self.wanted[name][1]}",
+                        )
+                    )
+        self.created += [r.reference for r in fresh]
+        self.names |= names
+        self.scopes |= {n for r in fresh for n in r.sectoral_scopes}
+        return errors
+
+    @property
+    def new_organisations(self) -> dict[str, str]:
+        return {n: k for n, (k, _) in self.wanted.items()}
 
 
-def import_projects(data: bytes | str, *, now: datetime | None = None) -> ImportReport:
-    """Import a whole file or nothing: ``ImportRejected`` lists every bad row."""
+def _lines(data: bytes | str | BinaryIO) -> Callable[[], Iterable[str]]:
+    """How to read the file's text lines from its start, as often as needed."""
+    if isinstance(data, bytes | str):
+        text = decode(data) if isinstance(data, bytes) else data
+        return lambda: io.StringIO(text, newline="")
+    return lambda: _file_lines(data)
+
+
+def _chunks(records: Iterable[ProjectRecord]) -> Iterator[list[ProjectRecord]]:
+    records = iter(records)
+    while chunk := list(islice(records, CHUNK)):
+        yield chunk
+
+
+def import_projects(data: bytes | str | BinaryIO, *, now: datetime | None = None) -> ImportReport:
+    """Import a whole file or nothing: ``ImportRejected`` lists every bad row. ``data`` is the
+    file's content, or the file itself opened in binary (read twice, never held whole)."""
     now = now or timezone.now()
-    text = decode(data) if isinstance(data, bytes) else data
+    lines = _lines(data)
     parties = {p.code: p for p in Party.objects.all()}
-    records, errors = parse(text, now=now, party_codes=set(parties))
+    codes = set(parties)
     with transaction.atomic():
         # The publication counter's lock serialises imports with each other and with check_pdd.
         counter, _ = Counter.objects.select_for_update().get_or_create(name="project_reference")
-        db_errors, fresh, new_orgs = _check_against_database(records)
-        errors += db_errors
+        errors: list[RowError] = []
+        checked = _Checked()
+        for chunk in _chunks(parse_rows(lines(), now=now, party_codes=codes, errors=errors)):
+            errors += checked.chunk(chunk)
         if errors:
             raise ImportRejected(errors)
-        created = {r.reference for r in fresh}
+        new_orgs = checked.new_organisations
         result = ImportReport(
-            created=[r.reference for r in fresh],
-            unchanged=[r.reference for r in records if r.reference not in created],
+            created=checked.created,
+            unchanged=checked.unchanged,
             organisations=sorted(new_orgs),
         )
-        if not fresh:
+        if not checked.created:
             return result
         for name, kind in sorted(new_orgs.items()):
             Organisation.objects.create(name=name, kind=kind, historical=True)
-        orgs = {o.name: o for o in Organisation.objects.filter(name__in=_org_names(fresh))}
-        scopes = _scopes({n for r in fresh for n in r.sectoral_scopes})
-        events = []
-        for record in fresh:
-            events += _create(record, now, parties, orgs, scopes)
-        Event.objects.bulk_create(events)
-        highest = max(int(r.reference) for r in fresh)
+        orgs = {o.name: o for o in Organisation.objects.filter(name__in=checked.names)}
+        scopes = _scopes(checked.scopes)
+        fresh = set(checked.created)
+        again = parse_rows(lines(), now=now, party_codes=codes, errors=[])
+        for chunk in _chunks(r for r in again if r.reference in fresh):
+            _create(chunk, now, parties, orgs, scopes)
+        highest = max(int(r) for r in checked.created)
         if counter.value < highest:
             counter.value = highest
             counter.save(update_fields=["value"])
@@ -693,31 +771,43 @@ def _scopes(numbers: set[int]) -> dict[int, SectoralScope]:
     return {s.number: s for s in SectoralScope.objects.filter(number__in=numbers)}
 
 
-def _create(record, now, parties, orgs, scopes) -> list[Event]:
-    derived = derive(record, now)
-    project = imported_project(
-        reference=record.reference,
-        title=record.title,
-        host_party=parties[record.host_party],
-        small_scale=record.small_scale,
-        poa=record.poa,
-        expected_annual_reductions=record.expected_annual_reductions,
-        aie=orgs[record.aie] if record.aie else None,
-        status=derived.status,
-        pdd_available_on=record.pdd_available_on,
-        comments_close_at=derived.comments_close_at,
-        determination_available_on=record.determination_available_on,
-        review_window_closes_at=derived.review_window_closes_at,
-        final_on=derived.final_on,
-        withdrawn_at=derived.withdrawn_at,
-        # Listings sort by creation: an imported project sorts by its publication.
-        created_at=derived.steps[0].at,
+def _create(records: list[ProjectRecord], now, parties, orgs, scopes) -> None:
+    """Write one chunk of records: their projects, many-to-many rows and events, each kind in
+    one INSERT (no signals: ``import_projects`` tells the page cache itself)."""
+    derived = [derive(record, now) for record in records]
+    projects = Project.objects.bulk_create(
+        [
+            imported_project(
+                reference=record.reference,
+                title=record.title,
+                host_party=parties[record.host_party],
+                small_scale=record.small_scale,
+                poa=record.poa,
+                expected_annual_reductions=record.expected_annual_reductions,
+                aie=orgs[record.aie] if record.aie else None,
+                status=d.status,
+                pdd_available_on=record.pdd_available_on,
+                comments_close_at=d.comments_close_at,
+                determination_available_on=record.determination_available_on,
+                review_window_closes_at=d.review_window_closes_at,
+                final_on=d.final_on,
+                withdrawn_at=d.withdrawn_at,
+                # Listings sort by creation: an imported project sorts by its publication.
+                created_at=d.steps[0].at,
+            )
+            for record, d in zip(records, derived, strict=True)
+        ]
     )
-    project.save()
-    project.parties_involved.set([parties[c] for c in record.parties_involved])
-    project.participants.set([orgs[n] for n in record.participants])
-    project.sectoral_scopes.set([scopes[n] for n in record.sectoral_scopes])
-    return [
+    _link(
+        Project.parties_involved,
+        projects,
+        [[parties[c] for c in r.parties_involved] for r in records],
+    )
+    _link(Project.participants, projects, [[orgs[n] for n in r.participants] for r in records])
+    _link(
+        Project.sectoral_scopes, projects, [[scopes[n] for n in r.sectoral_scopes] for r in records]
+    )
+    Event.objects.bulk_create(
         Event(
             project=project,
             kind=s.kind,
@@ -729,5 +819,17 @@ def _create(record, now, parties, orgs, scopes) -> list[Event]:
             public=True,
             created_at=s.at,
         )
-        for s in derived.steps
-    ]
+        for project, d in zip(projects, derived, strict=True)
+        for s in d.steps
+    )
+
+
+def _link(relation, projects: list[Project], targets: list[list]) -> None:
+    """The rows of a many-to-many ``relation`` (``Project.participants`` …) of new projects."""
+    through = relation.through
+    source, target = relation.field.m2m_field_name(), relation.field.m2m_reverse_field_name()
+    through.objects.bulk_create(
+        through(**{source: project, target: value})
+        for project, values in zip(projects, targets, strict=True)
+        for value in values
+    )

@@ -1,5 +1,11 @@
-"""The reviews' part of the clock: reminders and overdue notices, found through indexed due
-columns, each sent once (the row records it), so running the sweep twice changes nothing."""
+"""The reviews' part of the clock: appraisals closed with their determination's window, and
+reminders and overdue notices, each sent once (the row records it), so running the sweep twice
+changes nothing.
+
+Every row is found through a partial index that holds only the rows the clock may still act on
+(``reviews.models``: open appraisals by ``due_at``, unanswered and unreminded clarifications,
+reviews awaiting a decision and not yet notified), so a sweep reads nothing of the finished
+record however long it grows."""
 
 from __future__ import annotations
 
@@ -9,7 +15,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from projects.models import User
+from projects.clock import act_on_rows
+from projects.models import Project, User
 
 from . import workflow
 from .models import Appraisal, Appraiser, Clarification, Review
@@ -26,13 +33,10 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     }
     # An appraisal ends with the determination's window (final, rejected or withdrawn): each
     # through its workflow act, which locks it and logs the closing.
-    for pk in (
-        Appraisal.objects.filter(status=Appraisal.Status.OPEN)
-        .exclude(project__status__in=workflow.APPRAISAL_WINDOW)
-        .values_list("pk", flat=True)
-    ):
-        counts["appraisals_closed"] += workflow.close_appraisal(pk)
+    counts["appraisals_closed"] = act_on_rows(_appraisals_to_close(), workflow.close_appraisal)
     soon = now + timedelta(days=settings.APPRAISAL_REMINDER_DAYS)
+    # Reminders and notices: the rows are locked with SKIP LOCKED (a parallel sweep takes the
+    # others) and each marked sent in the same transaction as its mail is queued for the commit.
     with transaction.atomic():
         seats = (
             Appraiser.objects.select_for_update(skip_locked=True, of=("self",))
@@ -44,26 +48,30 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
             )
             .select_related("appraisal", "appraisal__project")
         )
+        reminded: list[int] = []
         for seat in seats:
-            overdue = now > seat.appraisal.due_at
+            late_seat = now > seat.appraisal.due_at
             mail_users(
                 [seat.user_id],
                 f"[jitrack] {seat.appraisal.project.key}: your {seat.form_name} is "
-                + ("overdue" if overdue else "due soon"),
+                + ("overdue" if late_seat else "due soon"),
                 f"It is due by {seat.appraisal.due_at:%d %b %Y %H:%M} GMT.",
                 f"/reviews/appraisals/{seat.appraisal_id}/",
             )
-            seat.reminded_at = now
-            seat.save(update_fields=["reminded_at"])
-            counts["appraisal_reminders"] += 1
-    with transaction.atomic():
-        overdue = (
+            reminded.append(seat.pk)
+        # the seats are locked: one UPDATE records every reminder (confidential, on no page)
+        counts["appraisal_reminders"] = Appraiser.objects.filter(pk__in=reminded).update(
+            reminded_at=now
+        )
+
+        unanswered = (
             Clarification.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(due_at__lt=now, answered_at__isnull=True, reminded_at__isnull=True)
             .filter(review__status__in=Review.OPEN)
             .select_related("review", "review__project")
         )
-        for clar in overdue:
+        reminded = []
+        for clar in unanswered:
             project = clar.review.project
             team = list(clar.review.team.values_list("user_id", flat=True))
             mail_users(
@@ -72,10 +80,11 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
                 f"The answer was due by {clar.due_at:%d %b %Y %H:%M} GMT.",
                 f"/reviews/clarifications/{clar.pk}/",
             )
-            clar.reminded_at = now
-            clar.save(update_fields=["reminded_at"])
-            counts["clarification_reminders"] += 1
-    with transaction.atomic():
+            reminded.append(clar.pk)
+        counts["clarification_reminders"] = Clarification.objects.filter(pk__in=reminded).update(
+            reminded_at=now
+        )
+
         late = (
             Review.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(
@@ -85,19 +94,38 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
             )
             .select_related("project")
         )
-        staff = list(
-            User.objects.filter(role__in=[User.Role.SECRETARIAT, User.Role.JISC]).values_list(
-                "pk", flat=True
-            )
-        )
+        notified = []
+        staff = None
         for review in late:
+            if staff is None:  # read once, and only when a review is late
+                staff = list(
+                    User.objects.filter(
+                        role__in=[User.Role.SECRETARIAT, User.Role.JISC]
+                    ).values_list("pk", flat=True)
+                )
             mail_users(
                 staff,
                 f"[jitrack] {review.project.key}: the review is overdue",
                 f"The JISC decision was due by {review.due_at:%d %b %Y %H:%M} GMT.",
                 f"/reviews/{review.pk}/",
             )
-            review.overdue_notified_at = now
-            review.save(update_fields=["overdue_notified_at"])
-            counts["reviews_overdue"] += 1
+            notified.append(review.pk)
+        counts["reviews_overdue"] = Review.objects.filter(pk__in=notified).update(
+            overdue_notified_at=now
+        )
     return counts
+
+
+def _appraisals_to_close() -> list[tuple[int, int]]:
+    """``(appraisal, project)`` of the open appraisals whose project has left the 45-day
+    window: the open ones through their partial index, their projects by primary key, never a
+    scan of either table."""
+    open_ = sorted(
+        Appraisal.objects.filter(status=Appraisal.Status.OPEN).values_list("pk", "project_id")
+    )
+    in_window = set(
+        Project.objects.filter(
+            pk__in={project for _pk, project in open_}, status__in=workflow.APPRAISAL_WINDOW
+        ).values_list("pk", flat=True)
+    )
+    return [(pk, project) for pk, project in open_ if project not in in_window]

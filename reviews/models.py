@@ -168,6 +168,12 @@ class Appraisal(models.Model):
     )
     appointed_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        indexes = [
+            # The clock's appraisals (``reviews.clock``): only the open ones, by due instant.
+            models.Index(fields=["due_at"], condition=Q(status="open"), name="appraisal_open_due"),
+        ]
+
     def __str__(self) -> str:
         return f"Appraisal of {self.project.key}"
 
@@ -264,6 +270,18 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["-requested_at"]
+        indexes = [
+            # The clock's overdue notices (``reviews.clock``): reviews awaiting the decision
+            # (AWAITING_DECISION) and not yet notified, by due instant.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(
+                    status__in=["requested", "in_progress", "reported"],
+                    overdue_notified_at__isnull=True,
+                ),
+                name="review_awaiting_due",
+            ),
+        ]
         constraints = [
             # A determination has at most one review (later requests join it).
             models.UniqueConstraint(
@@ -386,6 +404,14 @@ class Clarification(models.Model):
 
     class Meta:
         ordering = ["number"]
+        indexes = [
+            # The clock's reminders (``reviews.clock``): unanswered, not yet reminded.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(answered_at__isnull=True, reminded_at__isnull=True),
+                name="clarification_pending_due",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["review", "number"], name="one_clarification_number")
         ]

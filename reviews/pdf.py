@@ -5,13 +5,15 @@ team reports (F-JI-RRep) and meeting agendas.
 Appraisal forms are always confidential (ji-rules §6) and say so on every page; a team report
 says so until the JISC has decided; the agenda carries the teams' recommendations and is for the
 JISC and the secretariat only.
+
+Each state of a form is made once and then served from storage (``jitrack.pdf.stored_pdf``).
 """
 
 from __future__ import annotations
 
 import posixpath
 
-from jitrack.pdf import render_pdf
+from jitrack.pdf import stored_pdf
 
 from .agenda import agenda_items
 from .models import CRITERIA, Appraiser, Clarification, Review, ReviewRequest, criteria_of
@@ -20,8 +22,8 @@ from .serializers import requester_name
 CONFIDENTIAL = "CONFIDENTIAL — ji-rules §6"
 
 
-def _render(template: str, context: dict) -> bytes:
-    return render_pdf(template, context)
+def _render(name: str, template: str, context: dict) -> bytes:
+    return stored_pdf(f"reviews/{name}", template, context)
 
 
 def _name(user) -> str:
@@ -49,6 +51,7 @@ def render_review_request(request_obj: ReviewRequest) -> bytes:
         .get(pk=request_obj.pk)
     )
     return _render(
+        f"request-{req.pk}",
         "reviews/pdf/review_request.html",
         {
             "req": req,
@@ -76,6 +79,7 @@ def render_appraisal(seat: Appraiser) -> bytes:
     ).get(pk=seat.pk)
     stored = seat.criteria or {}
     return _render(
+        f"appraisal-{seat.pk}",
         "reviews/pdf/appraisal.html",
         {
             "seat": seat,
@@ -113,6 +117,7 @@ def render_clarification(clarification) -> bytes:
         .get(pk=clarification.pk)
     )
     return _render(
+        f"clarification-{clar.pk}",
         "reviews/pdf/clarification.html",
         {
             "clar": clar,
@@ -139,6 +144,7 @@ def render_review_report(review: Review) -> bytes:
     )
     requests = list(review.requests.all())
     return _render(
+        f"report-{review.pk}",
         "reviews/pdf/review_report.html",
         {
             "review": review,
@@ -160,6 +166,7 @@ def render_review_report(review: Review) -> bytes:
 
 def render_agenda(meeting) -> bytes:
     return _render(
+        f"agenda-{meeting.number}",
         "reviews/pdf/agenda.html",
         {
             "meeting": meeting,

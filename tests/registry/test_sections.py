@@ -877,6 +877,7 @@ def test_a_project_moves_through_the_sections(
     cycle, participant, aie_user, secretariat, party_user, client, settings
 ):
     settings.PAGE_CACHE_SECONDS = 0  # the rows are read from the response's context
+
     def listed(slug) -> list:
         return ids(client.get(f"/registry/{slug}/"))
 

@@ -16,12 +16,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            with open(options["file"], "rb") as f:
-                data = f.read()
+            f = open(options["file"], "rb")
         except OSError as err:
             raise CommandError(f"Cannot read {options['file']}: {err.strerror}.") from None
-        try:
-            result = import_projects(data)
-        except ImportRejected as err:
-            raise CommandError(err.detail) from None
+        with f:
+            try:
+                # the file itself: the importer reads it a chunk of rows at a time
+                result = import_projects(f)
+            except ImportRejected as err:
+                raise CommandError(err.detail) from None
         self.stdout.write(f"Imported {options['file']}: {result}.")
