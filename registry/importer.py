@@ -51,7 +51,7 @@ from django.utils import timezone
 
 from jitrack import pagecache
 from jitrack.errors import Invalid
-from projects import deadlines
+from projects import deadlines, search
 from projects.models import Counter, Event, Organisation, Party, Project, SectoralScope
 from projects.selectors import REFERENCE
 from projects.workflow import imported_project
@@ -780,6 +780,8 @@ def _create(records: list[ProjectRecord], now, parties, orgs, scopes) -> None:
             imported_project(
                 reference=record.reference,
                 title=record.title,
+                # the searched names, which bulk rows do not signal (``projects.search``)
+                participants_text=search.participants_text(record.participants),
                 host_party=parties[record.host_party],
                 small_scale=record.small_scale,
                 poa=record.poa,

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 
 from determinations import workflow as dwf
 from fees import services as fee_services
+from projects import search
 from projects import workflow as wf
 from projects.models import Counter, Event, Organisation, Project
 from registry import clock
@@ -212,6 +213,9 @@ def test_imported_project_keeps_its_reference_and_parties(parties, pp_org):
     new = Organisation.objects.get(name="Kyiv Utilities")
     assert (new.kind, new.historical) == ("participant", True)
     assert result.organisations == ["Bureau Veritas Certification", "Kyiv Utilities"]
+    # searched by its participants' names, though bulk rows send no signal (projects.search)
+    assert project.participants_text == "Green Carbon Ltd Kyiv Utilities"
+    assert list(search.matching(Project.objects.all(), "kyiv util")) == [project]
 
 
 # --- status as of now ---------------------------------------------------------------------------
