@@ -59,7 +59,8 @@ def test_the_page_shows_the_latest_fifty_events_and_the_first_fifty_comments(cli
     shown = actors(html)
     assert shown == [f"Commenter {i:03d}" for i in range(EVENTS - 50, EVENTS)]
     assert f"Events {EVENTS - 49 + 1}–{EVENTS + 1} of {EVENTS + 1}" in html
-    assert "events=2#h-timeline" in html  # the earlier events are a link away
+    assert 'events=2#h-timeline" rel="prev">← Earlier events' in html  # a link away, to the left
+    assert "Later events" not in html  # these are the newest
     assert html.count('class="comment"') == 50
     assert "Comment 000." in html and "Comment 050." not in html
     assert f"Comments ({COMMENTS})" in html and "comments=2#h-comments" in html
@@ -68,6 +69,7 @@ def test_the_page_shows_the_latest_fifty_events_and_the_first_fifty_comments(cli
 def test_earlier_pages_and_numbers_out_of_range(client, long_project):
     url = f"/projects/{long_project.reference}/"
     older = client.get(url, {"events": 3}).content.decode()  # the oldest (and the publication)
+    assert 'events=2#h-timeline" rel="next">Later events' in older and "Earlier events" not in older
     assert actors(older) == [f"Commenter {i:03d}" for i in range(EVENTS + 1 - 100 - 1)]
     for bad in ("0", "-3", "x", "99999"):
         assert client.get(url, {"events": bad, "comments": bad}).status_code == 200
