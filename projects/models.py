@@ -300,6 +300,10 @@ class Project(models.Model):
                 SearchVector("title", "participants_text", config="russian"),
                 name="project_search_russian",
             ),
+            PostgresOnlyGinIndex(
+                SearchVector("title", "participants_text", config="simple"),
+                name="project_search_simple",
+            ),
         ]
 
     def __str__(self) -> str:

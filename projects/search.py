@@ -6,12 +6,14 @@ change (``m2m_changed``) or an organisation is renamed (both connected in ``apps
 with ``rebuild`` after writes that send no signals (``generate_registry``).
 
 On PostgreSQL, title and names are searched with full-text search through two GIN indexes, one
-per configuration — English and Russian, the languages of the registry's pages — whose
+per configuration — English and Russian, the languages of the registry's pages, and ``simple``
+for the words they drop — whose
 expressions ``vector`` builds for the indexes (``Project.Meta``) and for the queries alike, so the
-planner answers from the indexes (a bitmap OR of the two). Every word of the query must match, as
+planner answers from the indexes (a bitmap OR of the three). Every word of the query must match, as
 a prefix (``wind fa`` finds "Wind farm"), stemmed by the configuration; a reference matches
 exactly. The embedded SQLite install has no full-text engine: there each word must occur in the
-title or the names (``icontains``), which finds the same projects for whole words and prefixes.
+title or the names (``icontains``), which finds the same projects for whole words and prefixes
+(SQLite folds the case of ASCII letters only: Cyrillic is matched as written).
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from django.db.models import Q, QuerySet
 
 from .models import Organisation, Project
 
-CONFIGS = ("english", "russian")
+# English and Russian stem words; ``simple`` keeps every word as it is written, so that a word
+# the languages drop as a stop word ("at", "на") or a code they would mangle is still found.
+CONFIGS = ("english", "russian", "simple")
 # Letters and digits of any script: tsquery operators and punctuation are never passed through.
 _WORD = re.compile(r"[^\W_]+")
 MAX_WORDS = 8
