@@ -25,6 +25,10 @@ key.
 visitor's own CSRF cookie. The stored body has each token replaced by a hole, filled on the way
 out with this visitor's token (``get_token``, which also has the middleware set the cookie).
 
+**Faults.** An unreachable cache server never fails a request: pages are rendered as if there
+were no cache, and a write whose generation could not be changed stands (its pages age out within
+``PAGE_CACHE_SECONDS``).
+
 **Conditional GET.** Each entry has an ``ETag`` (of the stored body); a matching
 ``If-None-Match`` is answered ``304`` from the cache alone.
 
@@ -39,6 +43,7 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import logging
 import re
 import secrets
 
@@ -51,6 +56,7 @@ from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
+logger = logging.getLogger(__name__)
 GENERATION_KEY = "pagecache:generation"
 GZIP_FROM = 1024  # bytes: smaller bodies are sent as they are
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
@@ -80,9 +86,12 @@ def invalidate() -> None:
 
 def _bump() -> None:
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # missing: start afresh (never a number used before)
-        cache.add(GENERATION_KEY, secrets.randbits(48), timeout=None)
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # missing: start afresh (never a number used before)
+            cache.add(GENERATION_KEY, secrets.randbits(48), timeout=None)
+    except Exception:  # the cache server unreachable: the write stands, pages age out
+        logger.warning("page cache: the generation could not be changed", exc_info=True)
 
 
 def _saved(sender, update_fields=None, raw=False, **kwargs):
@@ -117,11 +126,18 @@ def remember(name: str, compute):
     afresh when the cache is off."""
     if not enabled():
         return compute()
-    key = f"memo:{generation()}:{name}"
-    value = cache.get(key)
+    try:
+        key = f"memo:{generation()}:{name}"
+        value = cache.get(key)
+    except Exception:  # the cache server unreachable
+        logger.warning("page cache unreachable", exc_info=True)
+        return compute()
     if value is None:
         value = compute()
-        cache.set(key, value, timeout=settings.PAGE_CACHE_SECONDS)
+        try:
+            cache.set(key, value, timeout=settings.PAGE_CACHE_SECONDS)
+        except Exception:
+            logger.warning("page cache unreachable", exc_info=True)
     return value
 
 
@@ -203,8 +219,12 @@ def public_page(view):
     def cached(request: HttpRequest, *args, **kwargs):
         if not enabled() or request.method not in ("GET", "HEAD") or _personal(request):
             return view(request, *args, **kwargs)
-        key = _key(request, generation())
-        entry = cache.get(key)
+        try:
+            key = _key(request, generation())
+            entry = cache.get(key)
+        except Exception:  # the cache server unreachable: answer as if there were none
+            logger.warning("page cache unreachable", exc_info=True)
+            return view(request, *args, **kwargs)
         if entry is not None:
             return _serve(request, entry)
         response = view(request, *args, **kwargs)
@@ -212,7 +232,10 @@ def public_page(view):
             response.render()  # DRF and template responses: the body is needed now
         if request.method == "GET" and _storable(response):
             entry = _entry(response)
-            cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+            try:
+                cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+            except Exception:
+                logger.warning("page cache unreachable", exc_info=True)
             response.headers["ETag"] = entry["etag"]
             response.headers["X-Page-Cache"] = "miss"
         return response

@@ -152,3 +152,25 @@ def test_feeds_and_data_are_sent_gzipped_to_who_accepts_it_and_html_never(projec
     Client().get(page)
     html = Client().get(page, HTTP_ACCEPT_ENCODING="gzip")
     assert html["X-Page-Cache"] == "hit" and "Content-Encoding" not in html
+
+
+def test_an_unreachable_cache_fails_no_request_and_no_write(project, monkeypatch):
+    """A cache server that is down: pages are rendered, writes stand (jitrack.pagecache)."""
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache server unreachable")
+
+    for method in ("get", "set", "add", "incr"):
+        monkeypatch.setattr(cache, method, down)
+    for url in (f"/projects/{project.reference}/", "/registry/pdds/", "/api/projects/"):
+        page = Client().get(url)
+        assert page.status_code == 200 and "X-Page-Cache" not in page
+    wf.add_comment(
+        project,
+        name="Olena",
+        affiliation="Ecoclub",
+        category="stakeholder",
+        email="olena@example.org",
+        text="Written while the cache is down.",
+    )
+    assert project.comments.filter(text="Written while the cache is down.").exists()
