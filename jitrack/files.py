@@ -46,3 +46,34 @@ def clean_filename(name: str | None, default: str = "document.pdf") -> str:
     base = (name or default).replace("\\", "/").rsplit("/", 1)[-1]
     safe = "".join(c if c.isalnum() or c in "._- " else "_" for c in base).strip() or default
     return safe[:120]
+
+
+def one_page_pdf(*lines: str) -> bytes:
+    """A small valid one-page PDF showing ``lines`` (Latin-1; others become "?"): the stand-in
+    document of the demo data and of a generated registry."""
+    texts = []
+    for line in lines:
+        text = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        texts.append(f"({text.encode('latin-1', 'replace').decode('latin-1')}) Tj")
+    stream = "BT /F1 14 Tf 72 770 Td " + " 0 -24 Td ".join(texts) + " ET"
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        "/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        f"<< /Length {len(stream.encode('latin-1'))} >>\nstream\n{stream}\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    ).encode()
+    return bytes(out)

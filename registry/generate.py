@@ -74,6 +74,7 @@ from determinations.models import (
 from determinations.verification import MONITORING, VERIFICATION
 from determinations.workflow import DETERMINATION, compile_comment_summary
 from jitrack import pagecache
+from jitrack.files import one_page_pdf
 from projects import deadlines, search
 from projects.models import (
     Accreditation,
@@ -486,28 +487,7 @@ def _commitment_period(year: int) -> int | None:
 
 def _generated_pdf() -> bytes:
     """One small valid PDF every generated document points at."""
-    stream = "BT /F1 14 Tf 72 770 Td (jitrack generated registry: a benchmark document) Tj ET"
-    objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-        "/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    for offset in offsets:
-        out += f"{offset:010d} 00000 n \n".encode()
-    out += (
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
-    ).encode()
-    return bytes(out)
+    return one_page_pdf("jitrack generated registry: a benchmark document")
 
 
 def _in(machine, status: str, **fields):

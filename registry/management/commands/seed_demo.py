@@ -31,6 +31,7 @@ from determinations import verification as vwf
 from determinations import workflow as dwf
 from fees import services as fees
 from jitrack.errors import DomainError
+from jitrack.files import one_page_pdf
 from projects import accreditation, parties
 from projects import workflow as wf
 from projects.models import (
@@ -162,30 +163,7 @@ NEGATIVE_FINDINGS = FINDINGS | {
 
 def demo_pdf(title: str) -> bytes:
     """A small valid one-page PDF naming the document."""
-    text = title.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-    text = text.encode("latin-1", "replace").decode("latin-1")
-    stream = f"BT /F1 14 Tf 72 770 Td ({text}) Tj 0 -24 Td (jitrack demo document) Tj ET"
-    objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-        "/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        f"<< /Length {len(stream.encode('latin-1'))} >>\nstream\n{stream}\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    for offset in offsets:
-        out += f"{offset:010d} 00000 n \n".encode()
-    out += (
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
-    ).encode()
-    return bytes(out)
+    return one_page_pdf(title, "jitrack demo document")
 
 
 def upload(name: str, title: str) -> SimpleUploadedFile:
