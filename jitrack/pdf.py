@@ -44,10 +44,6 @@ def write_pdf(html: str) -> bytes:
     return HTML(string=html).write_pdf()
 
 
-def render_pdf(template: str, context: dict, *, generated_at: datetime | None = None) -> bytes:
-    return write_pdf(render_html(template, context, generated_at=generated_at))
-
-
 # Two renderings of the same data differ only in their "generated on" instant: a form's digest
 # is taken with this one in its place.
 DIGEST_INSTANT = datetime(2000, 1, 1, tzinfo=UTC)
