@@ -20,7 +20,7 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     return {
         "determinations_final": sweep_due_projects(
-            Project.Status.DETERMINATION_PUBLISHED, workflow.deem_final, now
+            Project.Status.DETERMINATION_PUBLISHED, workflow.deem_final_due, now
         ),
         **verification.sweep(now),
     }

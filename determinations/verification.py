@@ -28,6 +28,7 @@ from projects.workflow import (
     check_availability_date,
     lock,
     record,
+    record_many,
     require,
     require_accredited,
     store_document,
@@ -544,33 +545,55 @@ def _monitoring_final(ver: Verification) -> None:
 
 def deem_verification_final(verification_id: int, now: datetime) -> bool:
     """Para 39: final 15 days after publication unless a review was requested. Idempotent."""
-    project_id = (
-        Verification.objects.filter(pk=verification_id).values_list("project_id", flat=True).first()
-    )
-    if project_id is None:
-        return False
+    return deem_verifications_final([verification_id], now) == 1
+
+
+def deem_verifications_final(verification_ids: list[int], now: datetime) -> int:
+    """``deem_verification_final`` for many verifications in one step (the clock's batch):
+    those of ``verification_ids`` still published whose window closed before ``now`` become
+    final with their monitoring reports, logged together. The number made final."""
     with transaction.atomic():
-        project = lock(project_id)  # the project row first, as every other writer does
-        ver = Verification.objects.select_for_update().get(pk=verification_id)
-        if ver.status != V.PUBLISHED or ver.review_window_closes_at is None:
-            return False
-        if now <= ver.review_window_closes_at:
-            return False
-        ver.final_on = ver.review_window_closes_at.date()
-        ver.due_at = None
-        _monitoring_final(ver)  # told by "verification_final"
-        VERIFICATION.move(
-            ver,
+        projects = {  # the project rows first, as every other writer locks them
+            project.pk: project
+            for project in Project.objects.select_for_update()
+            .filter(
+                pk__in=Verification.objects.filter(pk__in=verification_ids)
+                .order_by()
+                .values("project_id")
+            )
+            .order_by("pk")
+        }
+        vers = list(
+            Verification.objects.select_for_update()
+            .filter(pk__in=verification_ids, status=V.PUBLISHED, review_window_closes_at__lt=now)
+            .order_by("pk")  # not the model's ordering, which joins the monitoring report
+        )
+        reports = list(
+            MonitoringReport.objects.select_for_update()
+            .filter(pk__in=[ver.monitoring_report_id for ver in vers])
+            .order_by("pk")
+        )
+        MONITORING.move_many(reports, M.FINAL, log=None)  # told by "verification_final"
+        for ver in vers:
+            ver.final_on = ver.review_window_closes_at.date()
+            ver.due_at = None
+        VERIFICATION.move_many(
+            vers,
             V.FINAL,
-            log=lambda *_: record(
-                project,
+            fields=("final_on", "due_at"),
+            log=lambda moved: record_many(
+                [
+                    (
+                        projects[ver.project_id],
+                        {"verification": ver.number, "final_on": ver.final_on.isoformat()},
+                    )
+                    for ver, _left in moved
+                ],
                 "verification_final",
-                actor=None,
                 at=now,
-                data={"verification": ver.number, "final_on": ver.final_on.isoformat()},
             ),
         )
-    return True
+    return len(vers)
 
 
 def sweep(now: datetime | None = None) -> dict[str, int]:
@@ -583,7 +606,7 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
         .order_by("due_at", "pk")  # not the model's ordering, which joins the monitoring report
         .values_list("pk", "project_id")
     )
-    return {"verifications_final": act_on_rows(due, lambda pk: deem_verification_final(pk, now))}
+    return {"verifications_final": act_on_rows(due, lambda pks: deem_verifications_final(pks, now))}
 
 
 def withdraw_monitoring_report(actor: User, report: MonitoringReport, reason: str = "") -> None:

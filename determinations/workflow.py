@@ -30,6 +30,7 @@ from projects.workflow import (
     require_accredited,
     store_document,
     transition,
+    transition_many,
 )
 
 from . import pdf
@@ -372,36 +373,55 @@ def _end(
 
 
 def deem_final(project_id: int, now: datetime) -> bool:
-    """Para 35: final 45 days after publication unless a review was requested. Idempotent.
+    """Para 35: final 45 days after publication unless a review was requested. Idempotent."""
+    return deem_final_due([project_id], now) == 1
+
+
+def deem_final_due(project_ids: list[int], now: datetime) -> int:
+    """``deem_final`` for many projects in one step (the clock's batch): those of
+    ``project_ids`` still published whose window closed before ``now`` are locked, and they and
+    their determinations moved and logged together, as ``_end`` moves one. The number ended.
 
     An open review keeps the project in ``under_review``, which this never touches: the review's
     decision ends it (``conclude_review``)."""
     with transaction.atomic():
-        project = lock(project_id)
-        if project.status != S.DETERMINATION_PUBLISHED or project.review_window_closes_at is None:
-            return False
-        if now <= project.review_window_closes_at:
-            return False
-        latest = current(project)
-        det = (
-            None if latest is None else Determination.objects.select_for_update().get(pk=latest.pk)
+        projects = list(
+            Project.objects.select_for_update()
+            .filter(
+                pk__in=project_ids,
+                status=S.DETERMINATION_PUBLISHED,
+                review_window_closes_at__lt=now,
+            )
+            .order_by("pk")
         )
-        positive = det is None or det.outcome == Determination.Outcome.POSITIVE
-        _end(
-            project,
-            det,
-            True,
-            actor=None,
-            kind="determination_final" if positive else "determination_rejected",
-            data={
-                "determination": det.number if det else None,
-                "final_on": project.review_window_closes_at.date().isoformat(),
-            },
-            at=now,
+        latest: dict[int, Determination] = {}  # as ``current``: the latest not returned
+        for det in (
+            Determination.objects.select_for_update()
+            .filter(project__in=projects)
+            .exclude(status=D.RETURNED)
+            .order_by("project", "number")
+        ):
+            latest[det.project_id] = det
+        ends: dict[tuple[str, str, str], tuple[list, list]] = {}
+        for project in projects:
+            det = latest.get(project.pk)
             # the window ended on its last day, not when the sweep noticed
-            day=project.review_window_closes_at.date(),
-        )
-    return True
+            project.final_on = day = project.review_window_closes_at.date()
+            positive = det is None or det.outcome == Determination.Outcome.POSITIVE
+            end = (
+                (S.FINAL, D.FINAL, "determination_final")
+                if positive
+                else (S.REJECTED, D.REJECTED, "determination_rejected")
+            )
+            rows, dets = ends.setdefault(end, ([], []))
+            rows.append((project, {"determination": det and det.number, "final_on": str(day)}))
+            if det is not None:  # imported without the report's data: the project alone ends
+                det.final_on = day
+                dets.append(det)
+        for (project_to, det_to, kind), (rows, dets) in ends.items():
+            DETERMINATION.move_many(dets, det_to, fields=("final_on",), log=None)
+            transition_many(rows, project_to, kind=kind, at=now, fields=("final_on",))
+    return len(projects)
 
 
 def reviewable(project: Project) -> Determination | None:

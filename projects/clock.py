@@ -3,10 +3,12 @@
 Due rows are found through the ``due_at`` index, ``BATCH`` at a time in (``due_at``, id) order,
 each batch in one transaction that first locks its projects with SKIP LOCKED and keeps them
 locked while it acts: two sweeps in parallel never act on the same row (one skips what the other
-holds), and each act re-checks inside its own lock (its ``atomic`` is a savepoint of the batch),
-so a second run changes nothing. A batch commits once for all its acts: a commit waits for the
-disk, an act in a savepoint does not. An act that raises rolls its batch back; its rows stay due
-for the next sweep. This module sweeps the project's own deadline (the comment period); the
+holds). The act takes the whole batch at once (its writer's batch form, e.g.
+``workflow.close_comments_due``: one locking read, one UPDATE, one INSERT of events, one mail
+task for a hundred rows, where a row at a time cost ten queries each) and re-checks every row
+inside the lock, so a second run changes nothing. A batch commits once for all its acts: a commit
+waits for the disk. An act that raises rolls its batch back; its rows stay due for the next
+sweep. This module sweeps the project's own deadline (the comment period); the
 later stages sweep theirs the same way (``determinations.clock``, ``reviews.clock``) through
 ``sweep_due_projects`` and ``act_on_rows``.
 """
@@ -21,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import Project
-from .workflow import close_comments
+from .workflow import close_comments_due
 
 # Rows acted on in one transaction: long enough to pay one commit for many acts, short enough
 # that a participant's own act on one of its projects never waits long for the clock.
@@ -41,9 +43,11 @@ def due_projects(
     return list(due.order_by("due_at", "pk").values_list("pk", "due_at")[:limit])
 
 
-def sweep_due_projects(status: str, act: Callable[[int, datetime], bool], now: datetime) -> int:
-    """Call ``act(project_id, now)`` for every project in ``status`` whose ``due_at`` passed;
-    the number of acts that did something."""
+def sweep_due_projects(
+    status: str, act: Callable[[list[int], datetime], int], now: datetime
+) -> int:
+    """Call ``act(project_ids, now)`` for every batch of projects in ``status`` whose ``due_at``
+    passed; the number of projects it acted on."""
     done = 0
     after = None
     while True:
@@ -51,16 +55,15 @@ def sweep_due_projects(status: str, act: Callable[[int, datetime], bool], now: d
             rows = due_projects(now, status, after)
             if not rows:
                 return done
-            for pk, _due_at in rows:
-                done += bool(act(pk, now))
+            done += act([pk for pk, _due_at in rows], now)
         after = rows[-1]  # a row left due (its act did nothing) is not taken again
 
 
-def act_on_rows(rows: Iterable[tuple[int, int]], act: Callable[[int], bool]) -> int:
-    """Call ``act(row_id)`` for every ``(row_id, project_id)`` of ``rows`` (a later stage's due
+def act_on_rows(rows: Iterable[tuple[int, int]], act: Callable[[list[int]], int]) -> int:
+    """Call ``act(row_ids)`` for the ``(row_id, project_id)`` of ``rows`` (a later stage's due
     rows, in order), ``BATCH`` to a transaction that first locks their projects with SKIP LOCKED:
     every act locks its project row first, so the sweep does too, and a row whose project another
-    sweep (or a participant's act) holds is left to it. The number of acts that did something."""
+    sweep (or a participant's act) holds is left to it. The number of rows acted on."""
     rows = list(rows)
     done = 0
     for start in range(0, len(rows), BATCH):
@@ -72,14 +75,21 @@ def act_on_rows(rows: Iterable[tuple[int, int]], act: Callable[[int], bool]) -> 
                 .order_by("pk")
                 .values_list("pk", flat=True)
             )
-            for pk, project_id in batch:
-                if project_id in held:
-                    done += bool(act(pk))
+            taken = [pk for pk, project_id in batch if project_id in held]
+            if taken:
+                done += act(taken)
     return done
+
+
+def one_at_a_time(act: Callable[[int], bool]) -> Callable[[list[int]], int]:
+    """A batch act made of a writer's act on one row (where a batch form would save little)."""
+    return lambda pks: sum(bool(act(pk)) for pk in pks)
 
 
 def sweep(now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     return {
-        "comments_closed": sweep_due_projects(Project.Status.OPEN_FOR_COMMENTS, close_comments, now)
+        "comments_closed": sweep_due_projects(
+            Project.Status.OPEN_FOR_COMMENTS, close_comments_due, now
+        )
     }

@@ -116,14 +116,27 @@ def render(event: Event) -> tuple[str, str]:
 def event_messages(event_id: int) -> list[tuple[str, str, str, list[str]]]:
     """The mail of one event, to everyone who must act next (the builder ``jitrack.mail``
     calls after commit)."""
-    event = Event.objects.select_related("project").get(pk=event_id)
-    to = recipients(event)
-    if not to:
-        return []
-    subject, body = render(event)
-    return [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in to]
+    return events_messages([event_id])
+
+
+def events_messages(event_ids: list[int]) -> list[tuple[str, str, str, list[str]]]:
+    """The mail of several events (one act of the clock over a batch of projects): one task."""
+    messages = []
+    for event in Event.objects.select_related("project").filter(pk__in=event_ids).order_by("pk"):
+        subject, body = render(event)
+        messages += [
+            (subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in recipients(event)
+        ]
+    return messages
 
 
 def notify(event: Event) -> None:
     if event.kind in RECIPIENTS:
         mail.send_on_commit("projects.notify.event_messages", event.pk)
+
+
+def notify_many(events: list[Event]) -> None:
+    """``notify`` for the events of one batch, in one task after commit."""
+    told = [event.pk for event in events if event.kind in RECIPIENTS]
+    if told:
+        mail.send_on_commit("projects.notify.events_messages", told)

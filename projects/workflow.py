@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Count, Exists, Max, OuterRef
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,7 +45,7 @@ from .models import (
     User,
     average_tonnes,
 )
-from .notify import notify
+from .notify import notify, notify_many
 
 S = Project.Status
 E = Engagement.Status
@@ -256,6 +256,59 @@ def record(
     )
     notify(event)
     return event
+
+
+def record_many(
+    rows: list[tuple[Project, dict]], kind: str, *, at: datetime, from_status: str = ""
+) -> list[Event]:
+    """``record`` of one system act (no actor) on many projects in one INSERT: ``rows`` are
+    (project, data); ``from_status`` empty means no move, else the event records
+    ``from_status`` → the project's (new) status."""
+    if kind not in Event.Kind.values:  # what ``Event.save`` checks, which one INSERT skips
+        raise ValueError(f"unknown event kind {kind!r}: add it to Event.Kind")
+    events = Event.objects.bulk_create(
+        Event(
+            project=project,
+            kind=kind,
+            from_status=from_status,
+            to_status=project.status if from_status else "",
+            actor_label=actor_label(None),
+            data=data,
+            created_at=at,
+        )
+        for project, data in rows
+    )
+    notify_many(events)
+    return events
+
+
+def transition_many(
+    rows: list[tuple[Project, dict]],
+    to: str,
+    *,
+    kind: str,
+    at: datetime,
+    fields: tuple[str, ...] = (),
+) -> list[Event]:
+    """``transition`` of many locked projects at once by the clock (no actor): one UPDATE of
+    their status, ``due_at`` and ``fields``, one INSERT of their events (``record_many``)."""
+    projects = [project for project, _data in rows]
+    for project in projects:
+        project.due_at = next_due(project, to)
+    events: list[Event] = []
+
+    def log(moved: list[tuple[Project, str]]) -> None:
+        by_from: dict[str, list[tuple[Project, dict]]] = {}
+        for (project, current), (_project, data) in zip(moved, rows, strict=True):
+            by_from.setdefault(current, []).append((project, data))
+        for current, group in by_from.items():
+            events.extend(record_many(group, kind, at=at, from_status=current))
+
+    PROJECT.move_many(projects, to, fields=("due_at", *fields), log=log)
+    if to in ENDED_UNVERIFIABLE:
+        for project in projects:
+            signals.project_ended.send(sender=Project, project=project, status=to)
+    return events
 
 
 def transition(
@@ -1205,21 +1258,32 @@ def remove_comment(actor: User, comment: Comment, reason: str) -> Comment:
 
 def close_comments(project_id: int, now: datetime) -> bool:
     """The comment period ends at its end instant (system action). Idempotent."""
+    return close_comments_due([project_id], now) == 1
+
+
+def close_comments_due(project_ids: list[int], now: datetime) -> int:
+    """``close_comments`` for many projects in one step (the clock's batch): those of
+    ``project_ids`` still open whose period ended before ``now`` are locked, moved and logged
+    together. The number closed."""
     with transaction.atomic():
-        project = lock(project_id)
-        if project.status != S.OPEN_FOR_COMMENTS or not project.comments_close_at:
-            return False
-        if now <= project.comments_close_at:
-            return False
-        transition(
-            project,
+        projects = list(
+            Project.objects.select_for_update()
+            .filter(pk__in=project_ids, status=S.OPEN_FOR_COMMENTS, comments_close_at__lt=now)
+            .order_by("pk")
+        )
+        counts = dict(
+            Comment._default_manager.filter(project__in=projects)
+            .values("project")
+            .annotate(n=Count("pk"))
+            .values_list("project", "n")
+        )
+        transition_many(
+            [(p, {"comments": counts.get(p.pk, 0)}) for p in projects],
             S.COMMENTS_CLOSED,
-            actor=None,
             kind="comments_closed",
-            data={"comments": project.comments.count()},
             at=now,
         )
-    return True
+    return len(projects)
 
 
 # --- withdrawal --------------------------------------------------------------------------------

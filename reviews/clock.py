@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from projects.clock import act_on_rows
+from projects.clock import act_on_rows, one_at_a_time
 from projects.models import Project, User
 
 from . import workflow
@@ -33,7 +33,9 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     }
     # An appraisal ends with the determination's window (final, rejected or withdrawn): each
     # through its workflow act, which locks it and logs the closing.
-    counts["appraisals_closed"] = act_on_rows(_appraisals_to_close(), workflow.close_appraisal)
+    counts["appraisals_closed"] = act_on_rows(
+        _appraisals_to_close(), one_at_a_time(workflow.close_appraisal)
+    )
     soon = now + timedelta(days=settings.APPRAISAL_REMINDER_DAYS)
     # Reminders and notices: the rows are locked with SKIP LOCKED (a parallel sweep takes the
     # others) and each marked sent in the same transaction as its mail is queued for the commit.

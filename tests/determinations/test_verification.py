@@ -582,3 +582,31 @@ def test_sweep_makes_verifications_final_once(cycle, submit_report, verify):
         assert tasks.sweep.delay().get() == {"determinations_final": 0, "verifications_final": 0}
     assert Verification.objects.get(pk=v2.pk).final_on == D(2011, 3, 25)
     assert Event.objects.filter(kind="verification_final").count() == 2
+
+
+def test_one_sweep_makes_a_batch_of_verifications_final_with_their_reports(
+    cycle, submit_report, verify
+):
+    """The clock's batch (``deem_verifications_final``): two verifications of one project and
+    one of another, final at once, each with its report and its own event."""
+    first = cycle.final(crediting_start=D(2009, 1, 1))
+    second = cycle.final(crediting_start=D(2009, 1, 1), title="Second landfill")
+    vers = [
+        verify(submit_report(first, D(2009, 1, 1), D(2009, 6, 30), {2009: 100}), {2009: 100}),
+        verify(submit_report(first, D(2009, 7, 1), D(2009, 12, 31), {2009: 100}), {2009: 100}),
+        verify(submit_report(second, D(2009, 1, 1), D(2009, 12, 31), {2009: 100}), {2009: 100}),
+    ]
+    with time_machine.travel(dt.datetime(2011, 3, 10, 9, 0, tzinfo=UTC), tick=False):
+        for ver in vers:
+            vwf.publish_verification(cycle.secretariat, ver)
+    after = dt.datetime(2011, 3, 24, 17, 0, 1, tzinfo=UTC)
+    assert vwf.sweep(after) == {"verifications_final": 3}
+    for ver in vers:
+        ver = Verification.objects.select_related("monitoring_report").get(pk=ver.pk)
+        assert (ver.status, ver.final_on, ver.due_at) == ("final", D(2011, 3, 24), None)
+        assert ver.monitoring_report.status == "final"
+    events = Event.objects.filter(kind="verification_final")
+    assert sorted((e.project_id, e.data["verification"], e.created_at) for e in events) == sorted(
+        [(first.pk, 1, after), (first.pk, 2, after), (second.pk, 1, after)]
+    )
+    assert vwf.deem_verifications_final([ver.pk for ver in vers], after) == 0

@@ -1,8 +1,9 @@
 """One writer per status (STYLE habit 1, ``jitrack.statuses``): every status field is assigned by
 one module only, which starts with its ``TRANSITIONS`` table and moves rows through its
 ``Machine``. This test reads the source of every app and fails on an assignment or ``update()``
-of a status field anywhere else — and on any bulk ``update()`` of a status at all, since a bulk
-update takes no lock and writes no event."""
+of a status field anywhere else — and on any bulk ``update()`` of a status outside the machine,
+since a bulk update takes no lock and writes no event (``Machine.move_many``, the clock's batch,
+locks its rows, checks each against the table and calls the writer's log)."""
 
 import ast
 from pathlib import Path
