@@ -11,7 +11,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from projects.clock import sweep_due_projects
-from projects.models import Project
+from projects.models import ClockFault, Project
 
 from . import verification, workflow
 
@@ -20,7 +20,10 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     return {
         "determinations_final": sweep_due_projects(
-            Project.Status.DETERMINATION_PUBLISHED, workflow.deem_final_due, now
+            ClockFault.Stage.DETERMINATIONS_FINAL,
+            Project.Status.DETERMINATION_PUBLISHED,
+            workflow.deem_final_due,
+            now,
         ),
         **verification.sweep(now),
     }

@@ -22,7 +22,7 @@ from jitrack.pdf import filed_with_report
 from jitrack.statuses import Machine
 from projects import deadlines
 from projects.clock import act_on_rows
-from projects.models import Document, Event, Organisation, Project, User
+from projects.models import ClockFault, Document, Event, Organisation, Project, User
 from projects.workflow import (
     accredited_for,
     check_availability_date,
@@ -606,7 +606,13 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
         .order_by("due_at", "pk")  # not the model's ordering, which joins the monitoring report
         .values_list("pk", "project_id")
     )
-    return {"verifications_final": act_on_rows(due, lambda pks: deem_verifications_final(pks, now))}
+    final = act_on_rows(
+        ClockFault.Stage.VERIFICATIONS_FINAL,
+        due,
+        lambda pks: deem_verifications_final(pks, now),
+        now,
+    )
+    return {"verifications_final": final}
 
 
 def withdraw_monitoring_report(actor: User, report: MonitoringReport, reason: str = "") -> None:

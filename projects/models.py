@@ -673,3 +673,46 @@ class Counter(models.Model):
 
     name = models.CharField(max_length=40, primary_key=True)
     value = models.PositiveIntegerField(default=0)
+
+
+class ClockFault(models.Model):
+    """A due row the clock could not act on: its act raised (a broken row, a bug, a constraint).
+    The rest of the sweep went on without it; it is retried after ``retry_at`` (back-off doubling
+    from a minute up to a day) and shown to the secretariat until an act on it succeeds
+    (``projects.clock``). Not public."""
+
+    class Stage(models.TextChoices):
+        COMMENTS_CLOSED = "comments_closed", _("closing the comment period")
+        DETERMINATIONS_FINAL = "determinations_final", _("ending the 45-day period")
+        VERIFICATIONS_FINAL = "verifications_final", _("ending the 15-day period")
+        APPRAISALS_CLOSED = "appraisals_closed", _("closing the appraisal")
+
+    stage = models.CharField(max_length=30, choices=Stage.choices)
+    row_id = models.PositiveBigIntegerField(help_text="The swept row: project, verification, …")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    error = models.TextField()
+    attempts = models.PositiveIntegerField(default=1)
+    first_failed_at = models.DateTimeField()
+    last_failed_at = models.DateTimeField()
+    retry_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["first_failed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage", "row_id"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="clockfault_one_open_per_row",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["stage"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="clockfault_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stage} {self.row_id}: {self.error[:60]}"

@@ -13,7 +13,17 @@ from django.utils import timezone
 from jitrack.errors import NotFound
 
 from . import deadlines, workflow
-from .models import Comment, Document, Engagement, Event, LetterOfApproval, Party, Project, User
+from .models import (
+    ClockFault,
+    Comment,
+    Document,
+    Engagement,
+    Event,
+    LetterOfApproval,
+    Party,
+    Project,
+    User,
+)
 
 
 def public_projects() -> QuerySet[Project]:
@@ -160,3 +170,9 @@ def with_history_counts(projects: QuerySet[Project]) -> QuerySet[Project]:
         event_total=_count(Event.objects.all()),
         public_event_total=_count(Event.objects.filter(public=True)),
     )
+
+
+def open_clock_faults() -> QuerySet[ClockFault]:
+    """The due rows the clock could not act on and has not yet acted on since: the
+    secretariat's "clock problems"."""
+    return ClockFault.objects.filter(resolved_at__isnull=True).select_related("project")

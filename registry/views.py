@@ -28,6 +28,7 @@ from projects import workflow as wf
 from projects.forms import CommentForm
 from projects.models import Counter, Document, Engagement, Event, Project, User
 from projects.selectors import (
+    open_clock_faults,
     available_actions,
     comments_open,
     host_first,
@@ -142,6 +143,7 @@ def dashboard(request):
         context["events"] = Event.objects.select_related("project", "organisation").order_by(
             "-created_at", "-pk"
         )[:15]
+        context["clock_faults"] = open_clock_faults()
     elif user.role in (User.Role.JISC, User.Role.PARTY):
         context["page"] = paginate(request, requestable_determinations(user))
     else:

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from projects.clock import act_on_rows, one_at_a_time
-from projects.models import Project, User
+from projects.models import ClockFault, Project, User
 
 from . import workflow
 from .models import Appraisal, Appraiser, Clarification, Review
@@ -34,7 +34,10 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     # An appraisal ends with the determination's window (final, rejected or withdrawn): each
     # through its workflow act, which locks it and logs the closing.
     counts["appraisals_closed"] = act_on_rows(
-        _appraisals_to_close(), one_at_a_time(workflow.close_appraisal)
+        ClockFault.Stage.APPRAISALS_CLOSED,
+        _appraisals_to_close(),
+        one_at_a_time(workflow.close_appraisal),
+        now,
     )
     soon = now + timedelta(days=settings.APPRAISAL_REMINDER_DAYS)
     # Reminders and notices: the rows are locked with SKIP LOCKED (a parallel sweep takes the

@@ -473,3 +473,34 @@ class Actor:
 
     def close(self):
         self.context.close()
+
+
+# --- faults -------------------------------------------------------------------------------------
+
+
+def poison(table: str, row_id: int) -> None:
+    """The database refuses to update row ``row_id`` of ``table`` (until the test ends)."""
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(
+                "CREATE FUNCTION poisoned() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'row % is poisoned', OLD.id; END $$"
+            )
+            cur.execute(
+                f"CREATE TRIGGER poisoned BEFORE UPDATE ON {table} FOR EACH ROW "
+                f"WHEN (OLD.id = {int(row_id)}) EXECUTE FUNCTION poisoned()"
+            )
+        else:
+            cur.execute(
+                f"CREATE TRIGGER poisoned BEFORE UPDATE ON {table} WHEN OLD.id = {int(row_id)} "
+                "BEGIN SELECT RAISE(ABORT, 'row is poisoned'); END"
+            )
+
+
+def cure(table: str) -> None:
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(f"DROP TRIGGER poisoned ON {table}")
+            cur.execute("DROP FUNCTION poisoned()")
+        else:
+            cur.execute("DROP TRIGGER poisoned")

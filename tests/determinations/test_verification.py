@@ -19,9 +19,9 @@ from fees.models import FeeAssessment
 from jitrack.errors import Conflict, Forbidden, Invalid
 from jitrack.pdf import write_pdf as weasyprint_pdf
 from projects import accreditation
-from projects.models import Accreditation, Document, Event
+from projects.models import Accreditation, ClockFault, Document, Event
 from tests.factories import pdf_upload
-from tests.support import CONDITIONS
+from tests.support import CONDITIONS, cure, poison
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdfs")]
 
@@ -610,3 +610,32 @@ def test_one_sweep_makes_a_batch_of_verifications_final_with_their_reports(
         [(first.pk, 1, after), (first.pk, 2, after), (second.pk, 1, after)]
     )
     assert vwf.deem_verifications_final([ver.pk for ver in vers], after) == 0
+
+
+def test_a_verification_the_database_refuses_holds_up_no_other(cycle, submit_report, verify):
+    """``projects.clock.apply`` for the later stages' rows: the batch fails, each row is tried
+    alone, the refused one becomes a clock problem and the others are final."""
+    first = cycle.final(crediting_start=D(2009, 1, 1))
+    second = cycle.final(crediting_start=D(2009, 1, 1), title="Second landfill")
+    good, bad = (
+        verify(submit_report(project, D(2009, 1, 1), D(2009, 12, 31), {2009: 100}), {2009: 100})
+        for project in (first, second)
+    )
+    with time_machine.travel(dt.datetime(2011, 3, 10, 9, 0, tzinfo=UTC), tick=False):
+        for ver in (good, bad):
+            vwf.publish_verification(cycle.secretariat, ver)
+    poison("determinations_verification", bad.pk)
+    after = dt.datetime(2011, 3, 24, 17, 0, 1, tzinfo=UTC)
+    assert vwf.sweep(after) == {"verifications_final": 1}
+    assert Verification.objects.get(pk=good.pk).status == "final"
+    assert Verification.objects.get(pk=bad.pk).status == "published"
+    [fault] = ClockFault.objects.filter(resolved_at__isnull=True)
+    assert (fault.stage, fault.row_id, fault.project_id) == (
+        "verifications_final",
+        bad.pk,
+        second.pk,
+    )
+    cure("determinations_verification")
+    assert vwf.sweep(after + dt.timedelta(minutes=2)) == {"verifications_final": 1}
+    assert Verification.objects.get(pk=bad.pk).status == "final"
+    assert not ClockFault.objects.filter(resolved_at__isnull=True).exists()
