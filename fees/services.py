@@ -746,7 +746,7 @@ def record_reimbursement_paid(
 def invoices_for(user: User):
     """The invoices a user may see: all for the secretariat, their projects' for participants."""
     qs = Invoice.objects.select_related("project", "project__host_party", "assessment")
-    if user.is_authenticated and (user.is_superuser or user.role == User.Role.SECRETARIAT):
+    if user.is_authenticated and user.role == User.Role.SECRETARIAT:
         return qs
     if user.is_authenticated and user.role == User.Role.PARTICIPANT and user.organisation_id:
         return qs.filter(project__participants=user.organisation_id)

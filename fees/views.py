@@ -32,7 +32,7 @@ from .models import CreditNote, FeeAssessment, FeeKind, Invoice, Payment, Reimbu
 
 
 def _is_secretariat(user: User) -> bool:
-    return user.is_superuser or user.role == User.Role.SECRETARIAT
+    return user.role == User.Role.SECRETARIAT
 
 
 # --- public calculator -------------------------------------------------------------------------

@@ -251,7 +251,7 @@ def engagements_for(user) -> QuerySet[Engagement]:
     qs = Engagement.objects.select_related("project", "aie").order_by("-requested_at", "-pk")
     if not user.is_authenticated:
         return qs.none()
-    if user.is_superuser or user.role == User.Role.SECRETARIAT:
+    if user.role == User.Role.SECRETARIAT:
         return qs
     if user.role == User.Role.AIE and user.organisation_id:
         return qs.filter(aie=user.organisation_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+import rules
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.search import SearchVector
@@ -182,6 +183,15 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         help_text="The Party a DFP acts for; a JISC member's or expert's nationality.",
     )
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        """A domain permission (one of ``rules``' table, ``projects.rules`` and the others)
+        follows the user's role, organisation, Party and term only: a superuser is no one's AIE,
+        participant or focal point, and acts in the workflow only as its role allows. Django's
+        model permissions (the admin site's reference data) keep Django's rule."""
+        if rules.perm_exists(perm):
+            return self.is_active and rules.has_perm(perm, self, obj)
+        return super().has_perm(perm, obj)
 
 
 class Project(models.Model):

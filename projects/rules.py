@@ -7,7 +7,14 @@ from .models import User
 
 @rules.predicate
 def is_secretariat(user):
-    return user.is_authenticated and (user.is_superuser or user.role == User.Role.SECRETARIAT)
+    return user.is_authenticated and user.role == User.Role.SECRETARIAT
+
+
+@rules.predicate
+def is_admin(user):
+    """A superuser keeps the admin site's reference data (Parties, accreditations) and nothing
+    of the workflow (``User.has_perm``)."""
+    return user.is_authenticated and user.is_superuser
 
 
 @rules.predicate
@@ -105,10 +112,10 @@ rules.add_perm("projects.view_comment_email", is_project_aie | is_secretariat)
 rules.add_perm("projects.view_document", document_is_public | may_see_project_documents)
 rules.add_perm("projects.view_history", is_participant_of | is_project_aie | is_secretariat)
 rules.add_perm("projects.import_projects", is_secretariat)
-rules.add_perm("projects.manage_accreditations", is_secretariat)
+rules.add_perm("projects.manage_accreditations", is_secretariat | is_admin)
 rules.add_perm("projects.remove_comment", is_secretariat)
 rules.add_perm("projects.manage_documents", is_secretariat)
 rules.add_perm("projects.terminate_project", is_participant_of | is_secretariat)
-rules.add_perm("projects.manage_parties", is_secretariat)
+rules.add_perm("projects.manage_parties", is_secretariat | is_admin)
 # The focal point speaks for its Party: records and confirms its approvals, issues its ERUs.
 rules.add_perm("projects.speak_for_party", is_focal_point_of)

@@ -36,7 +36,7 @@ def visible_projects(user) -> QuerySet[Project]:
     public = Project.published_q(today)
     if not user.is_authenticated:
         return Project.objects.filter(public)
-    if user.is_superuser or user.role == User.Role.SECRETARIAT:
+    if user.role == User.Role.SECRETARIAT:
         return Project.objects.exclude(status=Project.Status.DRAFT)
     if user.role == User.Role.PARTICIPANT and user.organisation_id:
         ids = Project.objects.filter(participants=user.organisation_id).values("pk")

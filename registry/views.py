@@ -28,10 +28,10 @@ from projects import workflow as wf
 from projects.forms import CommentForm
 from projects.models import Counter, Document, Engagement, Event, Project, User
 from projects.selectors import (
-    open_clock_faults,
     available_actions,
     comments_open,
     host_first,
+    open_clock_faults,
     parties_with_approvals,
     public_projects,
     visible_documents,
@@ -128,8 +128,7 @@ def dashboard(request):
             .order_by("due_at", "pk")
         )
         context["page"] = paginate(request, mine)
-    elif user.role == User.Role.SECRETARIAT or user.is_superuser:
-        context["role"] = User.Role.SECRETARIAT
+    elif user.role == User.Role.SECRETARIAT:
         context["pdds"] = (
             Project.objects.filter(status=S.PDD_SUBMITTED)
             .select_related("host_party", "aie")

@@ -19,6 +19,24 @@ MODELS = ["jiscmember", "expert", "meeting", "appraisal", "review", "reviewlog"]
 
 
 @pytest.fixture
+def admin_client(client, db):
+    """The secretariat's superuser: the committee is the secretariat's to keep, by role
+    (``reviews.manage``), not any superuser's."""
+    client.force_login(
+        UserFactory(username="admin", role="secretariat", is_staff=True, is_superuser=True)
+    )
+    return client
+
+
+def test_a_superuser_outside_the_secretariat_cannot_keep_the_committee(client, committee):
+    client.force_login(UserFactory(username="root", role="", is_staff=True, is_superuser=True))
+    member = JiscMember.objects.first()
+    assert client.get(reverse("admin:reviews_jiscmember_add")).status_code == 403
+    page = client.get(reverse("admin:reviews_jiscmember_change", args=[member.pk]))
+    assert page.status_code == 200 and b'name="_save"' not in page.content
+
+
+@pytest.fixture
 def review(cycle, committee, secretariat):
     """An appraisal with one F-JI-DA filed, and a review started by three JISC members."""
     project = cycle.determination_published()
