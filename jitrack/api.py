@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from jitrack.errors import DomainError
+from jitrack.text import NUL_MESSAGE, nul_field
 
 
 def _first_message(detail) -> tuple[str, str | None]:
@@ -69,15 +70,42 @@ class PDFRenderer(renderers.BaseRenderer):
 PDF_RENDERERS = [renderers.JSONRenderer, PDFRenderer]
 
 
+def refuse_nul(data):
+    """``data`` as parsed, or a 400 naming the field when it holds a NUL anywhere, names
+    included (jitrack.text): refused here, no serializer field can pass one to the database."""
+    field = nul_field(data)
+    if field is None:
+        return data
+    raise serializers.ValidationError({field: [NUL_MESSAGE]} if field else [NUL_MESSAGE])
+
+
 class SafeJSONParser(parsers.JSONParser):
-    """DRF's JSON parser, except that a body nested too deeply is a 400: DRF lets the decoder's
-    RecursionError through (a server error)."""
+    """DRF's JSON parser, except that a body nested too deeply is a 400 (DRF lets the decoder's
+    RecursionError through: a server error), and so is a NUL."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
-            return super().parse(stream, media_type, parser_context)
+            data = super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise exceptions.ParseError("JSON parse error - nested too deeply.") from None
+        return refuse_nul(data)
+
+
+class SafeFormParser(parsers.FormParser):
+    """DRF's form parser; a NUL in a field is a 400."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return refuse_nul(super().parse(stream, media_type, parser_context))
+
+
+class SafeMultiPartParser(parsers.MultiPartParser):
+    """DRF's multipart parser; a NUL in a field other than a file is a 400 (Django drops control
+    characters from file names)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parsed = super().parse(stream, media_type, parser_context)
+        refuse_nul(parsed.data)
+        return parsed
 
 
 MAX_ID = 2**62  # larger numbers are not ids; refused here rather than by the database driver
@@ -96,8 +124,9 @@ ERRORS = {
     404: OpenApiResponse(ErrorSerializer, description="No such object (or not visible to you)"),
     409: OpenApiResponse(ErrorSerializer, description="Not possible in the current state"),
 }
-MULTIPART = [parsers.MultiPartParser, parsers.FormParser]
-JSON_OR_MULTIPART = [SafeJSONParser, parsers.MultiPartParser, parsers.FormParser]
+# Every API body goes through these (and settings.REST_FRAMEWORK's defaults, the same three).
+MULTIPART = [SafeMultiPartParser, SafeFormParser]
+JSON_OR_MULTIPART = [SafeJSONParser, SafeMultiPartParser, SafeFormParser]
 
 
 def responses(ok: int, serializer) -> dict:

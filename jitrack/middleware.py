@@ -20,6 +20,8 @@ class RejectNulBytesMiddleware:
 
     @staticmethod
     def _has_nul(request) -> bool:
-        # Query and form fields are validated where they are read (Django's and DRF's
-        # ProhibitNullCharactersValidator on CharFields); the path is checked here.
+        # The path is checked here. A page's query and form fields are validated by its form
+        # (Django refuses a NUL in every CharField and model choice, on the field); an API body,
+        # wherever it holds one, by the parsers of jitrack.api. An unknown query parameter is
+        # ignored, whatever it holds.
         return "\x00" in request.path
