@@ -10,6 +10,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 
 from jitrack.errors import DomainError
+from jitrack.text import validate_single_line
 
 from . import accreditation, parties
 from . import workflow as wf
@@ -83,6 +84,7 @@ class PartyForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["name"].validators.append(validate_single_line)
         for flag in parties.FLAGS:
             field = self.fields[f"set_{flag}"]
             field.label = parties.flag_label(flag)
@@ -187,8 +189,21 @@ class AccreditationInline(ReadOnlyInline):
     fields = ["function", "status", "reference"]
 
 
+class OrganisationForm(forms.ModelForm):
+    """A name is one line of visible text (jitrack.text): it is listed, searched and exported."""
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "country", "email", "historical"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].validators.append(validate_single_line)
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    form = OrganisationForm
     list_display = ["name", "kind", "country", "email", "historical"]
     list_filter = ["kind", "historical"]
     search_fields = ["name", "email"]

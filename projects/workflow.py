@@ -27,6 +27,7 @@ from jitrack.files import as_django_file, clean_filename, read_pdf_upload
 from jitrack.guards import Guard
 from jitrack.i18n import official
 from jitrack.statuses import Machine
+from jitrack.text import check_text
 
 from . import deadlines, signals
 from .models import (
@@ -442,6 +443,9 @@ def _validate_project_data(data: dict) -> None:
     title = (data.get("title") or "").strip()
     if not title:
         raise Invalid("Give the project a title.", code="required", field="title")
+    check_text(data.get("title"), "title")
+    check_text(data.get("methodology"), "methodology")
+    check_text(data.get("monitoring_approach"), "monitoring_approach", multiline=True)
     if not data.get("host_party"):
         raise Invalid("Choose the host Party.", code="required", field="host_party")
     if not data.get("sectoral_scopes"):
@@ -658,6 +662,7 @@ def store_document(
             code="cannot_be_confidential",
             field="confidential",
         )
+    check_text(title, "title")
     if content is None:
         content, sha = read_pdf_upload(uploaded)
     else:
@@ -1147,6 +1152,8 @@ def add_comment(
     ):
         if not (value or "").strip():
             raise Invalid(message, code="required", field=field)
+    check_text(name, "name")
+    check_text(affiliation, "affiliation")
     if category not in Comment.Category.values:
         raise Invalid(_("Choose Party, stakeholder or observer."), code="invalid", field="category")
     if len(text) > COMMENT_MAX:

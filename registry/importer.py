@@ -51,6 +51,7 @@ from django.utils import timezone
 
 from jitrack import pagecache
 from jitrack.errors import Invalid
+from jitrack.text import control_character
 from projects import deadlines, search
 from projects.models import Counter, Event, Organisation, Party, Project, SectoralScope
 from projects.selectors import REFERENCE
@@ -241,6 +242,10 @@ def _parse_row(line: int, cells: dict[str, str], now: datetime, known: set[str])
     """-> (record or None, errors) for one row; every bad cell is reported."""
     today = now.astimezone(UTC).date()
     row = _Row(line, cells)
+    # Every cell is one line of visible text; PostgreSQL cannot even compare a NUL (jitrack.text).
+    for column, value in cells.items():
+        if char := control_character(value):
+            row.error(column, f"contains the control character {char}")
     for column in REQUIRED:
         if not cells[column]:
             row.error(column, "required")
@@ -441,7 +446,10 @@ def parse_rows(
             )
             continue
         record, row_errors = _parse_row(
-            line, {n: c.strip() for n, c in zip(names, cells, strict=True)}, now, party_codes
+            line,
+            {n: c.strip() for n, c in zip(names, cells, strict=True)},
+            now,
+            party_codes,
         )
         errors.extend(row_errors)
         reference = record.reference if record else cells[names.index("reference")].strip()

@@ -1,9 +1,73 @@
 """What typed text may hold (jitrack.text): pure functions, no database."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils.datastructures import MultiValueDict
 
-from jitrack.text import nul_field
+from jitrack.errors import Invalid
+from jitrack.text import check_text, control_character, nul_field, validate_single_line
+
+# --- control characters ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "found"),
+    [
+        ("Wind farm at Odesa", None),
+        ("Ветропарк «Одесса» — фаза 2", None),
+        ("a\x00b", "U+0000"),
+        ("a\x07b", "U+0007"),
+        ("a\tb", "U+0009"),
+        ("a\nb", "U+000A"),
+        ("a\rb", "U+000D"),
+        ("a\x1bb", "U+001B"),
+        ("a\x7fb", "U+007F"),
+        ("a\x85b", "U+0085"),
+        ("a\x9fb", "U+009F"),
+        ("a\xa0b", None),  # a no-break space is visible text
+    ],
+)
+def test_control_character_of_a_single_line(value, found):
+    assert control_character(value) == found
+
+
+@pytest.mark.parametrize(
+    ("value", "found"),
+    [
+        ("one\ntwo\r\n\tthree", None),
+        ("a\x0bb", "U+000B"),
+        ("a\x0cb", "U+000C"),
+        ("a\x00b", "U+0000"),
+        ("a\x7fb", "U+007F"),
+        ("a\x9bb", "U+009B"),
+    ],
+)
+def test_control_character_of_several_lines(value, found):
+    assert control_character(value, multiline=True) == found
+
+
+def test_check_text_names_the_field_and_the_character():
+    with pytest.raises(Invalid) as info:
+        check_text("Wind\x1bpark", "title")
+    err = info.value
+    assert (err.status, err.code, err.field) == (400, "control_character", "title")
+    assert err.detail == "Remove the invisible control character U+001B from this text."
+
+
+def test_check_text_reads_a_single_line_as_stored_stripped():
+    check_text("  Wind park\n", "title")
+    check_text(None, "title")
+    with pytest.raises(Invalid):
+        check_text("Wind\npark", "title")
+    check_text("Wind\npark", "monitoring_approach", multiline=True)
+
+
+def test_validate_single_line_is_a_django_validator():
+    validate_single_line("Green Carbon Ltd")
+    with pytest.raises(ValidationError) as info:
+        validate_single_line("Green\x85Carbon")
+    assert info.value.code == "control_character"
+
 
 # --- NUL in parsed input ----------------------------------------------------------------------
 

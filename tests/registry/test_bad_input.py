@@ -1,12 +1,18 @@
 """Bad input ("Trust under attack"): a NUL byte anywhere is a 400 naming the field, never a
-server error (PostgreSQL cannot store or compare one). Nothing changes on a refusal."""
+server error (PostgreSQL cannot store or compare one); control characters are refused in
+single-line text. Nothing changes on a refusal."""
+
+import io
 
 import pytest
 from django.test import Client
 
+from projects import workflow as wf
+from projects.admin import OrganisationForm, PartyForm
 from projects.models import Comment, Document, Event, Organisation, Project
+from registry.importer import import_projects
 from tests.factories import pdf_upload
-from tests.support import assert_error, create_body, html, login
+from tests.support import assert_error, create_body, csv_text, html, login, row
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +155,123 @@ def test_nul_in_the_public_comment_form_is_a_form_error(cycle, client):
         assert response.status_code == 400, field
         assert "Null characters are not allowed." in html(response), field
     assert counts() == before
+
+
+# --- NUL and control characters: the importer -------------------------------------------------
+
+
+@pytest.mark.parametrize("column", ["participants", "aie", "host_party", "title", "reference"])
+@pytest.mark.parametrize("char", ["\x00", "\x1b", "\x85"])
+def test_the_importer_refuses_control_characters_in_any_cell(ukraine, japan, scopes, column, char):
+    before = counts()
+    # inside the cell: the importer strips a cell, and Python counts U+0085 as white space
+    value = {"host_party": f"U{char}A", "reference": f"05{char}00"}.get(column, f"Green{char}Co")
+    with pytest.raises(wf.Invalid) as info:
+        import_projects(csv_text(row(**{"reference": "0500", column: value})))
+    reason = f"contains the control character U+{ord(char):04X}"
+    assert (2, column, reason) in [(e.line, e.column, e.reason) for e in info.value.errors]
+    assert counts() == before
+
+
+def test_the_import_page_lists_a_nul_as_a_row_error(ukraine, japan, scopes, secretariat):
+    client = login(Client(), secretariat)
+    before = counts()
+    upload = io.BytesIO(csv_text(row(reference="0500", participants="A\x00B")).encode())
+    upload.name = "projects.csv"
+    response = client.post("/projects/import/", {"file": upload})
+    assert response.status_code == 400
+    assert "<td>participants</td><td>contains the control character U+0000</td>" in html(response)
+    assert counts() == before
+
+
+# --- control characters in single-line text -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "char"),
+    [
+        ("title", "Wind\x07park", "U+0007"),
+        ("title", "Wind\tpark", "U+0009"),
+        ("title", "Wind\npark", "U+000A"),
+        ("title", "Wind\x7fpark", "U+007F"),
+        ("title", "Wind\x9bpark", "U+009B"),
+        ("methodology", "ACM\x1b0001", "U+001B"),
+        ("monitoring_approach", "Metered\x0bflow", "U+000B"),
+    ],
+)
+def test_control_characters_in_a_project_are_400_naming_the_field(
+    cycle, pp_api, field, value, char
+):
+    before = counts()
+    r = pp_api.post("/api/projects/", create_body(**{field: value}), format="json")
+    body = assert_error(r, 400, "control_character", field=field)
+    assert body["detail"] == f"Remove the invisible control character {char} from this text."
+    draft = cycle.draft()
+    r = pp_api.patch(f"/api/projects/{draft.key}/", {field: value}, format="json")
+    assert_error(r, 400, "control_character", field=field)
+    assert counts() == (before[0] + 1, before[1] + 1, *before[2:])
+
+
+def test_lines_tabs_and_trailing_breaks_are_kept_where_they_belong(cycle, pp_api):
+    body = create_body(title="Wind park\n", monitoring_approach="Metered:\n\tflow\r\n\tmethane")
+    r = pp_api.post("/api/projects/", body, format="json")
+    assert r.status_code == 201, r.content
+    project = Project.objects.get(title="Wind park")
+    assert project.monitoring_approach == "Metered:\n\tflow\r\n\tmethane"
+
+
+def test_control_characters_in_the_project_form_are_a_form_error(cycle, participant, ukraine):
+    client = login(Client(), participant)
+    before = counts()
+    data = {
+        "title": "Wind\x1bpark",
+        "host_party": ukraine.pk,
+        "sectoral_scopes": ["1"],
+        "baseline_approach": "ji_specific",
+        "expected": "2009: 1000",
+    }
+    response = client.post("/projects/new/", data)
+    assert response.status_code == 400
+    assert "Remove the invisible control character U+001B from this text." in html(response)
+    project = cycle.draft()
+    response = client.post(f"/projects/{project.key}/edit/", {**data, "title": "Wind\x85park"})
+    assert response.status_code == 400
+    assert "Remove the invisible control character U+0085 from this text." in html(response)
+    assert counts() == (before[0] + 1, before[1] + 1, *before[2:])
+
+
+@pytest.mark.parametrize(("field", "value"), [("name", "Ann\x7f"), ("affiliation", "\x9bEco")])
+def test_control_characters_in_a_comment_are_refused(cycle, anon, client, field, value):
+    project = cycle.open()
+    before = counts()
+    data = {"name": "Ann", "category": "observer", "email": "ann@example.org", "text": "Fine."}
+    r = anon.post(f"/api/projects/{project.key}/comments/", {**data, field: value}, format="json")
+    assert_error(r, 400, "control_character", field=field)
+    response = client.post(f"/projects/{project.key}/comments/", {**data, field: value})
+    assert response.status_code == 400
+    assert "Remove the invisible control character" in html(response)
+    assert counts() == before
+
+
+def test_control_characters_in_a_document_title_are_400(cycle, pp_api):
+    project = cycle.draft()
+    before = counts()
+    r = pp_api.post(
+        f"/api/projects/{project.key}/documents/",
+        {"kind": "pdd", "title": "PDD\x1b v2", "file": pdf_upload()},
+        format="multipart",
+    )
+    assert_error(r, 400, "control_character", field="title")
+    assert counts() == before
+
+
+def test_organisation_and_party_names_are_one_line_in_the_admin():
+    data = {"name": "Green\x1bCarbon", "kind": "participant", "email": ""}
+    form = OrganisationForm(data=data)
+    assert not form.is_valid()
+    assert form.errors["name"] == ["Remove the invisible control character U+001B from this text."]
+    assert OrganisationForm(data={**data, "name": "Green Carbon"}).is_valid()
+    form = PartyForm(data={"code": "QQ", "name": "Ruritania\x9b"})
+    assert not form.is_valid()
+    assert form.errors["name"] == ["Remove the invisible control character U+009B from this text."]
+    assert PartyForm(data={"code": "QQ", "name": "Ruritania"}).is_valid()

@@ -534,7 +534,11 @@ def test_line_numbers_count_blank_lines_and_quoted_line_breaks(parties):
         + "\n"
         + csv_text(row(reference="0002", host_party="XX")).split("\n", 1)[1]
     )
-    assert rejected(text) == [RowError(5, "host_party", "unknown Party code XX")]
+    # A title is one line (jitrack.text): the quoted line break is refused, and counted.
+    assert rejected(text) == [
+        RowError(2, "title", "contains the control character U+000A"),
+        RowError(5, "host_party", "unknown Party code XX"),
+    ]
 
 
 # --- duplicates and idempotency ---------------------------------------------------------------
