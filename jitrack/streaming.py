@@ -9,14 +9,20 @@ the values of a list are joined by ``"; "`` and the pairs of a mapping written `
 joined the same way. Texts must be strings already: the body is written after the view has
 returned, outside any ``translation.override`` it ran in, so a lazy translation would come out
 in the visitor's language.
+
+Every CSV the product writes goes through ``csv_value`` (``csv_lines`` here, the import format's
+``registry.importer.to_csv``): a text cell a spreadsheet would run as a formula gets a quote in
+front (``csv_text``); numbers stay numbers. ``csv_text_read`` takes that quote off again.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from django.http import StreamingHttpResponse
 
@@ -38,6 +44,26 @@ def json_value(value):
     return value
 
 
+# OWASP "CSV Injection": a spreadsheet runs a cell that starts with one of these as a formula
+# (=HYPERLINK(...), @SUM(...), a DDE call). Quotes already in front are counted, so that the
+# quote added is always the one ``csv_text_read`` removes.
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+_ADDED_QUOTE = re.compile(r"'+[=+\-@\t\r]")
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")  # e.g. an amount written as text: no formula
+
+
+def csv_text(text: str) -> str:
+    """``text`` as a cell a spreadsheet shows as it is: ``'`` in front of a would-be formula."""
+    if _FORMULA.match(text) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def csv_text_read(cell: str) -> str:
+    """The text of a cell ``csv_text`` wrote (an importer reading an export back)."""
+    return cell[1:] if _ADDED_QUOTE.match(cell) else cell
+
+
 def csv_value(value) -> str:
     if value is None:
         return ""
@@ -45,11 +71,15 @@ def csv_value(value) -> str:
         return "true" if value else "false"
     if isinstance(value, datetime | date):
         return json_value(value)
+    if isinstance(value, int | float | Decimal):
+        return str(value)  # a number, negative or not, stays a number
     if isinstance(value, Mapping):
-        return LIST_SEPARATOR.join(f"{k}:{v}" for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return LIST_SEPARATOR.join(str(v) for v in value)
-    return str(value)
+        text = LIST_SEPARATOR.join(f"{k}:{v}" for k, v in value.items())
+    elif isinstance(value, list | tuple):
+        text = LIST_SEPARATOR.join(str(v) for v in value)
+    else:
+        text = str(value)
+    return csv_text(text)
 
 
 class _Echo:

