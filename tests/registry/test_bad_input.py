@@ -256,6 +256,14 @@ def test_control_characters_in_a_comment_are_refused(cycle, anon, client, field,
     assert counts() == before
 
 
+def test_a_comment_form_refusal_speaks_russian(cycle, client):
+    project = cycle.open()
+    data = {"name": "Анна\x1b", "category": "observer", "email": "a@example.org", "text": "Да."}
+    response = client.post(f"/projects/{project.key}/comments/", data, HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.status_code == 400
+    assert "Удалите из текста невидимый управляющий символ U+001B." in html(response)
+
+
 def test_control_characters_in_a_document_title_are_400(cycle, pp_api):
     project = cycle.draft()
     before = counts()
