@@ -267,6 +267,7 @@ def terminates(q: Fraction) -> bool:
 @example(yearly=[14_999, 15_000])
 @example(yearly=[15_000, 15_000, 14_999])
 @example(yearly=[15_000, 15_001])
+@example(yearly=[14_990, 14_990, 15_001, 15_010, 15_010])  # 15,000.2 t: charged, under v2 too
 def test_the_threshold_and_the_rounding_decide_as_on_the_exact_fraction(yearly):
     """The exact mean (a Fraction) is the oracle: no advance exactly when it is below 15,000 t;
     above, the advance of the mean rounded half up to the whole tonne."""
@@ -282,4 +283,7 @@ def test_the_threshold_and_the_rounding_decide_as_on_the_exact_fraction(yearly):
         if mean < 15_000 or combo["small_scale"] or (combo["schedule"] == "v2" and mean <= 15_000):
             assert result.amount_usd == 0
         else:
-            assert result.amount_usd == determination_fee(rounded, **combo).amount_usd > 0
+            if rounded > 15_000:
+                assert result.amount_usd == determination_fee(rounded, **combo).amount_usd > 0
+            else:  # above the threshold by less than half a tonne: charged, v2 too
+                assert result.amount_usd == Decimal("1500.00")
