@@ -84,7 +84,8 @@ class PartyForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["name"].validators.append(validate_single_line)
+        if "name" in self.fields:  # not when the page is read-only
+            self.fields["name"].validators.append(validate_single_line)
         for flag in parties.FLAGS:
             field = self.fields[f"set_{flag}"]
             field.label = parties.flag_label(flag)
@@ -198,7 +199,8 @@ class OrganisationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["name"].validators.append(validate_single_line)
+        if "name" in self.fields:  # not when the page is read-only
+            self.fields["name"].validators.append(validate_single_line)
 
 
 @admin.register(Organisation)
