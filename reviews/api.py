@@ -58,9 +58,10 @@ from .serializers import (
 READ_ERRORS = {k: ERRORS[k] for k in (401, 403, 404)}
 
 
-def _staff(user) -> bool:
-    """Secretariat and JISC members: appraisal forms and review working papers (reviews.rules)."""
-    return user.has_perm("reviews.view_confidential")
+def _staff(user, obj) -> bool:
+    """Secretariat and serving JISC members without a conflict of interest on the paper's
+    project: appraisal forms and review working papers (reviews.rules)."""
+    return user.has_perm("reviews.view_confidential", obj)
 
 
 def _require_manager(request, message: str) -> None:
@@ -85,7 +86,9 @@ def _appraisal_queryset():
 def _may_see_appraisal(user, appraisal: Appraisal) -> bool:
     if not user.is_authenticated:
         return False
-    return _staff(user) or any(seat.user_id == user.pk for seat in appraisal.appraisers.all())
+    return _staff(user, appraisal) or any(
+        seat.user_id == user.pk for seat in appraisal.appraisers.all()
+    )
 
 
 def _appraisal_for(request, pk: int) -> Appraisal:
@@ -100,7 +103,7 @@ def appraisal_body(request, pk: int) -> dict:
     members, their own for an appointed expert."""
     appraisal = _appraisal_for(request, pk)
     seats = appraisal.appraisers.all()
-    if _staff(request.user):
+    if _staff(request.user, appraisal):
         readable = {seat.pk for seat in seats}
     else:
         readable = {seat.pk for seat in seats if seat.user_id == request.user.pk}
@@ -256,7 +259,7 @@ def _clarifications_for(user, review: Review) -> list[Clarification] | None:
     """All requests for clarification for the secretariat and JISC members; those addressed to
     them for the project's participants and AIE; None (not shown) for anyone else."""
     qs = review.clarifications.prefetch_related("files")
-    if _staff(user):
+    if _staff(user, review):
         return list(qs)
     project = review.project
     to = set()
@@ -277,7 +280,7 @@ def review_body(request, pk: int) -> dict:
         .get(pk=pk)
     )
     context = {
-        "staff": _staff(request.user),
+        "staff": _staff(request.user, review),
         "clarifications": _clarifications_for(request.user, review),
     }
     return ReviewSerializer(review, context=context).data
@@ -351,7 +354,7 @@ def answer_clarification(request, pk):
             .filter(pk=pk, review__project__in=visible_projects(request.user).values("pk"))
             .first()
         )
-    if clar is None or not (_staff(request.user) or rwf.may_answer(request.user, clar)):
+    if clar is None or not (_staff(request.user, clar) or rwf.may_answer(request.user, clar)):
         raise NotFound("No such request for clarification.")
     serializer = validated(AnswerInputSerializer, request)
     clar = rwf.answer_clarification(

@@ -28,6 +28,7 @@ from fees import report
 from fees import services as fee_services
 from fees.models import FeeKind, Invoice, Payment, Reimbursement
 from projects.workflow import lock
+from reviews.models import JiscMember
 from tests.factories import PartyFactory
 from tests.support import at, login
 
@@ -37,6 +38,19 @@ D = Decimal
 
 def determination_invoice(project) -> Invoice:
     return Invoice.objects.get(project=project, kind=FeeKind.DETERMINATION, status__in=Invoice.OPEN)
+
+
+@pytest.fixture
+def jisc_user(jisc_user, japan):
+    """A JISC member serving now: the report is for the serving members (3/CMP.2 para 17)."""
+    JiscMember.objects.create(
+        user=jisc_user,
+        party=japan,
+        constituency=JiscMember.Constituency.ANNEX_I_OTHER,
+        term_start=dt.date(2000, 1, 1),
+        term_end=dt.date(2099, 12, 31),
+    )
+    return jisc_user
 
 
 @pytest.fixture
@@ -526,6 +540,14 @@ def test_participant_is_refused(client, participant, revenue_data):
 def test_jisc_member_and_secretariat_may_read(client, jisc_user, secretariat):
     assert login(client, jisc_user).get(URL).status_code == 200
     assert login(client, secretariat).get(URL).status_code == 200
+
+
+def test_a_former_member_or_a_jisc_user_without_a_term_may_not_read(client, jisc_user):
+    """ji-rules §6: the serving members, checked at the time of the request."""
+    JiscMember.objects.filter(user=jisc_user).update(term_end=dt.date.today() - dt.timedelta(1))
+    assert login(client, jisc_user).get(URL).status_code == 403
+    JiscMember.objects.filter(user=jisc_user).delete()
+    assert login(client, jisc_user).get(URL).status_code == 403
 
 
 def test_post_is_not_allowed(client, secretariat):

@@ -179,5 +179,15 @@ def test_a_staff_user_without_the_secretariat_role_cannot_edit_meetings(client, 
     response = client.post(reverse("admin:reviews_meeting_add"), meeting_form(40, day, day))
     assert response.status_code == 403
     assert not Meeting.objects.exists()
-    # A JISC member may read the confidential record.
+    # A JISC member reads the confidential record while serving a term (ji-rules §6), and not
+    # before or after it.
+    assert client.get(reverse("admin:reviews_review_changelist")).status_code == 403
+    today = dt.date.today()
+    JiscMember.objects.create(
+        user=staff,
+        party=review.project.host_party,
+        constituency=JiscMember.Constituency.ANNEX_I_EIT,
+        term_start=today - dt.timedelta(days=365),
+        term_end=today,
+    )
     assert client.get(reverse("admin:reviews_review_changelist")).status_code == 200
