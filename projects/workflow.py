@@ -208,7 +208,7 @@ DECIDE = Guard(
 def actor_label(actor: User | None) -> str:
     if actor is None:
         return SYSTEM_LABEL
-    if actor.role == User.Role.SECRETARIAT or actor.is_superuser:
+    if actor.role == User.Role.SECRETARIAT:
         return "Secretariat"
     if actor.organisation_id:
         return actor.organisation.name
