@@ -7,6 +7,7 @@ import datetime as dt
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from jitrack.files import one_page_pdf
 from projects.models import (
     Accreditation,
     Organisation,
@@ -25,10 +26,8 @@ def make_scopes():
 
 
 def pdf_bytes(text: str = "jitrack test") -> bytes:
-    return (
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n% " + text.encode() + b"\n%%EOF\n"
-    )
+    """A small valid PDF showing ``text`` (uploads are parsed: ``jitrack.files``)."""
+    return one_page_pdf(text)
 
 
 def pdf_upload(name: str = "pdd.pdf", text: str = "jitrack test") -> SimpleUploadedFile:
