@@ -58,6 +58,9 @@ ASSESSMENT = Machine(FeeAssessment, ASSESSMENT_TRANSITIONS)
 INVOICE = Machine(Invoice, TRANSITIONS)
 REIMBURSEMENT = Machine(Reimbursement, REIMBURSEMENT_TRANSITIONS)
 MAX_AMOUNT = Decimal("1000000000000")
+# No money moved for JI Track 2 fees before the provisions for charging them (3/CMP.2, 2006):
+# an earlier date of a payment or a reimbursement is a typing error.
+FIRST_FEE_DAY = date(2006, 1, 1)
 ENDED = {Project.Status.WITHDRAWN, Project.Status.REJECTED, Project.Status.TERMINATED}
 SYSTEM = "jitrack fee rules"  # the actor shown for what the fee rules do by themselves
 
@@ -490,6 +493,11 @@ def record_payment(
     received_on = received_on or today
     if received_on > today:
         raise Invalid("The payment cannot be received in the future.", field="received_on")
+    if received_on < FIRST_FEE_DAY:
+        raise Invalid(
+            "No JI fee was paid before 2006 (decision 3/CMP.2): check the date.",
+            field="received_on",
+        )
     with transaction.atomic():
         project = lock(invoice.project_id)
         require(actor, "fees.record_payment", project, "Only the secretariat records payments.")
@@ -715,6 +723,11 @@ def record_reimbursement_paid(
     paid_on = paid_on or today
     if paid_on > today:
         raise Invalid("The reimbursement cannot be paid in the future.", field="paid_on")
+    if paid_on < FIRST_FEE_DAY:
+        raise Invalid(
+            "No JI fee was reimbursed before 2006 (decision 3/CMP.2): check the date.",
+            field="paid_on",
+        )
     with transaction.atomic():
         project = lock(refund.project_id)
         require(

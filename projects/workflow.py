@@ -439,6 +439,10 @@ def _scope_numbers(project: Project) -> set[int]:
 # --- project data ----------------------------------------------------------------------------
 
 
+CREDITING_FIRST_DAY = date(2000, 1, 1)
+CREDITING_LAST_DAY = date(2100, 12, 31)
+
+
 def _validate_project_data(data: dict) -> None:
     title = (data.get("title") or "").strip()
     if not title:
@@ -456,6 +460,18 @@ def _validate_project_data(data: dict) -> None:
     if start and end and end < start:
         raise Invalid(
             "The crediting period must end after it starts.", code="invalid", field="crediting_end"
+        )
+    # Projects starting as of 2000 may be JI projects (decision 9/CMP.1, para 5); the end has
+    # the bound of the years of expected reductions below.
+    if start and start < CREDITING_FIRST_DAY:
+        raise Invalid(
+            "The crediting period starts on or after 1 January 2000 (decision 9/CMP.1, para 5).",
+            code="invalid",
+            field="crediting_start",
+        )
+    if end and end > CREDITING_LAST_DAY:
+        raise Invalid(
+            "The crediting period ends by 31 December 2100.", code="invalid", field="crediting_end"
         )
     expected = data.get("expected") or {}
     if not expected:

@@ -4,18 +4,30 @@ single-line text; every CSV the product writes neutralises cells a spreadsheet w
 formula, and the importer reads an export back unchanged. Nothing changes on a refusal."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from fees import services as fee_services
+from fees.models import Payment
+from jitrack.errors import Invalid
 from projects import workflow as wf
 from projects.admin import OrganisationForm, PartyForm
 from projects.models import Comment, Document, Event, Organisation, Project
 from registry.importer import import_projects
 from tests.factories import OrganisationFactory, pdf_upload
-from tests.support import assert_error, create_body, csv_text, html, login, row
+from tests.support import (
+    assert_error,
+    create_body,
+    csv_text,
+    determination_invoice,
+    html,
+    login,
+    row,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -349,3 +361,33 @@ def test_export_neutralises_formula_cells_and_imports_back_unchanged(ukraine, ja
         **titles,
         "0007": row()["title"],
     }
+
+
+# --- dates out of the rules' range ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("crediting_start", "0001-01-01"),
+        ("crediting_start", "1999-12-31"),
+        ("crediting_end", "9999-12-31"),
+    ],
+)
+def test_a_crediting_period_outside_2000_to_2100_is_400(cycle, pp_api, field, value):
+    before = counts()
+    r = pp_api.post("/api/projects/", create_body(**{field: value}), format="json")
+    assert_error(r, 400, "invalid", field=field)
+    assert counts() == before
+
+
+@pytest.mark.parametrize("day", [dt.date(1, 1, 1), dt.date(2005, 12, 31)])
+def test_a_payment_dated_before_the_fees_existed_is_refused(cycle, day):
+    project = cycle.determination_submitted()
+    invoice = determination_invoice(project)
+    with pytest.raises(Invalid) as err:
+        fee_services.record_payment(
+            cycle.secretariat, invoice, amount="100.00", received_on=day, reference="OLD-1"
+        )
+    assert err.value.field == "received_on" and "2006" in err.value.detail
+    assert not Payment.objects.exists()
