@@ -141,7 +141,13 @@ def one_page_pdf(*lines: str) -> bytes:
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
         f"<< /Length {len(stream.encode('latin-1'))} >>\nstream\n{stream}\nendstream",
     ]
-    out = bytearray(b"%PDF-1.4\n")
+    return pdf_of(objects)
+
+
+def pdf_of(objects: list[str], version: str = "1.4") -> bytes:
+    """A PDF of ``objects`` (numbered from 1, the first the catalog) with its cross-reference
+    table and trailer."""
+    out = bytearray(f"%PDF-{version}\n".encode())
     offsets = []
     for number, body in enumerate(objects, 1):
         offsets.append(len(out))

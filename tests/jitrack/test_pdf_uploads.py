@@ -5,12 +5,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jitrack.errors import Invalid
-from jitrack.files import clean_filename, one_page_pdf, read_pdf_upload
+from jitrack.files import clean_filename, one_page_pdf, pdf_of, read_pdf_upload
 
 
 def pdf_with(*extra: str, catalog: str = "") -> bytes:
     """A one-page PDF whose catalog holds ``catalog`` and which has the ``extra`` objects
-    (numbered from 6), with a correct cross-reference table."""
+    (numbered from 6)."""
     objects = [
         f"<< /Type /Catalog /Pages 2 0 R {catalog} >>",
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -19,19 +19,7 @@ def pdf_with(*extra: str, catalog: str = "") -> bytes:
         "<< >>",
         *extra,
     ]
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    for offset in offsets:
-        out += f"{offset:010d} 00000 n \n".encode()
-    out += (
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    )
-    return bytes(out)
+    return pdf_of(objects, version="1.7")
 
 
 def upload(content: bytes, name: str = "file.pdf"):
