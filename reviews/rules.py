@@ -17,6 +17,7 @@ from projects.models import Project, User
 from projects.rules import is_secretariat
 
 from .models import Appraisal, Appraiser, Clarification, JiscMember, Review
+from .workflow import is_serving_member
 
 
 @rules.predicate
@@ -24,7 +25,7 @@ def is_serving_jisc(user) -> bool:
     """A JISC member or alternate whose term covers today."""
     if not (user.is_authenticated and user.role == User.Role.JISC):
         return False
-    return _remembered(user, None, lambda day: (_serving(user, day), False))[0]
+    return _remembered(user, None, lambda day: (is_serving_member(user, day), False))[0]
 
 
 @rules.predicate
@@ -38,10 +39,6 @@ def is_serving_jisc_without_conflict(user, obj) -> bool:
         return is_serving_jisc(user)
     serving, conflicted = _remembered(user, project.pk, lambda day: _standing(user, project, day))
     return serving and not conflicted
-
-
-def _serving(user, day) -> bool:
-    return JiscMember.objects.serving_on(day).filter(user=user).exists()
 
 
 def _standing(user, project: Project, day) -> tuple[bool, bool]:
