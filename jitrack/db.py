@@ -83,3 +83,41 @@ class PostgresOnlyGinIndex(_PostgresOnly, GinIndex):
 
 class PostgresOnlyIndex(_PostgresOnly, Index):
     """For what SQLite cannot index, e.g. ``NULLS LAST`` orders."""
+
+
+# Append-only tables (ji-rules §8: the record is never rewritten). PostgreSQL refuses UPDATE and
+# DELETE on them in a trigger that only the tables' owner can drop or disable; the app runs as a
+# role that owns nothing (docker-compose.yml, ``scripts/db-roles.sql``). TRUNCATE (the test
+# suite's flush) is not a row operation and is not granted to that role. SQLite, the embedded
+# development default, keeps the models' own guard only.
+APPEND_ONLY_FUNCTION = """
+CREATE OR REPLACE FUNCTION jitrack_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'jitrack: % is append-only: % refused', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$;
+"""
+
+
+def append_only(*tables: str):
+    """A migration operation installing the append-only trigger on ``tables`` (PostgreSQL)."""
+    from django.db import migrations  # noqa: PLC0415 - only migrations need it
+
+    def install(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute(APPEND_ONLY_FUNCTION, params=None)
+        for table in tables:
+            schema_editor.execute(
+                f'CREATE TRIGGER "{table}_append_only" BEFORE UPDATE OR DELETE ON "{table}" '
+                "FOR EACH ROW EXECUTE FUNCTION jitrack_append_only()"
+            )
+
+    def remove(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for table in tables:
+            schema_editor.execute(f'DROP TRIGGER IF EXISTS "{table}_append_only" ON "{table}"')
+
+    return migrations.RunPython(install, remove, elidable=False)

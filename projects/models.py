@@ -650,8 +650,10 @@ class Event(models.Model):
     kind = models.CharField(max_length=50, choices=Kind.choices)
     from_status = models.CharField(max_length=30, blank=True)
     to_status = models.CharField(max_length=30, blank=True)
+    # PROTECT: the log is append-only (a database trigger refuses UPDATE), so an account that
+    # acted is deactivated, never deleted.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_label = models.CharField(max_length=200, help_text="Who acted, as shown publicly.")
     reason = models.TextField(blank=True)
@@ -676,6 +678,43 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("events are append-only")
+
+
+class EventSeal(models.Model):
+    """An event's link in the hash chain (``projects.ledger``): the SHA-256 of the event's content,
+    of the documents it names and of the previous link. Written once, after the event's
+    transaction commits, in the order events are sealed (``seq``); insert-only like the log."""
+
+    event = models.OneToOneField(
+        Event, primary_key=True, on_delete=models.PROTECT, related_name="seal"
+    )
+    seq = models.PositiveBigIntegerField(unique=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+    sealed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["seq"]
+
+
+class DailyHead(models.Model):
+    """The head of a log's hash chain at the end of a UTC day, published on the record page and
+    in the Atom feed so that anyone can later prove that history was not rewritten. Written
+    once, by the first sweep of the next day; insert-only."""
+
+    class Log(models.TextChoices):
+        EVENTS = "events", _("public record")
+        REVIEW_LOG = "review_log", _("review log")
+
+    log = models.CharField(max_length=20, choices=Log.choices)
+    day = models.DateField()
+    seq = models.PositiveBigIntegerField(help_text="The last link sealed by the end of the day.")
+    hash = models.CharField(max_length=64)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-day", "log"]
+        constraints = [models.UniqueConstraint(fields=["log", "day"], name="dailyhead_one_per_day")]
 
 
 class Counter(models.Model):

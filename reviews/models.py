@@ -437,10 +437,12 @@ class ReviewLog(models.Model):
     """The confidential trail of appraisals and review work (secretariat and JISC only).
     Append-only, like ``projects.Event``."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="review_log")
+    # PROTECT: a database trigger refuses UPDATE and DELETE (append-only), so neither a
+    # project nor an account that acted is ever deleted under the log.
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="review_log")
     kind = models.CharField(max_length=40)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     data = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
@@ -455,3 +457,19 @@ class ReviewLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("the review log is append-only")
+
+
+class ReviewLogSeal(models.Model):
+    """A review-log entry's link in its hash chain (``projects.ledger``), as ``EventSeal`` is
+    for the public log; insert-only."""
+
+    entry = models.OneToOneField(
+        ReviewLog, primary_key=True, on_delete=models.PROTECT, related_name="seal"
+    )
+    seq = models.PositiveBigIntegerField(unique=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+    sealed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["seq"]
