@@ -218,6 +218,7 @@ def submit_monitoring_report(
         )
         now = timezone.now()
         Document.objects.filter(pk=doc.pk).update(published_at=now)
+        published = [doc.pk]
         # (title, PDF) or (title, PDF, confidential): para 40 lets the PPs mark a supporting
         # document confidential; the monitoring report itself is public (para 36).
         for title, uploaded, *confidential in supporting or []:
@@ -230,6 +231,7 @@ def submit_monitoring_report(
                 confidential=bool(confidential and confidential[0]),
             )
             Document.objects.filter(pk=extra.pk).update(published_at=now)
+            published.append(extra.pk)
         try:
             with transaction.atomic():
                 mr = MonitoringReport.objects.create(
@@ -253,6 +255,7 @@ def submit_monitoring_report(
             "monitoring_report_submitted",
             actor=actor,
             data={
+                "documents": published,  # their SHA-256 joins the hash chain (ledger)
                 "number": number,
                 "period_start": period_start.isoformat(),
                 "period_end": period_end.isoformat(),
@@ -513,11 +516,14 @@ def publish_verification(
         )
         ver.due_at = ver.review_window_closes_at
         now = timezone.now()
-        Document.objects.filter(
-            Q(pk=ver.report_id) | Q(pk__in=ver.supporting.values("pk")),
-            confidential=False,
-            published_at__isnull=True,
-        ).update(published_at=now)
+        published = list(
+            Document.objects.filter(
+                Q(pk=ver.report_id) | Q(pk__in=ver.supporting.values("pk")),
+                confidential=False,
+                published_at__isnull=True,
+            ).values_list("pk", flat=True)
+        )
+        Document.objects.filter(pk__in=published).update(published_at=now)
         VERIFICATION.move(
             ver,
             V.PUBLISHED,
@@ -526,6 +532,7 @@ def publish_verification(
                 "verification_published",
                 actor=actor,
                 data={
+                    "documents": published,  # their SHA-256 joins the hash chain (ledger)
                     "verification": ver.number,
                     "available_on": available_on.isoformat(),
                     "review_window_closes_at": ver.review_window_closes_at.isoformat(),

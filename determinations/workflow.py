@@ -312,11 +312,17 @@ def check_determination(
         project.determination_available_on = available_on
         project.review_window_closes_at = closes_at
         now = timezone.now()
-        project.documents.filter(
-            kind__in=[Document.Kind.DETERMINATION_REPORT, Document.Kind.DETERMINATION_SUPPORTING],
-            confidential=False,
-            published_at__isnull=True,
-        ).update(published_at=now)
+        published = list(
+            project.documents.filter(
+                kind__in=[
+                    Document.Kind.DETERMINATION_REPORT,
+                    Document.Kind.DETERMINATION_SUPPORTING,
+                ],
+                confidential=False,
+                published_at__isnull=True,
+            ).values_list("pk", flat=True)
+        )
+        Document.objects.filter(pk__in=published).update(published_at=now)
         _move(
             det,
             D.PUBLISHED,
@@ -325,6 +331,8 @@ def check_determination(
             actor=actor,
             kind="determination_published",
             data={
+                # The documents it publishes: their SHA-256 joins the hash chain (ledger).
+                "documents": published,
                 "determination": det.number,
                 "outcome": det.outcome,
                 "available_on": available_on.isoformat(),

@@ -252,6 +252,12 @@ CELERY_BEAT_SCHEDULE = {
     f"sweep-{app}": {"task": f"{app}.tasks.sweep", "schedule": float(DEADLINE_SWEEP_SECONDS)}
     for app in ("projects", "determinations", "reviews")
 }
+# The hash chains over the record (projects.ledger): rows are sealed after each commit; this
+# catches what a lost task left, and records each day's head once the day is over.
+CELERY_BEAT_SCHEDULE["seal-logs"] = {
+    "task": "projects.tasks.seal_logs",
+    "schedule": float(env_int("SEAL_LOGS_SECONDS", 300, minimum=1)),
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": [

@@ -9,10 +9,11 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 import rules
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.search import SearchVector
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -538,6 +539,30 @@ class Comment(models.Model):
         ordering = ["submitted_at", "pk"]
 
 
+def seal_soon() -> None:
+    """Have the hash chain seal what this transaction wrote once it commits (``projects.ledger``;
+    one task per transaction; the beat's ``seal_logs`` catches anything a lost task left)."""
+    connection = transaction.get_connection()
+    if any(func is _queue_seal for _sids, func, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(_queue_seal, robust=True)
+
+
+def _queue_seal() -> None:
+    # By name: the task's module imports this one.
+    current_app.tasks["projects.tasks.seal_logs"].delay()
+
+
+class LogManager(models.Manager):
+    """The manager of an append-only log: a ``bulk_create`` is sealed after commit too."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        if created:
+            seal_soon()
+        return created
+
+
 class Event(models.Model):
     """Append-only log; the public timeline of a project is a query over it. Events of an AIE's
     accreditation (``projects.accreditation``) belong to no project but to the AIE."""
@@ -661,6 +686,8 @@ class Event(models.Model):
     public = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = LogManager()
+
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [
@@ -675,6 +702,7 @@ class Event(models.Model):
         if self.kind not in self.Kind.values:
             raise ValueError(f"unknown event kind {self.kind!r}: add it to Event.Kind")
         super().save(*args, **kwargs)
+        seal_soon()
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("events are append-only")

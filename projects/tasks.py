@@ -2,10 +2,19 @@
 
 from celery import shared_task
 
-from . import clock
+from . import clock, ledger
 
 
 @shared_task
 def sweep() -> dict[str, int]:
     """The comment periods (para 32)."""
     return clock.sweep()
+
+
+@shared_task
+def seal_logs() -> dict[str, int]:
+    """Seal the logs' new rows into their hash chains and record the heads of days gone by
+    (``projects.ledger``). Idempotent: the chain's lock serialises parallel runs."""
+    sealed = ledger.seal_all()
+    sealed["daily_heads"] = ledger.record_daily_heads()
+    return sealed

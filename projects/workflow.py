@@ -875,6 +875,7 @@ def record_approval(
                 "party": party.code,
                 "issued_on": issued_on.isoformat(),
                 "confirmed": own,
+                "document_id": document.pk if document else None,
             },
             public=project.pdd_available_on is not None,
         )
@@ -1128,15 +1129,21 @@ def check_pdd(
         project.pdd_available_on = available_on
         project.comments_close_at = deadlines.comments_close_at(available_on)
         published_at = timezone.now()
-        project.documents.filter(confidential=False, published_at__isnull=True).exclude(
+        publishing = project.documents.filter(
+            confidential=False, published_at__isnull=True
+        ).exclude(
             kind__in=[Document.Kind.DETERMINATION_REPORT, Document.Kind.DETERMINATION_SUPPORTING]
-        ).update(published_at=published_at)
+        )
+        published = list(publishing.values_list("pk", flat=True))
+        Document.objects.filter(pk__in=published).update(published_at=published_at)
         transition(
             project,
             S.OPEN_FOR_COMMENTS,
             actor=actor,
             kind="pdd_published",
             data={
+                # The documents it publishes: their SHA-256 joins the hash chain (ledger).
+                "documents": published,
                 "reference": project.reference,
                 "available_on": available_on.isoformat(),
                 "comments_close_at": project.comments_close_at.isoformat(),

@@ -16,3 +16,5 @@ class ReviewsConfig(AppConfig):
             import_string("reviews.workflow.on_project_withdrawn"),
             dispatch_uid="reviews.project_withdrawn",
         )
+        # The confidential review log is hash-chained like the public record (projects.ledger).
+        import_string("reviews.ledger.register")()

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from determinations.models import Determination, Verification
-from projects.models import Party, Project, SectoralScope
+from projects.models import LogManager, Party, Project, SectoralScope, seal_soon
 
 CRITERIA = (
     ("approval", "(a) Approval by the Parties involved"),
@@ -447,6 +447,8 @@ class ReviewLog(models.Model):
     data = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = LogManager()
+
     class Meta:
         ordering = ["created_at", "pk"]
 
@@ -454,6 +456,7 @@ class ReviewLog(models.Model):
         if self.pk is not None:
             raise RuntimeError("the review log is append-only")
         super().save(*args, **kwargs)
+        seal_soon()
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("the review log is append-only")

@@ -919,7 +919,12 @@ def confirm_corrections(actor: User, review: Review) -> Review:
             True,
             actor,
             "The corrections were made.",
-            {"decision": "corrections_confirmed", "review": review.pk},
+            {
+                "decision": "corrections_confirmed",
+                "review": review.pk,
+                # The corrected report it publishes: its SHA-256 joins the hash chain (ledger).
+                "document": (corrected or {}).get("document"),
+            },
             now,
         )
     return review
