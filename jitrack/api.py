@@ -2,8 +2,15 @@
 
 import json
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.conf import settings
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.http import Http404, JsonResponse
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, parsers, renderers, serializers, status
 from rest_framework.response import Response
@@ -23,12 +30,47 @@ def _first_message(detail) -> tuple[str, str | None]:
     return str(detail), None
 
 
+class TooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request is too large."
+    default_code = "too_large"
+
+
+def too_large_body(exc) -> dict | None:
+    """The error body for Django's refusals of a request too large to read (its body, its number
+    of fields or of files), or None for any other exception."""
+    if isinstance(exc, RequestDataTooBig):
+        detail = "The request body is too large."
+    elif isinstance(exc, TooManyFieldsSent):
+        detail = "The request has too many fields."
+    elif isinstance(exc, TooManyFilesSent):
+        detail = "The request has too many files."
+    else:
+        return None
+    return {"code": "too_large", "detail": detail}
+
+
+def error_response(status_code: int, code: str, detail: str) -> JsonResponse:
+    """A ``{"code", "detail"}`` answer from outside DRF (the URL root's error handlers)."""
+    return JsonResponse({"code": code, "detail": detail}, status=status_code)
+
+
+GENERIC_AUTH_CODES = ("not_authenticated", "authentication_failed")
+
+
 def exception_handler(exc, context):
+    too_large = too_large_body(exc)
+    if too_large is not None:
+        return Response(too_large, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, SuspiciousOperation):
+        return Response({"code": "bad_request", "detail": "Bad request."}, status=400)
     if isinstance(exc, DomainError):
         body = {"code": exc.code, "detail": exc.detail}
         if exc.field:
             body["field"] = exc.field
-        return Response(body, status=exc.status)
+        retry_after = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
+        return Response(body, status=exc.status, headers=headers)
     if isinstance(exc, Http404):
         return Response({"code": "not_found", "detail": "Not found."}, status=404)
     if isinstance(exc, PermissionDenied):
@@ -46,7 +88,9 @@ def exception_handler(exc, context):
         return response
     code = getattr(exc, "default_code", "error")
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
-        code = "not_authenticated"
+        # DRF's generic codes are one to clients; a specific reason (token_expired) stands.
+        specific = exc.get_codes()
+        code = specific if specific not in GENERIC_AUTH_CODES else "not_authenticated"
     detail = response.data.get("detail", str(exc)) if isinstance(response.data, dict) else str(exc)
     response.data = {"code": str(code), "detail": str(detail)}
     return response
@@ -79,11 +123,23 @@ def refuse_nul(data):
     raise serializers.ValidationError({field: [NUL_MESSAGE]} if field else [NUL_MESSAGE])
 
 
+def refuse_oversize(parser_context, limit: int) -> None:
+    """A 413 before reading a body its ``Content-Length`` says is larger than ``limit``."""
+    request = (parser_context or {}).get("request")
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0) if request is not None else 0
+    except ValueError:
+        length = 0
+    if length > limit:
+        raise TooLarge()
+
+
 class SafeJSONParser(parsers.JSONParser):
     """DRF's JSON parser, except that a body nested too deeply is a 400 (DRF lets the decoder's
     RecursionError through: a server error), and so is a NUL."""
 
     def parse(self, stream, media_type=None, parser_context=None):
+        refuse_oversize(parser_context, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
@@ -95,6 +151,7 @@ class SafeFormParser(parsers.FormParser):
     """DRF's form parser; a NUL in a field is a 400."""
 
     def parse(self, stream, media_type=None, parser_context=None):
+        refuse_oversize(parser_context, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         return refuse_nul(super().parse(stream, media_type, parser_context))
 
 
@@ -103,6 +160,10 @@ class SafeMultiPartParser(parsers.MultiPartParser):
     characters from file names)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
+        # The largest file, with room for the other fields: anything longer cannot be accepted.
+        refuse_oversize(
+            parser_context, settings.UPLOAD_MAX_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        )
         parsed = super().parse(stream, media_type, parser_context)
         refuse_nul(parsed.data)
         return parsed
@@ -112,17 +173,25 @@ MAX_ID = 2**62  # larger numbers are not ids; refused here rather than by the da
 
 
 class ErrorSerializer(serializers.Serializer):
+    """Every refusal: a machine-readable ``code`` and a sentence for people."""
+
     code = serializers.CharField()
     detail = serializers.CharField()
-    field = serializers.CharField(required=False)
+    field = serializers.CharField(required=False, help_text="The input field at fault, if one.")
+    errors = serializers.JSONField(
+        required=False, help_text="Invalid input: every message, by field (code ``invalid``)."
+    )
 
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Invalid input"),
-    401: OpenApiResponse(ErrorSerializer, description="Not authenticated"),
+    401: OpenApiResponse(ErrorSerializer, description="Not authenticated (or a bad token)"),
     403: OpenApiResponse(ErrorSerializer, description="Not allowed for your role"),
     404: OpenApiResponse(ErrorSerializer, description="No such object (or not visible to you)"),
     409: OpenApiResponse(ErrorSerializer, description="Not possible in the current state"),
+    413: OpenApiResponse(ErrorSerializer, description="Request too large"),
+    415: OpenApiResponse(ErrorSerializer, description="Unsupported media type"),
+    429: OpenApiResponse(ErrorSerializer, description="Too many requests; try again later"),
 }
 # Every API body goes through these (and settings.REST_FRAMEWORK's defaults, the same three).
 MULTIPART = [SafeMultiPartParser, SafeFormParser]
@@ -130,7 +199,8 @@ JSON_OR_MULTIPART = [SafeJSONParser, SafeMultiPartParser, SafeFormParser]
 
 
 def responses(ok: int, serializer) -> dict:
-    return {ok: serializer, **ERRORS}
+    """``ok`` and the refusals of an act (jitrack.apischema adds what the view's shape adds)."""
+    return {ok: serializer, **{code: ERRORS[code] for code in (400, 401, 403, 404, 409)}}
 
 
 def validated(serializer_class, request, **kwargs):

@@ -19,3 +19,9 @@ urlpatterns = [
     path("", include("determinations.urls")),
     path("", include("registry.urls")),
 ]
+
+# JSON under /api/, pages elsewhere (jitrack.handlers).
+handler400 = "jitrack.handlers.bad_request"
+handler403 = "jitrack.handlers.permission_denied"
+handler404 = "jitrack.handlers.page_not_found"
+handler500 = "jitrack.handlers.server_error"
