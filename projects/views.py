@@ -11,6 +11,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
+from django.views.decorators.http import require_safe
 
 from jitrack.web import GET_POST, act, bind, refuse
 
@@ -40,6 +41,7 @@ S = Project.Status
 APPROVAL_STATUSES = (S.DRAFT, S.ENGAGED, S.PDD_SUBMITTED, S.OPEN_FOR_COMMENTS, S.COMMENTS_CLOSED)
 
 
+@require_safe
 def document_download(request, pk: int):
     document = Document.objects.select_related("project").filter(pk=pk).first()
     if document is None or not request.user.has_perm("projects.view_document", document):
@@ -55,6 +57,7 @@ def document_download(request, pk: int):
     )
 
 
+@require_safe
 def comment_attachment(request, pk: int):
     """The PDF attached to a public comment: public with the comment, gone with it when the
     secretariat removes the comment (ji-rules §7 "Public comments")."""

@@ -19,10 +19,12 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.template.defaultfilters import yesno
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from jitrack.errors import NotFound
 from projects import parties
@@ -78,6 +80,10 @@ class NoticeFeed(Feed):
         "procedure, newest first."
     )
     author_name = _("JI Track 2 registry")
+
+    @method_decorator(require_safe)
+    def __call__(self, request, *args, **kwargs):
+        return super().__call__(request, *args, **kwargs)
 
     def link(self, obj=None) -> str:
         return reverse("home")

@@ -91,6 +91,7 @@ def health(request):
     return JsonResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
 
 
+@require_safe
 def home(request):
     return render(
         request,
@@ -107,6 +108,7 @@ def home(request):
 
 
 @login_required
+@require_safe
 def dashboard(request):
     user: User = request.user
     context: dict = {"role": user.role}
@@ -163,6 +165,7 @@ def _page_queryset(user) -> QuerySet[Project]:
     return with_history_counts(with_fee(with_pending_engagement(projects)))
 
 
+@require_safe
 def project_detail(request, key):
     if "as_of" in request.GET:  # the page as published on a past day
         project = project_or_404(
@@ -284,6 +287,7 @@ def _verification_of(report: MonitoringReport) -> Verification | None:
         return None
 
 
+@require_safe
 def monitoring(request, key):
     """Public: monitoring reports, changes, verifications, reconciliation and the acts this user
     may do (the acts' own guards). A fixed number of queries whatever the number of rows."""

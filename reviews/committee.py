@@ -7,8 +7,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
-from jitrack.web import bind, refuse
+from jitrack.web import GET_POST, bind, refuse
 from projects.models import SectoralScope, User
 
 from .models import Expert, JiscMember
@@ -77,6 +78,7 @@ def _allowed(user) -> bool:
 
 
 @login_required
+@require_safe
 def committee(request):
     if not _allowed(request.user):
         return _denied(request)
@@ -112,6 +114,7 @@ def _save(request, form, *, title, done, context=None):
 
 
 @login_required
+@GET_POST
 def member_new(request):
     if not _allowed(request.user):
         return _denied(request)
@@ -120,6 +123,7 @@ def member_new(request):
 
 
 @login_required
+@GET_POST
 def member_edit(request, pk: int):
     if not _allowed(request.user):
         return _denied(request)
@@ -129,6 +133,7 @@ def member_edit(request, pk: int):
 
 
 @login_required
+@GET_POST
 def expert(request, pk: int | None = None):
     if not _allowed(request.user):
         return _denied(request)
