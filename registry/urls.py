@@ -7,7 +7,7 @@ from django.urls import path
 
 from jitrack.pagecache import public_page as cached
 
-from . import analytics, calendars, feeds, import_views, opendata, sections, views
+from . import analytics, calendars, feeds, import_views, opendata, record, sections, views
 
 urlpatterns = [
     path("", cached(views.home), name="home"),
@@ -38,6 +38,7 @@ urlpatterns = [
     path("registry/<slug:slug>/", cached(sections.section_page), name="registry_section"),
     # Atom feeds
     path("feeds/", cached(feeds.NoticeFeed()), name="feed_all"),
+    path("feeds/record/", cached(record.RecordFeed()), name="feed_record"),
     path("feeds/parties/<str:code>/", cached(feeds.PartyFeed()), name="feed_party"),
     path("feeds/kinds/<str:kind>/", cached(feeds.KindFeed()), name="feed_kind"),
     path("projects/<str:key>/feed/", cached(feeds.ProjectFeed()), name="feed_project"),
@@ -50,6 +51,9 @@ urlpatterns = [
     ),
     # open data
     path("opendata/", cached(opendata.opendata_page), name="opendata"),
+    # the daily fingerprints of the record's hash chains (projects.ledger)
+    path("record/", cached(record.record_page), name="record"),
+    path("record/heads.json", cached(record.record_json), name="record_json"),
     path("opendata/dictionary.json", cached(opendata.dictionary_json), name="opendata_dictionary"),
     path("opendata/<slug:name>.csv", opendata.download_csv, name="opendata_csv"),
     path("opendata/<slug:name>.json", opendata.download_json, name="opendata_json"),
