@@ -30,6 +30,17 @@ class NotFound(DomainError):
     code = "not_found"
 
 
+class TooMany(DomainError):
+    """Too many attempts (a lockout, a throttle): ``retry_after`` seconds, when known."""
+
+    status = 429
+    code = "too_many"
+
+    def __init__(self, detail: str, code: str | None = None, retry_after: int | None = None):
+        super().__init__(detail, code)
+        self.retry_after = retry_after
+
+
 class Conflict(DomainError):
     """The action is not allowed in the current state (status, closed window...)."""
 

@@ -6,6 +6,7 @@ app runs embedded: a SQLite file and Celery's filesystem transport in ./var.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -47,6 +48,16 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_rate(name: str, default: str) -> str:
+    """A request rate as DRF's throttles read it: ``number/period``, the period one of second,
+    minute, hour, day (or its first letter)."""
+    raw = os.environ.get(name) or default
+    number, _, period = raw.partition("/")
+    if not (number.isdigit() and int(number) > 0 and period[:1] in ("s", "m", "h", "d")):
+        raise ImproperlyConfigured(f"{name} must be like 10/hour (got {raw!r})")
+    return raw
+
+
 DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = env_str("SECRET_KEY")
@@ -70,6 +81,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_filters",
     "drf_spectacular",
     "rules.apps.AutodiscoverRulesConfig",
@@ -92,7 +106,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A session of a user who must use a second factor and has not: logged out (projects.accounts).
+    "projects.accounts.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a login lockout into the login page's message or the API's JSON 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # The URL roots sit on top of every app (README "Architecture").
@@ -133,6 +151,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "projects.User"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every login attempt of a locked-out username or address (django-axes).
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -166,14 +186,33 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
 
-AUTH_PASSWORD_VALIDATORS = (
-    []
-    if DEBUG
-    else [
-        {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-        {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    ]
-)
+# Always, DEBUG too: the demo's users get their password from seed_demo, which sets it directly.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Accounts (projects.accounts; README "Accounts"). Login lockout by django-axes: after
+# LOGIN_FAILURE_LIMIT failed logins (web, API token, wrong second-factor codes) for one username,
+# or from one address, both are refused for LOGIN_COOLOFF_MINUTES.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Attempts during a lockout do not extend it: the message's "try again in" holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "projects.account_views.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "projects.accounts.client_ip"
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: none; the client's
+# address is REMOTE_ADDR). Lockouts and throttles count per address.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+# The roles that log in with a second factor (TOTP) after the password; superusers always do.
+TWO_FACTOR_ROLES = env_list("TWO_FACTOR_ROLES", "secretariat,jisc")
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "jitrack")
+# API tokens are refused this many days after they were issued (a new one: POST /api/auth/token/).
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1)
 
 LANGUAGE_CODE = "en"
 # English first; Russian for the public pages (issue 6: several JI host Parties work in Russian).
@@ -266,7 +305,7 @@ REST_FRAMEWORK = {
         "jitrack.api.SafeMultiPartParser",
     ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "projects.accounts.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -278,6 +317,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "jitrack.apischema.AutoSchema",
     "EXCEPTION_HANDLER": "jitrack.api.exception_handler",
+    # Anonymous writes and token issue, per client address (projects.accounts throttles).
+    "DEFAULT_THROTTLE_RATES": {
+        "comment": env_rate("COMMENT_RATE", "20/hour"),
+        "token": env_rate("TOKEN_RATE", "20/hour"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXIES or None,
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",
     "DATE_FORMAT": "%Y-%m-%d",
 }

@@ -19,3 +19,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.gettempdir()) / f"jitrack-test-{os.getpid()}.sqlite3")
     }
+
+# The throttles (projects.accounts) stay on, with room for the tests that post many bodies from
+# one address; tests/projects/test_accounts_throttles.py sets small rates.
+REST_FRAMEWORK = {  # noqa: F405
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"comment": "1000/hour", "token": "1000/hour"},
+}

@@ -6,28 +6,29 @@ into ``{"code", "detail"}`` by ``jitrack.api.exception_handler``.
 """
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status
-from rest_framework.authtoken.models import Token
+from rest_framework import exceptions, generics, status
 from rest_framework.decorators import (
     api_view,
-    authentication_classes,
     parser_classes,
     permission_classes,
     renderer_classes,
+    throttle_classes,
 )
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from jitrack.api import ERRORS, JSON_OR_MULTIPART, MULTIPART, PDF_RENDERERS, responses, validated
-from jitrack.errors import Invalid, NotFound
+from jitrack.errors import Forbidden, Invalid, NotFound, TooMany
 
-from . import detail
+from . import accounts, detail
 from . import workflow as wf
 from .detail import ProjectDetailSerializer, project_response
 from .models import (
@@ -71,25 +72,82 @@ from .timeline import project_events
 # --- authentication ------------------------------------------------------------------------------
 
 
-@extend_schema(
-    request=TokenRequestSerializer,
-    responses={200: TokenSerializer, 400: ERRORS[400]},
-    tags=["auth"],
-    auth=[],
-)
-@api_view(["POST"])
-@authentication_classes([])
-@permission_classes([AllowAny])
-def obtain_token(request):
-    """Exchange a username and password for an API token (send as ``Authorization: Token …``)."""
-    data = validated(TokenRequestSerializer, request).validated_data
-    user = authenticate(request, username=data["username"], password=data["password"])
-    if user is None or not user.is_active:
-        raise Invalid(
-            "Unable to log in with that username and password.", code="invalid_credentials"
-        )
-    token, _ = Token.objects.get_or_create(user=user)
-    return Response({"token": token.key})
+class TokenView(APIView):
+    """POST: exchange a username and password (and, for the roles that need a second factor, the
+    code of their authenticator app as ``otp``) for an API token, sent as ``Authorization: Token
+    …``; it expires ``API_TOKEN_DAYS`` after it was issued. DELETE: revoke your token."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [accounts.TokenThrottle]
+
+    def get_authenticators(self):
+        # A password exchange needs no other credentials: a stale token must not refuse it.
+        method = getattr(self.request, "method", None)  # None: drawing the schema
+        return [] if method == "POST" else super().get_authenticators()
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: TokenSerializer, **ERRORS},
+        tags=["auth"],
+        auth=[],
+    )
+    def post(self, request):
+        data = validated(TokenRequestSerializer, request).validated_data
+        # The Django request: django-axes counts failures and marks a lockout on it.
+        user = authenticate(request._request, username=data["username"], password=data["password"])
+        if getattr(request._request, "axes_locked_out", False):
+            raise TooMany(
+                accounts.lockout_detail(),
+                code="locked_out",
+                retry_after=accounts.cooloff_minutes() * 60,
+            )
+        if user is None or not user.is_active:
+            raise Invalid(
+                "Unable to log in with that username and password.", code="invalid_credentials"
+            )
+        if accounts.needs_two_factor(user):
+            self._second_factor(request, user, data.get("otp"))
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
+        token = accounts.issue_token(user)
+        body = {"token": token.key, "expires": accounts.token_expires(token)}
+        return Response(TokenSerializer(body).data)
+
+    @staticmethod
+    def _second_factor(request, user, code):
+        device = accounts.confirmed_device(user)
+        if device is None:
+            raise Forbidden(
+                "Your account needs two-factor authentication: log in on the web once to set "
+                "up your authenticator app, then ask for a token with its code (otp).",
+                code="otp_enrolment_required",
+            )
+        if not code:
+            raise Invalid(
+                "Your account needs the code of your authenticator app (otp).",
+                code="otp_required",
+                field="otp",
+            )
+        refusal = accounts.code_refusal(device)
+        if refusal:
+            raise TooMany(refusal, code="otp_throttled")
+        if not device.verify_token(code):
+            accounts.count_failure(request._request, user.get_username())
+            raise Invalid("That code is not right.", code="invalid_otp", field="otp")
+
+    @extend_schema(
+        request=None,
+        responses={204: None, 401: ERRORS[401], 404: ERRORS[404]},
+        tags=["auth"],
+    )
+    def delete(self, request):
+        if not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated()
+        if not accounts.revoke_token(request.user):
+            raise NotFound("You have no API token.")
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+obtain_token = TokenView.as_view()
 
 
 # --- reference data ------------------------------------------------------------------------------
@@ -403,6 +461,7 @@ def _page_of(request, rows: QuerySet, serializer) -> Response:
 @api_view(["GET", "POST"])
 @permission_classes([AllowAny])
 @parser_classes(JSON_OR_MULTIPART)
+@throttle_classes([accounts.CommentThrottle])
 def add_comment(request, key):
     """GET: the comments on the project's PDD, oldest first, a page at a time (the e-mail
     addresses for the project's AIE and the secretariat only). POST: anyone comments on a PDD

@@ -446,7 +446,15 @@ class DocumentAsideSerializer(serializers.Serializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, trim_whitespace=False)
+    otp = serializers.RegexField(
+        r"^\d{6}$",
+        required=False,
+        help_text="The code of the user's authenticator app: required for the roles that log "
+        "in with a second factor (the secretariat, the JISC, superusers).",
+        error_messages={"invalid": "Enter the 6 digits of the authenticator app."},
+    )
 
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
+    expires = serializers.DateTimeField(help_text="Refused from then on (API_TOKEN_DAYS).")

@@ -1,13 +1,41 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import account_views as accounts
 from . import views
 
 # The home page, the dashboards, the project page and the public lists are composed by the
 # registry (``registry.urls``); these are the project's own acts.
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", accounts.LoginView.as_view(), name="login"),
+    path("login/code/", accounts.login_code, name="login_code"),
+    path("login/enrol/", accounts.login_enrol, name="login_enrol"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", accounts.account, name="account"),
+    path("account/token/new/", accounts.account_token_new, name="account_token_new"),
+    path("account/token/revoke/", accounts.account_token_revoke, name="account_token_revoke"),
+    path("account/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "account/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("password-reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        accounts.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("projects/new/", views.project_new, name="project_new"),
     path("projects/<str:key>/edit/", views.project_edit, name="project_edit"),
     path("projects/<str:key>/documents/", views.document_upload, name="document_upload"),

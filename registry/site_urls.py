@@ -2,9 +2,12 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
+    # The admin's own login would skip the second factor and the lockout page: ours instead.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     # set_language (POST /i18n/setlang/): the language switcher in the page footer.
     path("i18n/", include("django.conf.urls.i18n")),

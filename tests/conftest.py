@@ -3,10 +3,12 @@ walker, the JISC, and ``fast_pdfs``. Plain helpers and constants are in ``tests/
 
 import pytest
 from django.core.cache import cache
+from django.test.client import ClientMixin
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from determinations import verification as vwf
+from projects.accounts import SECOND_FACTOR
 from projects.models import User
 
 from .factories import (
@@ -30,6 +32,22 @@ def _cache():
     """Each test starts with an empty cache: its database is new, so no page of another test's
     may be found (jitrack.pagecache)."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """``client.force_login(user)`` stands for a complete login, the second factor included
+    (projects.accounts: a secretariat or JISC session without it is logged out). The login
+    pages themselves are tested in tests/projects/test_accounts_two_factor.py."""
+    force_login = ClientMixin.force_login
+
+    def force_login_with_second_factor(self, user, backend=None):
+        force_login(self, user, backend)
+        session = self.session
+        session[SECOND_FACTOR] = "force_login"
+        session.save()
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login_with_second_factor)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ A test module imports from here and from ``tests.factories``, never from another
 a conftest.
 """
 
+import base64
 import csv
 import datetime as dt
 import html as htmllib
@@ -18,6 +19,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import strip_tags
+from django_otp import oath
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from drf_spectacular.validation import validate_schema
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -49,6 +52,13 @@ def client_for(user) -> APIClient:
     token, _ = Token.objects.get_or_create(user=user)
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
+
+
+def totp_code(device, at_time: dt.datetime | None = None) -> str:
+    """The code ``device``'s authenticator app shows now (or at ``at_time``)."""
+    now = (at_time or timezone.now()).timestamp()
+    t = int((now - device.t0) // device.step)
+    return f"{oath.hotp(device.bin_key, t + device.drift, digits=device.digits):0{device.digits}d}"
 
 
 def login(client, user):
@@ -455,7 +465,20 @@ class Actor:
             self.page.fill("input[name=username]", username)
             self.page.fill("input[name=password]", "demo")
             self.page.click("form button[type=submit], form input[type=submit]")
+            if "/login/enrol/" in self.page.url or "/login/code/" in self.page.url:
+                self.second_factor(username)
             assert "/login/" not in self.page.url, f"login failed for {username}"
+
+    def second_factor(self, username):
+        """The secretariat's and the JISC's code: the device's key read off the enrolment page,
+        or from the database once enrolled (projects.accounts)."""
+        if "/login/enrol/" in self.page.url:
+            secret = self.page.inner_text("#otp-secret").replace(" ", "")
+            key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+        else:
+            key = TOTPDevice.objects.get(user__username=username, confirmed=True).bin_key
+        self.page.fill("input[name=code]", f"{oath.totp(key):06d}")
+        self.page.click("main form button[type=submit]")
 
     def go(self, path):
         response = self.page.goto(f"{self.base}{path}")

@@ -1,6 +1,9 @@
 """Token and session authentication, and the error shape of unauthenticated calls."""
 
+import datetime as dt
+
 import pytest
+from django.conf import settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -15,7 +18,9 @@ def test_token_obtained_with_username_and_password(anon, participant):
         "/api/auth/token/", {"username": "participant", "password": "demo"}, format="json"
     )
     assert r.status_code == 200
-    assert r.json() == {"token": Token.objects.get(user=participant).key}
+    token = Token.objects.get(user=participant)
+    expires = token.created + dt.timedelta(days=settings.API_TOKEN_DAYS)
+    assert r.json() == {"token": token.key, "expires": expires.strftime("%Y-%m-%dT%H:%M:%SZ")}
     again = anon.post("/api/auth/token/", {"username": "participant", "password": "demo"})
     assert again.json() == r.json()
 
