@@ -9,12 +9,12 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 import rules
-from celery import current_app
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.search import SearchVector
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -549,8 +549,8 @@ def seal_soon() -> None:
 
 
 def _queue_seal() -> None:
-    # By name: the task's module imports this one.
-    current_app.tasks["projects.tasks.seal_logs"].delay()
+    # By path: the task's module imports this one.
+    import_string("projects.tasks.seal_logs").delay()
 
 
 class LogManager(models.Manager):

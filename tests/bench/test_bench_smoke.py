@@ -85,3 +85,14 @@ def test_pdf_smoke_serves_every_generated_pdf_from_storage():
         assert passed(table, measure), (measure, table[-5000:])
     assert "F-JI-DRep rendered, median of 1" in table
     assert "pdf: all passed" in table
+
+
+def test_ledger_smoke_seals_verifies_and_names_a_changed_event():
+    table = smoke("ledger.py")
+    for measure in (
+        "(a) every row sealed once",
+        "(b) nothing new to seal",
+        "(c) verify: unbroken",
+        "(d) a changed event is named",
+    ):
+        assert passed(table, measure), (measure, table[-5000:])

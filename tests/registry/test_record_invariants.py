@@ -50,7 +50,7 @@ from determinations.models import (
 from fees import services as fee_services
 from fees.models import FeeAssessment, FeeKind, Invoice, Payment, Reimbursement
 from jitrack.errors import DomainError
-from projects import accreditation, parties, search
+from projects import accreditation, ledger, parties, search
 from projects import workflow as wf
 from projects.models import (
     Accreditation,
@@ -777,6 +777,15 @@ class Record(RuleBasedStateMachine):
                 assert from_status == status, (project, from_status, status)
                 status = to_status
             assert status == project.status, project
+
+    @invariant()
+    def the_sealed_record_is_an_unbroken_chain(self):
+        """§8 item 4, "nothing published disappears", as the hash chain proves it: every row
+        sealed so far still hashes to its link (``projects.ledger``, issue 14)."""
+        ledger.seal_all()
+        for chain in ledger.CHAINS.values():
+            report = ledger.verify(chain)
+            assert report.ok and report.pending == 0, report
 
     @invariant()
     def a_monitoring_report_is_final_with_its_verification(self):
