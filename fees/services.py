@@ -57,7 +57,16 @@ REIMBURSEMENT_TRANSITIONS: dict[str, set[str]] = {RS.DUE: {RS.PAID}, RS.PAID: se
 ASSESSMENT = Machine(FeeAssessment, ASSESSMENT_TRANSITIONS)
 INVOICE = Machine(Invoice, TRANSITIONS)
 REIMBURSEMENT = Machine(Reimbursement, REIMBURSEMENT_TRANSITIONS)
-MAX_AMOUNT = Decimal("1000000000000")
+MAX_AMOUNT = Decimal("1000000000000")  # beyond any amount: a parsing bound, not a rule
+# One payment is at most twice its invoice's amount. The rules bound what an invoice asks for,
+# not what arrives: the determination fee (the advance) is at most USD 350,000 (ji-rules §5,
+# the Provisions for the charging of fees, version 3: calculator.SCHEDULES); a verification fee
+# is USD 0.10/t for a year's first 15,000 t and 0.20/t above, i.e. tied to the ERUs verified,
+# and has no cap of its own. So the largest payment the fee schedule can call for is the
+# invoice's own amount, and the commonest over-payment is that amount sent twice (a transfer
+# made again); anything more is a typing error (USD 1e10 for an advance of 18,500), refused
+# before it becomes a reimbursement nobody owes.
+PAYMENT_CEILING_FACTOR = 2
 # No money moved for JI Track 2 fees before the provisions for charging them (3/CMP.2, 2006):
 # an earlier date of a payment or a reimbursement is a typing error.
 FIRST_FEE_DAY = date(2006, 1, 1)
@@ -502,6 +511,13 @@ def record_payment(
         project = lock(invoice.project_id)
         require(actor, "fees.record_payment", project, "Only the secretariat records payments.")
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        ceiling = invoice.amount_usd * PAYMENT_CEILING_FACTOR
+        if amount > ceiling:
+            raise Invalid(
+                f"A payment on {invoice.number} is at most USD {ceiling:,.2f}, twice the "
+                f"invoice's USD {invoice.amount_usd:,.2f}: check the amount.",
+                field="amount_usd",
+            )
         if invoice.payments.filter(reference=reference).exists():
             raise Conflict(
                 f"A payment with bank reference {reference} is already recorded on "
