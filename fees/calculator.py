@@ -65,8 +65,10 @@ class Schedule:
     def __post_init__(self) -> None:
         # CAP_LINES needs the cap to be reached on a whole tonne.
         above = self.advance_cap - self.first_tier_tonnes * self.first_tier_rate
-        assert above % self.second_tier_rate == 0, "cap not reachable on a whole tonne"
-        assert self.advance_cap % self.first_tier_rate == 0, "cap not reachable on a whole tonne"
+        # A check of the schedule's own figures when it is defined (an assert would vanish
+        # under python -O).
+        if above % self.second_tier_rate or self.advance_cap % self.first_tier_rate:
+            raise ValueError(f"{self.version}: the cap is not reachable on a whole tonne")
 
     def exempt(
         self, *, small_scale: bool, expected_annual_reductions: int | Decimal | None

@@ -651,7 +651,7 @@ def _participants(opts, hosts, weights, investors, created) -> list[Organisation
     """About N/4 participant organisations (at least 20): 70 % of host Parties, the rest of
     investor Parties; names from the word lists, some Russian and Ukrainian ones in Cyrillic. An
     organisation of the same name that exists already is used as it is."""
-    rng = random.Random(f"{opts.seed}:organisations")
+    rng = random.Random(f"{opts.seed}:organisations")  # nosec B311 # benchmark data repeatable from --seed, no secret
     wanted = max(20, opts.projects // 4)
     existing = {o.name: o for o in Organisation.objects.filter(kind=Organisation.Kind.PARTICIPANT)}
     taken = set(Organisation.objects.values_list("name", flat=True)) - set(existing)
@@ -713,7 +713,7 @@ class Plan:
 def skeleton(opts: Options) -> list[Plan]:
     """Every project's status and publication day, in order of publication (the projects never
     published last, by creation). The first twelve draws take every status once."""
-    rng = random.Random(opts.seed)
+    rng = random.Random(opts.seed)  # nosec B311 # benchmark data repeatable from --seed, no secret
     today = opts.today
     statuses = [s for s, _ in STATUS_WEIGHTS]
     plans = []
@@ -922,7 +922,7 @@ class ProjectWriter:
     # -- the project --
 
     def write(self, plan: Plan) -> None:
-        rng = self.rng = random.Random(f"{self.opts.seed}:{plan.index}")
+        rng = self.rng = random.Random(f"{self.opts.seed}:{plan.index}")  # nosec B311 # benchmark data repeatable from --seed, no secret
         self.plan = plan
         self.steps: list[Step] = []
         self.last_at = datetime.min.replace(tzinfo=UTC)

@@ -17,6 +17,7 @@ from fees.calculator import (
     Credit,
     FeeResult,
     Line,
+    Schedule,
     apply_advance_credit,
     determination_fee,
     expected_average,
@@ -1038,3 +1039,18 @@ def test_v2_exemption_compares_the_exact_average():
 )
 def test_whole_tonnes_rounds_half_up(e, whole):
     assert whole_tonnes(e) == whole
+
+
+@pytest.mark.parametrize("cap", ["350000.10", "350000.05"])
+def test_schedule_whose_cap_is_not_reached_on_a_whole_tonne_is_refused_even_under_python_O(cap):
+    with pytest.raises(ValueError, match="v9: the cap is not reachable on a whole tonne"):
+        Schedule(
+            version="v9",
+            title="A schedule with a cap between two tonnes",
+            first_tier_tonnes=15_000,
+            first_tier_rate=Decimal("0.10"),
+            second_tier_rate=Decimal("0.20"),
+            advance_threshold=15_000,
+            advance_cap=Decimal(cap),
+            reimbursement_floor=Decimal("30000"),
+        )

@@ -45,7 +45,7 @@ from projects.models import (
 from reviews import workflow as rwf
 from reviews.models import Appraisal, Expert, JiscMember, Meeting, Review
 
-PASSWORD = "demo"  # noqa: S105 -- demo data, DEBUG only
+PASSWORD = "demo"  # noqa: S105 # nosec B105 # the published demo password; seed_demo runs with DEBUG=1 only
 # The demo AIEs were accredited this many days before the seed (before any demo project).
 ACCREDITED_DAYS_AGO = 400
 
