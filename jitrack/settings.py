@@ -63,7 +63,8 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if DEBUG or env_bool("JITRACK_TESTING", False):
-        SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105
+        # A known key only with DEBUG=1 or in the tests; DEBUG=0 without SECRET_KEY stops below.
+        SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105 # nosec B105
     else:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
 
@@ -86,6 +87,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
     "rules.apps.AutodiscoverRulesConfig",
     # The layers, lowest first (README "Architecture"; the import-linter contracts).
     "projects",
@@ -97,8 +100,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "jitrack.middleware.RejectNulBytesMiddleware",
+    # A lost database connection answers 503 (its process_exception), not a server error.
+    "jitrack.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "jitrack.middleware.SlidingSessionMiddleware",
     # The visitor's language (cookie from set_language, then Accept-Language); /api/ stays in
     # English (jitrack.i18n).
     "jitrack.i18n.LocaleMiddleware",
@@ -182,6 +189,11 @@ else:
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
 # Sessions read through the cache (database on a miss): pages stay inside their query budget.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# A session ends after SESSION_IDLE_MINUTES without a request (a working day by default):
+# jitrack.middleware.SlidingSessionMiddleware renews it at most every few minutes, so a page
+# does not write the session on every request. By default it also ends with the browser.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 8 * 60, minimum=5) * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
@@ -337,6 +349,12 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Swagger UI from drf-spectacular-sidecar's static files: no CDN, works offline, fits the CSP.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # The schema's warnings are about the API's documentation, not about a safe deployment:
+    # `manage.py spectacular --validate` reports them; `check --deploy` stays the deployment's.
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
@@ -345,3 +363,34 @@ LOGGING = {
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+
+# HTTPS (README "Configuration"). BEHIND_TLS_PROXY=1: a TLS-terminating proxy in front sets
+# X-Forwarded-Proto (and strips the client's own), so Django sees which requests were secure;
+# it also turns on, unless set otherwise, the redirect to https and a year of HSTS.
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", BEHIND_TLS_PROXY)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if BEHIND_TLS_PROXY else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", BEHIND_TLS_PROXY)
+
+# Content-Security-Policy (django-csp): scripts, styles, images and fonts only from this site,
+# no inline script or style anywhere (the templates keep them in jitrack/static; the API docs
+# load Swagger UI from drf-spectacular-sidecar's static files), no framing, no plugins.
+# WeasyPrint's PDF templates keep their <style>: they are never an HTTP response.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # Swagger UI's icons are data: URIs in its stylesheet.
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
