@@ -309,6 +309,12 @@ CELERY_BEAT_SCHEDULE["seal-logs"] = {
     "task": "projects.tasks.seal_logs",
     "schedule": float(env_int("SEAL_LOGS_SECONDS", 300, minimum=1)),
 }
+# The mail outbox (projects.outbox): each act's mail is drained after its commit; this sends
+# what a lost task left and the retries that are due.
+CELERY_BEAT_SCHEDULE["drain-mail"] = {
+    "task": "projects.outbox.drain",
+    "schedule": float(env_int("MAIL_DRAIN_SECONDS", 60, minimum=1)),
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": [

@@ -793,3 +793,61 @@ class ClockFault(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stage} {self.row_id}: {self.error[:60]}"
+
+
+class OutboxMail(models.Model):
+    """The mail outbox (issue 14): mail survives a broker flush or a worker crash.
+
+    An act writes one *builder row* (``builder``, ``args``: a ``jitrack.mail`` builder's dotted
+    name and its JSON arguments) in its own transaction, so the mail exists exactly when the act
+    does. The drain (``projects.outbox``) turns a builder row into one *message row* per recipient
+    (``subject``, ``body``, ``to``, a ``message_id`` fixed once) in one transaction, then sends each
+    message row in a transaction of its own that holds the row's lock and marks it sent before it
+    commits. A failure is tried again 1, 2, 4 … minutes later (``due_at``) and given up after
+    ``projects.outbox.MAX_ATTEMPTS`` attempts, or at once when the server refuses the recipient
+    (5xx); the secretariat's dashboard shows both ("Mail problems").
+
+    **At least once, in one narrow window.** A message is sent once, unless the mail server
+    accepted it and the worker died (or the database went away) before the row's transaction
+    committed: the row is still unsent, so it is sent again. The ``Message-ID`` is the same on
+    every attempt, so mail clients can recognise the copy. Marking a row sent before sending
+    would lose the mail in the same window instead; a lost notification is the worse failure.
+    A sent message's body is emptied (a queue, not an archive). Not public.
+    """
+
+    builder = models.CharField(max_length=200, blank=True, help_text="Empty on a message row.")
+    args = models.JSONField(default=list, blank=True)
+    source = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    subject = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    from_email = models.CharField(max_length=320, blank=True)
+    to = models.CharField(max_length=320, blank=True)
+    message_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField(default=timezone.now, help_text="The next attempt.")
+    attempts = models.PositiveIntegerField(default=0, help_text="Failed attempts so far.")
+    error = models.TextField(blank=True, help_text="The last failure.")
+    done_at = models.DateTimeField(
+        null=True, blank=True, help_text="A message: sent. A builder row: its messages written."
+    )
+    given_up_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(done_at__isnull=True, given_up_at__isnull=True),
+                name="outboxmail_unsent",
+            ),
+            models.Index(
+                fields=["-given_up_at"],
+                condition=models.Q(given_up_at__isnull=False),
+                name="outboxmail_given_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.builder or f"{self.to}: {self.subject}"

@@ -1,13 +1,13 @@
 """Who must act next after each event, and the e-mail that tells them.
 
-Mail goes through the one queue (``jitrack.mail``), after commit.
+Mail goes through the outbox (``projects.outbox``): one row in the act's transaction, whose
+builder (``events_messages``) looks up the recipients after commit.
 """
 
 from django.conf import settings
 from django.db.models import Q
 
-from jitrack import mail
-
+from . import outbox
 from .models import Event, User
 
 # event kind -> (audiences, what they should do)
@@ -114,8 +114,8 @@ def render(event: Event) -> tuple[str, str]:
 
 
 def event_messages(event_id: int) -> list[tuple[str, str, str, list[str]]]:
-    """The mail of one event, to everyone who must act next (the builder ``jitrack.mail``
-    calls after commit)."""
+    """The mail of one event, to everyone who must act next (a builder: the outbox calls it
+    after commit). Kept for rows queued before ``notify`` named ``events_messages``."""
     return events_messages([event_id])
 
 
@@ -131,12 +131,11 @@ def events_messages(event_ids: list[int]) -> list[tuple[str, str, str, list[str]
 
 
 def notify(event: Event) -> None:
-    if event.kind in RECIPIENTS:
-        mail.send_on_commit("projects.notify.event_messages", event.pk)
+    notify_many([event])
 
 
 def notify_many(events: list[Event]) -> None:
-    """``notify`` for the events of one batch, in one task after commit."""
+    """``notify`` for the events of one batch: one outbox row."""
     told = [event.pk for event in events if event.kind in RECIPIENTS]
     if told:
-        mail.send_on_commit("projects.notify.events_messages", told)
+        outbox.send_on_commit("projects.notify.events_messages", told)

@@ -4,7 +4,7 @@ its documents they may see, its Parties with their approvals, and whether commen
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -20,6 +20,7 @@ from .models import (
     Engagement,
     Event,
     LetterOfApproval,
+    OutboxMail,
     Party,
     Project,
     User,
@@ -176,3 +177,17 @@ def open_clock_faults() -> QuerySet[ClockFault]:
     """The due rows the clock could not act on and has not yet acted on since: the
     secretariat's "clock problems"."""
     return ClockFault.objects.filter(resolved_at__isnull=True).select_related("project")
+
+
+# How long a given-up message stays among the secretariat's "mail problems".
+MAIL_PROBLEM_DAYS = 7
+
+
+def mail_problems(now: datetime | None = None) -> QuerySet[OutboxMail]:
+    """Mail that failed (``projects.outbox``): being tried again, or given up in the last
+    ``MAIL_PROBLEM_DAYS`` days; the secretariat's "mail problems"."""
+    now = now or timezone.now()
+    return OutboxMail.objects.filter(
+        Q(done_at=None, given_up_at=None, attempts__gt=0)
+        | Q(given_up_at__gte=now - timedelta(days=MAIL_PROBLEM_DAYS))
+    ).order_by("-created_at", "-pk")[:50]

@@ -31,6 +31,7 @@ from projects.selectors import (
     available_actions,
     comments_open,
     host_first,
+    mail_problems,
     open_clock_faults,
     parties_with_approvals,
     public_projects,
@@ -145,6 +146,7 @@ def dashboard(request):
             "-created_at", "-pk"
         )[:15]
         context["clock_faults"] = open_clock_faults()
+        context["mail_problems"] = mail_problems()
     elif user.role in (User.Role.JISC, User.Role.PARTY):
         context["page"] = paginate(request, requestable_determinations(user))
     else:

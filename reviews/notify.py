@@ -1,10 +1,10 @@
 """E-mail for confidential review work: to named users, after commit, carrying a link and never
-the content of an appraisal or a working paper (ji-rules §6). Through the one queue
-(``jitrack.mail``)."""
+the content of an appraisal or a working paper (ji-rules §6). Through the outbox
+(``projects.outbox``)."""
 
 from django.conf import settings
 
-from jitrack import mail
+from projects import outbox
 from projects.models import User
 
 
@@ -24,4 +24,4 @@ def user_messages(
 
 def mail_users(user_ids: list[int], subject: str, body: str, path: str) -> None:
     if user_ids:
-        mail.send_on_commit("reviews.notify.user_messages", list(user_ids), subject, body, path)
+        outbox.send_on_commit("reviews.notify.user_messages", list(user_ids), subject, body, path)
