@@ -50,7 +50,7 @@ FILTERS = (*PROJECT_FILTERS, "status", "from", "to")
 
 
 # Long option texts (scope names, AIE names) must not push a select past a phone's screen.
-SELECT = forms.Select(attrs={"style": "max-width: calc(100vw - 6rem)"})
+SELECT = forms.Select(attrs={"class": "select-fits"})  # jitrack.css; no inline style (the CSP)
 
 
 class CodeChoiceField(forms.ChoiceField):

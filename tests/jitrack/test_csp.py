@@ -99,6 +99,33 @@ def test_every_response_carries_the_policy(client, url):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/projects/",
+        "/projects/?status=final&sort=title",
+        "/projects/0001/",
+        "/registry/",
+        "/fees/calculator/",
+        "/statistics/",
+        "/dashboard/",
+        "/fees/revenue/",
+        "/fees/",
+        "/projects/import/",
+    ],
+)
+def test_pages_as_served_hold_no_inline_script_or_style(cycle, secretariat, client, url):
+    # What the templates do not hold, a widget's attrs or a template tag could still add.
+    cycle.determination_submitted()
+    client.force_login(secretariat)
+    response = client.get(url)
+    assert response.status_code == 200, url
+    html = response.content.decode()
+    assert [what for what, pattern in INLINE.items() if pattern.search(html)] == []
+
+
+@pytest.mark.django_db
 def test_api_docs_load_swagger_ui_from_our_static_files(client):
     page = client.get("/api/docs/")
     html = page.content.decode()
