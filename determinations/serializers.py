@@ -6,6 +6,7 @@ import json
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from jitrack import text
 from projects.models import Organisation, Party
 from projects.serializers import DocumentSerializer, OrganisationRefField, download_url
 
@@ -175,6 +176,9 @@ def json_object(data, what: str) -> dict:
             raise serializers.ValidationError(f"The {what} are not valid JSON.") from None
     if not isinstance(data, dict):
         raise serializers.ValidationError(f"Give the {what} as a JSON object.")
+    # A form field's JSON is decoded here, after the parsers' NUL check: "\u0000" becomes one.
+    if text.nul_field(data) is not None:
+        raise serializers.ValidationError(text.NUL_MESSAGE, code="null_characters_not_allowed")
     return data
 
 

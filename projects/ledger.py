@@ -32,12 +32,15 @@ from datetime import UTC as utc
 from datetime import date, datetime, time, timedelta
 
 from django.db import models, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from .models import Counter, DailyHead, Document, Event, EventSeal
 
 GENESIS = "0" * 64
 SEAL_BATCH = 1000
+# How far behind the last sealed row the quick sealing run looks for rows committed late.
+SEAL_WINDOW = 5000
 # Keys of a row's ``data`` that name documents (one id, or a list of ids).
 DOCUMENT_KEYS = ("document_id", "document", "documents")
 
@@ -128,17 +131,31 @@ def register(chain: Chain) -> None:
 # --- sealing ---------------------------------------------------------------------------------
 
 
-def seal(chain: Chain, *, now: datetime | None = None, batch: int = SEAL_BATCH) -> int:
+def seal(
+    chain: Chain, *, now: datetime | None = None, batch: int = SEAL_BATCH, full: bool = False
+) -> int:
     """Seal every committed row of ``chain`` not sealed yet, oldest id first. Safe to run in
-    parallel: the chain's counter row is the lock. Returns how many rows were sealed."""
+    parallel: the chain's counter row is the lock. Returns how many rows were sealed.
+
+    A row commits after rows with higher ids only when its transaction ran long; the quick run
+    (every commit, every few minutes) looks back ``SEAL_WINDOW`` ids from the last sealed row,
+    through the primary key's index, and ``full`` (once a day, before the day's head is
+    recorded; ``verify_log --seal``) looks at every row."""
     sealed = 0
+    after: int | None = None
     while True:
         with transaction.atomic():
             Counter.objects.get_or_create(name=chain.counter)
             counter = Counter.objects.select_for_update().get(name=chain.counter)
-            rows = list(chain.model.objects.filter(**{"seal__isnull": True}).order_by("pk")[:batch])
+            if after is None:
+                last = chain.seal_model.objects.aggregate(last=Max("pk"))["last"] or 0
+                after = 0 if full else max(0, last - SEAL_WINDOW)
+            rows = list(
+                chain.model.objects.filter(pk__gt=after, seal__isnull=True).order_by("pk")[:batch]
+            )
             if not rows:
                 return sealed
+            after = rows[-1].pk
             prev = (
                 chain.seal_model.objects.filter(seq=counter.value)
                 .values_list("hash", flat=True)
@@ -157,8 +174,8 @@ def seal(chain: Chain, *, now: datetime | None = None, batch: int = SEAL_BATCH) 
             sealed += len(seals)
 
 
-def seal_all(now: datetime | None = None) -> dict[str, int]:
-    return {name: seal(chain, now=now) for name, chain in CHAINS.items()}
+def seal_all(now: datetime | None = None, *, full: bool = False) -> dict[str, int]:
+    return {name: seal(chain, now=now, full=full) for name, chain in CHAINS.items()}
 
 
 # --- the daily heads ---------------------------------------------------------------------------
@@ -185,6 +202,8 @@ def record_daily_heads(now: datetime | None = None) -> int:
                 continue
             day = first_at.astimezone(utc).date()
         heads = []
+        if day < today:
+            seal(chain, full=True)  # a row committed late belongs to the day it is sealed
         while day < today:
             head = (
                 chain.seal_model.objects.filter(sealed_at__lt=day_end(day))

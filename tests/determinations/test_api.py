@@ -8,10 +8,12 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from rest_framework.exceptions import ValidationError
 
 from determinations import issuance
 from determinations import verification as vwf
 from determinations.models import EruBlock, MonitoringReport, Verification
+from determinations.serializers import json_object
 from fees import services as fee_services
 from fees.models import Invoice
 from jitrack.errors import Invalid
@@ -357,6 +359,9 @@ MONITORING_GARBAGE = [
     ({"claimed": "[" * 50000}, "claimed"),
     ({"claimed": "NaN"}, "claimed"),
     ({"claimed": json.dumps({"2009": float("inf")})}, "claimed"),
+    # A NUL escaped inside the form field's JSON: decoded after the parsers' NUL check.
+    ({"claimed": '{"2009\\u0000": 100}'}, "claimed"),
+    ({"claimed": '{"2009": 100, "x": "\\u0000"}'}, "claimed"),
     ({"period_start": "2009-02-30"}, "period_start"),
     ({"period_start": "yesterday"}, "period_start"),
     ({"period_start": "0000-01-01"}, "period_start"),
@@ -377,6 +382,16 @@ def test_monitoring_report_garbage_is_400(final_project, cycle, pp_api):
         r = pp_api.post("/api/projects/0001/monitoring-reports/", body, format="multipart")
         assert_error(r, 400, field=field)
     assert MonitoringReport.objects.count() == 0
+
+
+def test_a_nul_escaped_in_a_form_fields_json_is_refused_as_such(db):
+    """ "\\u0000" in a form field's JSON is a NUL once decoded, past the parsers' check: a key
+    holding one would reach PostgreSQL's jsonb, which cannot store it (a 500)."""
+    for raw in ('{"2009\\u0000": 100}', '{"a": {"b": ["\\u0000"]}}'):
+        with pytest.raises(ValidationError) as refused:
+            json_object(raw, "tonnes per year")
+        assert refused.value.detail == ["Null characters are not allowed."]
+    assert json_object('{"2009": 100}', "tonnes per year") == {"2009": 100}
 
 
 def test_monitoring_report_files_must_be_pdfs(final_project, cycle, pp_api):

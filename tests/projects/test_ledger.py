@@ -266,3 +266,22 @@ def test_postgresql_refuses_the_orm_too(sealed_record):
 
 def test_the_review_chain_is_registered(db):
     assert ledger.CHAINS["review_log"] is REVIEW_LOG
+
+
+def test_a_row_committed_late_is_sealed_by_the_daily_full_pass(sealed_record, monkeypatch):
+    """The quick run looks back SEAL_WINDOW ids; a long transaction's row further back waits
+    for the full pass that runs before the day's head is recorded."""
+    monkeypatch.setattr(ledger, "SEAL_WINDOW", 100)
+    top = Event.objects.order_by("-pk").first().pk
+    Event.objects.bulk_create([Event(pk=top + 1000, kind="project_updated", actor_label="A")])
+    assert ledger.seal(ledger.EVENTS) == 1
+    (late,) = Event.objects.bulk_create(
+        [Event(pk=top + 500, kind="project_updated", actor_label="B")]
+    )
+    assert ledger.seal(ledger.EVENTS) == 0
+    assert ledger.verify(ledger.EVENTS).pending == 1
+    ledger.record_daily_heads(now=timezone.now() + dt.timedelta(days=1))
+    assert EventSeal.objects.get(event=late).seq == EventSeal.objects.count()
+    head = DailyHead.objects.get(log="events", day=timezone.now().date())
+    assert head.seq == EventSeal.objects.count()
+    assert verify_log()[0] == 0
