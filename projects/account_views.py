@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from jitrack import mail
 from jitrack.i18n import API_PREFIX
@@ -175,7 +175,12 @@ def login_enrol(request):
 
 
 @login_required
-def account(request, new_key: str | None = None, status: int = 200):
+@require_safe
+def account(request):
+    return _account_page(request)
+
+
+def _account_page(request, new_key: str | None = None):
     token = request.user.auth_token if hasattr(request.user, "auth_token") else None
     context = {
         "token": token,
@@ -184,7 +189,7 @@ def account(request, new_key: str | None = None, status: int = 200):
         "two_factor": accounts.needs_two_factor(request.user),
         "device": accounts.confirmed_device(request.user),
     }
-    return render(request, "registration/account.html", context, status=status)
+    return render(request, "registration/account.html", context)
 
 
 @login_required
@@ -192,7 +197,7 @@ def account(request, new_key: str | None = None, status: int = 200):
 def account_token_new(request):
     token = accounts.replace_token(request.user)
     messages.success(request, _("A new API token was issued; the old one no longer works."))
-    return account(request, new_key=token.key)
+    return _account_page(request, new_key=token.key)
 
 
 @login_required
