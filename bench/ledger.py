@@ -109,9 +109,17 @@ def load() -> None:
         )
 
 
+def analyze() -> None:
+    """As autovacuum would after a load."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def main() -> None:
     started = time.perf_counter()
     load()
+    analyze()
     BENCH.info("rows loaded", f"{ARGS.events:,} events, {ARGS.events // 10:,} review-log entries")
     BENCH.info("load time", f"{time.perf_counter() - started:.1f} s")
 
@@ -125,6 +133,7 @@ def main() -> None:
         sealed == {"events": ARGS.events, "review_log": ARGS.events // 10},
     )
     BENCH.target("(a) seal the whole record", f"{took:.1f} s", "< 60 s", took < 60)
+    analyze()
 
     runs = []
     for _ in range(10):

@@ -40,7 +40,7 @@ from .models import Counter, DailyHead, Document, Event, EventSeal
 GENESIS = "0" * 64
 SEAL_BATCH = 1000
 # How far behind the last sealed row the quick sealing run looks for rows committed late.
-SEAL_WINDOW = 5000
+SEAL_WINDOW = 2000
 # Keys of a row's ``data`` that name documents (one id, or a list of ids).
 DOCUMENT_KEYS = ("document_id", "document", "documents")
 
@@ -145,13 +145,19 @@ def seal(
     after: int | None = None
     while True:
         with transaction.atomic():
-            Counter.objects.get_or_create(name=chain.counter)
-            counter = Counter.objects.select_for_update().get(name=chain.counter)
+            counter = Counter.objects.select_for_update().filter(name=chain.counter).first()
+            if counter is None:
+                Counter.objects.bulk_create([Counter(name=chain.counter)], ignore_conflicts=True)
+                counter = Counter.objects.select_for_update().get(name=chain.counter)
             if after is None:
                 last = chain.seal_model.objects.aggregate(last=Max("pk"))["last"] or 0
                 after = 0 if full else max(0, last - SEAL_WINDOW)
+            # NOT IN over the same range of ids: an anti-join would hash every seal.
+            sealed_ids = chain.seal_model.objects.filter(pk__gt=after).values("pk")
             rows = list(
-                chain.model.objects.filter(pk__gt=after, seal__isnull=True).order_by("pk")[:batch]
+                chain.model.objects.filter(pk__gt=after)
+                .exclude(pk__in=sealed_ids)
+                .order_by("pk")[:batch]
             )
             if not rows:
                 return sealed
