@@ -10,10 +10,14 @@ import csv
 import datetime as dt
 import html as htmllib
 import io
+import os
 import re
+import socket
 import threading
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
+import pytest
 import yaml
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -527,3 +531,46 @@ def cure(table: str) -> None:
             cur.execute("DROP FUNCTION poisoned()")
         else:
             cur.execute("DROP TRIGGER poisoned")
+
+
+# --- live services (a real worker on the test database, Redis) ------------------------------------
+
+
+def live_unavailable(reason: str):
+    """Skip a live test on a developer machine without the service; in CI (``CI=true``) a
+    missing service is a failure."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"{reason} (CI=true: the live test must run)")
+    pytest.skip(reason)
+
+
+def redis_url(db: int | None = None) -> str:
+    """``CELERY_BROKER_URL`` (Redis), or with database number ``db`` instead of its own; the
+    live test is skipped (failed in CI) when Redis does not answer."""
+    url = os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/15"
+    if not url.startswith(("redis://", "rediss://")):
+        live_unavailable(f"the live test needs Redis, CELERY_BROKER_URL is {url!r}")
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), 2):
+            pass
+    except OSError as exc:
+        live_unavailable(f"Redis at {url} does not answer: {exc}")
+    if db is not None:
+        url = urlunsplit(parts._replace(path=f"/{db}"))
+    return url
+
+
+def live_database_url() -> str:
+    """The URL of the PostgreSQL test database the running test uses, for other processes."""
+    s = connection.settings_dict
+    if connection.vendor != "postgresql":
+        live_unavailable(
+            f"the live test needs PostgreSQL, the test database is {connection.vendor}"
+        )
+    auth = quote(s["USER"] or "", safe="")
+    if s.get("PASSWORD"):
+        auth += ":" + quote(s["PASSWORD"], safe="")
+    host = s.get("HOST") or "127.0.0.1"
+    port = f":{s['PORT']}" if s.get("PORT") else ""
+    return f"postgres://{auth}@{host}{port}/{s['NAME']}"
