@@ -28,10 +28,19 @@ from .models import (
     SectoralScope,
     User,
 )
+from .rules import is_secretariat
 
 
 class ReadOnlyAdminMixin:
-    """Viewable, never added, changed or deleted here (append-only or workflow-owned)."""
+    """Viewable, never added, changed or deleted here (append-only or workflow-owned). The
+    record is the secretariat's to inspect: a superuser without that role keeps the reference
+    data only (issue 14), and sees no invoice, document, comment or event here."""
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self.may_view(request.user)
+
+    def may_view(self, user) -> bool:
+        return is_secretariat(user)
 
     def has_add_permission(self, request, obj=None):
         return False

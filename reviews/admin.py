@@ -53,10 +53,8 @@ class SecretariatEditsMixin:
 class ConfidentialMixin:
     """Viewable by the secretariat and JISC members only (ji-rules §6)."""
 
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and request.user.has_perm(
-            "reviews.view_confidential"
-        )
+    def may_view(self, user) -> bool:  # ReadOnlyAdminMixin's question
+        return user.has_perm("reviews.view_confidential")
 
 
 # --- reference data --------------------------------------------------------------------------

@@ -5,6 +5,7 @@ accreditations) and Django's model permissions are the superuser's as such."""
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from determinations import verification as vwf
 from determinations import workflow as dwf
@@ -90,3 +91,26 @@ def test_permissions_follow_the_role_not_the_superuser_flag(cycle, admin):
     assert rootless.has_perm("projects.change_sectoralscope")
     rootless.is_active = False
     assert not rootless.has_perm("projects.manage_parties")
+
+
+def test_a_superuser_without_the_role_reads_no_record_in_the_admin(cycle, admin, client):
+    """The admin shows the record (invoices, documents, comments with e-mail addresses,
+    events, determinations) to the secretariat only; a superuser keeps the reference data."""
+    cycle.determination_submitted()
+    rootless = UserFactory(username="root", is_superuser=True, is_staff=True, role="")
+    records = [
+        "fees_invoice",
+        "fees_feeassessment",
+        "fees_reimbursement",
+        "determinations_determination",
+        "projects_document",
+        "projects_comment",
+        "projects_event",
+    ]
+    client.force_login(rootless)
+    for name in records:
+        assert client.get(reverse(f"admin:{name}_changelist")).status_code == 403, name
+    assert client.get(reverse("admin:projects_party_changelist")).status_code == 200
+    client.force_login(admin)
+    for name in records:
+        assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200, name
