@@ -1,5 +1,6 @@
 """API plumbing: one error shape, ``{"code", "detail"}``, for every refusal."""
 
+import functools
 import json
 
 from django.conf import settings
@@ -11,7 +12,8 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.http import Http404, JsonResponse
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, parsers, renderers, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -201,6 +203,30 @@ JSON_OR_MULTIPART = [SafeJSONParser, SafeMultiPartParser, SafeFormParser]
 def responses(ok: int, serializer) -> dict:
     """``ok`` and the refusals of an act (jitrack.apischema adds what the view's shape adds)."""
     return {ok: serializer, **{code: ERRORS[code] for code in (400, 401, 403, 404, 409)}}
+
+
+@functools.cache
+def page_of(serializer_class) -> type[serializers.Serializer]:
+    """The schema of one page of ``serializer_class`` rows as DRF's ``PageNumberPagination``
+    answers it, for a view that pages by hand (drf-spectacular pages only generic list views).
+    """
+    name = serializer_class.__name__.removesuffix("Serializer")
+    return type(
+        f"Paginated{name}ListSerializer",
+        (serializers.Serializer,),
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer_class(many=True),
+        },
+    )
+
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", OpenApiTypes.INT, description="A page number within the list."),
+    OpenApiParameter("page_size", OpenApiTypes.INT, description="Rows per page (at most 100)."),
+]
 
 
 def validated(serializer_class, request, **kwargs):

@@ -25,7 +25,16 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from jitrack.api import ERRORS, JSON_OR_MULTIPART, MULTIPART, PDF_RENDERERS, responses, validated
+from jitrack.api import (
+    ERRORS,
+    JSON_OR_MULTIPART,
+    MULTIPART,
+    PAGE_PARAMETERS,
+    PDF_RENDERERS,
+    page_of,
+    responses,
+    validated,
+)
 from jitrack.errors import Forbidden, Invalid, NotFound, TooMany
 
 from . import accounts, detail
@@ -445,7 +454,8 @@ def _page_of(request, rows: QuerySet, serializer) -> Response:
 
 @extend_schema(
     methods=["GET"],
-    responses={200: CommentWithEmailSerializer(many=True), 404: ERRORS[404]},
+    parameters=PAGE_PARAMETERS,
+    responses={200: page_of(CommentWithEmailSerializer), 404: ERRORS[404]},
     tags=["comments"],
 )
 @extend_schema(
@@ -479,7 +489,11 @@ def add_comment(request, key):
     )
 
 
-@extend_schema(responses={200: EventSerializer(many=True), 404: ERRORS[404]}, tags=["projects"])
+@extend_schema(
+    parameters=PAGE_PARAMETERS,
+    responses={200: page_of(EventSerializer), 404: ERRORS[404]},
+    tags=["projects"],
+)
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def timeline(request, key):

@@ -68,7 +68,7 @@ class AccreditationSerializer(serializers.ModelSerializer):
 
 
 class AIESerializer(serializers.ModelSerializer):
-    country = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    country = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     accreditations = AccreditationSerializer(many=True, read_only=True)
 
     class Meta:
@@ -204,6 +204,13 @@ class CommentSerializer(serializers.ModelSerializer):
 
 
 class CommentWithEmailSerializer(CommentSerializer):
+    """A comment as its project's AIE and the secretariat see it: with the e-mail address, which
+    the public's answers leave out (so the schema does not require it)."""
+
+    email = serializers.EmailField(
+        required=False, help_text="The commenter's e-mail: for the AIE and the secretariat only."
+    )
+
     class Meta(CommentSerializer.Meta):
         fields = [*CommentSerializer.Meta.fields, "email"]
 
