@@ -183,3 +183,58 @@ def test_garbage_list_queries_never_cause_a_server_error(anon, cycle, query):
     cycle.open()
     r = anon.get(f"/api/projects/?{query}")
     assert r.status_code in (200, 400, 404)
+
+
+UNSAFE = {"post", "put", "patch", "delete"}
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+
+
+def test_every_operation_documents_its_refusals_with_the_error_body(anon):
+    schema = openapi_schema(anon)
+    error = schema["components"]["schemas"]["Error"]
+    assert set(error["required"]) == {"code", "detail"}
+    assert set(error["properties"]) == {"code", "detail", "field", "errors"}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            where = (method.upper(), path)
+            for status, response in responses.items():
+                if int(status) >= 400:
+                    assert response["content"]["application/json"]["schema"] == ERROR_REF, where
+            codes = set(responses)
+            if method in UNSAFE:
+                assert {"400", "409", "413", "415"} <= codes, where
+            if "{" in path:
+                assert "404" in codes, where
+            if path != "/api/auth/token/" or method != "post":
+                assert "401" in codes, where  # a bad token is refused on every endpoint
+
+
+def test_throttled_operations_document_429(anon):
+    paths = openapi_schema(anon)["paths"]
+    assert "429" in paths["/api/auth/token/"]["post"]["responses"]
+    assert "429" in paths["/api/projects/{key}/comments/"]["post"]["responses"]
+    assert "429" not in paths["/api/parties/"]["get"]["responses"]
+
+
+def test_comment_with_email_does_not_require_what_public_answers_omit(anon):
+    component = openapi_schema(anon)["components"]["schemas"]["CommentWithEmail"]
+    assert "email" in component["properties"]
+    assert "email" not in component["required"]
+
+
+@pytest.mark.parametrize(
+    "path, rows",
+    [
+        ("/api/projects/{key}/comments/", "CommentWithEmail"),
+        ("/api/projects/{key}/timeline/", "Event"),
+    ],
+)
+def test_paged_lists_are_documented_as_pages(anon, path, rows):
+    schema = openapi_schema(anon)
+    operation = schema["paths"][path]["get"]
+    assert {"page", "page_size"} <= {p["name"] for p in operation["parameters"]}
+    ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    page = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert set(page["required"]) == {"count", "next", "previous", "results"}
+    assert page["properties"]["results"]["items"] == {"$ref": f"#/components/schemas/{rows}"}

@@ -12,7 +12,14 @@ pytestmark = pytest.mark.django_db
 FORMS = {
     "set_language",
     "login",
+    "login_code",
+    "login_enrol",
     "logout",
+    "account_token_new",
+    "account_token_revoke",
+    "password_change",
+    "password_reset",
+    "password_reset_confirm",
     "invoice_payment",
     "invoice_credit",
     "reimbursement_paid",
@@ -72,6 +79,8 @@ VALUES = {
     "slug": "pdds",
     "name": "projects",
     "kind": "publication",
+    "uidb64": "MQ",
+    "token": "set-password",
 }
 PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
 
