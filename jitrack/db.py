@@ -1,6 +1,7 @@
 """SQL helpers that read the same on SQLite (the embedded default) and PostgreSQL."""
 
 from django.contrib.postgres.indexes import GinIndex
+from django.db import migrations
 from django.db.models import Aggregate, CharField, Func, Index, TextField
 
 
@@ -102,8 +103,6 @@ $$;
 
 def append_only(*tables: str):
     """A migration operation installing the append-only trigger on ``tables`` (PostgreSQL)."""
-    from django.db import migrations  # noqa: PLC0415 - only migrations need it
-
     def install(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
             return

@@ -13,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from projects.accounts import SECOND_FACTOR
+from tests.factories import UserFactory
 from tests.support import assert_error, html, totp_code
 
 pytestmark = pytest.mark.django_db
@@ -145,8 +146,6 @@ def test_other_roles_log_in_with_the_password_alone(client, request, who):
 
 
 def test_superusers_need_the_second_factor(client, db):
-    from tests.factories import UserFactory  # noqa: PLC0415 -- keeps the header to the fixtures
-
     UserFactory(username="root", role="", is_superuser=True, is_staff=True)
     assert password(client, "root")["Location"] == "/login/enrol/"
 
