@@ -485,6 +485,8 @@ def test_publish_verification_window_from_today(covered_verification, cycle, fin
     event = Event.objects.get(project=final_project, kind="verification_published")
     assert event.public is True
     assert event.data == {
+        # the published report (the confidential supporting file stays out): hash-chained
+        "documents": [ver.report_id],
         "verification": 1,
         "available_on": "2011-03-10",
         "review_window_closes_at": "2011-03-24T17:00:00+00:00",

@@ -1422,7 +1422,11 @@ def test_corrections_submitted_by_the_aie_then_confirmed_make_it_final(
     assert fresh(doc).published_at == review.corrections_confirmed_at
     final = Event.objects.filter(project=project, kind="review_decided").last()
     assert final.to_status == "final"
-    assert final.data == {"decision": "corrections_confirmed", "review": review.pk}
+    assert final.data == {
+        "decision": "corrections_confirmed",
+        "review": review.pk,
+        "document": doc.pk,  # the corrected report it publishes (hash-chained)
+    }
     refused(Conflict, "no_corrections", rwf.confirm_corrections, secretariat, review)
 
 
