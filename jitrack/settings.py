@@ -223,6 +223,9 @@ TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 # The roles that log in with a second factor (TOTP) after the password; superusers always do.
 TWO_FACTOR_ROLES = env_list("TWO_FACTOR_ROLES", "secretariat,jisc")
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "jitrack")
+# The admin never shows a device's secret or its QR code, not even to a superuser: a lost device
+# is deleted there and its owner enrols a new one at the next login.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # API tokens are refused this many days after they were issued (a new one: POST /api/auth/token/).
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1)
 
