@@ -1,4 +1,5 @@
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import path
 from django.views.decorators.http import require_safe
 
@@ -12,8 +13,9 @@ urlpatterns = [
     path("login/code/", accounts.login_code, name="login_code"),
     path("login/enrol/", accounts.login_enrol, name="login_enrol"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    # The page only reads (its forms post to the token routes, which answer with it).
-    path("account/", require_safe(accounts.account), name="account"),
+    # The page only reads (its forms post to the token routes, which answer with it); the login
+    # first, as on every page that needs one.
+    path("account/", login_required(require_safe(accounts.account)), name="account"),
     path("account/token/new/", accounts.account_token_new, name="account_token_new"),
     path("account/token/revoke/", accounts.account_token_revoke, name="account_token_revoke"),
     path("account/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
