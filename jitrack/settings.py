@@ -353,17 +353,17 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-}
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
     # Swagger UI from drf-spectacular-sidecar's static files: no CDN, works offline, fits the CSP.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # The schema's warnings are about the API's documentation, not about a safe deployment:
     # `manage.py spectacular --validate` reports them; `check --deploy` stays the deployment's.
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},

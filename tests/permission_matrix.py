@@ -210,7 +210,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "login_code": {"GET": "login", "POST": "login"},
     "login_enrol": {"GET": "login", "POST": "login"},
     "admin/login/": {"GET": "login", "POST": "login"},
-    "account": {"GET": "ok; anonymous=login", "POST": "method; anonymous=login"},
+    "account": {"GET": "ok; anonymous=login", "POST": "method"},
     "account_token_new": {"GET": "method; anonymous=login", "POST": "ok; anonymous=login"},
     "account_token_revoke": {"GET": "method; anonymous=login", "POST": "ok; anonymous=login"},
     "password_change": {"GET": "ok; anonymous=login", "POST": "ok; anonymous=login"},
@@ -300,7 +300,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     # --- django.contrib.admin: the admin: only is_staff users get in (everyone else to its login page); the
     # superuser keeps reference data and Django's model permissions, and is refused the JISC's
-    # confidential papers (appraisals, reviews, their log: ji-rules §6; User.has_perm).
+    # confidential papers (appraisals, reviews, their log: ji-rules §6; User.has_perm) and the
+    # record (determinations, fees, documents, comments, events: the secretariat's to inspect,
+    # projects.admin.ReadOnlyAdminMixin).
     # django-otp's admin shows a device's secret (config, QR code) to the superuser: reported
     # (issue 14), the superuser can also reset that user's password.
     "admin:otp_totp_totpdevice_config": {
@@ -502,71 +504,80 @@ EXPECTED: dict[str, dict[str, str]] = {
         "POST": "login; superuser=denied",
     },
     "admin:determinations_determination_change": {
-        "GET": "login; superuser=ok",
+        "GET": "login; superuser=denied",
         "POST": "login; superuser=denied",
     },
     "admin:determinations_determination_changelist": {
-        "GET": "login; superuser=ok",
-        "POST": "login; superuser=ok",
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
     },
     "admin:determinations_determination_delete": {
         "GET": "login; superuser=denied",
         "POST": "login; superuser=denied",
     },
     "admin:determinations_determination_history": {
-        "GET": "login; superuser=ok",
-        "POST": "login; superuser=ok",
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
     },
     "admin:fees_feeassessment_add": {
         "GET": "login; superuser=denied",
         "POST": "login; superuser=denied",
     },
     "admin:fees_feeassessment_change": {
-        "GET": "login; superuser=ok",
+        "GET": "login; superuser=denied",
         "POST": "login; superuser=denied",
     },
     "admin:fees_feeassessment_changelist": {
-        "GET": "login; superuser=ok",
-        "POST": "login; superuser=ok",
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
     },
     "admin:fees_feeassessment_delete": {
         "GET": "login; superuser=denied",
         "POST": "login; superuser=denied",
     },
     "admin:fees_feeassessment_history": {
-        "GET": "login; superuser=ok",
-        "POST": "login; superuser=ok",
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
     },
     "admin:fees_invoice_add": {
         "GET": "login; superuser=denied",
         "POST": "login; superuser=denied",
     },
-    "admin:fees_invoice_change": {"GET": "login; superuser=ok", "POST": "login; superuser=denied"},
-    "admin:fees_invoice_changelist": {"GET": "login; superuser=ok", "POST": "login; superuser=ok"},
+    "admin:fees_invoice_change": {
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
+    },
+    "admin:fees_invoice_changelist": {
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
+    },
     "admin:fees_invoice_delete": {
         "GET": "login; superuser=denied",
         "POST": "login; superuser=denied",
     },
-    "admin:fees_invoice_history": {"GET": "login; superuser=ok", "POST": "login; superuser=ok"},
+    "admin:fees_invoice_history": {
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
+    },
     "admin:fees_reimbursement_add": {
         "GET": "login; superuser=denied",
         "POST": "login; superuser=denied",
     },
     "admin:fees_reimbursement_change": {
-        "GET": "login; superuser=ok",
+        "GET": "login; superuser=denied",
         "POST": "login; superuser=denied",
     },
     "admin:fees_reimbursement_changelist": {
-        "GET": "login; superuser=ok",
-        "POST": "login; superuser=ok",
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
     },
     "admin:fees_reimbursement_delete": {
         "GET": "login; superuser=denied",
         "POST": "login; superuser=denied",
     },
     "admin:fees_reimbursement_history": {
-        "GET": "login; superuser=ok",
-        "POST": "login; superuser=ok",
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
     },
     "admin:index": {"GET": "login; superuser=ok", "POST": "login; superuser=ok"},
     "admin:jsi18n": {"GET": "login; superuser=ok", "POST": "login; superuser=method"},
@@ -619,58 +630,61 @@ EXPECTED: dict[str, dict[str, str]] = {
         "POST": "login; superuser=denied",
     },
     "admin:projects_comment_change": {
-        "GET": "login; superuser=ok",
+        "GET": "login; superuser=denied",
         "POST": "login; superuser=denied",
     },
     "admin:projects_comment_changelist": {
-        "GET": "login; superuser=ok",
-        "POST": "login; superuser=ok",
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
     },
     "admin:projects_comment_delete": {
         "GET": "login; superuser=denied",
         "POST": "login; superuser=denied",
     },
     "admin:projects_comment_history": {
-        "GET": "login; superuser=ok",
-        "POST": "login; superuser=ok",
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
     },
     "admin:projects_document_add": {
         "GET": "login; superuser=denied",
         "POST": "login; superuser=denied",
     },
     "admin:projects_document_change": {
-        "GET": "login; superuser=ok",
+        "GET": "login; superuser=denied",
         "POST": "login; superuser=denied",
     },
     "admin:projects_document_changelist": {
-        "GET": "login; superuser=ok",
-        "POST": "login; superuser=ok",
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
     },
     "admin:projects_document_delete": {
         "GET": "login; superuser=denied",
         "POST": "login; superuser=denied",
     },
     "admin:projects_document_history": {
-        "GET": "login; superuser=ok",
-        "POST": "login; superuser=ok",
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
     },
     "admin:projects_event_add": {
         "GET": "login; superuser=denied",
         "POST": "login; superuser=denied",
     },
     "admin:projects_event_change": {
-        "GET": "login; superuser=ok",
+        "GET": "login; superuser=denied",
         "POST": "login; superuser=denied",
     },
     "admin:projects_event_changelist": {
-        "GET": "login; superuser=ok",
-        "POST": "login; superuser=ok",
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
     },
     "admin:projects_event_delete": {
         "GET": "login; superuser=denied",
         "POST": "login; superuser=denied",
     },
-    "admin:projects_event_history": {"GET": "login; superuser=ok", "POST": "login; superuser=ok"},
+    "admin:projects_event_history": {
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
+    },
     "admin:projects_organisation_add": {
         "GET": "login; superuser=ok",
         "POST": "login; superuser=ok",

@@ -303,6 +303,7 @@ def test_monitoring_report_published_with_public_event(final_project, cycle, aie
     assert event.actor == cycle.participant
     assert event.created_at == t
     assert event.data == {
+        "documents": [doc.pk, extra.pk],  # what it publishes: hash-chained (projects.ledger)
         "number": 1,
         "period_start": "2009-07-01",
         "period_end": "2010-06-30",

@@ -28,7 +28,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from projects.clock import BATCH
-from projects.models import ClockFault, Event, Organisation, Party, Project
+from projects.models import ClockFault, Event, Organisation, Project
+from tests.factories import PartyFactory
 
 from ..support import live_database_url, redis_url
 
@@ -180,7 +181,9 @@ def celery(tmp_path, broker, slow_sweep):
 def open_windows(n: int, first_reference: int) -> list[int]:
     """``n`` projects open for comments whose period ends in a month (not yet due)."""
     later = timezone.now() + dt.timedelta(days=30)
-    host = Party.objects.get(code="UA")
+    # The Parties ship with the migrations, but a transactional test before this one may have
+    # flushed them.
+    host = PartyFactory(code="UA", name="Ukraine")
     aie = Organisation.objects.create(
         name=f"Fault AIE {first_reference}", kind=Organisation.Kind.AIE
     )

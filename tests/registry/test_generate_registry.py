@@ -92,6 +92,8 @@ def empty_registry() -> None:
     """TRUNCATE (a DELETE FROM on SQLite): the logs refuse DELETE (append-only triggers)."""
     tables = [model._meta.db_table for model in WRITTEN]
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # the deferred foreign-key checks of the test's rows
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for sql in connection.ops.sql_flush(no_style(), tables, allow_cascade=True):
             cursor.execute(sql)
 
