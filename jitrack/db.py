@@ -103,6 +103,7 @@ $$;
 
 def append_only(*tables: str):
     """A migration operation installing the append-only trigger on ``tables`` (PostgreSQL)."""
+
     def install(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
             return
