@@ -11,10 +11,13 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from jitrack.errors import TooMany
 from jitrack.web import GET_POST, act, bind, refuse
 
+from . import accounts
 from . import workflow as wf
 from .forms import (
     AIEChoiceForm,
@@ -342,10 +345,23 @@ def submit_pdd(request, key):
 def comment_add(request, key):
     project = project_or_404(request, key)
     form = bind(request, CommentForm)
+
+    def publish(data):
+        # The API's budget of comments per address (COMMENT_RATE), shared with the page.
+        throttle = accounts.CommentThrottle()
+        if not throttle.allow_request(request, None):
+            minutes = max(1, round((throttle.wait() or 60) / 60))
+            raise TooMany(
+                _("Too many comments from your address. Try again in %(minutes)d minutes.")
+                % {"minutes": minutes},
+                code="throttled",
+            )
+        return wf.add_comment(project, **data)
+
     return act(
         request,
         form,
-        lambda d: wf.add_comment(project, **d),
+        publish,
         template="projects/comment_form.html",
         context={"project": project, "comments_open": comments_open(project)},
         done="Thank you: your comment is published and sent to the AIE.",

@@ -67,3 +67,23 @@ def test_a_bad_rate_stops_start_up(monkeypatch, raw):
     monkeypatch.setenv("TOKEN_RATE", raw)
     with pytest.raises(ImproperlyConfigured, match="TOKEN_RATE must be like 10/hour"):
         env_rate("TOKEN_RATE", "20/hour")
+
+
+def test_the_comment_page_shares_the_addresss_budget(rates, client, anon, cycle):
+    """The page's form and the API draw on one budget per address: the page refuses with a
+    message on the form (429) and publishes nothing."""
+    project = cycle.open()
+    page = f"/projects/{project.key}/comments/"
+    api = f"/api/projects/{project.key}/comments/"
+    assert anon.post(api, COMMENT, format="json", REMOTE_ADDR="10.2.2.2").status_code == 201
+    for _ in range(2):
+        assert client.post(page, COMMENT, REMOTE_ADDR="10.2.2.2").status_code == 302
+    refused = client.post(page, COMMENT, REMOTE_ADDR="10.2.2.2")
+    assert refused.status_code == 429
+    assert "Too many comments from your address. Try again in 60 minutes." in (
+        refused.content.decode()
+    )
+    assert Comment.objects.filter(project=project).count() == 3
+    # An invalid form is not counted; another address is not held back.
+    assert client.post(page, {}, REMOTE_ADDR="10.2.2.3").status_code == 400
+    assert client.post(page, COMMENT, REMOTE_ADDR="10.2.2.3").status_code == 302
