@@ -359,6 +359,11 @@ SPECTACULAR_SETTINGS = {
     # The schema's warnings are about the API's documentation, not about a safe deployment:
     # `manage.py spectacular --validate` reports them; `check --deploy` stays the deployment's.
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
+    # Names for the choice sets several models share a field name with.
+    "ENUM_NAME_OVERRIDES": {
+        "InvoiceStatusEnum": "fees.models.Invoice.Status",
+        "FeeKindEnum": "fees.models.FeeKind",
+    },
 }
 
 LOGGING = {

@@ -20,8 +20,10 @@ from .selectors import get_project_for
 from .serializers import ProjectWriteSerializer
 from .signals import compose_project
 
-# The response schema of every act that answers with the project.
-ProjectDetailSerializer = lazy_serializer("registry.serializers.ProjectDetailSerializer")
+# The response schema of every act that answers with the project: an instance standing for the
+# registry's serializer (drf-spectacular loads it when it writes the schema; a bare lazy class
+# would leave the answer a free-form object).
+ProjectDetailSerializer = lazy_serializer("registry.serializers.ProjectDetailSerializer")()
 
 
 def project_response(request, pk: int, code: int = status.HTTP_200_OK) -> Response:
