@@ -21,6 +21,7 @@ from projects.detail import ProjectDetailSerializer, project_response
 from projects.models import Document, Party, Project
 from projects.selectors import get_project_for, visible_projects
 from projects.serializers import CheckSerializer, ReasonSerializer
+from projects.workflow import require
 
 from . import issuance as iss
 from . import verification as vwf
@@ -70,6 +71,7 @@ def submit_determination(request, key):
     """The engaged AIE files F-JI-DRep (para 33-34). Multipart clients send ``findings`` as a
     JSON string and may attach ``supporting_files``. The determination fee falls due."""
     project = get_project_for(request.user, key)
+    dwf.GUARDS["submit"].check_permission(request.user, project)
     args = validated(DeterminationInputSerializer, request).workflow_args()
     det = dwf.submit_determination(request.user, project, **args)
     return Response(
@@ -88,6 +90,7 @@ def submit_determination(request, key):
 def check_determination(request, key):
     """Secretariat: publish the report (once its fee is paid or not due), or return it."""
     project = get_project_for(request.user, key)
+    dwf.GUARDS["check"].check_permission(request.user, project)
     data = validated(CheckSerializer, request).validated_data
     dwf.check_determination(
         request.user,
@@ -188,6 +191,7 @@ def monitoring_reports(request, key):
         return Response(
             MonitoringReportSerializer(reports, many=True, context={"request": request}).data
         )
+    vwf.GUARDS["submit_monitoring"].check_permission(request.user, project)
     args = validated(MonitoringReportInputSerializer, request).workflow_args()
     report = vwf.submit_monitoring_report(request.user, project, **args)
     report = _monitoring_queryset().get(pk=report.pk)
@@ -210,6 +214,7 @@ def withdraw_monitoring_report(request, pk):
     review); it stays on the record marked withdrawn, with its verification, and the period is
     free again."""
     report = _report_for(request, pk)
+    vwf.GUARDS["withdraw_monitoring"].check_permission(request.user, report, report.project)
     data = validated(ReasonSerializer, request).validated_data
     vwf.withdraw_monitoring_report(request.user, report, reason=data["reason"])
     report = _monitoring_queryset().get(pk=report.pk)
@@ -261,6 +266,9 @@ def changes(request, key):
         return Response(
             ChangeSerializer(qs, many=True, context=_changes_context(request, project)).data
         )
+    require(
+        request.user, "projects.edit_project", project, "Only the project participants do this."
+    )
     args = validated(ChangeInputSerializer, request).workflow_args()
     change = vwf.record_change(request.user, project, **args)
     change = ImplementationChange.objects.prefetch_related("files").get(pk=change.pk)
@@ -288,6 +296,7 @@ def submit_verification(request, pk):
     verification fee falls due. Multipart clients send ``verified`` and ``change_opinions`` as
     JSON strings and may attach ``supporting_files``."""
     report = _report_for(request, pk)
+    vwf.GUARDS["verify"].check_permission(request.user, report)
     args = validated(VerificationInputSerializer, request).workflow_args()
     ver = vwf.submit_verification(request.user, report, **args)
     return _verification_response(request, ver.pk, status.HTTP_201_CREATED)
@@ -305,6 +314,7 @@ def publish_verification(request, key, number):
     """Secretariat: publish F-JI-VRep once its fee is paid or covered (409 ``fee_unpaid``); the
     15-day window of para 39 starts."""
     ver = _verification_for(request, key, number)
+    vwf.GUARDS["publish"].check_permission(request.user, ver, ver.project)
     data = validated(PublishInputSerializer, request).validated_data
     vwf.publish_verification(request.user, ver, available_on=data.get("available_on"))
     return _verification_response(request, ver.pk)
@@ -326,6 +336,7 @@ def issue_erus(request, key, number):
     ``exceeds_verified`` (in total or in a period), ``insufficient_aau`` (of that period) or
     ``serial_in_use``."""
     ver = _verification_for(request, key, number)
+    iss.require_focal_point(request.user, ver.project.host_party)
     data = validated(IssuanceInputSerializer, request).validated_data
     issuance = iss.issue_erus(request.user, ver, blocks=[dict(b) for b in data["blocks"]])
     issuance = _issuance_queryset().get(pk=issuance.pk)
@@ -355,6 +366,7 @@ def transfer_block(request, pk):
         )
     if block is None:
         raise NotFound("No such block of ERUs.")
+    iss.require_focal_point(request.user, block.originating_party)
     data = validated(TransferInputSerializer, request).validated_data
     head = iss.transfer(
         request.user,
@@ -380,6 +392,7 @@ def record_aau_holding(request, code):
     as it stands (not an addition): the period's balance becomes that figure, less the AAUs
     converted to ERUs afterwards. Returns the period's balance."""
     party = _party_for(code)
+    iss.require_focal_point(request.user, party)
     data = validated(AauHoldingInputSerializer, request).validated_data
     balance = iss.record_aau_holding(
         request.user,

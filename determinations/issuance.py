@@ -62,7 +62,9 @@ MAX_SERIAL = 10**15
 PERIODS = tuple(CommitmentPeriod.values)
 
 
-def _dfp_of(actor: User, party: Party) -> None:
+def require_focal_point(actor: User, party: Party) -> None:
+    """The act is the designated focal point's of ``party`` (the API asks first, before it reads
+    a body; the act again, under its lock)."""
     if not actor.has_perm("determinations.issue_erus", party):
         raise Forbidden(f"Only the designated focal point of {party.name} does this.")
 
@@ -193,7 +195,7 @@ def record_aau_holding(
     commitment_period = _check_period(commitment_period, "commitment_period")
     with transaction.atomic():
         party = Party.objects.select_for_update().get(pk=party.pk)
-        _dfp_of(actor, party)
+        require_focal_point(actor, party)
         before = aau_balance(party, commitment_period)
         AauLedgerEntry.objects.create(
             party=party,
@@ -313,7 +315,7 @@ def issue_erus(actor: User, verification: Verification, *, blocks: list[dict]) -
         )
         project: Project = ver.project
         host = Party.objects.select_for_update().get(pk=project.host_party_id)
-        _dfp_of(actor, host)
+        require_focal_point(actor, host)
         _check_issuable(ver, host, dict(requested), total)
         for start, end, _ in ranges:
             clash = EruBlock.objects.filter(
@@ -406,7 +408,7 @@ def transfer(
             .get(pk=block.pk)
         )
         host = Party.objects.select_for_update().get(pk=block.originating_party_id)
-        _dfp_of(actor, host)
+        require_focal_point(actor, host)
         if not block.active:
             raise Conflict("This block was already split or transferred.", code="block_inactive")
         if quantity > block.quantity:

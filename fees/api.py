@@ -227,6 +227,8 @@ def invoice_payment(request, number):
     """Secretariat: money received against an invoice. Part payments leave it partly paid;
     anything above the balance is accepted and becomes a reimbursement due."""
     invoice = _invoice_for(request, number)
+    if not request.user.has_perm("fees.record_payment", invoice.project):  # before the body
+        raise Forbidden("Only the secretariat records payments.")
     data = validated(PaymentInputSerializer, request).validated_data
     payment = services.record_payment(
         request.user,
@@ -248,6 +250,8 @@ def invoice_payment(request, number):
 def invoice_credit_note(request, number):
     """Secretariat: cancel an open invoice's unpaid balance with a credit note."""
     invoice = _invoice_for(request, number)
+    if not request.user.has_perm("fees.record_payment", invoice.project):  # before the body
+        raise Forbidden("Only the secretariat issues credit notes.")
     data = validated(CreditNoteInputSerializer, request).validated_data
     note = services.credit_invoice(request.user, invoice, reason=data["reason"])
     return Response(CreditNoteSerializer(note).data, status=status.HTTP_201_CREATED)

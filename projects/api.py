@@ -226,6 +226,7 @@ def update_project(request, key):
 def upload_document(request, key):
     """Upload the PDD or a supporting PDF while the project is a draft or engaged."""
     project = get_project_for(request.user, key)
+    wf.GUARDS["upload"].check_permission(request.user, project)
     data = validated(DocumentUploadSerializer, request).validated_data
     doc = wf.add_document(
         request.user,
@@ -337,6 +338,7 @@ def engagements_for(user) -> QuerySet[Engagement]:
 def engage(request, key):
     """Ask an AIE to take the determination (participants, draft projects)."""
     project = get_project_for(request.user, key)
+    wf.GUARDS["engage"].check_permission(request.user, project)
     data = validated(EngageSerializer, request).validated_data
     engagement = wf.engage_aie(request.user, project, data["aie"])
     engagement = engagements_for(request.user).get(pk=engagement.pk)
@@ -398,6 +400,7 @@ def decline_engagement(request, pk):
 def change_aie(request, key):
     """Change AIE after the comment period and before the determination (participants)."""
     project = get_project_for(request.user, key)
+    wf.GUARDS["change_aie"].check_permission(request.user, project)
     data = validated(ChangeAIESerializer, request).validated_data
     wf.change_aie(request.user, project, data["aie"], reason=data["reason"])
     return project_response(request, project.pk)
@@ -526,6 +529,7 @@ def _visible_comment(request, pk) -> Comment:
 def answer_comment(request, pk):
     """The project's AIE answers a comment (or revises its answer)."""
     comment = _visible_comment(request, pk)
+    wf.GUARDS["answer"].check_permission(request.user, comment.project)
     data = validated(AnswerSerializer, request).validated_data
     comment = wf.answer_comment(request.user, comment, data["answer"])
     show_email = request.user.has_perm("projects.view_comment_email", comment.project)
@@ -543,6 +547,7 @@ def answer_comment(request, pk):
 def remove_comment(request, pk):
     """The secretariat removes an abusive comment; the record keeps when and why (ji-rules §7)."""
     comment = _visible_comment(request, pk)
+    wf.GUARDS["remove_comment"].check_permission(request.user, comment.project)
     data = validated(RemovalSerializer, request).validated_data
     comment = wf.remove_comment(request.user, comment, data["reason"])
     return Response(CommentSerializer(comment, context={"request": request}).data)
@@ -561,6 +566,7 @@ def set_document_aside(request, pk):
     doc = Document.objects.select_related("project").filter(pk=pk).first()
     if doc is None or not request.user.has_perm("projects.view_document", doc):
         raise NotFound("No such document.")
+    wf.GUARDS["set_document_aside"].check_permission(request.user, doc.project)
     data = validated(DocumentAsideSerializer, request).validated_data
     newer = None
     if data.get("superseded_by"):
@@ -586,6 +592,7 @@ def set_document_aside(request, pk):
 def withdraw(request, key):
     """Withdraw the project before it is final (participants); it stays on the record."""
     project = get_project_for(request.user, key)
+    wf.GUARDS["withdraw"].check_permission(request.user, project)
     data = validated(ReasonSerializer, request).validated_data
     wf.withdraw(request.user, project, reason=data["reason"])
     return project_response(request, project.pk)
@@ -600,6 +607,7 @@ def terminate(request, key):
     """Terminate a final project (participants; the secretariat once the crediting period has
     ended); the advance above USD 30,000 comes back if it was never verified (ji-rules §7)."""
     project = get_project_for(request.user, key)
+    wf.GUARDS["terminate"].check_permission(request.user, project)
     data = validated(ReasonSerializer, request).validated_data
     wf.terminate(request.user, project, reason=data["reason"])
     return project_response(request, project.pk)

@@ -13,6 +13,7 @@ from rest_framework.exceptions import NotAuthenticated
 from rest_framework.response import Response
 
 from jitrack.api import validated
+from jitrack.errors import Forbidden
 
 from . import workflow
 from .models import Project
@@ -43,6 +44,8 @@ def create_project(request) -> Response:
     """Draft a new project (project participants)."""
     if not request.user.is_authenticated:
         raise NotAuthenticated()
+    if not request.user.has_perm("projects.create_project"):  # before the body is read
+        raise Forbidden("Only project participants can create projects.")
     data = validated(ProjectWriteSerializer, request).workflow_data()
     project = workflow.create_project(request.user, **data)
     return project_response(request, project.pk, status.HTTP_201_CREATED)
@@ -51,6 +54,7 @@ def create_project(request) -> Response:
 def update_project(request, key: str) -> Response:
     """Edit the project while it is a draft or the AIE is engaged (participants)."""
     project = get_project_for(request.user, key)
+    workflow.GUARDS["edit"].check_permission(request.user, project)
     data = validated(ProjectWriteSerializer, request, partial=True).workflow_data()
     workflow.update_project(request.user, project, **data)
     return project_response(request, project.pk)

@@ -8,11 +8,13 @@ also 400/409: allowed, its body or the stage refused), ``login`` (sent to a logi
 ``denied`` (403), ``not_found`` (404: hidden), ``method`` (405), ``invalid`` (400/409 to a role
 that may NOT act: its body was refused before its permission was checked).
 
-``invalid`` marks a known weakness, not a permission (issue 14, reported): several API actions
-validate the body (their serializer, or the act's first lines) before the act checks who acts,
-so an outsider posting an empty body learns the fields the action wants (never more: with a
-valid body the act refuses it, 403). An entry that says ``invalid`` for a role should become
-``denied`` or ``not_found`` when the view checks the permission first.
+``invalid`` marks a known weakness, not a permission (issue 14, reported): the review API's
+actions (requests, clarifications, the report, corrections, appraisal filing) still validate the
+body before the act checks who acts, so an outsider posting an empty body learns the fields the
+action wants (never more: with a valid body the act refuses it, 403). The register's,
+determinations' and fees' actions ask the act's guard first (``Guard.check_permission``). An
+entry that says ``invalid`` for a role should become ``denied`` or ``not_found`` when its view
+does the same.
 
 A new URL fails the matrix with the row it observed: check that row against ji-rules §1 and §6
 and the app's ``rules.py`` before pasting it here; a row that lets a role in that the rules keep
@@ -223,11 +225,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     # host's focal point issues ERUs (§3 item 13), the participants monitor (§3 item 10).
     "api-eru-block-transfer": {
         "GET": "method; anonymous=login",
-        "POST": "invalid; anonymous=login; party=ok",
+        "POST": "denied; anonymous=login; party=ok",
     },
     "api-monitoring-report-verification": {
         "GET": "method; anonymous=login",
-        "POST": "invalid; anonymous=login; aie=ok",
+        "POST": "denied; anonymous=login; aie=ok",
     },
     "api-monitoring-report-withdraw": {
         "GET": "method; anonymous=login",
@@ -235,13 +237,16 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "api-party-aau-holdings": {
         "GET": "method; anonymous=login",
-        "POST": "invalid; anonymous=login; party=ok",
+        "POST": "denied; anonymous=login; party=ok",
     },
     "api-party-issuance": {"GET": "ok", "POST": "method"},
-    "api-project-changes": {"GET": "ok", "POST": "invalid; anonymous=login; participant=ok"},
+    "api-project-changes": {
+        "GET": "ok",
+        "POST": "denied; anonymous=login; participant=ok",
+    },
     "api-project-determination": {
         "GET": "method; anonymous=login",
-        "POST": "invalid; anonymous=login; aie=ok",
+        "POST": "denied; anonymous=login; aie=ok",
     },
     "api-project-determination-check": {
         "GET": "method; anonymous=login",
@@ -249,12 +254,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "api-project-monitoring-reports": {
         "GET": "ok",
-        "POST": "invalid; anonymous=login; participant=ok",
+        "POST": "denied; anonymous=login; participant=ok",
     },
     "api-project-reconciliation": {"GET": "ok", "POST": "method"},
     "api-verification-issuance": {
         "GET": "method; anonymous=login",
-        "POST": "invalid; anonymous=login; party=ok",
+        "POST": "denied; anonymous=login; party=ok",
     },
     "api-verification-publish": {
         "GET": "method; anonymous=login",
@@ -892,13 +897,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "api-invoice-credit-note": {
         "GET": "method; anonymous=login",
-        "POST": (
-            "denied; "
-            "anonymous=login; "
-            "participant=invalid; "
-            "secretariat=ok; "
-            "other_participant=not_found"
-        ),
+        "POST": "denied; anonymous=login; other_participant=not_found; secretariat=ok",
     },
     "api-invoice-detail": {
         "GET": "denied; anonymous=login; participant,secretariat=ok; other_participant=not_found",
@@ -906,13 +905,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "api-invoice-payments": {
         "GET": "method; anonymous=login",
-        "POST": (
-            "denied; "
-            "anonymous=login; "
-            "participant=invalid; "
-            "secretariat=ok; "
-            "other_participant=not_found"
-        ),
+        "POST": "denied; anonymous=login; other_participant=not_found; secretariat=ok",
     },
     "api-invoice-pdf": {
         "GET": "denied; anonymous=login; participant,secretariat=ok; other_participant=not_found",
@@ -995,16 +988,16 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "api-comment-answer": {
         "GET": "method; anonymous=login",
-        "POST": "invalid; anonymous=login; aie=ok",
+        "POST": "denied; anonymous=login; aie=ok",
     },
     "api-comment-remove": {
         "GET": "method; anonymous=login",
-        "POST": "invalid; anonymous=login; secretariat=ok",
+        "POST": "denied; anonymous=login; secretariat=ok",
     },
     "api-document-download": {"GET": "not_found; participant,secretariat=ok", "POST": "method"},
     "api-document-set-aside": {
         "GET": "method; anonymous=login",
-        "POST": "invalid; anonymous=login; secretariat=ok",
+        "POST": "denied; anonymous=login; secretariat=ok",
     },
     "api-engagement-accept": {
         "GET": "method; anonymous=login",
@@ -1022,7 +1015,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "api-project-change-aie": {
         "GET": "method; anonymous=login",
-        "POST": "invalid; anonymous=login; participant=ok",
+        "POST": "denied; anonymous=login; participant=ok",
     },
     "api-project-check-pdd": {
         "GET": "method; anonymous=login",
@@ -1031,11 +1024,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api-project-comments": {"GET": "ok", "POST": "ok"},
     "api-project-documents": {
         "GET": "method; anonymous=login",
-        "POST": "not_found; anonymous=login; participant=ok; party=invalid",
+        "POST": "not_found; anonymous=login; participant=ok; party=denied",
     },
     "api-project-engage": {
         "GET": "method; anonymous=login",
-        "POST": "not_found; anonymous=login; participant=ok; party=invalid",
+        "POST": "not_found; anonymous=login; participant=ok; party=denied",
     },
     "api-project-submit-pdd": {
         "GET": "method; anonymous=login",
@@ -1043,7 +1036,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "api-project-terminate": {
         "GET": "method; anonymous=login",
-        "POST": "invalid; anonymous=login; participant,secretariat=ok",
+        "POST": "denied; anonymous=login; participant,secretariat=ok",
     },
     "api-project-timeline": {"GET": "ok", "POST": "method"},
     "api-project-update": {
@@ -1127,7 +1120,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api-project-detail": {"GET": "ok", "POST": "method; anonymous=login"},
     "api-project-list": {
         "GET": "ok",
-        "POST": "invalid; anonymous=login; participant,other_participant=ok",
+        "POST": "denied; anonymous=login; participant,other_participant=ok",
     },
     # --- registry.calendars
     "calendar": {"GET": "ok", "POST": "method"},
