@@ -178,6 +178,7 @@ def declare_no_conflict(request, pk):
 def file_appraisal(request, pk):
     """An appointee files F-JI-DA (member) or F-JI-ExInpDA (expert). Confidential."""
     appraisal = _appraisal_for(request, pk)
+    rwf.appraiser_seat(request.user, appraisal)  # who acts, before the body is read
     data = validated(FileAppraisalSerializer, request).validated_data
     rwf.file_appraisal(
         request.user,
@@ -203,6 +204,7 @@ def request_review(request, key):
     """F-JI-DR: the DFP of a Party involved or a serving JISC member requests a review within
     the 45-day window (para 35). One Party's request, or the third member's, starts it."""
     project = get_project_for(request.user, key)
+    rwf.requester_for(request.user, project)  # who acts, before the body is read
     data = validated(ReviewRequestInputSerializer, request).validated_data
     req = rwf.request_review(
         request.user, project, reasons=data["reasons"], summary=data["summary"]
@@ -226,6 +228,7 @@ def request_verification_review(request, key, number):
     ver = verification_for(request.user, project, number)
     if ver is None:
         raise NotFound(f"No verification {number} of project {project.key}.")
+    rwf.requester_for(request.user, project)  # who acts, before the body is read
     data = validated(VerificationReviewRequestInputSerializer, request).validated_data
     req = rwf.request_verification_review(
         request.user, ver, reasons=data["reasons"], summary=data["summary"]
@@ -328,6 +331,7 @@ def appoint_team(request, pk):
 def send_clarification(request, pk):
     """The review team asks the participants and/or the AIE (F-JI-Clar), with a due date."""
     review = _review_for(request, pk)
+    rwf.team_seat(request.user, review)  # who acts, before the body is read
     data = validated(ClarificationInputSerializer, request).validated_data
     clar = rwf.send_clarification(request.user, review, **data)
     return Response(ClarificationSerializer(clar).data, status=status.HTTP_201_CREATED)
@@ -356,6 +360,8 @@ def answer_clarification(request, pk):
         )
     if clar is None or not (_staff(request.user, clar) or rwf.may_answer(request.user, clar)):
         raise NotFound("No such request for clarification.")
+    if not rwf.may_answer(request.user, clar):  # staff read it; who answers, before the body
+        raise Forbidden("This request for clarification is not addressed to you.")
     serializer = validated(AnswerInputSerializer, request)
     clar = rwf.answer_clarification(
         request.user,
@@ -376,6 +382,7 @@ def file_report(request, pk):
     """The review team files F-JI-RRep with its recommendation (confidential until the
     decision; the recommendation is not a decision)."""
     review = _review_for(request, pk)
+    rwf.team_seat(request.user, review)  # who acts, before the body is read
     data = validated(ReportInputSerializer, request).validated_data
     rwf.file_report(
         request.user, review, recommendation=data["recommendation"], report=data["report"]
@@ -416,6 +423,7 @@ def submit_corrections(request, pk):
     """The project's AIE submits the corrected determination report (a PDF) when the JISC
     required corrections."""
     review = _review_for(request, pk)
+    rwf.corrections_author(request.user, review, review.project)  # before the body is read
     data = validated(CorrectionsInputSerializer, request).validated_data
     doc = rwf.submit_corrections(request.user, review, uploaded=data["file"], note=data["note"])
     return Response(

@@ -286,7 +286,8 @@ def _appraisal_due(project: Project, now: datetime) -> datetime:
     return due if due > now else project.review_window_closes_at
 
 
-def _seat(actor: User, appraisal: Appraisal) -> Appraiser:
+def appraiser_seat(actor: User, appraisal: Appraisal) -> Appraiser:
+    """The actor's seat on the appraisal, or Forbidden (the API asks before it reads a body)."""
     seat = appraisal.appraisers.filter(user=actor).first()
     if seat is None:
         raise Forbidden("Only the appointed appraisers file appraisals.")
@@ -296,7 +297,7 @@ def _seat(actor: User, appraisal: Appraisal) -> Appraiser:
 def declare_no_conflict(actor: User, appraisal: Appraisal) -> Appraiser:
     with transaction.atomic():
         lock(appraisal.project_id)
-        seat = Appraiser.objects.select_for_update().get(pk=_seat(actor, appraisal).pk)
+        seat = Appraiser.objects.select_for_update().get(pk=appraiser_seat(actor, appraisal).pk)
         if seat.no_conflict_declared_at:
             return seat
         seat.no_conflict_declared_at = timezone.now()
@@ -329,7 +330,7 @@ def file_appraisal(
     with transaction.atomic():
         project = lock(appraisal.project_id)
         appraisal = Appraisal.objects.select_for_update().get(pk=appraisal.pk)
-        seat = Appraiser.objects.select_for_update().get(pk=_seat(actor, appraisal).pk)
+        seat = Appraiser.objects.select_for_update().get(pk=appraiser_seat(actor, appraisal).pk)
         if seat.filed_at:
             raise Conflict(f"Your {seat.form_name} is already filed.", code="already_filed")
         if not seat.no_conflict_declared_at:
@@ -642,7 +643,8 @@ def appoint_team(actor: User, review: Review, *, members: list[User], lead: User
     return review
 
 
-def _team_seat(actor: User, review: Review) -> ReviewTeamMember:
+def team_seat(actor: User, review: Review) -> ReviewTeamMember:
+    """The actor's seat on the review team, or Forbidden (the API asks before it reads a body)."""
     seat = review.team.filter(user=actor).first()
     if seat is None:
         raise Forbidden("Only the review team does this.")
@@ -661,7 +663,7 @@ def send_clarification(
     due_at = deadlines.clarification_due(due_on)
     with transaction.atomic():
         project, review = _lock_review(review)
-        _team_seat(actor, review)
+        team_seat(actor, review)
         if review.status not in (R.IN_PROGRESS, R.REPORTED):
             raise Conflict("Clarifications are asked while the review runs.", code="wrong_status")
         if due_at <= timezone.now():
@@ -757,7 +759,7 @@ def file_report(actor: User, review: Review, *, recommendation: str, report: str
         raise Invalid("Write the report.", code="required", field="report")
     with transaction.atomic():
         project, review = _lock_review(review)
-        _team_seat(actor, review)
+        team_seat(actor, review)
         if review.status != R.IN_PROGRESS:
             raise Conflict("The report is filed once, while the review runs.", code="wrong_status")
         review.recommendation = recommendation
@@ -855,18 +857,23 @@ def _conclude(
     conclude(project, subject, confirmed=confirmed, actor=actor, reasons=reasons, data=data, at=now)
 
 
+def corrections_author(actor: User, review: Review, project: Project) -> None:
+    """Forbidden unless the actor is of the AIE whose reviewed report is to be corrected (the
+    API asks before it reads a body)."""
+    verifying = review.kind == Review.Kind.VERIFICATION
+    aie_id = review.verification.aie_id if verifying else project.aie_id
+    if not (
+        actor.is_authenticated and actor.role == User.Role.AIE and actor.organisation_id == aie_id
+    ):
+        raise Forbidden("Only the AIE whose report was reviewed submits the corrected report.")
+
+
 def submit_corrections(actor: User, review: Review, *, uploaded, note: str = "") -> Document:
     """The AIE submits the corrected determination report."""
     with transaction.atomic():
         project, review = _lock_review(review)
+        corrections_author(actor, review, project)
         verifying = review.kind == Review.Kind.VERIFICATION
-        aie_id = review.verification.aie_id if verifying else project.aie_id
-        if not (
-            actor.is_authenticated
-            and actor.role == User.Role.AIE
-            and actor.organisation_id == aie_id
-        ):
-            raise Forbidden("Only the AIE whose report was reviewed submits the corrected report.")
         if review.status != R.CORRECTIONS:
             raise Conflict("No corrections are required.", code="wrong_status")
         doc = store_document(

@@ -8,13 +8,12 @@ also 400/409: allowed, its body or the stage refused), ``login`` (sent to a logi
 ``denied`` (403), ``not_found`` (404: hidden), ``method`` (405), ``invalid`` (400/409 to a role
 that may NOT act: its body was refused before its permission was checked).
 
-``invalid`` marks a known weakness, not a permission (issue 14, reported): the review API's
-actions (requests, clarifications, the report, corrections, appraisal filing) still validate the
-body before the act checks who acts, so an outsider posting an empty body learns the fields the
-action wants (never more: with a valid body the act refuses it, 403). The register's,
-determinations' and fees' actions ask the act's guard first (``Guard.check_permission``). An
-entry that says ``invalid`` for a role should become ``denied`` or ``not_found`` when its view
-does the same.
+``invalid`` would mark a known weakness, not a permission: an action that validates the body
+before it checks who acts, so that an outsider posting an empty body learns the fields it wants.
+Every action now asks who acts first (issue 14: the guards' ``check_permission``, the review
+workflow's ``requester_for``, ``team_seat``, ``appraiser_seat``, ``corrections_author``,
+``may_answer``). Only the fee calculator's GET says ``invalid``: it answers everyone, and a
+query without its figures is refused as such.
 
 A new URL fails the matrix with the row it observed: check that row against ji-rules §1 and §6
 and the app's ``rules.py`` before pasting it here; a row that lets a role in that the rules keep
@@ -1170,11 +1169,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "api-appraisal-file": {
         "GET": "method; anonymous=login",
-        "POST": "not_found; anonymous=login; expert,jisc=ok; secretariat=invalid",
+        "POST": "not_found; anonymous=login; expert,jisc=ok; secretariat=denied",
     },
     "api-clarification-answer": {
         "GET": "method; anonymous=login",
-        "POST": "not_found; anonymous=login; aie=ok; secretariat,jisc=invalid",
+        "POST": "not_found; anonymous=login; aie=ok; secretariat,jisc=denied",
     },
     "api-meeting-update": {
         "GET": "method; anonymous=login",
@@ -1192,15 +1191,15 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api-project-review": {"GET": "ok", "POST": "method"},
     "api-project-review-requests": {
         "GET": "method; anonymous=login",
-        "POST": "invalid; anonymous=login; party,jisc,jisc_conflicted=ok",
+        "POST": "denied; anonymous=login; party,jisc,jisc_conflicted=ok",
     },
     "api-review-clarifications": {
         "GET": "method; anonymous=login",
-        "POST": "invalid; anonymous=login; jisc=ok",
+        "POST": "denied; anonymous=login; jisc=ok",
     },
     "api-review-corrections": {
         "GET": "method; anonymous=login",
-        "POST": "invalid; anonymous=login; aie=ok",
+        "POST": "denied; anonymous=login; aie=ok",
     },
     "api-review-corrections-confirm": {
         "GET": "method; anonymous=login",
@@ -1212,7 +1211,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "api-review-report": {
         "GET": "method; anonymous=login",
-        "POST": "invalid; anonymous=login; jisc=ok",
+        "POST": "denied; anonymous=login; jisc=ok",
     },
     "api-review-team": {
         "GET": "method; anonymous=login",
@@ -1220,7 +1219,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "api-verification-review-requests": {
         "GET": "method; anonymous=login",
-        "POST": "invalid; anonymous=login; party,jisc,jisc_conflicted=ok",
+        "POST": "denied; anonymous=login; party,jisc,jisc_conflicted=ok",
     },
     # --- reviews.committee: the JISC's roster: the secretariat keeps it.
     "committee": {
