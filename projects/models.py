@@ -708,21 +708,27 @@ class Event(models.Model):
         raise RuntimeError("events are append-only")
 
 
-class EventSeal(models.Model):
-    """An event's link in the hash chain (``projects.ledger``): the SHA-256 of the event's content,
-    of the documents it names and of the previous link. Written once, after the event's
-    transaction commits, in the order events are sealed (``seq``); insert-only like the log."""
+class Seal(models.Model):
+    """A row's link in a hash chain (``projects.ledger``): the SHA-256 of the row's content, of
+    the documents it names and of the previous link. Written once, after the row's transaction
+    commits, in the order rows are sealed (``seq``); insert-only like the log it seals."""
 
-    event = models.OneToOneField(
-        Event, primary_key=True, on_delete=models.PROTECT, related_name="seal"
-    )
     seq = models.PositiveBigIntegerField(unique=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
     sealed_at = models.DateTimeField()
 
     class Meta:
+        abstract = True
         ordering = ["seq"]
+
+
+class EventSeal(Seal):
+    """An event's link in the public record's chain."""
+
+    event = models.OneToOneField(
+        Event, primary_key=True, on_delete=models.PROTECT, related_name="seal"
+    )
 
 
 class DailyHead(models.Model):

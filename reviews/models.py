@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from determinations.models import Determination, Verification
-from projects.models import LogManager, Party, Project, SectoralScope, seal_soon
+from projects.models import LogManager, Party, Project, Seal, SectoralScope, seal_soon
 
 CRITERIA = (
     ("approval", "(a) Approval by the Parties involved"),
@@ -462,17 +462,9 @@ class ReviewLog(models.Model):
         raise RuntimeError("the review log is append-only")
 
 
-class ReviewLogSeal(models.Model):
-    """A review-log entry's link in its hash chain (``projects.ledger``), as ``EventSeal`` is
-    for the public log; insert-only."""
+class ReviewLogSeal(Seal):
+    """A review-log entry's link in its hash chain (``projects.models.Seal``)."""
 
     entry = models.OneToOneField(
         ReviewLog, primary_key=True, on_delete=models.PROTECT, related_name="seal"
     )
-    seq = models.PositiveBigIntegerField(unique=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
-    sealed_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["seq"]

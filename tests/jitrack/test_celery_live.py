@@ -4,44 +4,22 @@ database, close a comment period that has ended."""
 import datetime as dt
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote, urlsplit
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
 from projects.models import Event, Project
+from tests.support import live_database_url, redis_url
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_BROKER = "redis://127.0.0.1:6379/15"
 TIMEOUT = 60
 
 pytestmark = [pytest.mark.celery_live, pytest.mark.django_db(transaction=True)]
-
-
-def unavailable(reason: str):
-    """Skip on a developer machine without Redis; in CI a missing broker is a failure."""
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"{reason} (CI=true: the live Celery test must run)")
-    pytest.skip(reason)
-
-
-def broker_url() -> str:
-    url = os.environ.get("CELERY_BROKER_URL") or DEFAULT_BROKER
-    if not url.startswith(("redis://", "rediss://")):
-        unavailable(f"the live Celery test needs a Redis broker, CELERY_BROKER_URL is {url!r}")
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), 2):
-            pass
-    except OSError as exc:
-        unavailable(f"Redis at {url} does not answer: {exc}")
-    return url
 
 
 def database_url() -> str:
@@ -53,12 +31,7 @@ def database_url() -> str:
             pytest.fail("the SQLite test database must be a file (see jitrack/test_settings.py)")
         return f"sqlite:///{Path(name).resolve()}"
     if connection.vendor == "postgresql":
-        auth = quote(s["USER"] or "", safe="")
-        if s.get("PASSWORD"):
-            auth += ":" + quote(s["PASSWORD"], safe="")
-        host = s.get("HOST") or "127.0.0.1"
-        port = f":{s['PORT']}" if s.get("PORT") else ""
-        return f"postgres://{auth}@{host}{port}/{s['NAME']}"
+        return live_database_url()
     pytest.fail(f"no URL for a {connection.vendor} test database")
 
 
@@ -70,7 +43,7 @@ def celery_processes(tmp_path, request):
         "JITRACK_TESTING": "1",
         "DEBUG": "0",
         "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": broker_url(),
+        "CELERY_BROKER_URL": redis_url(),
         "DEADLINE_SWEEP_SECONDS": "1",
         "JITRACK_VAR_DIR": str(tmp_path / "var"),
         "MEDIA_ROOT": str(tmp_path / "media"),
