@@ -17,7 +17,8 @@ pytestmark = [
     pytest.mark.usefixtures("fast_pdfs"),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
-        reason="database roles are PostgreSQL's (CI runs this on PostgreSQL)",
+        reason="SQLite, the embedded default, has no database roles or grants; CI runs this on "
+        "PostgreSQL",
     ),
 ]
 
