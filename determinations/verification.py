@@ -14,6 +14,8 @@ from datetime import date, datetime
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fees import services as fee_services
 from jitrack.errors import Conflict, Invalid
@@ -23,6 +25,7 @@ from jitrack.statuses import Machine
 from projects import deadlines
 from projects.clock import act_on_rows
 from projects.models import ClockFault, Document, Event, Organisation, Project, User
+from projects.timeline import day_text
 from projects.workflow import (
     accredited_for,
     check_availability_date,
@@ -70,33 +73,33 @@ GUARDS: dict[str, Guard] = {
     "submit_monitoring": Guard(
         "projects.edit_project",
         {Project.Status.FINAL},
-        "Only the project participants submit monitoring reports.",
-        conflict=lambda project: "Monitoring reports follow a final determination.",
+        gettext_lazy("Only the project participants submit monitoring reports."),
+        conflict=lambda project: _("Monitoring reports follow a final determination."),
     ),
     # asked about the monitoring report
     "verify": Guard(
         "determinations.verify_report",
         {M.SUBMITTED},
-        "Only the AIE the report was submitted to verifies it.",
-        conflict=lambda report: "This monitoring report is not waiting for verification.",
+        gettext_lazy("Only the AIE the report was submitted to verifies it."),
+        conflict=lambda report: _("This monitoring report is not waiting for verification."),
     ),
     # asked about the monitoring report, the permission about its project
     "withdraw_monitoring": Guard(
         "projects.withdraw_project",
         {M.SUBMITTED, M.VERIFIED},
-        "Only the project participants withdraw a monitoring report.",
+        gettext_lazy("Only the project participants withdraw a monitoring report."),
         conflict=lambda report: (
-            "The report is already withdrawn."
+            _("The report is already withdrawn.")
             if report.status == M.WITHDRAWN
-            else "The verification is rejected; it can no longer be withdrawn."
+            else _("The verification is rejected; it can no longer be withdrawn.")
         ),
     ),
     # asked about the verification, the permission about its project
     "publish": Guard(
         "determinations.check_determination",
         {V.SUBMITTED},
-        "Only the secretariat publishes verification reports.",
-        conflict=lambda ver: "This verification is not waiting for publication.",
+        gettext_lazy("Only the secretariat publishes verification reports."),
+        conflict=lambda ver: _("This verification is not waiting for publication."),
     ),
 }
 # A verification in one of these can no longer be withdrawn with its monitoring report.
@@ -122,19 +125,24 @@ def _per_year(data: dict, start: date, end: date, field: str) -> dict[str, int]:
         try:
             y = int(year)
         except (TypeError, ValueError):
-            raise Invalid(f"{year!r} is not a calendar year.", field=field) from None
+            raise Invalid(
+                _("%(year)r is not a calendar year.") % {"year": year}, field=field
+            ) from None
         if not start.year <= y <= end.year:
             raise Invalid(
-                f"{y} is outside the monitoring period {start:%d %b %Y}–{end:%d %b %Y}.",
+                _("%(year)s is outside the monitoring period %(start)s–%(end)s.")
+                % {"year": y, "start": day_text(start), "end": day_text(end)},
                 field=field,
             )
         if isinstance(tonnes, bool) or not isinstance(tonnes, int) or not 0 <= tonnes <= MAX_TONNES:
-            raise Invalid(f"Give whole, non-negative tonnes for {y}.", field=field)
+            raise Invalid(
+                _("Give whole, non-negative tonnes for %(year)s.") % {"year": y}, field=field
+            )
         out[str(y)] = tonnes
     if not out:
-        raise Invalid("Give the reductions per calendar year.", code="required", field=field)
+        raise Invalid(_("Give the reductions per calendar year."), code="required", field=field)
     if sum(out.values()) > MAX_TONNES:
-        raise Invalid("The reductions add up to more than 10^12 t.", field=field)
+        raise Invalid(_("The reductions add up to more than 10^12 t."), field=field)
     return dict(sorted(out.items()))
 
 
@@ -167,10 +175,10 @@ def submit_monitoring_report(
     """Para 36: PPs submit a monitoring report to an AIE accredited for verification in every
     scope of the project; it is published."""
     if period_end < period_start:
-        raise Invalid("The period ends before it starts.", field="period_end")
+        raise Invalid(_("The period ends before it starts."), field="period_end")
     if period_end >= timezone.localdate():
         # Para 36: a report on reductions that already occurred.
-        raise Invalid("The monitoring period must have ended before today.", field="period_end")
+        raise Invalid(_("The monitoring period must have ended before today."), field="period_end")
     claimed = _per_year(claimed, period_start, period_end, "claimed")
     with transaction.atomic():
         project = lock(project)
@@ -178,31 +186,40 @@ def submit_monitoring_report(
         # MONITORING_START (module docstring).
         if period_start < ERU_START:
             raise Invalid(
-                "A monitoring period starts on 1 January 2008 or later.", field="period_start"
+                _("A monitoring period starts on 1 January 2008 or later."), field="period_start"
             )
         if project.crediting_start and period_start < project.crediting_start:
             raise Invalid(
-                f"The period starts before the crediting period ({project.crediting_start:%d %b %Y}).",
+                _("The period starts before the crediting period (%(date)s).")
+                % {"date": day_text(project.crediting_start)},
                 field="period_start",
             )
         # ji-rules §7: monitoring periods lie within the crediting period.
         if project.crediting_end and period_end > project.crediting_end:
             raise Invalid(
-                f"The period ends after the crediting period ({project.crediting_end:%d %b %Y}).",
+                _("The period ends after the crediting period (%(date)s).")
+                % {"date": day_text(project.crediting_end)},
                 code="outside_crediting_period",
                 field="period_end",
             )
         if aie.kind != Organisation.Kind.AIE:
-            raise Invalid("Choose an AIE.", field="aie")
+            raise Invalid(_("Choose an AIE."), field="aie")
         missing = accredited_for(aie, "verification", _scopes(project))
         if missing:
             raise Conflict(missing, code="not_accredited", field="aie")
         clash = overlapping(project, period_start, period_end).first()
         if clash is not None:
             raise Conflict(
-                f"The period overlaps monitoring report {clash.number} "
-                f"({clash.period_start:%d %b %Y}–{clash.period_end:%d %b %Y}), which is "
-                f"{clash.get_status_display().lower()}.",
+                _(
+                    "The period overlaps monitoring report %(number)s (%(start)s–%(end)s), "
+                    "which is %(status)s."
+                )
+                % {
+                    "number": clash.number,
+                    "start": day_text(clash.period_start),
+                    "end": day_text(clash.period_end),
+                    "status": clash.get_status_display().lower(),
+                },
                 code="period_overlap",
                 field="period_start",
             )
@@ -246,7 +263,7 @@ def submit_monitoring_report(
                 )
         except IntegrityError:  # the PostgreSQL exclusion constraint caught a race
             raise Conflict(
-                "The period overlaps a report verified or under verification.",
+                _("The period overlaps a report verified or under verification."),
                 code="period_overlap",
                 field="period_start",
             ) from None
@@ -277,15 +294,17 @@ def record_change(
     """JISC 23 Annex 2: a change to the determined project, with its justification."""
     description, justification = (description or "").strip(), (justification or "").strip()
     if not description:
-        raise Invalid("Describe the change.", code="required", field="description")
+        raise Invalid(_("Describe the change."), code="required", field="description")
     if not justification:
-        raise Invalid("Justify the change.", code="required", field="justification")
+        raise Invalid(_("Justify the change."), code="required", field="justification")
     with transaction.atomic():
         project = lock(project)
-        require(actor, "projects.edit_project", project, "Only the project participants do this.")
+        require(
+            actor, "projects.edit_project", project, _("Only the project participants do this.")
+        )
         if project.status != Project.Status.FINAL:
             raise Conflict(
-                "Changes are recorded after the determination is final.", code="wrong_status"
+                _("Changes are recorded after the determination is final."), code="wrong_status"
             )
         change = ImplementationChange.objects.create(
             project=project,
@@ -332,16 +351,16 @@ def submit_verification(
     findings = (findings or "").strip()
     conditions_reasons = (conditions_reasons or "").strip()
     if not findings:
-        raise Invalid("Give the verification findings.", code="required", field="findings")
+        raise Invalid(_("Give the verification findings."), code="required", field="findings")
     if not conditions_reasons:
         raise Invalid(
-            "Say why the para 33 conditions still hold (or not).",
+            _("Say why the para 33 conditions still hold (or not)."),
             code="required",
             field="conditions_reasons",
         )
     if not no_overlap_declared:
         raise Invalid(
-            "Declare that the period does not overlap a verified period.",
+            _("Declare that the period does not overlap a verified period."),
             code="required",
             field="no_overlap_declared",
         )
@@ -432,7 +451,7 @@ def _verification_draft(
     the opinions set, unsaved): numbered after the last verification of the project."""
     if hasattr_verification(report):
         raise Conflict(
-            "This monitoring report is not waiting for verification.", code="wrong_status"
+            _("This monitoring report is not waiting for verification."), code="wrong_status"
         )
     missing = accredited_for(report.aie, "verification", _scopes(project))
     if missing:
@@ -443,8 +462,11 @@ def _verification_draft(
     over = [y for y, t in per_year.items() if t > int(report.claimed.get(y, 0))]
     if over:
         raise Invalid(
-            f"The verified reductions exceed those claimed in the monitoring report for "
-            f"{', '.join(over)}; more needs a revised monitoring report.",
+            _(
+                "The verified reductions exceed those claimed in the monitoring report for "
+                "%(years)s; more needs a revised monitoring report."
+            )
+            % {"years": ", ".join(over)},
             code="above_claimed",
             field="verified",
         )
@@ -452,7 +474,7 @@ def _verification_draft(
     # conditions no longer hold after a change cannot be positive.
     if not conditions_hold and any(per_year.values()):
         raise Invalid(
-            "The para 33 conditions no longer hold: no reductions can be verified.",
+            _("The para 33 conditions no longer hold: no reductions can be verified."),
             code="conditions_do_not_hold",
             field="verified",
         )
@@ -461,8 +483,11 @@ def _verification_draft(
     unanswered = [c.pk for c in changes if not opinions.get(str(c.pk))]
     if unanswered:
         raise Invalid(
-            f"Give your opinion on every change recorded since the last verification "
-            f"(missing: {', '.join(map(str, unanswered))}).",
+            _(
+                "Give your opinion on every change recorded since the last verification "
+                "(missing: %(changes)s)."
+            )
+            % {"changes": ", ".join(map(str, unanswered))},
             code="changes_unaddressed",
             field="change_opinions",
         )
@@ -505,8 +530,10 @@ def publish_verification(
         require_accredited(ver.aie, "verification", project)
         if not fee_services.verification_fee_settled(project, ver.number):
             raise Conflict(
-                "The verification fee is not paid or covered yet; the report can be published "
-                "once it is.",
+                _(
+                    "The verification fee is not paid or covered yet; the report can be published "
+                    "once it is."
+                ),
                 code="fee_unpaid",
             )
         available_on = check_availability_date(available_on, timezone.localdate())
@@ -632,8 +659,8 @@ def withdraw_monitoring_report(actor: User, report: MonitoringReport, reason: st
         GUARDS["withdraw_monitoring"].check(actor, report, project)
         if not withdrawable(report, ver):
             raise Conflict(
-                f"The verification is {ver.get_status_display().lower()}; it can no longer be "
-                "withdrawn.",
+                _("The verification is %(status)s; it can no longer be withdrawn.")
+                % {"status": ver.get_status_display().lower()},
                 code="wrong_status",
             )
         report.withdrawn_at = timezone.now()

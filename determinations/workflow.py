@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fees import services as fee_services
@@ -55,13 +56,13 @@ GUARDS: dict[str, Guard] = {
     "submit": Guard(
         "determinations.submit_determination",
         {S.COMMENTS_CLOSED},
-        "Only the engaged AIE can file the determination.",
+        gettext_lazy("Only the engaged AIE can file the determination."),
         gettext_lazy("file the determination"),
     ),
     "check": Guard(
         "determinations.check_determination",
         {S.DETERMINATION_SUBMITTED},
-        "Only the secretariat checks determination reports.",
+        gettext_lazy("Only the secretariat checks determination reports."),
         gettext_lazy("check the determination"),
     ),
 }
@@ -125,20 +126,22 @@ def _findings(findings: dict[str, tuple[bool, str]], outcome: str) -> None:
         met, reasons = findings.get(key, (None, ""))
         if met is None:
             raise Invalid(
-                f"State whether finding {key} is met.", code="required", field=f"{key}_met"
+                _("State whether finding %(key)s is met.") % {"key": key},
+                code="required",
+                field=f"{key}_met",
             )
         if not (reasons or "").strip():
             raise Invalid(
-                "Give the reasons for every para 33 finding.",
+                _("Give the reasons for every para 33 finding."),
                 code="required",
                 field=f"{key}_reasons",
             )
     if outcome not in Determination.Outcome.values:
-        raise Invalid("The outcome is positive or negative.", code="invalid", field="outcome")
+        raise Invalid(_("The outcome is positive or negative."), code="invalid", field="outcome")
     all_met = all(findings[k][0] for k, _label in Determination.FINDINGS)
     if outcome == Determination.Outcome.POSITIVE and not all_met:
         raise Invalid(
-            "A positive determination needs every para 33 finding met.",
+            _("A positive determination needs every para 33 finding met."),
             code="inconsistent_outcome",
             field="outcome",
         )
@@ -160,7 +163,8 @@ def _draft(
     unanswered = [c for c in comments if not c.answer]
     if unanswered:
         raise Conflict(
-            f"Answer every comment before filing: {len(unanswered)} without an answer.",
+            _("Answer every comment before filing: %(count)s without an answer.")
+            % {"count": len(unanswered)},
             code="comments_unanswered",
         )
     number = (
@@ -222,9 +226,11 @@ def submit_determination(
             current_project
         ):
             raise Conflict(
-                f"A positive determination needs the written approval of "
-                f"{current_project.host_party.name} on record (para 33 (a)): its focal point "
-                "records or confirms the letter of approval.",
+                _(
+                    "A positive determination needs the written approval of %(party)s on record "
+                    "(para 33 (a)): its focal point records or confirms the letter of approval."
+                )
+                % {"party": current_project.host_party.name},
                 code="approval_missing",
             )
         return (current_project, det), pdf.drep_html(det, generated_at=at)
@@ -283,7 +289,7 @@ def check_determination(
         det = Determination.objects.select_for_update().get(pk=current(project).pk)
         if not accept:
             if not reason.strip():
-                raise Invalid("Give the reasons for returning the report.", field="reason")
+                raise Invalid(_("Give the reasons for returning the report."), field="reason")
             det.return_reason = reason.strip()
             _move(
                 det,
@@ -302,7 +308,7 @@ def check_determination(
         # [our reading] ji-rules §5: published only when the advance is paid or not due.
         if not fee_services.determination_fee_settled(project):
             raise Conflict(
-                "The determination fee is not paid yet; the report can be published once it is.",
+                _("The determination fee is not paid yet; the report can be published once it is."),
                 code="fee_unpaid",
             )
         available_on = check_availability_date(available_on, timezone.localdate())

@@ -7,6 +7,7 @@ import unicodedata
 
 from django.conf import settings
 from django.core.files.base import ContentFile, File
+from django.utils.translation import gettext as _
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
@@ -39,12 +40,12 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)  # a damaged upload is refuse
 def read_pdf_upload(uploaded, field: str = "file") -> tuple[bytes, str]:
     """Return (content, sha256) of an uploaded PDF, or raise Invalid with a readable reason."""
     if uploaded is None:
-        raise Invalid("Choose a PDF file to upload.", code="file_missing", field=field)
+        raise Invalid(_("Choose a PDF file to upload."), code="file_missing", field=field)
     size = getattr(uploaded, "size", None)
     limit = settings.UPLOAD_MAX_BYTES
     if size is not None and size > limit:
         raise Invalid(
-            f"The file is larger than the limit of {limit // (1024 * 1024)} MB.",
+            _("The file is larger than the limit of %(mb)s MB.") % {"mb": limit // (1024 * 1024)},
             code="file_too_large",
             field=field,
         )
@@ -52,25 +53,28 @@ def read_pdf_upload(uploaded, field: str = "file") -> tuple[bytes, str]:
     content = uploaded.read(limit + 1)
     if len(content) > limit:
         raise Invalid(
-            f"The file is larger than the limit of {limit // (1024 * 1024)} MB.",
+            _("The file is larger than the limit of %(mb)s MB.") % {"mb": limit // (1024 * 1024)},
             code="file_too_large",
             field=field,
         )
     if not content:
-        raise Invalid("The file is empty.", code="file_empty", field=field)
+        raise Invalid(_("The file is empty."), code="file_empty", field=field)
     # Checked by content, not by name: a PDF starts with %PDF- within its first 1024 bytes, and
     # pypdf reads its structure from the trailer on.
     if PDF_MAGIC not in content[:1024]:
-        raise Invalid("The file is not a PDF.", code="not_a_pdf", field=field)
+        raise Invalid(_("The file is not a PDF."), code="not_a_pdf", field=field)
     try:
         active = active_content(content)
     except Exception:  # noqa: BLE001 - whatever pypdf cannot read is not a PDF we accept
-        raise Invalid("The file is not a readable PDF.", code="not_a_pdf", field=field) from None
+        raise Invalid(_("The file is not a readable PDF."), code="not_a_pdf", field=field) from None
     if active:
         raise Invalid(
-            f"The PDF holds active content ({active.lstrip('/')}): JavaScript, launch actions, "
-            "embedded files and forms that send data are not accepted. Save or print it to a "
-            "new PDF without them.",
+            _(
+                "The PDF holds active content (%(what)s): JavaScript, launch actions, embedded "
+                "files and forms that send data are not accepted. Save or print it to a new PDF "
+                "without them."
+            )
+            % {"what": active.lstrip("/")},
             code="pdf_active_content",
             field=field,
         )

@@ -22,6 +22,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .errors import Conflict
 from .i18n import in_official_language
@@ -91,6 +92,6 @@ def filed_with_report(
             if now_html == html:
                 return commit(draft, content)
     raise Conflict(
-        "The record kept changing while its report was prepared; file it again.",
+        _("The record kept changing while its report was prepared; file it again."),
         code="changed_meanwhile",
     )

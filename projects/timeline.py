@@ -6,7 +6,7 @@ participants, its AIE and the secretariat see every event; everyone else sees th
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from django.db.models import QuerySet
 from django.utils import dateformat
@@ -29,7 +29,9 @@ NEXT_ACTIONS: dict[str, str | Promise] = {
     S.DETERMINATION_SUBMITTED: _("Secretariat: check the report (fee due on submission)"),
     S.DETERMINATION_PUBLISHED: _("Parties involved or three JISC members may request a review"),
     S.UNDER_REVIEW: _("JISC: decide the review"),
-    S.FINAL: _("None: the determination is final"),
+    S.FINAL: _(
+        "Project participants: monitor the reductions and submit a monitoring report to an AIE"
+    ),
     S.REJECTED: _("None: the project is rejected"),
     S.WITHDRAWN: _("None: the project is withdrawn"),
 }
@@ -58,6 +60,11 @@ def day_text(value: date) -> str:
     # Translators: a Django date format (j = day, M = short month, E = month in the genitive,
     # Y = year).
     return dateformat.format(value, pgettext("date format", "j M Y"))
+
+
+def gmt_text(value: datetime) -> str:
+    """``27 Aug 2008 17:00 GMT`` (``27 августа 2008 17:00 GMT`` in Russian): an instant in UTC."""
+    return f"{dateformat.format(value.astimezone(UTC), pgettext('date format', 'j M Y H:i'))} GMT"
 
 
 def _day(iso: str) -> str:

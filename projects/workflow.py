@@ -117,32 +117,32 @@ GUARDS: dict[str, Guard] = {
     "edit": Guard(
         "projects.edit_project",
         EDITABLE,
-        "Only the project participants can edit it.",
+        gettext_lazy("Only the project participants can edit it."),
         gettext_lazy("edit the project"),
     ),
     "upload": Guard(
         "projects.edit_project",
         EDITABLE,
-        "Only the project participants can upload.",
+        gettext_lazy("Only the project participants can upload."),
         gettext_lazy("upload documents"),
     ),
     "approve": Guard(
         "projects.edit_project",
         APPROVAL_STATUSES,
-        "Only the project participants can do this.",
+        gettext_lazy("Only the project participants can do this."),
         gettext_lazy("record a letter of approval"),
     ),
     "engage": Guard(
         "projects.engage_aie",
         {S.DRAFT},
-        "Only the project participants can engage.",
+        gettext_lazy("Only the project participants can engage."),
         gettext_lazy("engage an AIE"),
     ),
     "change_aie": Guard(
         "projects.change_aie",
         AIE_CHANGE_AFTER_SUSPENSION,
-        "Only the project participants can change AIE.",
-        conflict=lambda project: (
+        gettext_lazy("Only the project participants can change AIE."),
+        conflict=lambda project: _(
             "The AIE can be changed only after the comment period has ended and before the "
             "determination is submitted."
         ),
@@ -151,44 +151,49 @@ GUARDS: dict[str, Guard] = {
     "withdraw": Guard(
         "projects.withdraw_project",
         set(TRANSITIONS) - TERMINAL,
-        "Only the project participants can withdraw.",
-        conflict=lambda project: f"The project is already {project.get_status_display().lower()}.",
+        gettext_lazy("Only the project participants can withdraw."),
+        conflict=lambda project: (
+            _("The project is already %(status)s.")
+            % {"status": project.get_status_display().lower()}
+        ),
     ),
     "submit_pdd": Guard(
         "projects.submit_pdd",
         {S.ENGAGED},
-        "Only the engaged AIE can submit the PDD.",
+        gettext_lazy("Only the engaged AIE can submit the PDD."),
         gettext_lazy("submit the PDD"),
     ),
     "check_pdd": Guard(
         "projects.check_pdd",
         {S.PDD_SUBMITTED},
-        "Only the secretariat checks submissions.",
+        gettext_lazy("Only the secretariat checks submissions."),
         gettext_lazy("check the PDD"),
     ),
     "remove_comment": Guard(
         "projects.remove_comment",
         set(TRANSITIONS) - {S.DRAFT, S.ENGAGED, S.PDD_SUBMITTED},
-        "Only the secretariat removes comments.",
+        gettext_lazy("Only the secretariat removes comments."),
         gettext_lazy("remove a comment"),
     ),
     "set_document_aside": Guard(
         "projects.manage_documents",
         set(TRANSITIONS) - {S.DRAFT, S.ENGAGED},
-        "Only the secretariat supersedes or withdraws a published document.",
+        gettext_lazy("Only the secretariat supersedes or withdraws a published document."),
         gettext_lazy("set a document aside"),
     ),
     "terminate": Guard(
         "projects.terminate_project",
         {S.FINAL},
-        "Only the project participants, or the secretariat at the end of the crediting period, "
-        "terminate a project.",
+        gettext_lazy(
+            "Only the project participants, or the secretariat at the end of the crediting period, "
+            "terminate a project."
+        ),
         gettext_lazy("terminate the project"),
     ),
     "answer": Guard(
         "projects.answer_comment",
         {S.OPEN_FOR_COMMENTS, S.COMMENTS_CLOSED},
-        "Only the project's AIE can answer.",
+        gettext_lazy("Only the project's AIE can answer."),
         gettext_lazy("answer comments"),
     ),
 }
@@ -196,8 +201,8 @@ GUARDS: dict[str, Guard] = {
 DECIDE = Guard(
     "projects.decide_engagement",
     {E.PENDING},
-    "This engagement is for another AIE.",
-    conflict=lambda engagement: "This engagement was already decided.",
+    gettext_lazy("This engagement is for another AIE."),
+    conflict=lambda engagement: _("This engagement was already decided."),
     code="already_decided",
 )
 
@@ -227,7 +232,7 @@ def lock(project: Project | int) -> Project:
     try:
         return Project.objects.select_for_update().get(pk=pk)
     except Project.DoesNotExist:
-        raise NotFound("No such project.") from None
+        raise NotFound(_("No such project.")) from None
 
 
 def record(
@@ -373,17 +378,29 @@ def accredited_for(aie: Organisation, function: str, scope_numbers: set[int]) ->
     """None when ``aie`` is accredited for ``function`` in every scope, else the reason why not
     (ji-rules §1)."""
     if aie.kind != Organisation.Kind.AIE:
-        return f"{aie.name} is not an accredited independent entity."
+        return _("%(aie)s is not an accredited independent entity.") % {"aie": aie.name}
     acc = (
         Accreditation.objects.filter(aie=aie, function=function).prefetch_related("scopes").first()
     )
     if acc is None or acc.status != Accreditation.Status.ACCREDITED:
-        state = "not accredited" if acc is None else acc.get_status_display().lower()
-        return f"{aie.name} is {state} for {function}."
+        if acc is None:
+            return _("%(aie)s is not accredited for %(function)s.") % {
+                "aie": aie.name,
+                "function": Accreditation.Function(function).label.lower(),
+            }
+        return _("%(aie)s is %(status)s for %(function)s.") % {
+            "aie": aie.name,
+            "status": acc.get_status_display().lower(),
+            "function": Accreditation.Function(function).label.lower(),
+        }
     missing = scope_numbers - {s.number for s in acc.scopes.all()}
     if missing:
         numbers = ", ".join(str(n) for n in sorted(missing))
-        return f"{aie.name} is not accredited for {function} in sectoral scope(s) {numbers}."
+        return _("%(aie)s is not accredited for %(function)s in sectoral scope(s) %(numbers)s.") % {
+            "aie": aie.name,
+            "function": Accreditation.Function(function).label.lower(),
+            "numbers": numbers,
+        }
     return None
 
 
@@ -391,8 +408,8 @@ def host_check(project: Project) -> None:
     missing = project.host_party.track2_missing()
     if missing:
         raise Conflict(
-            f"{project.host_party.name} cannot host a Track 2 project: it does not meet "
-            f"para 21 {'; '.join(missing)}.",
+            _("%(party)s cannot host a Track 2 project: it does not meet para 21 %(missing)s.")
+            % {"party": project.host_party.name, "missing": "; ".join(missing)},
             code="host_not_eligible",
         )
 
@@ -402,7 +419,7 @@ def require_accredited(aie: Organisation | None, function: str, project: Project
     the function, every scope of the project) is checked at each act it performs and again when
     the secretariat publishes what it filed; a suspension in between stops the publication."""
     why = (
-        "The project has no AIE."
+        _("The project has no AIE.")
         if aie is None
         else accredited_for(aie, function, _scope_numbers(project))
     )
@@ -446,44 +463,53 @@ CREDITING_LAST_DAY = date(2100, 12, 31)
 def _validate_project_data(data: dict) -> None:
     title = (data.get("title") or "").strip()
     if not title:
-        raise Invalid("Give the project a title.", code="required", field="title")
+        raise Invalid(_("Give the project a title."), code="required", field="title")
     check_text(data.get("title"), "title")
     check_text(data.get("methodology"), "methodology")
     check_text(data.get("monitoring_approach"), "monitoring_approach", multiline=True)
     if not data.get("host_party"):
-        raise Invalid("Choose the host Party.", code="required", field="host_party")
+        raise Invalid(_("Choose the host Party."), code="required", field="host_party")
     if not data.get("sectoral_scopes"):
         raise Invalid(
-            "Choose at least one sectoral scope.", code="required", field="sectoral_scopes"
+            _("Choose at least one sectoral scope."), code="required", field="sectoral_scopes"
         )
     start, end = data.get("crediting_start"), data.get("crediting_end")
     if start and end and end < start:
         raise Invalid(
-            "The crediting period must end after it starts.", code="invalid", field="crediting_end"
+            _("The crediting period must end after it starts."),
+            code="invalid",
+            field="crediting_end",
         )
     # Projects starting as of 2000 may be JI projects (decision 9/CMP.1, para 5); the end has
     # the bound of the years of expected reductions below.
     if start and start < CREDITING_FIRST_DAY:
         raise Invalid(
-            "The crediting period starts on or after 1 January 2000 (decision 9/CMP.1, para 5).",
+            _("The crediting period starts on or after 1 January 2000 (decision 9/CMP.1, para 5)."),
             code="invalid",
             field="crediting_start",
         )
     if end and end > CREDITING_LAST_DAY:
         raise Invalid(
-            "The crediting period ends by 31 December 2100.", code="invalid", field="crediting_end"
+            _("The crediting period ends by 31 December 2100."),
+            code="invalid",
+            field="crediting_end",
         )
     expected = data.get("expected") or {}
     if not expected:
         raise Invalid(
-            "Give the expected reductions for at least one year.", code="required", field="expected"
+            _("Give the expected reductions for at least one year."),
+            code="required",
+            field="expected",
         )
     for year, tonnes in expected.items():
         if not isinstance(year, int) or not 2000 <= year <= 2100:
-            raise Invalid(f"{year!r} is not a year.", code="invalid", field="expected")
+            raise Invalid(
+                _("%(year)r is not a year.") % {"year": year}, code="invalid", field="expected"
+            )
         if not isinstance(tonnes, int) or tonnes < 0 or tonnes > 10**12:
             raise Invalid(
-                f"Expected reductions for {year} must be whole tonnes (0 or more).",
+                _("Expected reductions for %(year)s must be whole tonnes (0 or more).")
+                % {"year": year},
                 code="invalid",
                 field="expected",
             )
@@ -491,12 +517,12 @@ def _validate_project_data(data: dict) -> None:
         data.get("baseline_approach") == Project.Approach.CDM_METHODOLOGY
         and not (data.get("methodology") or "").strip()
     ):
-        raise Invalid("Name the approved CDM methodology.", code="required", field="methodology")
+        raise Invalid(_("Name the approved CDM methodology."), code="required", field="methodology")
     _validate_small_scale(data)
     host = data["host_party"]
     if host in (data.get("parties_involved") or []):
         raise Invalid(
-            "The host Party is already involved; list only the other Parties.",
+            _("The host Party is already involved; list only the other Parties."),
             code="invalid",
             field="parties_involved",
         )
@@ -518,26 +544,33 @@ def _validate_small_scale(data: dict) -> None:
     if not data.get("small_scale"):
         if kind or figure is not None:
             raise Invalid(
-                "A type and a figure are given only for a small-scale project.",
+                _("A type and a figure are given only for a small-scale project."),
                 field="small_scale_type",
             )
         return
     if kind not in SMALL_SCALE_LIMITS:
         raise Invalid(
-            "A small-scale project states its type: I (renewable energy), II (energy "
-            "efficiency) or III (other activities).",
+            _(
+                "A small-scale project states its type: I (renewable energy), II (energy "
+                "efficiency) or III (other activities)."
+            ),
             code="required",
             field="small_scale_type",
         )
     limit, unit = SMALL_SCALE_LIMITS[kind]
     if figure is None or Decimal(figure) <= 0:
         raise Invalid(
-            f"Give the figure of the type ({unit}).", code="required", field="small_scale_figure"
+            _("Give the figure of the type (%(unit)s).") % {"unit": unit},
+            code="required",
+            field="small_scale_figure",
         )
     if Decimal(figure) > limit:
         raise Invalid(
-            f"A type {kind} small-scale project has at most {limit:,} {unit}; this one is not "
-            "small-scale.",
+            _(
+                "A type %(kind)s small-scale project has at most %(limit)s %(unit)s; this one is "
+                "not small-scale."
+            )
+            % {"kind": kind, "limit": f"{limit:,}", "unit": unit},
             code="not_small_scale",
             field="small_scale_figure",
         )
@@ -546,8 +579,11 @@ def _validate_small_scale(data: dict) -> None:
         average = Decimal(sum(expected)) / len(expected)
         if average > limit:
             raise Invalid(
-                f"The expected average reductions ({average:,.0f} t a year) exceed the "
-                f"{limit:,} t of a type III small-scale project.",
+                _(
+                    "The expected average reductions (%(average)s t a year) exceed the "
+                    "%(limit)s t of a type III small-scale project."
+                )
+                % {"average": f"{average:,.0f}", "limit": f"{limit:,}"},
                 code="not_small_scale",
                 field="small_scale",
             )
@@ -596,10 +632,10 @@ def create_project(actor: User, **data) -> Project:
     sectoral_scopes, small_scale, poa, crediting_start, crediting_end, baseline_approach,
     methodology, monitoring_approach, expected ({year: tonnes})."""
     if actor is None or not actor.has_perm("projects.create_project"):
-        raise Forbidden("Only project participants can create projects.")
+        raise Forbidden(_("Only project participants can create projects."))
     if actor.organisation_id is None:
         # The project belongs to the actor's organisation; without one it would have none.
-        raise Forbidden("Your account is not linked to a project participant organisation.")
+        raise Forbidden(_("Your account is not linked to a project participant organisation."))
     _validate_project_data(data)
     participants = list(data.get("participants") or [])
     if actor.organisation not in participants:
@@ -607,7 +643,7 @@ def create_project(actor: User, **data) -> Project:
     bad = [o.name for o in participants if o.kind != Organisation.Kind.PARTICIPANT]
     if bad:
         raise Invalid(
-            f"Not a project participant organisation: {', '.join(bad)}.",
+            _("Not a project participant organisation: %(names)s.") % {"names": ", ".join(bad)},
             code="invalid",
             field="participants",
         )
@@ -669,12 +705,17 @@ def store_document(
 ) -> Document:
     """Write a PDF document (new version per kind) on a locked project. Internal."""
     if kind not in Document.Kind.values:
-        raise Invalid(f"Unknown document kind {kind!r}.", code="invalid", field="kind")
+        raise Invalid(
+            _("Unknown document kind %(kind)r.") % {"kind": kind}, code="invalid", field="kind"
+        )
     if confidential and kind in Document.NEVER_CONFIDENTIAL:
         raise Invalid(
-            f"A {Document.Kind(kind).label.lower()} cannot be confidential: para 40 excludes "
-            "information on additionality, the baseline methodology and environmental impacts, "
-            "and the PDD and determination report are public.",
+            _(
+                "A %(kind)s cannot be confidential: para 40 excludes information on "
+                "additionality, the baseline methodology and environmental impacts, and the PDD "
+                "and determination report are public."
+            )
+            % {"kind": Document.Kind(kind).label.lower()},
             code="cannot_be_confidential",
             field="confidential",
         )
@@ -721,8 +762,11 @@ def add_document(
     if kind not in PARTICIPANT_KINDS:
         label = Document.Kind(kind).label if kind in Document.Kind.values else kind
         raise Invalid(
-            f"Participants do not upload a {str(label).lower()} here: it comes with its own act "
-            "(a letter of approval with the approval, reports with the AIE's filing).",
+            _(
+                "Participants do not upload a %(kind)s here: it comes with its own act (a letter "
+                "of approval with the approval, reports with the AIE's filing)."
+            )
+            % {"kind": str(label).lower()},
             code="kind_not_allowed",
             field="kind",
         )
@@ -760,14 +804,14 @@ def set_document_aside(
     listed (and downloadable) with that reason. The secretariat's act."""
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("Give the public reason.", code="required", field="reason")
+        raise Invalid(_("Give the public reason."), code="required", field="reason")
     with transaction.atomic():
         project = lock(document.project_id)
         GUARDS["set_document_aside"].check(actor, project)
         document = Document.objects.select_for_update().get(pk=document.pk)
         if document.published_at is None:
             raise Conflict(
-                "Only a published document is superseded or withdrawn.", code="not_published"
+                _("Only a published document is superseded or withdrawn."), code="not_published"
             )
         if not withdraw:
             newer = superseded_by
@@ -779,7 +823,7 @@ def set_document_aside(
                 or newer.published_at is None
             ):
                 raise Invalid(
-                    "Choose a published, later version of the same document.",
+                    _("Choose a published, later version of the same document."),
                     field="superseded_by",
                 )
             document.superseded_by = newer
@@ -830,18 +874,24 @@ def record_approval(
             # accounts of Parties that approve it later (ji-rules §7)
             if project.status in ENDED_UNVERIFIABLE:
                 raise Conflict(
-                    f"The project is {project.get_status_display().lower()}.", code="wrong_status"
+                    _("The project is %(status)s.")
+                    % {"status": project.get_status_display().lower()},
+                    code="wrong_status",
                 )
         else:
             GUARDS["approve"].check(actor, project)
         involved = {project.host_party_id, *project.parties_involved.values_list("pk", flat=True)}
         if party.pk not in involved:
-            raise Invalid(f"{party.name} is not a Party involved in this project.", field="party")
+            raise Invalid(
+                _("%(party)s is not a Party involved in this project.") % {"party": party.name},
+                field="party",
+            )
         if issued_on > timezone.localdate():
-            raise Invalid("The letter cannot be dated in the future.", field="issued_on")
+            raise Invalid(_("The letter cannot be dated in the future."), field="issued_on")
         if project.approvals.filter(party=party).exists():
             raise Conflict(
-                f"The letter of approval of {party.name} is already recorded.",
+                _("The letter of approval of %(party)s is already recorded.")
+                % {"party": party.name},
                 code="duplicate",
             )
         document = None
@@ -894,14 +944,18 @@ def confirm_approval(actor: User, loa: LetterOfApproval) -> LetterOfApproval:
         project = lock(loa.project_id)
         loa = LetterOfApproval.objects.select_for_update().select_related("party").get(pk=loa.pk)
         if not is_focal_point(actor, loa.party):
-            raise Forbidden(f"Only the designated focal point of {loa.party.name} confirms it.")
+            raise Forbidden(
+                _("Only the designated focal point of %(party)s confirms it.")
+                % {"party": loa.party.name}
+            )
         if loa.confirmed_at is not None:
             raise Conflict(
-                "This letter of approval is already confirmed.", code="already_confirmed"
+                _("This letter of approval is already confirmed."), code="already_confirmed"
             )
         if project.status in ENDED_UNVERIFIABLE:  # a final project's ERUs still move
             raise Conflict(
-                f"The project is {project.get_status_display().lower()}.", code="wrong_status"
+                _("The project is %(status)s.") % {"status": project.get_status_display().lower()},
+                code="wrong_status",
             )
         loa.confirmed_by = actor
         loa.confirmed_at = timezone.now()
@@ -940,7 +994,7 @@ def engage_aie(actor: User, project: Project, aie: Organisation) -> Engagement:
             raise Conflict(reason, code="not_accredited")
         if project.engagements.filter(status=Engagement.Status.PENDING).exists():
             raise Conflict(
-                "An engagement is already waiting for an AIE's answer.", code="already_pending"
+                _("An engagement is already waiting for an AIE's answer."), code="already_pending"
             )
         engagement = Engagement.objects.create(project=project, aie=aie, requested_by=actor)
         record(
@@ -985,7 +1039,7 @@ def decide_engagement(
             raise Conflict(why, code="not_accredited")
         host_check(project)
         if project.status != S.DRAFT:
-            raise Conflict("The project is no longer waiting for an AIE.", code="wrong_status")
+            raise Conflict(_("The project is no longer waiting for an AIE."), code="wrong_status")
         # The project's event "engagement_accepted" tells this move too.
         ENGAGEMENT.move(engagement, E.ACCEPTED, log=None)
         project.aie = engagement.aie
@@ -1013,13 +1067,15 @@ def change_aie(actor: User, project: Project, new_aie: Organisation, reason: str
         GUARDS["change_aie"].check(actor, project)
         if not aie_change_open(project):
             raise Conflict(
-                "The AIE can be changed only after the comment period has ended and before the "
-                "determination is submitted, or once its accreditation is suspended or "
-                "withdrawn.",
+                _(
+                    "The AIE can be changed only after the comment period has ended and before the "
+                    "determination is submitted, or once its accreditation is suspended or "
+                    "withdrawn."
+                ),
                 code="window_closed",
             )
         if new_aie.pk == project.aie_id:
-            raise Invalid("That AIE is already engaged.", field="aie")
+            raise Invalid(_("That AIE is already engaged."), field="aie")
         why = accredited_for(new_aie, Accreditation.Function.DETERMINATION, _scope_numbers(project))
         if why:
             raise Conflict(why, code="not_accredited")
@@ -1064,7 +1120,7 @@ def submit_pdd(actor: User, project: Project) -> Project:
         host_check(project)
         require_accredited(project.aie, Accreditation.Function.DETERMINATION, project)
         if not project.documents.filter(kind=Document.Kind.PDD).exists():
-            raise Conflict("Upload the PDD (PDF) before submitting it.", code="pdd_missing")
+            raise Conflict(_("Upload the PDD (PDF) before submitting it."), code="pdd_missing")
         transition(project, S.PDD_SUBMITTED, actor=actor, kind="pdd_submitted", public=False)
     return project
 
@@ -1085,7 +1141,7 @@ def _next_reference() -> str:
     )
     value = max(counter.value, int(highest or 0)) + 1
     if value > REFERENCE_LIMIT:
-        raise Conflict("Reference numbers are exhausted.", code="references_exhausted")
+        raise Conflict(_("Reference numbers are exhausted."), code="references_exhausted")
     counter.value = value
     counter.save(update_fields=["value"])
     return f"{value:04d}"
@@ -1096,7 +1152,7 @@ def check_availability_date(available_on: date | None, today: date) -> date:
     available_on = available_on or today
     if available_on not in allowed:
         raise Invalid(
-            "The availability date must be today or tomorrow.",
+            _("The availability date must be today or tomorrow."),
             code="invalid",
             field="available_on",
         )
@@ -1117,7 +1173,7 @@ def check_pdd(
         GUARDS["check_pdd"].check(actor, project)
         if not accept:
             if not reason.strip():
-                raise Invalid("Give the reasons for returning the PDD.", field="reason")
+                raise Invalid(_("Give the reasons for returning the PDD."), field="reason")
             transition(
                 project, S.ENGAGED, actor=actor, kind="pdd_returned", reason=reason, public=False
             )
@@ -1232,15 +1288,15 @@ COMMENT_MAX = 20000
 def answer_comment(actor: User, comment: Comment, answer: str) -> Comment:
     """The AIE answers a public comment; answers feed the determination's due-account summary."""
     if not (answer or "").strip():
-        raise Invalid("Write the answer.", code="required", field="answer")
+        raise Invalid(_("Write the answer."), code="required", field="answer")
     if len(answer) > COMMENT_MAX:
-        raise Invalid("An answer has at most 20,000 characters.", field="answer")
+        raise Invalid(_("An answer has at most 20,000 characters."), field="answer")
     with transaction.atomic():
         project = lock(comment.project_id)
         GUARDS["answer"].check(actor, project)
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
         if comment.removed_at is not None:
-            raise Conflict("The secretariat removed this comment.", code="comment_removed")
+            raise Conflict(_("The secretariat removed this comment."), code="comment_removed")
         first = not comment.answer
         comment.answer = answer.strip()
         comment.answered_at = timezone.now()
@@ -1261,13 +1317,15 @@ def remove_comment(actor: User, comment: Comment, reason: str) -> Comment:
     longer shown; the record keeps that a comment was removed, when and why (a public event)."""
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("Give the reason for removing the comment.", code="required", field="reason")
+        raise Invalid(
+            _("Give the reason for removing the comment."), code="required", field="reason"
+        )
     with transaction.atomic():
         project = lock(comment.project_id)
         GUARDS["remove_comment"].check(actor, project)
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
         if comment.removed_at is not None:
-            raise Conflict("This comment is already removed.", code="already_removed")
+            raise Conflict(_("This comment is already removed."), code="already_removed")
         comment.removed_at = timezone.now()
         comment.removed_by = actor
         comment.removed_reason = reason
@@ -1333,13 +1391,13 @@ def terminate(actor: User, project: Project, reason: str = "") -> Project:
     report was ever submitted)."""
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("Give the reason for the termination.", code="required", field="reason")
+        raise Invalid(_("Give the reason for the termination."), code="required", field="reason")
     with transaction.atomic():
         project = lock(project)
         GUARDS["terminate"].check(actor, project)
         if not may_terminate_now(actor, project):
             raise Conflict(
-                "The secretariat records a termination once the crediting period has ended.",
+                _("The secretariat records a termination once the crediting period has ended."),
                 code="crediting_period_running",
             )
         project.terminated_at = timezone.now()

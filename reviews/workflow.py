@@ -17,6 +17,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from determinations import verification as verifications
 from determinations import workflow as determinations
@@ -26,6 +28,7 @@ from jitrack.files import as_django_file, clean_filename, read_pdf_upload
 from jitrack.guards import Guard
 from jitrack.statuses import Machine
 from projects.models import Document, Project, User
+from projects.timeline import day_text, gmt_text
 from projects.workflow import lock, record, require, store_document
 
 from . import deadlines
@@ -75,8 +78,8 @@ GUARDS: dict[str, Guard] = {
     "appoint_appraisers": Guard(
         "reviews.manage",
         APPRAISAL_WINDOW,
-        "Only the secretariat appoints appraisers.",
-        conflict=lambda project: (
+        gettext_lazy("Only the secretariat appoints appraisers."),
+        conflict=lambda project: _(
             "Appraisers are appointed while the determination is in its 45-day window."
         ),
     ),
@@ -138,12 +141,12 @@ class Conflicts:
         own = {user.party_id} if user.party_id else set()
         own |= self.member_parties.get(user.pk, set())
         if own & self.parties:
-            return "is a national of a Party involved in the project"
+            return _("is a national of a Party involved in the project")
         if user.organisation_id:
             if user.organisation_id == self.aie_id:
-                return "works for the project's AIE"
+                return _("works for the project's AIE")
             if user.organisation_id in self.participants:
-                return "works for a project participant"
+                return _("works for a project participant")
         return ""
 
 
@@ -212,7 +215,8 @@ def _check_appointee(user: User, project: Project, parties: set[int], what: str)
     reason = conflict_of_interest(user, project, parties)
     if reason:
         raise Conflict(
-            f"{_user_name(user)} cannot {what}: {reason} (conflict of interest).",
+            _("%(name)s cannot %(act)s: %(reason)s (conflict of interest).")
+            % {"name": _user_name(user), "act": what, "reason": reason},
             code="conflict_of_interest",
         )
 
@@ -223,39 +227,46 @@ def appoint_appraisers(
     """The secretariat appoints two JISC members and two experts to appraise the published
     determination."""
     if len(members) != 2 or len({u.pk for u in members}) != 2:
-        raise Invalid("Appoint two different JISC members.", field="members")
+        raise Invalid(_("Appoint two different JISC members."), field="members")
     if len(experts) != 2 or len({u.pk for u in experts}) != 2:
-        raise Invalid("Appoint two different experts.", field="experts")
+        raise Invalid(_("Appoint two different experts."), field="experts")
     if {u.pk for u in members} & {u.pk for u in experts}:
-        raise Invalid("Nobody can sit twice on one appraisal.", field="experts")
+        raise Invalid(_("Nobody can sit twice on one appraisal."), field="experts")
     with transaction.atomic():
         project = lock(project)
         GUARDS["appoint_appraisers"].check(actor, project)
         det = project.determinations.filter(status__in=[D.PUBLISHED, D.UNDER_REVIEW]).first()
         if det is None:
-            raise Conflict("No published determination to appraise.", code="wrong_status")
+            raise Conflict(_("No published determination to appraise."), code="wrong_status")
         if Appraisal.objects.filter(determination=det).exists():
-            raise Conflict("Appraisers are already appointed.", code="already_appointed")
+            raise Conflict(_("Appraisers are already appointed."), code="already_appointed")
         now = timezone.now()
         if project.review_window_closes_at is None or now > project.review_window_closes_at:
-            raise Conflict("The 45-day window has closed.", code="window_closed")
+            raise Conflict(_("The 45-day window has closed."), code="window_closed")
         today = timezone.localdate()
         parties = parties_involved_ids(project)
         for user in members:
             if not is_serving_member(user, today):
-                raise Invalid(f"{_user_name(user)} is not a serving JISC member.", field="members")
-            _check_appointee(user, project, parties, "appraise this project")
+                raise Invalid(
+                    _("%(name)s is not a serving JISC member.") % {"name": _user_name(user)},
+                    field="members",
+                )
+            _check_appointee(user, project, parties, _("appraise this project"))
         scopes = set(project.sectoral_scopes.values_list("pk", flat=True))
         for user in experts:
             expert = Expert.objects.filter(user=user, active=True).first()
             if expert is None:
-                raise Invalid(f"{_user_name(user)} is not on the roster.", field="experts")
-            if not scopes <= set(expert.scopes.values_list("pk", flat=True)):
                 raise Invalid(
-                    f"{_user_name(user)} does not cover every sectoral scope of the project.",
+                    _("%(name)s is not on the roster.") % {"name": _user_name(user)},
                     field="experts",
                 )
-            _check_appointee(user, project, parties, "appraise this project")
+            if not scopes <= set(expert.scopes.values_list("pk", flat=True)):
+                raise Invalid(
+                    _("%(name)s does not cover every sectoral scope of the project.")
+                    % {"name": _user_name(user)},
+                    field="experts",
+                )
+            _check_appointee(user, project, parties, _("appraise this project"))
         appraisal = Appraisal.objects.create(
             determination=det,
             project=project,
@@ -290,7 +301,7 @@ def appraiser_seat(actor: User, appraisal: Appraisal) -> Appraiser:
     """The actor's seat on the appraisal, or Forbidden (the API asks before it reads a body)."""
     seat = appraisal.appraisers.filter(user=actor).first()
     if seat is None:
-        raise Forbidden("Only the appointed appraisers file appraisals.")
+        raise Forbidden(_("Only the appointed appraisers file appraisals."))
     return seat
 
 
@@ -313,9 +324,13 @@ def _criteria(data: dict, *, need_met: bool) -> dict:
         comment = (item.get("comment") or "").strip()
         met = item.get("met")
         if need_met and not isinstance(met, bool):
-            raise Invalid(f"State whether criterion {key} is met.", code="required", field=key)
+            raise Invalid(
+                _("State whether criterion %(key)s is met.") % {"key": key},
+                code="required",
+                field=key,
+            )
         if need_met and not comment:
-            raise Invalid("Comment on every para 33 criterion.", code="required", field=key)
+            raise Invalid(_("Comment on every para 33 criterion."), code="required", field=key)
         out[key] = {"met": met, "comment": comment} if need_met else {"comment": comment}
     return out
 
@@ -326,19 +341,24 @@ def file_appraisal(
     """An appointee files F-JI-DA (member) or F-JI-ExInpDA (expert). Confidential."""
     criteria = _criteria(criteria, need_met=True)
     if opinion not in Appraiser.Opinion.values:
-        raise Invalid("The opinion is meets, does_not_meet or review_recommended.", field="opinion")
+        raise Invalid(
+            _("The opinion is meets, does_not_meet or review_recommended."), field="opinion"
+        )
     with transaction.atomic():
         project = lock(appraisal.project_id)
         appraisal = Appraisal.objects.select_for_update().get(pk=appraisal.pk)
         seat = Appraiser.objects.select_for_update().get(pk=appraiser_seat(actor, appraisal).pk)
         if seat.filed_at:
-            raise Conflict(f"Your {seat.form_name} is already filed.", code="already_filed")
+            raise Conflict(
+                _("Your %(form)s is already filed.") % {"form": seat.form_name},
+                code="already_filed",
+            )
         if not seat.no_conflict_declared_at:
             raise Conflict(
-                "Declare that you have no conflict of interest first.", code="no_declaration"
+                _("Declare that you have no conflict of interest first."), code="no_declaration"
             )
         if project.status not in (S.DETERMINATION_PUBLISHED, S.UNDER_REVIEW):
-            raise Conflict("The appraisal is closed.", code="wrong_status")
+            raise Conflict(_("The appraisal is closed."), code="wrong_status")
         seat.criteria = criteria
         seat.opinion = opinion
         seat.comments = (comments or "").strip()
@@ -373,15 +393,17 @@ def requester(actor: User, involved: set[int], serving: bool) -> tuple[str, int 
     if actor.is_authenticated and actor.role == User.Role.PARTY and actor.party_id:
         if actor.party_id in involved:
             return ReviewRequest.By.PARTY, actor.party_id
-        raise Forbidden("Only the designated focal point of a Party involved can request.")
+        raise Forbidden(_("Only the designated focal point of a Party involved can request."))
     if actor.is_authenticated and actor.role == User.Role.JISC:
         if serving:
             return ReviewRequest.By.JISC, None
         raise Forbidden(
-            "Only a serving JISC member can request a review; an alternate only while acting "
-            "for an absent member."
+            _(
+                "Only a serving JISC member can request a review; an alternate only while acting "
+                "for an absent member."
+            )
         )
-    raise Forbidden("A review is requested by a Party involved or by JISC members.")
+    raise Forbidden(_("A review is requested by a Party involved or by JISC members."))
 
 
 def requester_for(actor: User, project: Project) -> tuple[str, int | None]:
@@ -395,8 +417,8 @@ def _not_before_day_one(available_on: date | None, now: datetime) -> None:
     before it (the secretariat may make a report available the next day)."""
     if available_on is not None and now.date() < available_on:
         raise Conflict(
-            f"The report is available from {available_on:%d %b %Y}; a review can be requested "
-            "from that day.",
+            _("The report is available from %(date)s; a review can be requested from that day.")
+            % {"date": day_text(available_on)},
             code="not_yet_available",
         )
 
@@ -420,10 +442,10 @@ def _clean_request(
     reasons = {k: (reasons.get(k) or "").strip() for k, _ in criteria}
     summary = (summary or "").strip()
     if not summary:
-        raise Invalid("Summarise the reasons for the request.", code="required", field="summary")
+        raise Invalid(_("Summarise the reasons for the request."), code="required", field="summary")
     if need_criterion and not any(reasons.values()):
         raise Invalid(
-            "Give the reasons against at least one para 33 criterion.",
+            _("Give the reasons against at least one para 33 criterion."),
             code="required",
             field="reasons",
         )
@@ -449,9 +471,11 @@ def _take_request(
     by, party_id = requester
     existing = list(ReviewRequest.objects.filter(**subject))
     if any(r.requested_by_id == actor.pk for r in existing):
-        raise Conflict("You have already requested a review.", code="duplicate_request")
+        raise Conflict(_("You have already requested a review."), code="duplicate_request")
     if party_id and any(r.party_id == party_id for r in existing):
-        raise Conflict("Your Party has already requested a review.", code="party_already_requested")
+        raise Conflict(
+            _("Your Party has already requested a review."), code="party_already_requested"
+        )
     review = Review.objects.filter(**subject).first()
     try:
         with transaction.atomic():
@@ -467,7 +491,9 @@ def _take_request(
                 **fields,
             )
     except IntegrityError:
-        raise Conflict("You have already requested a review.", code="duplicate_request") from None
+        raise Conflict(
+            _("You have already requested a review."), code="duplicate_request"
+        ) from None
     requests = [*existing, req]
     members = len({r.requested_by_id for r in requests if r.by == ReviewRequest.By.JISC})
     verification = subject.get("verification")
@@ -507,21 +533,25 @@ def request_review(
         requester = requester_for(actor, project)
         if project.status not in (S.DETERMINATION_PUBLISHED, S.UNDER_REVIEW):
             raise Conflict(
-                "A review can be requested only while the determination is in its 45-day window.",
+                _(
+                    "A review can be requested only while the determination is in its 45-day window."
+                ),
                 code="not_in_window",
             )
         if project.review_window_closes_at is None or now > project.review_window_closes_at:
             raise Conflict(
-                "The 45-day window closed at "
-                f"{project.review_window_closes_at:%d %b %Y %H:%M} GMT.",
+                _("The 45-day window closed at %(when)s.")
+                % {"when": gmt_text(project.review_window_closes_at)},
                 code="window_closed",
             )
         _not_before_day_one(project.determination_available_on, now)
         det = determinations.reviewable(project)
         if det is None:
             raise Conflict(
-                "This project's determination was imported from earlier records without its "
-                "report; ask the secretariat to record the review request.",
+                _(
+                    "This project's determination was imported from earlier records without its "
+                    "report; ask the secretariat to record the review request."
+                ),
                 code="no_determination",
             )
         subject = {"determination": det}
@@ -565,12 +595,13 @@ def request_verification_review(
         requester = requester_for(actor, project)
         if ver.status not in (Verification.Status.PUBLISHED, Verification.Status.UNDER_REVIEW):
             raise Conflict(
-                "A review can be requested only while the verification is in its 15-day window.",
+                _("A review can be requested only while the verification is in its 15-day window."),
                 code="not_in_window",
             )
         if ver.review_window_closes_at is None or now > ver.review_window_closes_at:
             raise Conflict(
-                f"The 15-day window closed at {ver.review_window_closes_at:%d %b %Y %H:%M} GMT.",
+                _("The 15-day window closed at %(when)s.")
+                % {"when": gmt_text(ver.review_window_closes_at)},
                 code="window_closed",
             )
         _not_before_day_one(ver.available_on, now)
@@ -611,19 +642,22 @@ def _lock_review(review: Review) -> tuple[Project, Review]:
 def appoint_team(actor: User, review: Review, *, members: list[User], lead: User) -> Review:
     """The secretariat appoints two JISC members (alternates allowed), one of them lead."""
     if len(members) != 2 or len({u.pk for u in members}) != 2:
-        raise Invalid("Appoint two different JISC members.", field="members")
+        raise Invalid(_("Appoint two different JISC members."), field="members")
     if lead.pk not in {u.pk for u in members}:
-        raise Invalid("The lead is one of the two members.", field="lead")
+        raise Invalid(_("The lead is one of the two members."), field="lead")
     with transaction.atomic():
         project, review = _lock_review(review)
-        require(actor, "reviews.manage", project, "Only the secretariat appoints review teams.")
+        require(actor, "reviews.manage", project, _("Only the secretariat appoints review teams."))
         if review.status != R.REQUESTED:
-            raise Conflict("The review team is already appointed.", code="already_appointed")
+            raise Conflict(_("The review team is already appointed."), code="already_appointed")
         parties = parties_involved_ids(project)
         for user in members:
             if not is_serving_member(user):
-                raise Invalid(f"{_user_name(user)} is not a serving JISC member.", field="members")
-            _check_appointee(user, project, parties, "review this project")
+                raise Invalid(
+                    _("%(name)s is not a serving JISC member.") % {"name": _user_name(user)},
+                    field="members",
+                )
+            _check_appointee(user, project, parties, _("review this project"))
         ReviewTeamMember.objects.bulk_create(
             [ReviewTeamMember(review=review, user=u, lead=u.pk == lead.pk) for u in members]
         )
@@ -647,7 +681,7 @@ def team_seat(actor: User, review: Review) -> ReviewTeamMember:
     """The actor's seat on the review team, or Forbidden (the API asks before it reads a body)."""
     seat = review.team.filter(user=actor).first()
     if seat is None:
-        raise Forbidden("Only the review team does this.")
+        raise Forbidden(_("Only the review team does this."))
     return seat
 
 
@@ -657,17 +691,19 @@ def send_clarification(
     """F-JI-Clar: the team asks the participants and/or the AIE, with a due date."""
     questions = (questions or "").strip()
     if addressed_to not in Clarification.To.values:
-        raise Invalid("Address it to participants, aie or both.", field="addressed_to")
+        raise Invalid(_("Address it to participants, aie or both."), field="addressed_to")
     if not questions:
-        raise Invalid("Write the questions.", code="required", field="questions")
+        raise Invalid(_("Write the questions."), code="required", field="questions")
     due_at = deadlines.clarification_due(due_on)
     with transaction.atomic():
         project, review = _lock_review(review)
         team_seat(actor, review)
         if review.status not in (R.IN_PROGRESS, R.REPORTED):
-            raise Conflict("Clarifications are asked while the review runs.", code="wrong_status")
+            raise Conflict(
+                _("Clarifications are asked while the review runs."), code="wrong_status"
+            )
         if due_at <= timezone.now():
-            raise Invalid("The due date must be in the future.", field="due_on")
+            raise Invalid(_("The due date must be in the future."), field="due_on")
         number = (review.clarifications.count() or 0) + 1
         clar = Clarification.objects.create(
             review=review,
@@ -714,7 +750,7 @@ def answer_clarification(
 ) -> Clarification:
     answer = (answer or "").strip()
     if not answer:
-        raise Invalid("Write the answer.", code="required", field="answer")
+        raise Invalid(_("Write the answer."), code="required", field="answer")
     contents = [
         (title, clean_filename(getattr(f, "name", None)), *read_pdf_upload(f, field="files"))
         for title, f in files
@@ -723,11 +759,11 @@ def answer_clarification(
         lock(clar.review.project_id)
         clar = Clarification.objects.select_for_update().select_related("review").get(pk=clar.pk)
         if not may_answer(actor, clar):
-            raise Forbidden("This request for clarification is not addressed to you.")
+            raise Forbidden(_("This request for clarification is not addressed to you."))
         if clar.answered_at:
-            raise Conflict("This request is already answered.", code="already_answered")
+            raise Conflict(_("This request is already answered."), code="already_answered")
         if not clar.review.is_open:
-            raise Conflict("The review is closed.", code="wrong_status")
+            raise Conflict(_("The review is closed."), code="wrong_status")
         clar.answer = answer
         clar.answered_at = timezone.now()
         clar.answered_by = actor
@@ -753,15 +789,17 @@ def file_report(actor: User, review: Review, *, recommendation: str, report: str
     report = (report or "").strip()
     if recommendation not in Review.Decision.values:
         raise Invalid(
-            "Recommend confirmed, rejected or corrections_required.", field="recommendation"
+            _("Recommend confirmed, rejected or corrections_required."), field="recommendation"
         )
     if not report:
-        raise Invalid("Write the report.", code="required", field="report")
+        raise Invalid(_("Write the report."), code="required", field="report")
     with transaction.atomic():
         project, review = _lock_review(review)
         team_seat(actor, review)
         if review.status != R.IN_PROGRESS:
-            raise Conflict("The report is filed once, while the review runs.", code="wrong_status")
+            raise Conflict(
+                _("The report is filed once, while the review runs."), code="wrong_status"
+            )
         review.recommendation = recommendation
         review.report = report
         review.reported_at = timezone.now()
@@ -795,22 +833,22 @@ def decide(
     reasons = (reasons or "").strip()
     if decision not in Review.Decision.values:
         raise Invalid(
-            "The decision is confirmed, rejected or corrections_required.", field="decision"
+            _("The decision is confirmed, rejected or corrections_required."), field="decision"
         )
     if not reasons:
-        raise Invalid("Give the reasons for the decision.", code="required", field="reasons")
+        raise Invalid(_("Give the reasons for the decision."), code="required", field="reasons")
     with transaction.atomic():
         project, review = _lock_review(review)
-        require(actor, "reviews.manage", project, "Only the secretariat records JISC decisions.")
+        require(actor, "reviews.manage", project, _("Only the secretariat records JISC decisions."))
         if review.status != R.REPORTED:
             raise Conflict(
-                "The JISC decides once the review team has reported.", code="wrong_status"
+                _("The JISC decides once the review team has reported."), code="wrong_status"
             )
         now = now or timezone.now()
         if meeting is not None and meeting.starts_on > now.date():
-            raise Invalid("That meeting has not started yet.", field="meeting")
+            raise Invalid(_("That meeting has not started yet."), field="meeting")
         if meeting is not None and meeting.ends_on < review.requested_at.date():
-            raise Invalid("That meeting ended before the review was requested.", field="meeting")
+            raise Invalid(_("That meeting ended before the review was requested."), field="meeting")
         review.decision = decision
         review.decision_reasons = reasons
         review.decided_at = now
@@ -865,7 +903,7 @@ def corrections_author(actor: User, review: Review, project: Project) -> None:
     if not (
         actor.is_authenticated and actor.role == User.Role.AIE and actor.organisation_id == aie_id
     ):
-        raise Forbidden("Only the AIE whose report was reviewed submits the corrected report.")
+        raise Forbidden(_("Only the AIE whose report was reviewed submits the corrected report."))
 
 
 def submit_corrections(actor: User, review: Review, *, uploaded, note: str = "") -> Document:
@@ -875,7 +913,7 @@ def submit_corrections(actor: User, review: Review, *, uploaded, note: str = "")
         corrections_author(actor, review, project)
         verifying = review.kind == Review.Kind.VERIFICATION
         if review.status != R.CORRECTIONS:
-            raise Conflict("No corrections are required.", code="wrong_status")
+            raise Conflict(_("No corrections are required."), code="wrong_status")
         doc = store_document(
             project,
             kind=Document.Kind.VERIFICATION_REPORT
@@ -903,10 +941,10 @@ def submit_corrections(actor: User, review: Review, *, uploaded, note: str = "")
 def confirm_corrections(actor: User, review: Review) -> Review:
     with transaction.atomic():
         project, review = _lock_review(review)
-        require(actor, "reviews.manage", project, "Only the secretariat confirms corrections.")
+        require(actor, "reviews.manage", project, _("Only the secretariat confirms corrections."))
         if review.status != R.CORRECTIONS or not review.corrections_submitted_at:
             raise Conflict(
-                "The AIE has not submitted the corrected report yet.", code="no_corrections"
+                _("The AIE has not submitted the corrected report yet."), code="no_corrections"
             )
         now = timezone.now()
         corrected = (
@@ -980,23 +1018,27 @@ def save_meeting(actor: User, meeting: Meeting | None = None, **fields) -> Meeti
         for k in ("number", "starts_on", "ends_on", "place", "electronic")
     }
     if merged["number"] is None:
-        raise Invalid("Give the meeting's number.", code="required", field="number")
+        raise Invalid(_("Give the meeting's number."), code="required", field="number")
     if merged["starts_on"] is None or merged["ends_on"] is None:
-        raise Invalid("Give the meeting's first and last day.", code="required", field="starts_on")
+        raise Invalid(
+            _("Give the meeting's first and last day."), code="required", field="starts_on"
+        )
     for key in ("starts_on", "ends_on"):
         if not 1990 <= merged[key].year <= 2999:
-            raise Invalid("Give a date between 1990 and 2999.", field=key)
+            raise Invalid(_("Give a date between 1990 and 2999."), field=key)
     if merged["ends_on"] < merged["starts_on"]:
-        raise Invalid("A meeting ends on or after its first day.", field="ends_on")
+        raise Invalid(_("A meeting ends on or after its first day."), field="ends_on")
     if not merged["electronic"] and not (merged["place"] or "").strip():
-        raise Invalid("Give the place, or mark the meeting as electronic.", field="place")
+        raise Invalid(_("Give the place, or mark the meeting as electronic."), field="place")
     fields = merged
     with transaction.atomic():
-        require(actor, "reviews.manage", None, "Only the secretariat manages meetings.")
+        require(actor, "reviews.manage", None, _("Only the secretariat manages meetings."))
         meeting = stored
         if Meeting.objects.exclude(pk=meeting.pk).filter(number=fields.get("number")).exists():
             raise Conflict(
-                f"JISC {fields.get('number')} already exists.", code="duplicate", field="number"
+                _("JISC %(number)s already exists.") % {"number": fields.get("number")},
+                code="duplicate",
+                field="number",
             )
         for key, value in fields.items():
             setattr(meeting, key, value)
@@ -1025,4 +1067,4 @@ def get_review(pk: int) -> Review:
     try:
         return Review.objects.select_related("project", "determination").get(pk=pk)
     except Review.DoesNotExist:
-        raise NotFound("No such review.") from None
+        raise NotFound(_("No such review.")) from None

@@ -115,7 +115,7 @@ def test_monitoring_period_before_crediting_start_invalid(final_project, cycle, 
             cycle.participant, final_project, D(2008, 12, 31), D(2009, 6, 30), {2009: 1}, aie_org
         )
     assert err.value.field == "period_start"
-    assert err.value.detail == "The period starts before the crediting period (01 Jan 2009)."
+    assert err.value.detail == "The period starts before the crediting period (1 Jan 2009)."
     report = _submit(
         cycle.participant, final_project, D(2009, 1, 1), D(2009, 6, 30), {2009: 1}, aie_org
     )
@@ -137,8 +137,8 @@ def test_monitoring_period_end_before_start_invalid(final_project, cycle, aie_or
 
 def test_monitoring_claimed_year_outside_period_invalid(final_project, cycle, aie_org):
     for claimed, detail in (
-        ({2009: 10, 2011: 5}, "2011 is outside the monitoring period 01 Jul 2009–30 Jun 2010."),
-        ({2008: 10}, "2008 is outside the monitoring period 01 Jul 2009–30 Jun 2010."),
+        ({2009: 10, 2011: 5}, "2011 is outside the monitoring period 1 Jul 2009–30 Jun 2010."),
+        ({2008: 10}, "2008 is outside the monitoring period 1 Jul 2009–30 Jun 2010."),
         ({"twenty": 10}, "'twenty' is not a calendar year."),
     ):
         with pytest.raises(Invalid) as err:
@@ -215,7 +215,7 @@ def test_monitoring_overlap_with_submitted_report_conflict(final_project, submit
     assert err.value.code == "period_overlap"
     assert err.value.field == "period_start"
     assert err.value.detail == (
-        f"The period overlaps monitoring report {first.number} (01 Jul 2009–30 Jun 2010), "
+        f"The period overlaps monitoring report {first.number} (1 Jul 2009–30 Jun 2010), "
         "which is submitted for verification."
     )
     assert MonitoringReport.objects.count() == 1
@@ -231,12 +231,12 @@ def test_monitoring_overlap_with_verified_report_conflict(final_project, submit_
         submit_report(final_project, D(2009, 8, 1), D(2009, 8, 31), {2009: 1})
     assert err.value.code == "period_overlap"
     assert err.value.detail.startswith(
-        "The period overlaps monitoring report 2 (01 Jul 2009–31 Dec 2009), which is "
+        "The period overlaps monitoring report 2 (1 Jul 2009–31 Dec 2009), which is "
     )
     with pytest.raises(Conflict) as err:
         submit_report(final_project, D(2009, 1, 1), D(2010, 1, 31), {2009: 1})
     assert err.value.detail.startswith(
-        "The period overlaps monitoring report 1 (01 Jan 2009–30 Jun 2009)"
+        "The period overlaps monitoring report 1 (1 Jan 2009–30 Jun 2009)"
     )
 
 

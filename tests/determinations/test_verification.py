@@ -245,8 +245,8 @@ def test_verification_aie_no_longer_accredited_conflict(
 def test_verification_years_inside_period(final_project, submit_report, verify):
     report = submit_report(final_project, D(2009, 7, 1), D(2010, 6, 30), {2009: 1, 2010: 1})
     for verified, detail in (
-        ({2009: 1, 2011: 1}, "2011 is outside the monitoring period 01 Jul 2009–30 Jun 2010."),
-        ({2008: 1}, "2008 is outside the monitoring period 01 Jul 2009–30 Jun 2010."),
+        ({2009: 1, 2011: 1}, "2011 is outside the monitoring period 1 Jul 2009–30 Jun 2010."),
+        ({2008: 1}, "2008 is outside the monitoring period 1 Jul 2009–30 Jun 2010."),
         ({2009: -5}, "Give whole, non-negative tonnes for 2009."),
         ({2009: 2.5}, "Give whole, non-negative tonnes for 2009."),
     ):

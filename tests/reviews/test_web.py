@@ -226,7 +226,7 @@ def test_request_form_refuses_after_the_window_with_409(client, project, party_u
         assert "Send the request" not in page
         response = client.post(url, {"approval": "Late.", "summary": "S."})
     assert response.status_code == 409
-    assert "The 45-day window closed at " + closes.strftime("%d %b %Y %H:%M GMT") in html(response)
+    assert "The 45-day window closed at " + closes.strftime("%-d %b %Y %H:%M GMT") in html(response)
     assert not ReviewRequest.objects.exists()
 
 

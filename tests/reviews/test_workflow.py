@@ -802,7 +802,7 @@ def test_request_after_the_window_closes_is_refused(project, members, party_user
     with time_machine.travel(closes + dt.timedelta(seconds=1), tick=False):
         error = refused(Conflict, "window_closed", ask, party_user, project)
         refused(Conflict, "window_closed", ask, members[0], project)
-    assert closes.strftime("%d %b %Y %H:%M") in error.detail
+    assert closes.strftime("%-d %b %Y %H:%M") in error.detail
     refused(
         Conflict,
         "window_closed",
@@ -1660,7 +1660,7 @@ def test_a_review_cannot_be_requested_before_the_report_is_available(cycle, comm
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     dwf.check_determination(cycle.secretariat, project, accept=True, available_on=tomorrow)
     error = refused(Conflict, "not_yet_available", ask, party_user, fresh(project))
-    assert tomorrow.strftime("%d %b %Y") in error.detail
+    assert tomorrow.strftime("%-d %b %Y") in error.detail
     assert not ReviewRequest.objects.exists()
     with time_machine.travel(dt.datetime.combine(tomorrow, dt.time(0, 0, 1), dt.UTC)):
         assert ask(party_user, fresh(project)).review is not None
