@@ -353,7 +353,11 @@ def issue_erus(request, key, number):
 @parser_classes(JSON_OR_MULTIPART)
 def transfer_block(request, pk):
     """The host's DFP forwards ERUs of a block to an account the participants name: the block
-    is split, the part transferred keeps the start serial. Returns the block transferred."""
+    is split, the part transferred keeps the start serial. Returns the block transferred.
+    ``account_id``: one of the registry accounts the project's participants recorded (their
+    page ``/registry-accounts/``); 400 ``unknown_account`` for any other. 409
+    ``block_inactive``, ``exceeds_block`` or ``approval_missing`` (an account in the registry
+    of a Party whose approval of the project is not on record, para 33 (a))."""
     block = None
     if _valid_pk(pk):
         block = (
@@ -374,6 +378,7 @@ def transfer_block(request, pk):
         quantity=data["quantity"],
         account=data["account"],
         account_party=data["account_party"],
+        account_id=data["account_id"],
     )
     head = EruBlock.objects.select_related("originating_party", "account_party").get(pk=head.pk)
     return Response(EruBlockSerializer(head).data)

@@ -4,25 +4,31 @@ import re
 from datetime import date
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from projects.forms import availability_choices
-from projects.models import Accreditation, Organisation, Party
+from projects.models import Accreditation, Organisation
 
 from .models import CommitmentPeriod, Determination
 
-YES_NO = [("yes", "Met"), ("no", "Not met")]
+YES_NO = [("yes", gettext_lazy("Met")), ("no", gettext_lazy("Not met"))]
 SUPPORTING_SLOTS = 2
 
 
 class DeterminationForm(forms.Form):
     outcome = forms.ChoiceField(
-        choices=Determination.Outcome.choices, widget=forms.RadioSelect, label="Outcome"
+        choices=Determination.Outcome.choices,
+        widget=forms.RadioSelect,
+        label=gettext_lazy("Outcome"),
     )
     due_account = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        label="How due account was taken of the comments",
-        help_text="The summary of comments and your answers is added to the report for you.",
+        label=gettext_lazy("How due account was taken of the comments"),
+        help_text=gettext_lazy(
+            "The summary of comments and your answers is added to the report for you."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -33,19 +39,21 @@ class DeterminationForm(forms.Form):
                 choices=YES_NO, widget=forms.RadioSelect, label=label
             )
             findings[f"{key}_reasons"] = forms.CharField(
-                widget=forms.Textarea(attrs={"rows": 3}), label="Reasons"
+                widget=forms.Textarea(attrs={"rows": 3}), label=_("Reasons")
             )
         for n in range(1, SUPPORTING_SLOTS + 1):
             findings[f"doc{n}_title"] = forms.CharField(
-                max_length=255, required=False, label=f"Supporting document {n}: title"
+                max_length=255,
+                required=False,
+                label=_("Supporting document %(n)s: title") % {"n": n},
             )
             findings[f"doc{n}_file"] = forms.FileField(
                 required=False,
-                label="PDF file",
+                label=_("PDF file"),
                 widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
             )
             findings[f"doc{n}_confidential"] = forms.BooleanField(
-                required=False, label="Confidential"
+                required=False, label=_("Confidential")
             )
         self.fields = findings | self.fields
 
@@ -62,7 +70,7 @@ class DeterminationForm(forms.Form):
         data = super().clean()
         for n in range(1, SUPPORTING_SLOTS + 1):
             if data.get(f"doc{n}_title") and not data.get(f"doc{n}_file"):
-                self.add_error(f"doc{n}_file", "Choose the PDF for this document.")
+                self.add_error(f"doc{n}_file", _("Choose the PDF for this document."))
         return data
 
     def findings(self) -> dict[str, tuple[bool, str]]:
@@ -91,7 +99,9 @@ MAX_LINES = 50
 def _lines(text: str) -> list[str]:
     lines = [line for line in (text or "").splitlines() if line.strip()]
     if len(lines) > MAX_LINES:
-        raise forms.ValidationError(f"Give at most {MAX_LINES} lines.")
+        raise forms.ValidationError(
+            _("Give at most %(MAX_LINES)s lines.") % {"MAX_LINES": MAX_LINES}
+        )
     return lines
 
 
@@ -108,11 +118,12 @@ class YearTonnesField(forms.CharField):
             m = YEAR_LINE.fullmatch(line)
             if not m:
                 raise forms.ValidationError(
-                    f"“{line.strip()[:40]}” is not a line like “2009: 25000”."
+                    _("“%(value)s” is not a line like “2009: 25000”.")
+                    % {"value": line.strip()[:40]}
                 )
             year = int(m[1])
             if year in out:
-                raise forms.ValidationError(f"{year} is given twice.")
+                raise forms.ValidationError(_("%(year)s is given twice.") % {"year": year})
             out[year] = int(re.sub(r"[ ,]", "", m[2]))
         return out
 
@@ -129,7 +140,8 @@ class BlocksField(forms.CharField):
             m = BLOCK_LINE.fullmatch(line)
             if not m:
                 raise forms.ValidationError(
-                    f"“{line.strip()[:40]}” is not a block like “1001-50000”."
+                    _("“%(value)s” is not a block like “1001-50000”.")
+                    % {"value": line.strip()[:40]}
                 )
             blocks.append((int(m[1]), int(m[2])))
         return blocks
@@ -144,20 +156,22 @@ class SupportingSlots(forms.Form):
 
     SLOTS = 2
     CONFIDENTIAL = False
-    SLOT_LABEL = "Supporting document"
+    SLOT_LABEL = gettext_lazy("Supporting document")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for n in range(1, self.SLOTS + 1):
             self.fields[f"doc{n}_title"] = forms.CharField(
-                max_length=255, required=False, label=f"{self.SLOT_LABEL} {n}: title"
+                max_length=255,
+                required=False,
+                label=_("%(SLOT_LABEL)s %(n)s: title") % {"SLOT_LABEL": self.SLOT_LABEL, "n": n},
             )
             self.fields[f"doc{n}_file"] = forms.FileField(
-                required=False, label="PDF file", widget=_pdf_input()
+                required=False, label=_("PDF file"), widget=_pdf_input()
             )
             if self.CONFIDENTIAL:
                 self.fields[f"doc{n}_confidential"] = forms.BooleanField(
-                    required=False, label="Confidential"
+                    required=False, label=_("Confidential")
                 )
 
     def supporting_rows(self):
@@ -180,7 +194,7 @@ class SupportingSlots(forms.Form):
         data = super().clean()
         for n in range(1, self.SLOTS + 1):
             if data.get(f"doc{n}_title") and not data.get(f"doc{n}_file"):
-                self.add_error(f"doc{n}_file", "Choose the PDF for this document.")
+                self.add_error(f"doc{n}_file", _("Choose the PDF for this document."))
         return data
 
     def supporting(self) -> list[tuple]:
@@ -203,22 +217,24 @@ class MonitoringReportForm(SupportingSlots):
     CONFIDENTIAL = True
 
     period_start = forms.DateField(
-        label="First day of the monitoring period", widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("First day of the monitoring period"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     period_end = forms.DateField(
-        label="Last day of the monitoring period", widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Last day of the monitoring period"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     aie = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
-        label="AIE verifying the report",
-        empty_label="Choose an AIE",
-        help_text="AIEs accredited for verification.",
+        label=gettext_lazy("AIE verifying the report"),
+        empty_label=gettext_lazy("Choose an AIE"),
+        help_text=gettext_lazy("AIEs accredited for verification."),
     )
     claimed = YearTonnesField(
-        label="Reductions claimed per calendar year (t CO2e)",
-        help_text="One line per calendar year of the period, e.g. “2009: 25000”.",
+        label=gettext_lazy("Reductions claimed per calendar year (t CO2e)"),
+        help_text=gettext_lazy("One line per calendar year of the period, e.g. “2009: 25000”."),
     )
-    report = forms.FileField(label="Monitoring report (PDF)", widget=_pdf_input())
+    report = forms.FileField(label=gettext_lazy("Monitoring report (PDF)"), widget=_pdf_input())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -232,16 +248,20 @@ class MonitoringReportForm(SupportingSlots):
         data = super().clean()
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
-            self.add_error("period_end", "The period ends before it starts.")
+            self.add_error("period_end", _("The period ends before it starts."))
         return data
 
 
 class ChangeForm(SupportingSlots):
     description = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), label="What changed", max_length=10000
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label=gettext_lazy("What changed"),
+        max_length=10000,
     )
     justification = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), label="Justification", max_length=10000
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label=gettext_lazy("Justification"),
+        max_length=10000,
     )
 
 
@@ -249,24 +269,28 @@ class VerificationForm(SupportingSlots):
     CONFIDENTIAL = True
 
     verified = YearTonnesField(
-        label="Reductions verified per calendar year (t CO2e)",
-        help_text="One line per calendar year of the period, e.g. “2009: 24000”.",
+        label=gettext_lazy("Reductions verified per calendar year (t CO2e)"),
+        help_text=gettext_lazy("One line per calendar year of the period, e.g. “2009: 24000”."),
     )
     findings = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5}), label="Findings and reasons", max_length=50000
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label=gettext_lazy("Findings and reasons"),
+        max_length=50000,
     )
     conditions_hold = forms.TypedChoiceField(
-        choices=[("yes", "Yes"), ("no", "No")],
+        choices=[("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))],
         coerce=lambda v: v == "yes",
         widget=forms.RadioSelect,
-        label="Do the para 33 conditions still hold?",
+        label=gettext_lazy("Do the para 33 conditions still hold?"),
     )
     conditions_reasons = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), label="Reasons", max_length=10000
+        widget=forms.Textarea(attrs={"rows": 3}), label=gettext_lazy("Reasons"), max_length=10000
     )
     no_overlap_declared = forms.BooleanField(
         required=False,
-        label="I declare that this monitoring period does not overlap a period already verified.",
+        label=gettext_lazy(
+            "I declare that this monitoring period does not overlap a period already verified."
+        ),
     )
 
     def __init__(self, *args, changes=(), **kwargs):
@@ -275,7 +299,7 @@ class VerificationForm(SupportingSlots):
         for change in self.changes:
             self.fields[f"change_{change.pk}"] = forms.CharField(
                 widget=forms.Textarea(attrs={"rows": 3}),
-                label="Your opinion on this change",
+                label=_("Your opinion on this change"),
                 max_length=10000,
             )
 
@@ -291,10 +315,12 @@ class VerificationForm(SupportingSlots):
 
 class PublishVerificationForm(forms.Form):
     available_on = forms.TypedChoiceField(
-        label="Availability date",
+        label=gettext_lazy("Availability date"),
         coerce=date.fromisoformat,
         required=False,
-        help_text="The day the report becomes available counts as day 1 of the 15 days.",
+        help_text=gettext_lazy(
+            "The day the report becomes available counts as day 1 of the 15 days."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -304,15 +330,17 @@ class PublishVerificationForm(forms.Form):
 
 class IssueForm(forms.Form):
     blocks = BlocksField(
-        label="Blocks of serial numbers",
-        help_text="One block per line: the first and the last serial, e.g. “1001-50000”. "
-        "Each unit keeps its AAU serial number.",
+        label=gettext_lazy("Blocks of serial numbers"),
+        help_text=gettext_lazy(
+            "One block per line: the first and the last serial, e.g. “1001-50000”. "
+            "Each unit keeps its AAU serial number."
+        ),
     )
     commitment_period = forms.TypedChoiceField(
-        choices=[(1, "First (2008–2012)"), (2, "Second (2013–2020)")],
+        choices=[(1, gettext_lazy("First (2008–2012)")), (2, gettext_lazy("Second (2013–2020)"))],
         coerce=int,
         initial=1,
-        label="Commitment period",
+        label=gettext_lazy("Commitment period"),
     )
 
     def block_dicts(self) -> list[dict]:
@@ -323,33 +351,15 @@ class IssueForm(forms.Form):
         ]
 
 
-class TransferForm(forms.Form):
-    quantity = forms.IntegerField(min_value=1, max_value=10**15, label="ERUs to transfer")
-    account = forms.CharField(
-        max_length=120, label="Account", help_text="The account the participants named."
-    )
-    account_party = forms.ModelChoiceField(
-        Party.objects.none(),
-        required=False,  # the host's registry when not given
-        label="Registry of",
-        help_text="The Party whose national registry holds the account. Another Party than the "
-        "host needs its approval of the project on record (para 33 (a)).",
-    )
-
-    def __init__(self, *args, parties=(), host=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["account_party"]
-        field.queryset = Party.objects.filter(pk__in=[p.pk for p in parties])
-        field.empty_label = None
-        field.initial = host.pk if host is not None else None
-
-
 class MonitoringWithdrawForm(forms.Form):
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), label="Reason", required=False, max_length=5000
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=gettext_lazy("Reason"),
+        required=False,
+        max_length=5000,
     )
     confirm = forms.BooleanField(
-        label="I understand the report stays on the public record marked withdrawn."
+        label=gettext_lazy("I understand the report stays on the public record marked withdrawn.")
     )
 
 
@@ -358,13 +368,15 @@ class AauHoldingForm(forms.Form):
     holds now (AAU_STATEMENTS, ``determinations.issuance``): zero or more, per period."""
 
     commitment_period = forms.TypedChoiceField(
-        choices=CommitmentPeriod.choices, coerce=int, label="Commitment period"
+        choices=CommitmentPeriod.choices, coerce=int, label=gettext_lazy("Commitment period")
     )
     quantity = forms.IntegerField(
         min_value=0,
         max_value=10**15 - 1,
-        label="AAUs held now",
-        help_text="As your national registry holds them now (not an addition): the balance "
-        "becomes this figure.",
+        label=gettext_lazy("AAUs held now"),
+        help_text=gettext_lazy(
+            "As your national registry holds them now (not an addition): the balance "
+            "becomes this figure."
+        ),
     )
-    note = forms.CharField(max_length=200, required=False, label="Note")
+    note = forms.CharField(max_length=200, required=False, label=gettext_lazy("Note"))

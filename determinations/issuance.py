@@ -44,11 +44,13 @@ from collections import defaultdict
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Subquery, Sum
+from django.utils.translation import gettext as _
 
 from jitrack.errors import Conflict, Forbidden, Invalid
 from projects.models import Party, Project, User
 from projects.workflow import approval_on_record, record
 
+from .accounts import account_for_transfer
 from .models import (
     COMMITMENT_PERIOD_YEARS,
     AauLedgerEntry,
@@ -66,7 +68,9 @@ def require_focal_point(actor: User, party: Party) -> None:
     """The act is the designated focal point's of ``party`` (the API asks first, before it reads
     a body; the act again, under its lock)."""
     if not actor.has_perm("determinations.issue_erus", party):
-        raise Forbidden(f"Only the designated focal point of {party.name} does this.")
+        raise Forbidden(
+            _("Only the designated focal point of %(party)s does this.") % {"party": party.name}
+        )
 
 
 # --- commitment periods ----------------------------------------------------------------------------
@@ -82,8 +86,9 @@ def period_of(year: int) -> int | None:
 
 def period_name(period: int) -> str:
     first, last = COMMITMENT_PERIOD_YEARS[period]
-    ordinal = {1: "first", 2: "second"}[period]
-    return f"{ordinal} commitment period ({first}–{last})"
+    if period == 1:
+        return _("first commitment period (%(first)s–%(last)s)") % {"first": first, "last": last}
+    return _("second commitment period (%(first)s–%(last)s)") % {"first": first, "last": last}
 
 
 def verified_by_period(ver: Verification) -> dict[int, dict[int, int]]:
@@ -170,7 +175,7 @@ def aau_balances(party: Party) -> dict[int, int]:
 
 def _check_period(value, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value not in PERIODS:
-        raise Invalid("The commitment period is 1 (2008–2012) or 2 (2013–2020).", field=field)
+        raise Invalid(_("The commitment period is 1 (2008–2012) or 2 (2013–2020)."), field=field)
     return int(value)
 
 
@@ -191,7 +196,7 @@ def record_aau_holding(
         or not isinstance(quantity, int)
         or not 0 <= quantity < MAX_SERIAL
     ):
-        raise Invalid("Give the AAUs held as a whole number, zero or more.", field="quantity")
+        raise Invalid(_("Give the AAUs held as a whole number, zero or more."), field="quantity")
     commitment_period = _check_period(commitment_period, "commitment_period")
     with transaction.atomic():
         party = Party.objects.select_for_update().get(pk=party.pk)
@@ -222,14 +227,14 @@ def _check_block(block: dict) -> tuple[int, int, int]:
         period = whole(block.get("commitment_period", 1))
     except (KeyError, TypeError, ValueError):
         raise Invalid(
-            "Each block has whole serial numbers: serial_start and serial_end.", field="blocks"
+            _("Each block has whole serial numbers: serial_start and serial_end."), field="blocks"
         ) from None
     if not 1 <= start <= end < MAX_SERIAL:
         raise Invalid(
-            "A block runs from its start serial to an end serial not below it.", field="blocks"
+            _("A block runs from its start serial to an end serial not below it."), field="blocks"
         )
     if period not in (1, 2):
-        raise Invalid("The commitment period is 1 or 2.", field="blocks")
+        raise Invalid(_("The commitment period is 1 or 2."), field="blocks")
     return start, end, period
 
 
@@ -237,20 +242,26 @@ def _check_issuable(ver: Verification, host: Party, requested: dict[int, int], t
     """The guards of ``issue_erus`` after who and which blocks (module docstring), in order;
     called with the verification and the host's row locked."""
     if ver.status != Verification.Status.FINAL:
-        raise Conflict("ERUs are issued once the verification is final.", code="not_final")
+        raise Conflict(_("ERUs are issued once the verification is final."), code="not_final")
     # JISC 23 Annex 2 (ji-rules §7 "Verified reductions"): no verified reductions, no ERUs.
     if not ver.conditions_hold:
         raise Conflict(
-            f"The AIE stated in F-JI-VRep ({ver.number}) that the para 33 conditions no longer "
-            "hold: no ERUs can be issued for it.",
+            _(
+                "The AIE stated in F-JI-VRep (%(number)s) that the para 33 conditions no longer "
+                "hold: no ERUs can be issued for it."
+            )
+            % {"number": ver.number},
             code="conditions_do_not_hold",
         )
     # [our reading] ji-rules §7 "Commitment periods": para 21 (a), (b) and (d) at issuance.
     missing = host.track2_missing()
     if missing:
         raise Conflict(
-            f"{host.name} no longer meets para 21 (a), (b) and (d) — missing: "
-            f"{'; '.join(missing)}. ERUs cannot be issued.",
+            _(
+                "%(party)s no longer meets para 21 (a), (b) and (d) — missing: %(missing)s. ERUs "
+                "cannot be issued."
+            )
+            % {"party": host.name, "missing": "; ".join(missing)},
             code="host_not_eligible",
         )
     # ISSUANCE_PERIODS (module docstring).
@@ -259,16 +270,24 @@ def _check_issuable(ver: Verification, host: Party, requested: dict[int, int], t
         if period not in verified:
             first, last = COMMITMENT_PERIOD_YEARS[period]
             raise Conflict(
-                f"F-JI-VRep ({ver.number}) verified no reductions in {first}–{last}: ERUs for "
-                "reductions in a year are units of the commitment period that contains it, so "
-                f"none of its ERUs can be units of the {period_name(period)}.",
+                _(
+                    "F-JI-VRep (%(number)s) verified no reductions in %(first)s–%(last)s: ERUs "
+                    "for reductions in a year are units of the commitment period that contains "
+                    "it, so none of its ERUs can be units of the %(period)s."
+                )
+                % {
+                    "number": ver.number,
+                    "first": first,
+                    "last": last,
+                    "period": period_name(period),
+                },
                 code="wrong_commitment_period",
                 field="blocks",
             )
     if ver.erus_issued + total > ver.verified_total:
         raise Conflict(
-            f"{total:,} ERUs would exceed the verified reductions: "
-            f"{ver.verified_total - ver.erus_issued:,} remain to be issued.",
+            _("%(total)s ERUs would exceed the verified reductions: %(left)s remain to be issued.")
+            % {"total": f"{total:,}", "left": f"{ver.verified_total - ver.erus_issued:,}"},
             code="exceeds_verified",
         )
     issued = _issued_by_period([ver.pk]).get(ver.pk, {})
@@ -278,16 +297,29 @@ def _check_issuable(ver: Verification, host: Party, requested: dict[int, int], t
         if quantity > left:
             listed = ", ".join(f"{y}: {t:,} t" for y, t in years.items())
             raise Conflict(
-                f"{quantity:,} ERUs of the {period_name(period)} would exceed the reductions "
-                f"verified for its years ({listed}): {left:,} remain to be issued in that period.",
+                _(
+                    "%(quantity)s ERUs of the %(period)s would exceed the reductions verified for "
+                    "its years (%(years)s): %(left)s remain to be issued in that period."
+                )
+                % {
+                    "quantity": f"{quantity:,}",
+                    "period": period_name(period),
+                    "years": listed,
+                    "left": f"{left:,}",
+                },
                 code="exceeds_verified",
             )
     for period, quantity in sorted(requested.items()):
         balance = aau_balance(host, period)
         if quantity > balance:
             raise Conflict(
-                f"{host.name} holds {balance:,} AAUs of the {period_name(period)}; "
-                f"{quantity:,} are needed.",
+                _("%(party)s holds %(balance)s AAUs of the %(period)s; %(quantity)s are needed.")
+                % {
+                    "party": host.name,
+                    "balance": f"{balance:,}",
+                    "period": period_name(period),
+                    "quantity": f"{quantity:,}",
+                },
                 code="insufficient_aau",
             )
 
@@ -297,13 +329,15 @@ def issue_erus(actor: User, verification: Verification, *, blocks: list[dict]) -
     block names its commitment period (the first when it does not). Refused, with nothing
     written, when a guard of the module docstring fails."""
     if not blocks:
-        raise Invalid("Give at least one block of serial numbers.", code="required", field="blocks")
+        raise Invalid(
+            _("Give at least one block of serial numbers."), code="required", field="blocks"
+        )
     ranges = [_check_block(b) for b in blocks]
     ordered = sorted(ranges)
-    for (_s1, e1, _), (s2, _e2, _) in zip(ordered, ordered[1:], strict=False):
+    for (_s1, e1, _p1), (s2, _e2, _p2) in zip(ordered, ordered[1:], strict=False):
         if s2 <= e1:
-            raise Invalid("The blocks overlap each other.", field="blocks")
-    total = sum(e - s + 1 for s, e, _ in ranges)
+            raise Invalid(_("The blocks overlap each other."), field="blocks")
+    total = sum(e - s + 1 for s, e, _period in ranges)
     requested: dict[int, int] = defaultdict(int)
     for start, end, period in ranges:
         requested[period] += end - start + 1
@@ -317,14 +351,19 @@ def issue_erus(actor: User, verification: Verification, *, blocks: list[dict]) -
         host = Party.objects.select_for_update().get(pk=project.host_party_id)
         require_focal_point(actor, host)
         _check_issuable(ver, host, dict(requested), total)
-        for start, end, _ in ranges:
+        for start, end, _period in ranges:
             clash = EruBlock.objects.filter(
                 originating_party=host, active=True, serial_start__lte=end, serial_end__gte=start
             ).first()
             if clash is not None:
                 raise Conflict(
-                    f"Serials {start}–{end} overlap block {clash.serial_start}–"
-                    f"{clash.serial_end}, already issued.",
+                    _("Serials %(start)s–%(end)s overlap block %(first)s–%(last)s, already issued.")
+                    % {
+                        "start": start,
+                        "end": end,
+                        "first": clash.serial_start,
+                        "last": clash.serial_end,
+                    },
                     code="serial_in_use",
                 )
         issuance = EruIssuance.objects.create(
@@ -350,7 +389,7 @@ def issue_erus(actor: User, verification: Verification, *, blocks: list[dict]) -
                 ver.save(update_fields=["erus_issued"])
         except IntegrityError:
             raise Conflict(
-                "A serial is already in use, or more ERUs than verified.", code="serial_in_use"
+                _("A serial is already in use, or more ERUs than verified."), code="serial_in_use"
             ) from None
         # One AAU cancelled for every ERU, from the period the ERUs are units of.
         AauLedgerEntry.objects.bulk_create(
@@ -385,22 +424,30 @@ def transfer(
     block: EruBlock,
     *,
     quantity: int,
-    account: str,
+    account: str = "",
     account_party: Party | None = None,
+    account_id: int | None = None,
 ) -> EruBlock:
     """Forward ERUs to an account the participants name, in the national registry of
     ``account_party`` (default: the host's). TRANSFER_SPLIT (module docstring).
 
+    ``account_id``: one of the registry accounts the project's participants recorded
+    (``determinations.accounts``); its identifier and registry stand for ``account`` and
+    ``account_party``, which are then not given. An account typed as ``account`` is kept for
+    the API's earlier clients and for records of accounts named outside jitrack.
+
     ji-rules §7 "Approval by the Parties involved" [our reading]: ERUs go to an account of a
     Party other than the host only once that Party's written approval of the project is on
     record (para 33 (a))."""
-    account = (account or "").strip()
+    if account_id is not None and (account or account_party is not None):
+        raise Invalid(_("Choose a recorded account or type one, not both."), field="account_id")
+    account = (account or "").strip() if account_id is None else "-"
     if not account:
-        raise Invalid("Name the account.", code="required", field="account")
+        raise Invalid(_("Name the account."), code="required", field="account")
     if len(account) > 120:
-        raise Invalid("An account name has at most 120 characters.", field="account")
+        raise Invalid(_("An account name has at most 120 characters."), field="account")
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-        raise Invalid("Give a whole number of ERUs, at least one.", field="quantity")
+        raise Invalid(_("Give a whole number of ERUs, at least one."), field="quantity")
     with transaction.atomic():
         block = (
             EruBlock.objects.select_for_update()
@@ -410,16 +457,26 @@ def transfer(
         host = Party.objects.select_for_update().get(pk=block.originating_party_id)
         require_focal_point(actor, host)
         if not block.active:
-            raise Conflict("This block was already split or transferred.", code="block_inactive")
+            raise Conflict(_("This block was already split or transferred."), code="block_inactive")
         if quantity > block.quantity:
-            raise Conflict(f"The block holds {block.quantity:,} ERUs.", code="exceeds_block")
+            raise Conflict(
+                _("The block holds %(quantity)s ERUs.") % {"quantity": f"{block.quantity:,}"},
+                code="exceeds_block",
+            )
         project = block.issuance.verification.project
+        registry_account = None
+        if account_id is not None:
+            registry_account = account_for_transfer(project, account_id)
+            account = registry_account.identifier
+            account_party = registry_account.registry_party
         if account_party is not None and account_party.pk != host.pk:
             if not approval_on_record(project, account_party):
                 raise Conflict(
-                    f"ERUs go to an account in the registry of {account_party.name} only once "
-                    f"{account_party.name}'s written approval of the project is on record "
-                    "(para 33 (a)).",
+                    _(
+                        "ERUs go to an account in the registry of %(party)s only once %(party)s's "
+                        "written approval of the project is on record (para 33 (a))."
+                    )
+                    % {"party": account_party.name},
                     code="approval_missing",
                 )
         else:
@@ -440,6 +497,7 @@ def transfer(
             serial_end=block.serial_start + quantity - 1,
             account=account,
             account_party=account_party,
+            registry_account=registry_account,
             **common,
         )
         if quantity < block.quantity:
@@ -448,6 +506,7 @@ def transfer(
                 serial_end=block.serial_end,
                 account=block.account,
                 account_party=block.account_party,
+                registry_account_id=block.registry_account_id,
                 **common,
             )
         record(

@@ -390,6 +390,14 @@ class EruBlock(models.Model):
         related_name="+",
         help_text="The Party whose national registry holds the account; empty: the host's.",
     )
+    registry_account = models.ForeignKey(
+        "RegistryAccount",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="blocks",
+        help_text="The participants' recorded account the block was transferred to, if any.",
+    )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
@@ -423,3 +431,47 @@ class EruBlock(models.Model):
     @property
     def quantity(self) -> int:
         return self.serial_end - self.serial_start + 1
+
+
+class RegistryAccount(models.Model):
+    """An account in a national registry that a participant organisation names for its ERUs
+    (ji-rules §3 item 13: ERUs go first to the host Party's registry, then to the accounts the
+    participants name). Recorded per organisation, for every project it takes part in; the host's
+    focal point chooses one when it transfers ERUs (``issuance.transfer``). Not public: only the
+    transfer that uses it names its identifier on the record. Deactivated, never deleted: blocks
+    transferred to it keep pointing at it."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="registry_accounts"
+    )
+    registry_party = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The Party whose national registry holds the account.",
+    )
+    identifier = models.CharField(
+        max_length=40, help_text="As the national registry formats it, e.g. UA-100-1234567-0-12."
+    )
+    holder = models.CharField(max_length=200, help_text="The account holder's name.")
+    label = models.CharField(max_length=100, blank=True)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["registry_party__code", "identifier", "pk"]
+        constraints = [
+            # An account of a registry is named once while it is in use.
+            models.UniqueConstraint(
+                fields=["identifier"],
+                condition=Q(active=True),
+                name="registry_account_active_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.identifier} ({self.holder})"

@@ -451,16 +451,49 @@ class IssuanceInputSerializer(serializers.Serializer):
 
 class TransferInputSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_SERIAL)
-    account = serializers.CharField(max_length=120, help_text="The account the ERUs go to.")
+    account_id = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The id of a registry account one of the project's participants recorded "
+        "(active): the ERUs go to it, in the registry it is in. Give this or `account`. An "
+        "account of no participant of the project, or no longer used, is refused (400, "
+        "`unknown_account`).",
+    )
+    account = serializers.CharField(
+        max_length=120,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="An account typed as the participants named it outside jitrack (kept for "
+        "earlier clients); give `account_id` instead.",
+    )
     account_party = serializers.SlugRelatedField(
         slug_field="code",
         queryset=Party.objects.all(),
         required=False,
         allow_null=True,
         default=None,
-        help_text="ISO code of the Party whose national registry holds the account (default: "
-        "the host). Another Party's approval of the project must be on record (para 33 (a)).",
+        help_text="With `account` only: ISO code of the Party whose national registry holds the "
+        "account (default: the host). Another Party's approval of the project must be on record "
+        "(para 33 (a)).",
     )
+
+    def validate(self, attrs):
+        if attrs["account_id"] is not None and (attrs["account"] or attrs["account_party"]):
+            raise serializers.ValidationError(
+                {"account_id": "Give account_id or account (with account_party), not both."}
+            )
+        if attrs["account_id"] is None and not attrs["account"].strip():
+            typed = "account" in getattr(self, "initial_data", {})
+            raise serializers.ValidationError(
+                {"account": "Name the account."}
+                if typed
+                else {"account_id": "Give account_id, the registry account to transfer to."}
+            )
+        return attrs
 
 
 # --- output ---------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import account_views, views
 
 urlpatterns = [
     path(
@@ -29,5 +29,12 @@ urlpatterns = [
         name="eru_issue",
     ),
     path("eru-blocks/<int:pk>/transfer/", views.eru_transfer, name="eru_transfer"),
+    # the registry accounts the participants name for their ERUs
+    path("registry-accounts/", account_views.registry_accounts, name="registry_accounts"),
+    path(
+        "registry-accounts/<int:pk>/deactivate/",
+        account_views.registry_account_deactivate,
+        name="registry_account_deactivate",
+    ),
     path("parties/<str:code>/issuance/", views.party_issuance, name="party_issuance"),
 ]

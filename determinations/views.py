@@ -9,18 +9,24 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from fees import services as fee_services
+from fees.models import FeeAssessment
+from fees.selectors import with_fee
+from jitrack.confirm import Consequences, act_confirmed
 from jitrack.errors import DomainError
 from jitrack.web import GET_POST, act, apply_error, bind, paginate, refuse
+from projects import checks as project_checks
 from projects.forms import CheckForm
-from projects.models import Party, Project, User
-from projects.selectors import host_first, parties_with_approvals, visible_projects
+from projects.models import Accreditation, Party, Project, User
+from projects.selectors import visible_projects
+from projects.timeline import gmt_text
 from projects.web import project_or_404, to_project
 
-from . import issuance
+from . import accounts, checks, issuance
 from . import verification as vwf
 from . import workflow as dwf
+from .account_forms import TransferForm
 from .forms import (
     AauHoldingForm,
     ChangeForm,
@@ -29,7 +35,6 @@ from .forms import (
     MonitoringReportForm,
     MonitoringWithdrawForm,
     PublishVerificationForm,
-    TransferForm,
     VerificationForm,
 )
 from .models import (
@@ -50,7 +55,7 @@ PARTY_CODE = re.compile(r"[A-Za-z]{2}")
 def determination_file(request, key):
     project = project_or_404(request, key)
     if not request.user.has_perm("determinations.submit_determination", project):
-        return refuse(request, "Only the engaged AIE can file the determination.")
+        return refuse(request, _("Only the engaged AIE can file the determination."))
     form = bind(request, DeterminationForm)
     return act(
         request,
@@ -69,24 +74,53 @@ def determination_file(request, key):
             "comments": list(project.comments.all()),
         },
         done=lambda det: (
-            f"Determination report F-JI-DRep ({det.number}) submitted to the secretariat. "
-            "The determination fee is due on submission."
+            _(
+                "Determination report F-JI-DRep (%(number)s) submitted to the secretariat. The determination fee is due on submission."
+            )
+            % {"number": det.number}
         ),
         then=lambda det: to_project(project),
+    )
+
+
+def _check_consequences(project: Project, data: dict):
+    if data["decision"] != "accept":
+        return None  # the AIE files it again: nothing to confirm
+    return Consequences(
+        title=_("Publish the determination of %(title)s?") % {"title": project.title},
+        what=[
+            _(
+                "The determination report F-JI-DRep is made public (para 34) and the 45-day "
+                "period starts: the determination is final after it unless a Party involved or "
+                "three JISC members request a review (para 35)."
+            ),
+            _("Nothing published is ever deleted: this cannot be undone."),
+        ],
+        submit=_("Publish the determination"),
+        cancel=reverse("determination_check", args=[project.key]),
     )
 
 
 @login_required
 @GET_POST
 def determination_check(request, key):
-    project = project_or_404(request, key)
+    """The secretariat's check of F-JI-DRep (para 34): the report in view, the findings, the
+    project's data, the letters of approval, the fee state and a checklist from the record."""
+    project = project_or_404(
+        request,
+        key,
+        checks.with_check_counts(with_fee(visible_projects(request.user))).select_related(
+            "host_party", "aie"
+        ),
+    )
     if not request.user.has_perm("determinations.check_determination", project):
-        return refuse(request, "Only the secretariat checks determination reports.")
+        return refuse(request, _("Only the secretariat checks determination reports."))
     determination = (
         project.determinations.select_related("report", "aie").exclude(status="returned").first()
     )
+    data = project_checks.load(project, Accreditation.Function.DETERMINATION)
     form = bind(request, CheckForm)
-    return act(
+    return act_confirmed(
         request,
         form,
         lambda d: dwf.check_determination(
@@ -96,16 +130,24 @@ def determination_check(request, key):
             available_on=d["available_on"],
             reason=d["reason"],
         ),
+        # What the act would refuse (the guard, an unpaid fee) comes back on the form at once.
+        consequences=lambda d: (
+            None
+            if dwf.GUARDS["check"].refusal(request.user, project)
+            or project.fee_status not in FeeAssessment.SETTLED
+            else _check_consequences(project, d)
+        ),
         template="determinations/check.html",
         context={
             "project": project,
             "determination": determination,
-            "fee": fee_services.determination_fee_record(project),
+            "data": data,
+            "checklist": checks.determination_checklist(data, determination),
         },
         done=lambda det: (
-            "Determination published; the 45-day period has started."
+            _("Determination published; the 45-day period has started.")
             if det.status == "published"
-            else "Determination report returned to the AIE."
+            else _("Determination report returned to the AIE.")
         ),
         then=lambda det: to_project(project),
     )
@@ -174,7 +216,7 @@ def _form_page(request, project, form, call, *, title, submit, done, intro="", t
 def monitoring_new(request, key):
     project = project_or_404(request, key)
     if not request.user.has_perm("projects.edit_project", project):
-        return refuse(request, "Only the project participants submit monitoring reports.")
+        return refuse(request, _("Only the project participants submit monitoring reports."))
     form = bind(request, MonitoringReportForm)
     return _form_page(
         request,
@@ -190,13 +232,16 @@ def monitoring_new(request, key):
             report=d["report"],
             supporting=form.supporting(),
         ),
-        title="Submit a monitoring report",
-        intro="Para 36: the report on reductions that already occurred in the monitoring period "
-        "goes to the AIE you choose and is made public. A period may not overlap a period "
-        "verified or under verification.",
-        submit="Submit the monitoring report",
+        title=_("Submit a monitoring report"),
+        intro=_(
+            "Para 36: the report on reductions that already occurred in the monitoring period "
+            "goes to the AIE you choose and is made public. A period may not overlap a period "
+            "verified or under verification."
+        ),
+        submit=_("Submit the monitoring report"),
         done=lambda mr: (
-            f"Monitoring report {mr.number} submitted to {mr.aie.name} and made public."
+            _("Monitoring report %(number)s submitted to %(name)s and made public.")
+            % {"number": mr.number, "name": mr.aie.name}
         ),
     )
 
@@ -206,7 +251,7 @@ def monitoring_new(request, key):
 def change_new(request, key):
     project = project_or_404(request, key)
     if not request.user.has_perm("projects.edit_project", project):
-        return refuse(request, "Only the project participants record changes.")
+        return refuse(request, _("Only the project participants record changes."))
     form = bind(request, ChangeForm)
     return _form_page(
         request,
@@ -219,11 +264,13 @@ def change_new(request, key):
             justification=d["justification"],
             files=form.supporting(),
         ),
-        title="Record a change during implementation",
-        intro="Describe each change to the determined design or monitoring plan with its "
-        "justification. The AIE gives its opinion on it at the next verification.",
-        submit="Record the change",
-        done="Change recorded; the next verification will address it.",
+        title=_("Record a change during implementation"),
+        intro=_(
+            "Describe each change to the determined design or monitoring plan with its "
+            "justification. The AIE gives its opinion on it at the next verification."
+        ),
+        submit=_("Record the change"),
+        done=_("Change recorded; the next verification will address it."),
         then=lambda _: _to_monitoring(project, "#changes"),
     )
 
@@ -235,7 +282,7 @@ def verification_file(request, pk: int):
     project = report.project
     user = request.user
     if not (user.role == User.Role.AIE and user.organisation_id == report.aie_id):
-        return refuse(request, "Only the AIE the report was submitted to verifies it.")
+        return refuse(request, _("Only the AIE the report was submitted to verifies it."))
     changes = list(vwf.pending_changes(project))
     form = bind(request, VerificationForm, changes=changes)
     return _form_page(
@@ -253,14 +300,19 @@ def verification_file(request, pk: int):
             no_overlap_declared=d["no_overlap_declared"],
             supporting=form.supporting(),
         ),
-        title=f"Verification report (F-JI-VRep) for monitoring report {report.number}",
-        intro="Paras 37-38: determine the reductions achieved in the monitoring period. The "
-        "report is rendered to PDF and published by the secretariat once the verification fee "
-        "is paid or covered by the advance.",
-        submit="File the verification report",
+        title=_("Verification report (F-JI-VRep) for monitoring report %(number)s")
+        % {"number": report.number},
+        intro=_(
+            "Paras 37-38: determine the reductions achieved in the monitoring period. The "
+            "report is rendered to PDF and published by the secretariat once the verification fee "
+            "is paid or covered by the advance."
+        ),
+        submit=_("File the verification report"),
         done=lambda v: (
-            f"F-JI-VRep ({v.number}) filed: {v.verified_total:,} t CO2e verified. "
-            "The verification fee is due."
+            _(
+                "F-JI-VRep (%(number)s) filed: %(verified_total)s t CO2e verified. The verification fee is due."
+            )
+            % {"number": v.number, "verified_total": f"{v.verified_total:,}"}
         ),
         report=report,
     )
@@ -271,7 +323,7 @@ def verification_file(request, pk: int):
 def verification_publish(request, key, number: int):
     project, ver = _project_verification(request, key, number)
     if not request.user.has_perm("determinations.check_determination", project):
-        return refuse(request, "Only the secretariat publishes verification reports.")
+        return refuse(request, _("Only the secretariat publishes verification reports."))
     fee = (
         project.fees.filter(kind="verification", number=ver.number)
         .prefetch_related("invoices")
@@ -284,13 +336,17 @@ def verification_publish(request, key, number: int):
         lambda d: vwf.publish_verification(
             request.user, ver, available_on=d.get("available_on") or None
         ),
-        title=f"Publish F-JI-VRep ({ver.number})",
-        intro="Publication starts the 15-day period (para 39). The report is published only "
-        "when its verification fee is paid or covered by credit.",
-        submit="Publish the verification report",
+        title=_("Publish F-JI-VRep (%(number)s)") % {"number": ver.number},
+        intro=_(
+            "Publication starts the 15-day period (para 39). The report is published only "
+            "when its verification fee is paid or covered by credit."
+        ),
+        submit=_("Publish the verification report"),
         done=lambda v: (
-            f"F-JI-VRep ({v.number}) published; the 15-day period closes "
-            f"{v.review_window_closes_at:%-d %b %Y %H:%M} GMT."
+            _(
+                "F-JI-VRep (%(number)s) published; the 15-day period closes %(review_window_closes_at)s."
+            )
+            % {"number": v.number, "review_window_closes_at": gmt_text(v.review_window_closes_at)}
         ),
         verification=ver,
         fee=fee,
@@ -302,12 +358,13 @@ def verification_publish(request, key, number: int):
 def eru_issue(request, key, number: int):
     project, ver = _project_verification(request, key, number)
     if not _is_dfp(request.user, project.host_party_id):
-        return refuse(request, "Only the designated focal point of the host Party issues ERUs.")
+        return refuse(request, _("Only the designated focal point of the host Party issues ERUs."))
     form = bind(request, IssueForm)
     remaining = issuance.remaining_by_period(ver)
     held = issuance.aau_balances(Party(pk=project.host_party_id))
     per_period = "; ".join(
-        f"{issuance.period_name(p)}: {left:,} still to issue, {held[p]:,} AAUs held"
+        _("%(period_name)s: %(left)s still to issue, %(held)s AAUs held")
+        % {"period_name": issuance.period_name(p), "left": f"{left:,}", "held": f"{held[p]:,}"}
         for p, left in remaining.items()
     )
     return _form_page(
@@ -315,13 +372,19 @@ def eru_issue(request, key, number: int):
         project,
         form,
         lambda d: issuance.issue_erus(request.user, ver, blocks=form.block_dicts()),
-        title=f"Issue ERUs for F-JI-VRep ({ver.number})",
-        intro="13/CMP.1 annex para 29: AAUs held in the national registry are converted to "
-        "ERUs; each unit keeps its serial number and one AAU is cancelled for every ERU. "
-        "ERUs for reductions in a year are units of the commitment period that contains it, "
-        "converted from AAUs of that period" + (f" — {per_period}." if per_period else "."),
-        submit="Issue the ERUs",
-        done=lambda iss: f"{iss.quantity:,} ERUs issued to the host Party's registry.",
+        title=_("Issue ERUs for F-JI-VRep (%(number)s)") % {"number": ver.number},
+        intro=_(
+            "13/CMP.1 annex para 29: AAUs held in the national registry are converted to "
+            "ERUs; each unit keeps its serial number and one AAU is cancelled for every ERU. "
+            "ERUs for reductions in a year are units of the commitment period that contains it, "
+            "converted from AAUs of that period"
+        )
+        + (f" — {per_period}." if per_period else "."),
+        submit=_("Issue the ERUs"),
+        done=lambda iss: (
+            _("%(quantity)s ERUs issued to the host Party's registry.")
+            % {"quantity": f"{iss.quantity:,}"}
+        ),
         verification=ver,
         remaining=sum(remaining.values()),
         balance=issuance.aau_balance(Party(pk=project.host_party_id)),
@@ -346,29 +409,38 @@ def eru_transfer(request, pk: int):
         raise Http404("No such ERU block.")
     project = block.issuance.verification.project
     if not _is_dfp(request.user, block.originating_party_id):
-        return refuse(request, "Only the designated focal point of the host Party transfers ERUs.")
+        return refuse(
+            request, _("Only the designated focal point of the host Party transfers ERUs.")
+        )
+    form = bind(request, TransferForm, accounts=accounts.accounts_for_project(project))
+    intro = _(
+        "The block holds %(quantity)s ERUs in “%(account)s”. A partial transfer splits it: the "
+        "first serials go to the account you choose, one of those the project's participants "
+        "recorded."
+    ) % {"quantity": f"{block.quantity:,}", "account": block.account}
+    if request.method == "GET" and not form.fields["account_id"].queryset.exists():
+        intro += " " + _(
+            "No participant of this project has recorded a registry account yet: they add one "
+            "on their page “Registry accounts for ERUs”, linked from the project's monitoring page."
+        )
     return _form_page(
         request,
         project,
-        bind(
-            request,
-            TransferForm,
-            parties=host_first(parties_with_approvals(project), project),
-            host=block.originating_party,
-        ),
+        form,
         lambda d: issuance.transfer(
-            request.user,
-            block,
-            quantity=d["quantity"],
-            account=d["account"],
-            account_party=d["account_party"],
+            request.user, block, quantity=d["quantity"], account_id=d["account_id"].pk
         ),
-        title=f"Transfer ERUs {block.serial_start}–{block.serial_end}",
-        intro=f"The block holds {block.quantity:,} ERUs in “{block.account}”. A partial "
-        "transfer splits it: the first serials go to the account you name.",
-        submit="Transfer",
+        title=_("Transfer ERUs %(serial_start)s–%(serial_end)s")
+        % {"serial_start": block.serial_start, "serial_end": block.serial_end},
+        intro=intro,
+        submit=_("Transfer"),
         done=lambda head: (
-            f"ERUs {head.serial_start}–{head.serial_end} transferred to {head.account}."
+            _("ERUs %(serial_start)s–%(serial_end)s transferred to %(account)s.")
+            % {
+                "serial_start": head.serial_start,
+                "serial_end": head.serial_end,
+                "account": head.account,
+            }
         ),
         block=block,
     )
@@ -380,17 +452,19 @@ def monitoring_withdraw(request, pk: int):
     report = _report_or_404(request, pk)
     project = report.project
     if not request.user.has_perm("projects.withdraw_project", project):
-        return refuse(request, "Only the project participants withdraw a monitoring report.")
+        return refuse(request, _("Only the project participants withdraw a monitoring report."))
     return _form_page(
         request,
         project,
         bind(request, MonitoringWithdrawForm),
         lambda d: vwf.withdraw_monitoring_report(request.user, report, d["reason"]),
-        title=f"Withdraw monitoring report {report.number}",
-        intro="The report, and its verification if one was filed, stay on the public record "
-        "marked withdrawn; the period is free again.",
-        submit="Withdraw the report",
-        done=f"Monitoring report {report.number} withdrawn.",
+        title=_("Withdraw monitoring report %(number)s") % {"number": report.number},
+        intro=_(
+            "The report, and its verification if one was filed, stay on the public record "
+            "marked withdrawn; the period is free again."
+        ),
+        submit=_("Withdraw the report"),
+        done=_("Monitoring report %(number)s withdrawn.") % {"number": report.number},
         report=report,
     )
 
@@ -404,7 +478,10 @@ def party_issuance(request, code):
         raise Http404(f"No Party {code!r}.")
     dfp = _is_dfp(request.user, party.pk)
     if request.method == "POST" and not dfp:
-        return refuse(request, f"Only the designated focal point of {party.name} records AAUs.")
+        return refuse(
+            request,
+            _("Only the designated focal point of %(name)s records AAUs.") % {"name": party.name},
+        )
     form = bind(request, AauHoldingForm) if dfp else None
     status = 200
     if form is not None and request.method == "POST":
@@ -424,8 +501,12 @@ def party_issuance(request, code):
             else:
                 messages.success(
                     request,
-                    f"Holding stated: {party.name} holds {balance:,} AAUs of the "
-                    f"{issuance.period_name(period)}.",
+                    _("Holding stated: %(name)s holds %(balance)s AAUs of the %(period_name)s.")
+                    % {
+                        "name": party.name,
+                        "balance": f"{balance:,}",
+                        "period_name": issuance.period_name(period),
+                    },
                 )
                 return redirect("party_issuance", code=party.code)
     balances = issuance.aau_balances(party)

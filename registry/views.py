@@ -7,7 +7,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +26,7 @@ from jitrack.errors import Forbidden
 from jitrack.web import paginate, part_of_page
 from projects import workflow as wf
 from projects.forms import CommentForm
-from projects.models import Counter, Document, Engagement, Event, Project, User
+from projects.models import Counter, Document, Project, User
 from projects.selectors import (
     available_actions,
     comments_open,
@@ -44,13 +44,12 @@ from projects.timeline import event_detail, event_label, project_events
 from projects.web import project_or_404
 from reviews import workflow as rwf
 from reviews.selectors import (
-    dashboard_context,
     project_review_context,
-    requestable_determinations,
     with_party_requests,
     with_review,
 )
 
+from . import context_processors, queues
 from .asof import COMMENTS_PER_PAGE, EVENTS_PER_PAGE, project_as_of
 
 S = Project.Status
@@ -111,47 +110,35 @@ def home(request):
 @login_required
 @require_safe
 def dashboard(request):
+    """Each role's work queues (``registry.queues``): what waits for this user, by deadline,
+    each with the act that clears it; then the projects the user follows."""
     user: User = request.user
-    context: dict = {"role": user.role}
+    work = context_processors.work(request)["work"]
+    context: dict = {
+        "role": user.role,
+        "queues": queues.work(user, work.counts),
+        "can_create": user.has_perm("projects.create_project"),
+    }
     org = user.organisation_id
     if user.role == User.Role.PARTICIPANT and org:
         projects = Project.objects.filter(participants=org).select_related("host_party", "aie")
         context["page"] = paginate(request, with_pending_engagement(projects))
-        context["can_create"] = user.has_perm("projects.create_project")
     elif user.role == User.Role.AIE and org:
-        context["engagements"] = (
-            Engagement.objects.filter(aie=org, status=Engagement.Status.PENDING)
-            .select_related("project__host_party", "requested_by__organisation")
-            .order_by("requested_at")
+        context["page"] = paginate(
+            request, Project.objects.filter(aie=org).select_related("host_party", "aie")
         )
-        mine = Project.objects.filter(aie=org).select_related("host_party", "aie")
-        context["tasks"] = (
-            mine.filter(status__in=[S.ENGAGED, S.OPEN_FOR_COMMENTS, S.COMMENTS_CLOSED])
-            .annotate(unanswered=Count("comments", filter=Q(comments__answer="")))
-            .order_by("due_at", "pk")
-        )
-        context["page"] = paginate(request, mine)
+    elif user.role == User.Role.PARTY and user.party_id:
+        hosted = Project.objects.filter(host_party=user.party_id).exclude(status=S.DRAFT)
+        context["page"] = paginate(request, hosted.select_related("host_party", "aie"))
+        context["issuance_url"] = reverse("party_issuance", args=[user.party.code])
     elif user.role == User.Role.SECRETARIAT:
-        context["pdds"] = (
-            Project.objects.filter(status=S.PDD_SUBMITTED)
-            .select_related("host_party", "aie")
-            .order_by("updated_at")
-        )
-        context["reports"] = with_fee(
-            Project.objects.filter(status=S.DETERMINATION_SUBMITTED).select_related(
-                "host_party", "aie"
-            )
-        ).order_by("updated_at")
-        context["events"] = Event.objects.select_related("project", "organisation").order_by(
-            "-created_at", "-pk"
-        )[:15]
-        context["clock_faults"] = open_clock_faults()
-        context["mail_problems"] = mail_problems()
-    elif user.role in (User.Role.JISC, User.Role.PARTY):
-        context["page"] = paginate(request, requestable_determinations(user))
-    else:
-        context["page"] = paginate(request, _in_review_window())
-    context.update(dashboard_context(user, context["role"]))
+        # listed only when there are some: no query on an ordinary day
+        if work.counts.get("clock_faults"):
+            context["clock_faults"] = open_clock_faults()
+        if work.counts.get("mail_problems"):
+            context["mail_problems"] = mail_problems()
+    elif user.role == User.Role.JISC:
+        context["meeting"] = queues.next_meeting()
     return render(request, "projects/dashboard.html", context)
 
 
@@ -369,6 +356,7 @@ def monitoring(request, key):
                 "submit": guards["submit_monitoring"].allows(user, project),
                 "transfer": may_transfer,
                 "issue": may_transfer,
+                "accounts": user.has_perm("determinations.name_registry_accounts", project),
             },
             "host_dfp": may_transfer,
         },

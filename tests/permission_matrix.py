@@ -140,6 +140,7 @@ PARAMS = {
         {"pk": "monitoring_report"},
     ),
     "eru_transfer": {"pk": "eru_block"},
+    "registry_account_deactivate": {"pk": "registry_account"},
     "api-eru-block-transfer": {"pk": "eru_block"},
     **dict.fromkeys(
         [
@@ -189,6 +190,9 @@ PARAMS = {
         ],
         {"pk": "review"},
     ),
+    # the demo participant's first notification: its own inbox only (projects.inbox)
+    "inbox_read": {"pk": "notification"},
+    "api-notification-read": {"pk": "notification"},
     "admin:otp_totp_totpdevice_config": {"pk": "totp_device"},
     "admin:otp_totp_totpdevice_qrcode": {"pk": "totp_device"},
     "clarification_detail": {"pk": "clarification"},
@@ -214,6 +218,23 @@ EXPECTED: dict[str, dict[str, str]] = {
     "account": {"GET": "ok; anonymous=login", "POST": "method; anonymous=login"},
     "account_token_new": {"GET": "method; anonymous=login", "POST": "ok; anonymous=login"},
     "account_token_revoke": {"GET": "method; anonymous=login", "POST": "ok; anonymous=login"},
+    # the inbox (projects.inbox): each user's own; another's notification is hidden (404)
+    "inbox": {"GET": "ok; anonymous=login", "POST": "method; anonymous=login"},
+    "inbox_read": {
+        "GET": "method; anonymous=login",
+        "POST": "not_found; anonymous=login; participant=ok",
+    },
+    "inbox_read_all": {"GET": "method; anonymous=login", "POST": "ok; anonymous=login"},
+    "inbox_preference": {"GET": "method; anonymous=login", "POST": "ok; anonymous=login"},
+    "api-notifications": {"GET": "ok; anonymous=login", "POST": "method; anonymous=login"},
+    "api-notification-read": {
+        "GET": "method; anonymous=login",
+        "POST": "not_found; anonymous=login; participant=ok",
+    },
+    "api-notifications-read-all": {
+        "GET": "method; anonymous=login",
+        "POST": "ok; anonymous=login",
+    },
     "password_change": {"GET": "ok; anonymous=login", "POST": "ok; anonymous=login"},
     "password_change_done": {"GET": "ok; anonymous=login", "POST": "method; anonymous=login"},
     "password_reset": {"GET": "ok", "POST": "ok"},
@@ -284,6 +305,15 @@ EXPECTED: dict[str, dict[str, str]] = {
     "eru_transfer": {
         "GET": "denied; anonymous=login; party=ok",
         "POST": "denied; anonymous=login; party=ok",
+    },
+    # the registry accounts a participant names for its ERUs: its own organisation's only
+    "registry_accounts": {
+        "GET": "denied; anonymous=login; participant,other_participant=ok",
+        "POST": "denied; anonymous=login; participant,other_participant=ok",
+    },
+    "registry_account_deactivate": {
+        "GET": "method; anonymous=login",
+        "POST": "denied; anonymous=login; participant=ok; other_participant=not_found",
     },
     "monitoring_new": {
         "GET": "denied; anonymous=login; participant=ok",
@@ -1129,6 +1159,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "feed_kind": {"GET": "ok", "POST": "method"},
     "feed_party": {"GET": "ok", "POST": "method"},
     "feed_project": {"GET": "ok", "POST": "method"},
+    # --- registry.help: the guides are public (issue 15)
+    "help_index": {"GET": "ok", "POST": "method"},
+    "help_role": {"GET": "ok", "POST": "method"},
     # --- registry.import_views
     "projects_import": {
         "GET": "denied; anonymous=login; secretariat=ok",

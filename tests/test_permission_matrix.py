@@ -39,7 +39,7 @@ from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
-from determinations.models import EruBlock, MonitoringReport
+from determinations.models import EruBlock, MonitoringReport, RegistryAccount
 from fees import services as fee_services
 from fees.models import Invoice, Reimbursement
 from projects import workflow as wf
@@ -48,6 +48,7 @@ from projects.models import (
     Document,
     Engagement,
     LetterOfApproval,
+    Notification,
     Organisation,
     Party,
     Project,
@@ -247,6 +248,13 @@ def _objects(p: dict[str, Project], users) -> dict[str, object]:
         "attachment": attached,
         "monitoring_report": MonitoringReport.objects.filter(project=p["final"]).first(),
         "eru_block": EruBlock.objects.order_by("pk").first(),
+        # the demo participant's account (determinations.accounts)
+        "registry_account": RegistryAccount.objects.create(
+            organisation=users["participant"].organisation,
+            registry_party=Party.objects.get(code="UA"),
+            identifier="UA-100-9999999-0-1",
+            holder="Matrix holder",
+        ),
         "invoice": invoice,
         "credit_note": note,
         "reimbursement": reimbursement,
@@ -263,6 +271,7 @@ def _objects(p: dict[str, Project], users) -> dict[str, object]:
         "meeting": Meeting.objects.get(number=40),
         "content_type": ContentType.objects.get_for_model(Project),
         "totp_device": device,
+        "notification": Notification.objects.filter(user=users["participant"]).first(),
     }
 
 
@@ -341,6 +350,8 @@ def kwargs_for(key: str, route: Route, world: World) -> dict:
             out[param] = next(iter(SECTIONS))
         elif param == "kind":
             out[param] = NOTICE_KINDS[0]
+        elif param == "role":  # a help guide's (registry.help)
+            out[param] = source or "aie"
         elif param == "name":
             out[param] = next(iter(TABLES if name.startswith("statistics") else DATASETS))
         elif param == "object_id":

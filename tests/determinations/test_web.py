@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from determinations import issuance
+from determinations import accounts, issuance
 from determinations import verification as vwf
 from determinations.models import (
     AauLedgerEntry,
@@ -437,7 +437,14 @@ def test_issue_before_final_is_409(client, published, party_user, final_project)
     assert "once the verification is final" in response.content.decode()
 
 
-def test_transfer_splits_block(client, issued, party_user, final_project):
+def test_transfer_splits_block(client, issued, party_user, participant, final_project):
+    # The participants name the account (determinations.accounts); the focal point chooses it.
+    account = accounts.add_registry_account(
+        participant,
+        registry_party=final_project.host_party,
+        identifier="UA-100-1000001-0-1",
+        holder="Green Carbon Ltd",
+    )
     block = EruBlock.objects.get()
     client = as_user(client, party_user)
     assert (
@@ -445,33 +452,39 @@ def test_transfer_splits_block(client, issued, party_user, final_project):
         in client.get(url(final_project, "monitoring/")).content.decode()
     )
     response = client.post(
-        f"/eru-blocks/{block.pk}/transfer/", {"quantity": "1000", "account": "PP account 1"}
+        f"/eru-blocks/{block.pk}/transfer/", {"quantity": "1000", "account_id": account.pk}
     )
     assert response.status_code == 302
     active = EruBlock.objects.filter(active=True).order_by("serial_start")
     assert [(b.serial_start, b.serial_end, b.account) for b in active] == [
-        (1001, 2000, "PP account 1"),
+        (1001, 2000, "UA-100-1000001-0-1"),
         (2001, 5000, "UA national registry"),
     ]
 
 
 def test_transfer_refusals(client, issued, participant, party_user, japan):
     block = EruBlock.objects.get()
+    ua = accounts.add_registry_account(
+        participant, registry_party=block.originating_party, identifier="UA-100-1-0-1", holder="G"
+    )
+    jp = accounts.add_registry_account(
+        participant, registry_party=japan, identifier="JP-100-1-0-1", holder="G"
+    )
     path = f"/eru-blocks/{block.pk}/transfer/"
     assert (
-        as_user(client, participant).post(path, {"quantity": "1", "account": "x"}).status_code
+        as_user(client, participant).post(path, {"quantity": "1", "account_id": ua.pk}).status_code
         == 403
     )
     client = as_user(client, party_user)
-    response = client.post(path, {"quantity": "5000", "account": "x"})
+    response = client.post(path, {"quantity": "5000", "account_id": ua.pk})
     assert response.status_code == 409
     assert "The block holds 4,000 ERUs." in response.content.decode()
-    assert client.post(path, {"quantity": "-1", "account": "x"}).status_code == 400
+    assert client.post(path, {"quantity": "-1", "account_id": ua.pk}).status_code == 400
     assert client.get("/eru-blocks/999999/transfer/").status_code == 404
     # To a registry of a Party involved that has not approved the project (para 33 (a)).
     block.issuance.verification.project.parties_involved.add(japan)
-    assert f'value="{japan.pk}"' in client.get(path).content.decode()
-    response = client.post(path, {"quantity": "1", "account": "JP-1", "account_party": japan.pk})
+    assert f'value="{jp.pk}"' in client.get(path).content.decode()
+    response = client.post(path, {"quantity": "1", "account_id": jp.pk})
     assert response.status_code == 409
     assert "written approval of the project is on record" in response.content.decode()
     assert EruBlock.objects.filter(active=True).count() == 1

@@ -2,7 +2,7 @@
 
 The participant submits a monitoring report, the AIE files the verification, the secretariat
 publishes it (the fee is covered by the advance), the 15 days pass, the host DFP records AAUs,
-issues ERUs and transfers part of them; an anonymous visitor sees the result.
+issues ERUs and transfers part of them to the account the participant recorded; an anonymous visitor sees the result.
 
 Screenshots go to test-artifacts/e2e-verification/.
 """
@@ -13,7 +13,7 @@ import shutil
 import pytest
 
 from determinations import verification as vwf
-from determinations.models import EruBlock, MonitoringReport, Verification
+from determinations.models import EruBlock, MonitoringReport, RegistryAccount, Verification
 from tests.factories import pdf_bytes
 from tests.support import ARTIFACTS, Actor
 
@@ -58,6 +58,16 @@ def test_monitoring_to_eru_issuance_in_the_browser(
     pp.shot("01-monitoring-report-form")
     pp.submit()
     pp.shot("02-monitoring-report-submitted")
+    # It names the registry account its ERUs go to, from the monitoring page.
+    page = pp.go(f"/projects/{project.key}/monitoring/")
+    with page.expect_navigation():
+        page.click("a[href='/registry-accounts/']")
+    page.select_option("select[name=registry_party]", str(project.host_party.pk))
+    page.fill("input[name=identifier]", "UA-100-1234567-0-12")
+    page.fill("input[name=holder]", "Green Carbon Ltd")
+    page.fill("input[name=label]", "ERU holding")
+    pp.submit()
+    pp.shot("02b-registry-account-recorded")
     pp.close()
     report = MonitoringReport.objects.get(project=project)
 
@@ -113,7 +123,9 @@ def test_monitoring_to_eru_issuance_in_the_browser(
     block = EruBlock.objects.get(issuance__verification=ver)
     page = dfp.go(f"/eru-blocks/{block.pk}/transfer/")
     page.fill("input[name=quantity]", "5000")
-    page.fill("input[name=account]", "PP account 1")
+    account = RegistryAccount.objects.get(identifier="UA-100-1234567-0-12")
+    page.select_option("select[name=account_id]", str(account.pk))
+    dfp.shot("10a-transfer-form")
     dfp.submit()
     dfp.shot("10-transferred")
     dfp.close()
@@ -124,7 +136,7 @@ def test_monitoring_to_eru_issuance_in_the_browser(
     text = page.locator("main").inner_text()
     assert "Final" in text, text
     assert "1–5000" in text and "5001–20000" in text
-    assert "PP account 1" in text
+    assert "UA-100-1234567-0-12" in text
     anon.shot("11-public-monitoring")
     anon.close()
 
@@ -136,6 +148,6 @@ def test_monitoring_to_eru_issuance_in_the_browser(
         .values_list("serial_start", "serial_end", "account")
     )
     assert len(blocks) == 2
-    assert blocks[0] == (1, 5000, "PP account 1")
+    assert blocks[0] == (1, 5000, "UA-100-1234567-0-12")
     assert blocks[1][:2] == (5001, 20000)
     assert not EruBlock.objects.get(serial_start=1, serial_end=20000).active

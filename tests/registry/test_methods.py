@@ -66,6 +66,8 @@ FORMS = {
     "verification_publish",
     "eru_issue",
     "eru_transfer",
+    "registry_accounts",
+    "registry_account_deactivate",
     "party_issuance",
     "projects_import",
 }
