@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -46,6 +47,21 @@ def env_int(name: str, default: int, minimum: int = 0) -> int:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_lines(name: str, default: str) -> tuple[str, ...]:
+    """A multi-line value (an address, bank details): real line breaks or the two characters
+    ``\\n`` (one line in a .env file) end a line; blank lines and surrounding spaces are dropped.
+    Set but blank stops start-up: it would print nothing where it is needed."""
+    raw = os.environ.get(name)
+    lines = tuple(
+        line.strip()
+        for line in (default if raw is None else raw).replace("\\n", "\n").splitlines()
+        if line.strip()
+    )
+    if not lines:
+        raise ImproperlyConfigured(f"{name} must not be blank")
+    return lines
 
 
 def env_rate(name: str, default: str) -> str:
@@ -135,6 +151,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "projects.context_processors.site",
+                "registry.context_processors.work",
+                "projects.context_processors.inbox",
             ],
         },
     },
@@ -161,7 +179,8 @@ AUTHENTICATION_BACKENDS = [
     # First: refuses every login attempt of a locked-out username or address (django-axes).
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading a session's user with its organisation and Party.
+    "projects.accounts.UserBackend",
 ]
 # The cache: Redis when CACHE_URL is set (shared by every web and worker process, as the public
 # pages' cache needs: jitrack.pagecache); embedded, a directory in ./var that the processes of
@@ -255,10 +274,20 @@ INVOICE_DUE_DAYS = env_int("INVOICE_DUE_DAYS", 30, minimum=1)
 # days before they are due.
 APPRAISAL_DAYS_BEFORE_WINDOW_CLOSES = env_int("APPRAISAL_DAYS_BEFORE_WINDOW_CLOSES", 10, minimum=0)
 APPRAISAL_REMINDER_DAYS = env_int("APPRAISAL_REMINDER_DAYS", 3, minimum=0)
-# Who the secretariat is, as printed on invoices and credit notes.
-FEE_ISSUER = env_str(
-    "FEE_ISSUER",
-    "UNFCCC secretariat, Joint Implementation, Platz der Vereinten Nationen 1, 53113 Bonn, Germany",
+# Who issues invoices and credit notes and where fees are paid, as printed on them and on the
+# "what we owe" page. The default bank account is the demo's and says so: set the real one.
+FEES_ISSUER_NAME = ", ".join(
+    env_lines("FEES_ISSUER_NAME", "UNFCCC secretariat, Joint Implementation")
+)
+FEES_ISSUER_ADDRESS = env_lines(
+    "FEES_ISSUER_ADDRESS", "Platz der Vereinten Nationen 1\n53113 Bonn\nGermany"
+)
+FEES_BANK_DETAILS = env_lines(
+    "FEES_BANK_DETAILS",
+    "Beneficiary: UNFCCC secretariat (DEMO ACCOUNT, NOT FOR PAYMENT)\n"
+    "Bank: Demo Bank AG, Bonn, Germany\n"
+    "IBAN: DE00 0000 0000 0000 0000 00\n"
+    "SWIFT/BIC: DEMODEXXXXX",
 )
 
 # E-mail: console in development, SMTP when EMAIL_HOST is set.
@@ -317,6 +346,17 @@ CELERY_BEAT_SCHEDULE["seal-logs"] = {
 CELERY_BEAT_SCHEDULE["drain-mail"] = {
     "task": "projects.outbox.drain",
     "schedule": float(env_int("MAIL_DRAIN_SECONDS", 60, minimum=1)),
+}
+# The daily digest of the notifications of the users who prefer one (projects.notify), at
+# MAIL_DIGEST_HOUR o'clock UTC.
+MAIL_DIGEST_HOUR = env_int("MAIL_DIGEST_HOUR", 6)
+if MAIL_DIGEST_HOUR > 23:
+    raise ImproperlyConfigured(
+        f"MAIL_DIGEST_HOUR must be an hour, 0 to 23 (got {MAIL_DIGEST_HOUR})"
+    )
+CELERY_BEAT_SCHEDULE["mail-digests"] = {
+    "task": "projects.tasks.send_digests",
+    "schedule": crontab(minute=0, hour=MAIL_DIGEST_HOUR),
 }
 
 REST_FRAMEWORK = {

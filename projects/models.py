@@ -185,6 +185,19 @@ class User(AbstractUser):
         help_text="The Party a DFP acts for; a JISC member's or expert's nationality.",
     )
 
+    class MailPreference(models.TextChoices):
+        IMMEDIATELY = "immediately", _("Immediately, one e-mail per notification")
+        DIGEST = "digest", _("Once a day, one e-mail listing the day's notifications")
+        NONE = "none", _("Never: only in the inbox")
+
+    mail_preference = models.CharField(
+        _("e-mail notifications"),
+        max_length=20,
+        choices=MailPreference.choices,
+        default=MailPreference.IMMEDIATELY,
+        help_text="How the user's notifications (projects.Notification) are e-mailed.",
+    )
+
     def has_perm(self, perm: str, obj=None) -> bool:
         """A domain permission (one of ``rules``' table, ``projects.rules`` and the others)
         follows the user's role, organisation, Party and term only: a superuser is no one's AIE,
@@ -857,3 +870,72 @@ class OutboxMail(models.Model):
 
     def __str__(self) -> str:
         return self.builder or f"{self.to}: {self.subject}"
+
+
+class Notification(models.Model):
+    """One notification to one user (issue 15): the in-app inbox. Written only by the outbox's
+    builders (``projects.notify``, ``reviews.notify``), in the drain's transaction that expands
+    the act's outbox row, so each is written exactly once; the same builder returns the e-mail
+    of the users who want it at once, and the daily digest (``projects.notify.digest_messages``)
+    mails the others' ``pending`` rows. Every notification e-mailed is in the inbox; a user
+    without an e-mail address still gets the inbox row. Confidential review work carries a link,
+    never content (ji-rules §6). Not public.
+
+    Written with ``bulk_create`` and changed with ``update``: the inbox is on no public page,
+    and a ``save()`` would renew the page cache (``jitrack.pagecache``)."""
+
+    class Mail(models.TextChoices):
+        SENT = "sent", _("E-mailed at once")
+        PENDING = "pending", _("Waiting for the daily digest")
+        DIGESTED = "digested", _("E-mailed in a daily digest")
+        NONE = "none", _("Not e-mailed")
+
+    # The kinds that are no event's (``reviews.notify``): confidential review work.
+    WORK_KINDS = {
+        "appraisal": _("Appraisal of a determination"),
+        "clarification": _("Request for clarification"),
+        "review": _("Review by the JISC"),
+    }
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=50, help_text="The event kind, or a review-work kind.")
+    subject = models.CharField(max_length=300, help_text="What it is about (the project).")
+    text = models.TextField(help_text="What to do.")
+    detail = models.TextField(blank=True, help_text="A decision and its reasons, if any.")
+    url = models.CharField(max_length=300, help_text="The site path of the object.")
+    read_at = models.DateTimeField(null=True, blank=True)
+    mail = models.CharField(max_length=10, choices=Mail.choices, default=Mail.NONE)
+    mailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # a user's inbox, newest first
+            models.Index(fields=["user", "-created_at", "-id"], name="notification_inbox"),
+            # the navigation's unread count
+            models.Index(
+                fields=["user"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+            # the daily digest's pending rows
+            models.Index(
+                fields=["user"], condition=models.Q(mail="pending"), name="notification_digest"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.subject}"
+
+    @property
+    def read(self) -> bool:
+        return self.read_at is not None
+
+    @property
+    def kind_label(self) -> str:
+        if self.kind in Event.Kind.values:
+            return Event.Kind(self.kind).label
+        return self.WORK_KINDS.get(self.kind, self.kind.replace("_", " "))

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import clock, ledger
+from . import clock, ledger, notify
 
 
 @shared_task
@@ -18,3 +18,10 @@ def seal_logs() -> dict[str, int]:
     sealed = ledger.seal_all()
     sealed["daily_heads"] = ledger.record_daily_heads()
     return sealed
+
+
+@shared_task
+def send_digests() -> None:
+    """The daily digest of the users who prefer one (``projects.notify.digest_messages``):
+    queued through the outbox, whose builder marks what it lists, so two runs mail it once."""
+    notify.queue_digests()

@@ -4,7 +4,7 @@ from django.urls import path
 from django.views.decorators.http import require_safe
 
 from . import account_views as accounts
-from . import views
+from . import inbox, views
 
 # The home page, the dashboards, the project page and the public lists are composed by the
 # registry (``registry.urls``); these are the project's own acts.
@@ -18,6 +18,10 @@ urlpatterns = [
     path("account/", login_required(require_safe(accounts.account)), name="account"),
     path("account/token/new/", accounts.account_token_new, name="account_token_new"),
     path("account/token/revoke/", accounts.account_token_revoke, name="account_token_revoke"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/<int:pk>/read/", inbox.inbox_read, name="inbox_read"),
+    path("inbox/read-all/", inbox.inbox_read_all, name="inbox_read_all"),
+    path("inbox/preference/", inbox.inbox_preference, name="inbox_preference"),
     path("account/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path(
         "account/password/done/",

@@ -6,7 +6,7 @@ from django.urls import include, path
 from determinations import api as determinations_api
 from fees import api as fees_api
 from jitrack.pagecache import public_page as cached
-from projects import api
+from projects import api, inbox
 from registry import api as registry_api
 from reviews import api as reviews_api
 
@@ -110,6 +110,11 @@ urlpatterns = [
     path("reimbursements/", fees_api.ReimbursementList.as_view(), name="api-reimbursements"),
     path(
         "reimbursements/<int:pk>/paid/", fees_api.reimbursement_paid, name="api-reimbursement-paid"
+    ),
+    path("notifications/", inbox.NotificationList.as_view(), name="api-notifications"),
+    path("notifications/<int:pk>/read/", inbox.notification_read, name="api-notification-read"),
+    path(
+        "notifications/read-all/", inbox.notifications_read_all, name="api-notifications-read-all"
     ),
     path("engagements/", api.EngagementList.as_view(), name="api-engagements"),
     path("engagements/<int:pk>/accept/", api.accept_engagement, name="api-engagement-accept"),

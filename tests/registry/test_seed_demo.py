@@ -14,7 +14,9 @@ from projects.models import (
     Accreditation,
     Comment,
     Event,
+    Notification,
     Organisation,
+    OutboxMail,
     Party,
     Project,
     SectoralScope,
@@ -71,6 +73,7 @@ def snapshot() -> dict:
         Project,
         Comment,
         Event,
+        Notification,
         Determination,
         FeeAssessment,
         JiscMember,
@@ -329,3 +332,27 @@ def test_the_demo_history_agrees_with_the_dates(seeded):
             project.events.order_by("created_at", "pk").values_list("created_at", flat=True)
         )
         assert steps == sorted(steps)
+
+
+def test_seed_demo_gives_its_users_the_notifications_of_its_history(seeded):
+    """The demo's inboxes hold what its history told each user (issue 15), each row written
+    once: the builders ran, whether or not a worker drained the outbox."""
+    kinds = {
+        username: set(
+            Notification.objects.filter(user__username=username).values_list("kind", flat=True)
+        )
+        for username in ("participant", "aie", "secretariat", "party", "jisc1")
+    }
+    assert {"engagement_accepted", "invoice_issued", "determination_final"} <= kinds["participant"]
+    assert {"engagement_requested", "comment_received", "comments_closed"} <= kinds["aie"]
+    assert {"pdd_submitted", "determination_submitted", "review_request_received"} <= kinds[
+        "secretariat"
+    ]
+    assert {"determination_published", "determination_final"} <= kinds["party"]
+    assert "appraisal" in kinds["jisc1"]
+    assert not Notification.objects.filter(read_at__isnull=False).exists()
+    assert not OutboxMail.objects.filter(done_at=None).exclude(builder="").exists()
+    rivne = Project.objects.get(title=RIVNE)
+    final = rivne.events.get(kind="determination_final")
+    told = Notification.objects.filter(user__username="participant", kind="determination_final")
+    assert told.filter(url=f"/projects/{rivne.key}/", created_at=final.created_at).count() == 1

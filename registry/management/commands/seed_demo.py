@@ -32,7 +32,7 @@ from determinations import workflow as dwf
 from fees import services as fees
 from jitrack.errors import DomainError
 from jitrack.files import one_page_pdf
-from projects import accreditation, parties
+from projects import accreditation, outbox, parties
 from projects import workflow as wf
 from projects.models import (
     Accreditation,
@@ -189,12 +189,22 @@ class Command(BaseCommand):
             self.meetings()
         self.projects()
         self.jisc_work()
+        self.notifications()
         if self.created:
             for line in self.created:
                 self.stdout.write(f"  created {line}")
             self.stdout.write(self.style.SUCCESS(f"seed_demo: {len(self.created)} objects created"))
         else:
             self.stdout.write("seed_demo: nothing to do, the demo data is already there")
+
+    def notifications(self) -> None:
+        """Run the outbox's builders now, so that the demo's users have the notifications of
+        its history in their inboxes whether or not a worker is running (the messages they
+        write are sent by the drain, as always)."""
+        built = 0
+        while done := outbox.build_due()["built"]:
+            built += done
+        self.note(f"{built} notification batches", built > 0)
 
     def note(self, what: str, created: bool) -> None:
         if created:
