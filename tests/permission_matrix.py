@@ -1186,6 +1186,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     # --- registry.views
     "dashboard": {"GET": "ok; anonymous=login", "POST": "method; anonymous=login"},
     "health": {"GET": "ok", "POST": "method"},
+    "favicon": {"GET": "ok", "POST": "method"},
     "home": {"GET": "ok", "POST": "method"},
     "monitoring": {"GET": "ok", "POST": "method"},
     "project_detail": {"GET": "ok", "POST": "method"},
