@@ -7,7 +7,7 @@ from django.urls import path
 
 from jitrack.pagecache import public_page as cached
 
-from . import analytics, calendars, feeds, import_views, opendata, record, sections, views
+from . import analytics, calendars, feeds, help, import_views, opendata, record, sections, views
 
 urlpatterns = [
     path("", cached(views.home), name="home"),
@@ -60,4 +60,7 @@ urlpatterns = [
     # statistics
     path("statistics/", cached(analytics.statistics_page), name="statistics"),
     path("statistics/<slug:name>.csv", cached(analytics.statistics_csv), name="statistics_csv"),
+    # help: a guide per role (issue 15)
+    path("help/", cached(help.help_index), name="help_index"),
+    path("help/<slug:role>/", cached(help.help_role), name="help_role"),
 ]
