@@ -7,17 +7,21 @@ of queries whatever the data size (tests/projects check it).
 
 from __future__ import annotations
 
+from csp.decorators import csp_replace
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
+from jitrack.confirm import Consequences, act_confirmed, ask, confirmed
 from jitrack.errors import TooMany
 from jitrack.web import GET_POST, act, bind, refuse
 
-from . import accounts
+from . import accounts, checks
 from . import workflow as wf
 from .forms import (
     AIEChoiceForm,
@@ -35,8 +39,9 @@ from .forms import (
     TerminateForm,
     WithdrawForm,
 )
-from .models import Comment, Document, Engagement, LetterOfApproval, Project
+from .models import Accreditation, Comment, Document, Engagement, LetterOfApproval, Project
 from .selectors import comments_open, host_first, parties_with_approvals, visible_projects
+from .timeline import day_text, gmt_text
 from .web import action_page, project_or_404, to_project
 
 S = Project.Status
@@ -44,7 +49,11 @@ S = Project.Status
 APPROVAL_STATUSES = (S.DRAFT, S.ENGAGED, S.PDD_SUBMITTED, S.OPEN_FOR_COMMENTS, S.COMMENTS_CLOSED)
 
 
+# The check pages show a document inline in a frame of this site (``_document_viewer.html``): the
+# download may be framed by this site only, never by another.
 @require_safe
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": ["'self'"]})
 def document_download(request, pk: int):
     document = Document.objects.select_related("project").filter(pk=pk).first()
     if document is None or not request.user.has_perm("projects.view_document", document):
@@ -82,6 +91,23 @@ def comment_attachment(request, pk: int):
     return FileResponse(stream, content_type="application/pdf", filename=comment.attachment_name)
 
 
+# --- acts that cannot be undone: a confirmation page between the form and the act -------------
+
+
+def _project_url(project: Project) -> str:
+    return reverse("project_detail", args=[project.key])
+
+
+def confirmed_action_page(request, project, form, call, *, consequences, **kwargs):
+    """``action_page`` for an act that cannot be undone: a valid POST first answers with the
+    confirmation page (``jitrack.confirm``), whose Confirm posts it again with ``confirm``."""
+    if request.method == "POST" and not confirmed(request) and form.is_valid():
+        said = consequences(form.cleaned_data)
+        if said is not None:
+            return act_confirmed(request, form, call, consequences=lambda _: said)
+    return action_page(request, project, form, call, **kwargs)
+
+
 # --- participant actions ----------------------------------------------------------------------
 
 
@@ -89,17 +115,19 @@ def comment_attachment(request, pk: int):
 @GET_POST
 def project_new(request):
     if not request.user.has_perm("projects.create_project"):
-        return refuse(request, "Only project participants can create projects.")
+        return refuse(request, _("Only project participants can create projects."))
     form = bind(request, ProjectForm, user=request.user)
     return act(
         request,
         form,
         lambda data: wf.create_project(request.user, **data),
         template="projects/project_form.html",
-        context={"title": "New project"},
+        context={"title": _("New project")},
         done=lambda p: (
-            f"Project created. Expected average annual reductions: "
-            f"{p.expected_annual_reductions:,} t CO2e."
+            _(
+                "Project created. Expected average annual reductions: %(expected_annual_reductions)s t CO2e."
+            )
+            % {"expected_annual_reductions": f"{p.expected_annual_reductions:,}"}
         ),
         then=to_project,
     )
@@ -110,7 +138,7 @@ def project_new(request):
 def project_edit(request, key):
     project = project_or_404(request, key)
     if not request.user.has_perm("projects.edit_project", project):
-        return refuse(request, "Only the project participants can edit it.")
+        return refuse(request, _("Only the project participants can edit it."))
     initial = ProjectForm.initial_for(project, request.user) if request.method == "GET" else None
     form = bind(request, ProjectForm, user=request.user, initial=initial)
     return act(
@@ -118,10 +146,12 @@ def project_edit(request, key):
         form,
         lambda data: wf.update_project(request.user, project, **data),
         template="projects/project_form.html",
-        context={"title": f"Edit {project.title}", "project": project},
+        context={"title": _("Edit %(title)s") % {"title": project.title}, "project": project},
         done=lambda p: (
-            f"Project saved. Expected average annual reductions: "
-            f"{p.expected_annual_reductions:,} t CO2e."
+            _(
+                "Project saved. Expected average annual reductions: %(expected_annual_reductions)s t CO2e."
+            )
+            % {"expected_annual_reductions": f"{p.expected_annual_reductions:,}"}
         ),
         then=to_project,
     )
@@ -132,7 +162,7 @@ def project_edit(request, key):
 def document_upload(request, key):
     project = project_or_404(request, key)
     if not request.user.has_perm("projects.edit_project", project):
-        return refuse(request, "Only the project participants can upload documents.")
+        return refuse(request, _("Only the project participants can upload documents."))
     return action_page(
         request,
         project,
@@ -145,10 +175,13 @@ def document_upload(request, key):
             uploaded=d["file"],
             confidential=d["confidential"],
         ),
-        title="Upload a document",
-        intro="PDF only, checked by content. A new upload of the same kind is a new version.",
-        submit="Upload",
-        done=lambda doc: f"Uploaded “{doc.title}” (version {doc.version}).",
+        title=_("Upload a document"),
+        intro=_("PDF only, checked by content. A new upload of the same kind is a new version."),
+        submit=_("Upload"),
+        done=lambda doc: (
+            _("Uploaded “%(title)s” (version %(version)s).")
+            % {"title": doc.title, "version": doc.version}
+        ),
     )
 
 
@@ -164,8 +197,10 @@ def approval_record(request, key):
         if not parties:
             return refuse(
                 request,
-                "Only the project participants and the focal points of the Parties involved "
-                "can record letters of approval.",
+                _(
+                    "Only the project participants and the focal points of the Parties involved "
+                    "can record letters of approval."
+                ),
             )
     form = bind(request, ApprovalForm, parties=parties)
     return action_page(
@@ -180,10 +215,10 @@ def approval_record(request, key):
             reference=d["reference"],
             uploaded=d["file"],
         ),
-        title="Record a letter of approval",
-        intro="The written approval of a Party involved (para 33 (a)).",
-        submit="Record the letter",
-        done=lambda loa: f"Letter of approval of {loa.party.name} recorded.",
+        title=_("Record a letter of approval"),
+        intro=_("The written approval of a Party involved (para 33 (a))."),
+        submit=_("Record the letter"),
+        done=lambda loa: _("Letter of approval of %(name)s recorded.") % {"name": loa.party.name},
     )
 
 
@@ -192,17 +227,19 @@ def approval_record(request, key):
 def engage(request, key):
     project = project_or_404(request, key)
     if not request.user.has_perm("projects.engage_aie", project):
-        return refuse(request, "Only the project participants can engage an AIE.")
+        return refuse(request, _("Only the project participants can engage an AIE."))
     return action_page(
         request,
         project,
         bind(request, AIEChoiceForm),
         lambda d: wf.engage_aie(request.user, project, d["aie"]),
-        title="Engage an AIE",
-        intro="The AIE must be accredited for determination in every sectoral scope of the "
-        "project. It will be asked to accept or decline.",
-        submit="Ask the AIE",
-        done=lambda e: f"{e.aie.name} has been asked to take the engagement.",
+        title=_("Engage an AIE"),
+        intro=_(
+            "The AIE must be accredited for determination in every sectoral scope of the "
+            "project. It will be asked to accept or decline."
+        ),
+        submit=_("Ask the AIE"),
+        done=lambda e: _("%(name)s has been asked to take the engagement.") % {"name": e.aie.name},
     )
 
 
@@ -211,17 +248,19 @@ def engage(request, key):
 def change_aie(request, key):
     project = project_or_404(request, key)
     if not request.user.has_perm("projects.change_aie", project):
-        return refuse(request, "Only the project participants can change the AIE.")
+        return refuse(request, _("Only the project participants can change the AIE."))
     return action_page(
         request,
         project,
         bind(request, ChangeAIEForm),
         lambda d: wf.change_aie(request.user, project, d["aie"], d["reason"]),
-        title="Change the AIE",
-        intro="Allowed after the comment period has ended and before the determination is "
-        "submitted. The secretariat records the change.",
-        submit="Change the AIE",
-        done=lambda p: f"The AIE is now {p.aie.name}.",
+        title=_("Change the AIE"),
+        intro=_(
+            "Allowed after the comment period has ended and before the determination is "
+            "submitted. The secretariat records the change."
+        ),
+        submit=_("Change the AIE"),
+        done=lambda p: _("The AIE is now %(name)s.") % {"name": p.aie.name},
     )
 
 
@@ -230,15 +269,15 @@ def change_aie(request, key):
 def withdraw(request, key):
     project = project_or_404(request, key)
     if not request.user.has_perm("projects.withdraw_project", project):
-        return refuse(request, "Only the project participants can withdraw the project.")
+        return refuse(request, _("Only the project participants can withdraw the project."))
     return action_page(
         request,
         project,
         bind(request, WithdrawForm),
         lambda d: wf.withdraw(request.user, project, d["reason"]),
-        title="Withdraw the project",
-        submit="Withdraw the project",
-        done="The project is withdrawn.",
+        title=_("Withdraw the project"),
+        submit=_("Withdraw the project"),
+        done=_("The project is withdrawn."),
     )
 
 
@@ -247,18 +286,20 @@ def withdraw(request, key):
 def terminate(request, key):
     project = project_or_404(request, key)
     if not request.user.has_perm("projects.terminate_project", project):
-        return refuse(request, "Only the project participants or the secretariat terminate.")
+        return refuse(request, _("Only the project participants or the secretariat terminate."))
     return action_page(
         request,
         project,
         bind(request, TerminateForm),
         lambda d: wf.terminate(request.user, project, d["reason"]),
-        title="Terminate the project",
-        intro="After the determination is final (ji-rules §7): no more monitoring or "
-        "verification. If no verification report was ever submitted, the advance above "
-        "USD 30,000 is reimbursed.",
-        submit="Terminate the project",
-        done="The project is terminated.",
+        title=_("Terminate the project"),
+        intro=_(
+            "After the determination is final: no more monitoring or verification. If no "
+            "verification report was ever submitted, the advance above USD 30,000 is reimbursed "
+            "(JISC Provisions for the charging of fees, version 3)."
+        ),
+        submit=_("Terminate the project"),
+        done=_("The project is terminated."),
     )
 
 
@@ -277,19 +318,25 @@ def approval_confirm(request, pk: int):
     if loa is None:
         raise Http404("No such letter of approval.")
     if not wf.is_focal_point(request.user, loa.party):
-        return refuse(request, f"Only the focal point of {loa.party.name} confirms its letter.")
-    reference = f", ref. {loa.reference}" if loa.reference else ""
+        return refuse(
+            request,
+            _("Only the focal point of %(name)s confirms its letter.") % {"name": loa.party.name},
+        )
+    reference = _(", ref. %(reference)s") % {"reference": loa.reference} if loa.reference else ""
     return action_page(
         request,
         loa.project,
         bind(request, ConfirmApprovalForm),
         lambda d: wf.confirm_approval(request.user, loa),
-        title=f"Confirm the letter of approval of {loa.party.name}",
-        intro=f"Uploaded by the project participants: issued {loa.issued_on:%d %b %Y}"
-        f"{reference}. Once confirmed, it is the written approval of {loa.party.name} on record "
-        "(para 33 (a)).",
-        submit="Confirm the letter",
-        done=lambda loa: f"The letter of approval of {loa.party.name} is confirmed.",
+        title=_("Confirm the letter of approval of %(name)s") % {"name": loa.party.name},
+        intro=_(
+            "Uploaded by the project participants: issued %(issued_on)s%(reference)s. Once confirmed, it is the written approval of %(name)s on record (para 33 (a))."
+        )
+        % {"issued_on": day_text(loa.issued_on), "reference": reference, "name": loa.party.name},
+        submit=_("Confirm the letter"),
+        done=lambda loa: (
+            _("The letter of approval of %(name)s is confirmed.") % {"name": loa.party.name}
+        ),
         then=lambda loa: to_project(loa.project),
     )
 
@@ -314,10 +361,13 @@ def engagement_decide(request, pk: int):
         lambda d: wf.decide_engagement(
             request.user, engagement, accept=d["decision"] == "accept", reason=d["reason"]
         ),
-        title="Accept or decline the engagement",
-        intro=f"{project.title} asks {engagement.aie.name} to determine the project.",
-        submit="Send the decision",
-        done=lambda e: "Engagement accepted." if e.status == "accepted" else "Engagement declined.",
+        title=_("Accept or decline the engagement"),
+        intro=_("%(title)s asks %(name)s to determine the project.")
+        % {"title": project.title, "name": engagement.aie.name},
+        submit=_("Send the decision"),
+        done=lambda e: (
+            _("Engagement accepted.") if e.status == "accepted" else _("Engagement declined.")
+        ),
         then=lambda e: to_project(e.project) if e.status == "accepted" else redirect("dashboard"),
     )
 
@@ -327,17 +377,40 @@ def engagement_decide(request, pk: int):
 def submit_pdd(request, key):
     project = project_or_404(request, key)
     if not request.user.has_perm("projects.submit_pdd", project):
-        return refuse(request, "Only the engaged AIE can submit the PDD.")
+        return refuse(request, _("Only the engaged AIE can submit the PDD."))
+    if not confirmed(request):
+        # The act takes no data: the page that asks is the confirmation page.
+        return ask(
+            request,
+            Consequences(
+                title=_("Submit the PDD of %(title)s for publication?") % {"title": project.title},
+                what=[
+                    _(
+                        "The PDD goes to the secretariat, which checks it, gives the project "
+                        "its reference number and publishes it for 30 days of comments "
+                        "(para 32)."
+                    ),
+                    _(
+                        "The participants can no longer change the project or its documents "
+                        "unless the secretariat returns the PDD."
+                    ),
+                ],
+                submit=_("Submit the PDD"),
+                cancel=_project_url(project),
+            ),
+        )
     return action_page(
         request,
         project,
         bind(request, forms.Form),
         lambda _: wf.submit_pdd(request.user, project),
-        title="Submit the PDD for publication",
-        intro="The secretariat checks the PDD, gives the project its reference number and "
-        "publishes it for 30 days of comments (para 32).",
-        submit="Submit the PDD",
-        done="PDD submitted to the secretariat for publication.",
+        title=_("Submit the PDD for publication"),
+        intro=_(
+            "The secretariat checks the PDD, gives the project its reference number and "
+            "publishes it for 30 days of comments (para 32)."
+        ),
+        submit=_("Submit the PDD"),
+        done=_("PDD submitted to the secretariat for publication."),
     )
 
 
@@ -364,7 +437,7 @@ def comment_add(request, key):
         publish,
         template="projects/comment_form.html",
         context={"project": project, "comments_open": comments_open(project)},
-        done="Thank you: your comment is published and sent to the AIE.",
+        done=_("Thank you: your comment is published and sent to the AIE."),
         then=lambda _: redirect(f"/projects/{project.key}/#comments"),
     )
 
@@ -382,17 +455,17 @@ def comment_answer(request, key, comment_id: int):
     project = project_or_404(request, key)
     comment = _comment_or_404(project, comment_id)
     if not request.user.has_perm("projects.answer_comment", project):
-        return refuse(request, "Only the project's AIE can answer comments.")
+        return refuse(request, _("Only the project's AIE can answer comments."))
     form = bind(request, AnswerForm, initial={"answer": comment.answer})
     return action_page(
         request,
         project,
         form,
         lambda d: wf.answer_comment(request.user, comment, d["answer"]),
-        title=f"Answer the comment of {comment.name}",
+        title=_("Answer the comment of %(name)s") % {"name": comment.name},
         intro=comment.text,
-        submit="Save the answer",
-        done="Answer saved.",
+        submit=_("Save the answer"),
+        done=_("Answer saved."),
         then=lambda c: redirect(f"/projects/{project.key}/#comment-{c.pk}"),
     )
 
@@ -404,16 +477,26 @@ def comment_remove(request, key, comment_id: int):
     project = project_or_404(request, key)
     comment = _comment_or_404(project, comment_id)
     if not request.user.has_perm("projects.remove_comment", project):
-        return refuse(request, "Only the secretariat removes comments.")
-    return action_page(
+        return refuse(request, _("Only the secretariat removes comments."))
+    return confirmed_action_page(
         request,
         project,
         bind(request, RemoveCommentForm),
         lambda d: wf.remove_comment(request.user, comment, d["reason"]),
-        title=f"Remove the comment of {comment.name}",
+        consequences=lambda d: Consequences(
+            title=_("Remove the comment of %(name)s?") % {"name": comment.name},
+            what=[
+                _("The comment and its attachment are no longer shown."),
+                _("The record keeps that a comment was removed, when and why."),
+            ],
+            submit=_("Remove the comment"),
+            cancel=_project_url(project) + "#comments",
+            danger=True,
+        ),
+        title=_("Remove the comment of %(name)s") % {"name": comment.name},
         intro=comment.text,
-        submit="Remove the comment",
-        done="Comment removed; the record says when and why.",
+        submit=_("Remove the comment"),
+        done=_("Comment removed; the record says when and why."),
         then=lambda c: redirect(f"/projects/{project.key}/#comment-{c.pk}"),
     )
 
@@ -427,8 +510,8 @@ def document_aside(request, pk: int):
         raise Http404("No such document.")
     project = document.project
     if not request.user.has_perm("projects.manage_documents", project):
-        return refuse(request, "Only the secretariat supersedes or withdraws a document.")
-    return action_page(
+        return refuse(request, _("Only the secretariat supersedes or withdraws a document."))
+    return confirmed_action_page(
         request,
         project,
         bind(request, DocumentAsideForm, document=document),
@@ -439,26 +522,79 @@ def document_aside(request, pk: int):
             reason=d["reason"],
             superseded_by=d["superseded_by"],
         ),
-        title=f"Withdraw or supersede “{document.title}” (version {document.version})",
-        intro="It stays on the public record, listed with the reason.",
-        submit="Record it",
-        done=lambda doc: f"“{doc.title}” is {doc.get_status_display().lower()}.",
+        consequences=lambda d: Consequences(
+            title=(
+                _("Withdraw “%(title)s”?")
+                if d["action"] == "withdraw"
+                else _("Mark “%(title)s” superseded?")
+            )
+            % {"title": document.title},
+            what=[
+                _(
+                    "The document stays on the public record, listed as withdrawn or "
+                    "superseded with your reason; nothing published is ever deleted."
+                )
+            ],
+            submit=_("Record it"),
+            cancel=_project_url(project),
+            danger=d["action"] == "withdraw",
+        ),
+        title=_("Withdraw or supersede “%(title)s” (version %(version)s)")
+        % {"title": document.title, "version": document.version},
+        intro=_("It stays on the public record, listed with the reason."),
+        submit=_("Record it"),
+        done=lambda doc: (
+            _("“%(title)s” is %(status)s.")
+            % {"title": doc.title, "status": doc.get_status_display().lower()}
+        ),
     )
 
 
 # --- secretariat ------------------------------------------------------------------------------
 
 
+def _check_pdd_consequences(project: Project, data: dict) -> Consequences | None:
+    if data["decision"] != "accept":
+        return None  # the AIE submits it again: nothing to confirm
+    return Consequences(
+        title=_("Return the PDD of %(title)s to the AIE?") % {"title": project.title},
+        what=[
+            _("The PDD goes back to the AIE with your reasons; it is not published."),
+            _("The AIE may submit it again once the participants have completed it."),
+        ],
+        submit=_("Return the PDD"),
+        cancel=reverse("check_pdd", args=[project.key]),
+    )
+    return Consequences(
+        title=_("Publish the PDD of %(title)s?") % {"title": project.title},
+        what=[
+            _(
+                "The project receives its reference number and the PDD is published for 30 "
+                "days of comments by Parties, stakeholders and accredited observers (para 32)."
+            ),
+            _("Its public documents are published with it."),
+            _("Nothing published is ever deleted: this cannot be undone."),
+        ],
+        submit=_("Publish the PDD"),
+        cancel=reverse("check_pdd", args=[project.key]),
+    )
+
+
 @login_required
 @GET_POST
 def check_pdd(request, key):
-    project = project_or_404(request, key)
+    """The secretariat's completeness check (paras 31-32): the PDD in view, the project's data,
+    the letters of approval and a checklist computed from the record."""
+    project = project_or_404(
+        request, key, visible_projects(request.user).select_related("host_party", "aie")
+    )
     if not request.user.has_perm("projects.check_pdd", project):
-        return refuse(request, "Only the secretariat checks PDD submissions.")
-    return action_page(
+        return refuse(request, _("Only the secretariat checks PDD submissions."))
+    form = bind(request, CheckForm)
+    data = checks.load(project, Accreditation.Function.DETERMINATION)
+    return act_confirmed(
         request,
-        project,
-        bind(request, CheckForm),
+        form,
         lambda d: wf.check_pdd(
             request.user,
             project,
@@ -466,13 +602,24 @@ def check_pdd(request, key):
             available_on=d["available_on"],
             reason=d["reason"],
         ),
-        title="Check the PDD",
-        intro="Publish with a reference number (the comment period runs 30 days from the "
-        "availability date), or return the PDD to the AIE with reasons.",
-        submit="Record the check",
-        done=lambda p: (
-            f"Published as {p.reference}; comments until {p.comments_close_at:%-d %b %Y %H:%M} GMT."
-            if p.status == S.OPEN_FOR_COMMENTS
-            else "PDD returned to the AIE."
+        # A refusal of the act itself comes back on the form at once, without asking.
+        consequences=lambda d: (
+            None
+            if wf.GUARDS["check_pdd"].refusal(request.user, project)
+            else _check_pdd_consequences(project, d)
         ),
+        template="projects/check_pdd.html",
+        context={
+            "project": project,
+            "data": data,
+            "pdd": checks.current(data, Document.Kind.PDD),
+            "checklist": checks.pdd_checklist(data),
+        },
+        done=lambda p: (
+            _("Published as %(reference)s; comments until %(comments_close_at)s.")
+            % {"reference": p.reference, "comments_close_at": gmt_text(p.comments_close_at)}
+            if p.status == S.OPEN_FOR_COMMENTS
+            else _("PDD returned to the AIE.")
+        ),
+        then=to_project,
     )

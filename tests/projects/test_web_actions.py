@@ -166,17 +166,23 @@ def test_engage_accept_submit_check_comment_answer_file_pay_publish(
     project.refresh_from_db()
     assert project.status == "engaged"
 
+    # Both acts cannot be undone: the first POST only asks (tests/projects/test_confirmations).
     response = client.post(f"/projects/{project.key}/submit-pdd/")
+    assert response.status_code == 200
+    assert 'name="confirmed" value="yes"' in response.content.decode()
+    response = client.post(f"/projects/{project.key}/submit-pdd/", {"confirmed": "yes"})
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.status == "pdd_submitted"
 
     client.force_login(secretariat)
     today = timezone.localdate()
-    response = client.post(
-        f"/projects/{project.key}/check-pdd/",
-        {"decision": "accept", "available_on": today.isoformat()},
-    )
+    check = {"decision": "accept", "available_on": today.isoformat()}
+    response = client.post(f"/projects/{project.key}/check-pdd/", check)
+    assert response.status_code == 200
+    project.refresh_from_db()
+    assert project.status == "pdd_submitted"
+    response = client.post(f"/projects/{project.key}/check-pdd/", {**check, "confirmed": "yes"})
     assert response.status_code == 302
     assert response["Location"] == "/projects/0001/"
     project.refresh_from_db()
@@ -248,10 +254,10 @@ def test_engage_accept_submit_check_comment_answer_file_pay_publish(
     assert fee.invoices.get().payments.get().reference == "BANK-77"
     assert "Payment of USD 8,500.00 recorded on JI-" in flash(client, response)
 
-    response = client.post(
-        "/projects/0001/determination/check/",
-        {"decision": "accept", "available_on": today.isoformat()},
-    )
+    check = {"decision": "accept", "available_on": today.isoformat()}
+    response = client.post("/projects/0001/determination/check/", check)
+    assert response.status_code == 200  # publication cannot be undone: it asks first
+    response = client.post("/projects/0001/determination/check/", {**check, "confirmed": "yes"})
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.status == "determination_published"
