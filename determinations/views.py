@@ -199,7 +199,33 @@ def _report_or_404(request, pk: int) -> MonitoringReport:
     return report
 
 
-def _form_page(request, project, form, call, *, title, submit, done, intro="", then=None, **extra):
+def _form_page(
+    request,
+    project,
+    form,
+    call,
+    *,
+    title,
+    submit,
+    done,
+    intro="",
+    then=None,
+    consequences=None,
+    **extra,
+):
+    """The page of one act; with ``consequences`` (``jitrack.confirm``) a valid POST is first
+    confirmed: for acts that cannot be undone."""
+    if consequences is not None:
+        return act_confirmed(
+            request,
+            form,
+            call,
+            consequences=consequences,
+            template="determinations/verification/form.html",
+            context={"project": project, "title": title, "intro": intro, "submit": submit, **extra},
+            done=done,
+            then=then or (lambda _: _to_monitoring(project)),
+        )
     return act(
         request,
         form,
@@ -329,6 +355,7 @@ def verification_publish(request, key, number: int):
         .prefetch_related("invoices")
         .first()
     )
+    data = project_checks.load(project, Accreditation.Function.VERIFICATION)
     return _form_page(
         request,
         project,
@@ -336,6 +363,29 @@ def verification_publish(request, key, number: int):
         lambda d: vwf.publish_verification(
             request.user, ver, available_on=d.get("available_on") or None
         ),
+        consequences=lambda d: (
+            None
+            if vwf.GUARDS["publish"].refusal(request.user, ver, project)
+            or fee is None
+            or fee.status not in FeeAssessment.SETTLED
+            else Consequences(
+                title=_("Publish F-JI-VRep (%(number)s) of %(title)s?")
+                % {"number": ver.number, "title": project.title},
+                what=[
+                    _(
+                        "The verification report is made public (para 38) and the 15-day "
+                        "period starts: the verification is final after it unless a Party "
+                        "involved or three JISC members request a review (para 39)."
+                    ),
+                    _("Once final, the host Party may issue the verified ERUs."),
+                    _("Nothing published is ever deleted: this cannot be undone."),
+                ],
+                submit=_("Publish the verification report"),
+                cancel=reverse("verification_publish", args=[project.key, ver.number]),
+            )
+        ),
+        data=data,
+        checklist=checks.verification_checklist(data, ver, fee),
         title=_("Publish F-JI-VRep (%(number)s)") % {"number": ver.number},
         intro=_(
             "Publication starts the 15-day period (para 39). The report is published only "
@@ -350,6 +400,29 @@ def verification_publish(request, key, number: int):
         ),
         verification=ver,
         fee=fee,
+    )
+
+
+def _issue_consequences(project, ver, data, remaining):
+    """What issuing ``data["blocks"]`` does; None when the act will refuse it (not issuable,
+    more than is left to issue), which it then says on the form."""
+    quantity = sum(end - start + 1 for start, end in data["blocks"])
+    if not issuance.issuable(ver) or quantity > sum(remaining.values()):
+        return None
+    return Consequences(
+        title=_("Issue %(quantity)s ERUs for %(title)s?")
+        % {"quantity": f"{quantity:,}", "title": project.title},
+        what=[
+            _(
+                "%(quantity)s AAUs held in the national registry become ERUs: each unit keeps "
+                "its serial number and gains the project identifier; one AAU is cancelled for "
+                "every ERU (13/CMP.1 annex para 29)."
+            )
+            % {"quantity": f"{quantity:,}"},
+            _("The ERUs go to the host Party's registry; the issuance is public and final."),
+        ],
+        submit=_("Issue the ERUs"),
+        cancel=reverse("monitoring", args=[project.key]),
     )
 
 
@@ -372,6 +445,7 @@ def eru_issue(request, key, number: int):
         project,
         form,
         lambda d: issuance.issue_erus(request.user, ver, blocks=form.block_dicts()),
+        consequences=lambda d: _issue_consequences(project, ver, d, remaining),
         title=_("Issue ERUs for F-JI-VRep (%(number)s)") % {"number": ver.number},
         intro=_(
             "13/CMP.1 annex para 29: AAUs held in the national registry are converted to "
@@ -388,6 +462,26 @@ def eru_issue(request, key, number: int):
         verification=ver,
         remaining=sum(remaining.values()),
         balance=issuance.aau_balance(Party(pk=project.host_party_id)),
+    )
+
+
+def _transfer_consequences(project, block, data):
+    """What the transfer does; None when the act will refuse it (the block is gone or too
+    small), which it then says on the form."""
+    quantity = data["quantity"]
+    if not block.active or quantity > block.quantity:
+        return None
+    last = block.serial_start + quantity - 1
+    return Consequences(
+        title=_("Transfer %(quantity)s ERUs to %(account)s?")
+        % {"quantity": f"{quantity:,}", "account": data["account_id"].identifier},
+        what=[
+            _("ERUs %(first)s–%(last)s leave “%(from)s” for the account you chose.")
+            % {"first": block.serial_start, "last": last, "from": block.account},
+            _("A transfer is recorded on the public ledger and cannot be taken back here."),
+        ],
+        submit=_("Transfer"),
+        cancel=reverse("monitoring", args=[project.key]),
     )
 
 
@@ -430,6 +524,7 @@ def eru_transfer(request, pk: int):
         lambda d: issuance.transfer(
             request.user, block, quantity=d["quantity"], account_id=d["account_id"].pk
         ),
+        consequences=lambda d: _transfer_consequences(project, block, d),
         title=_("Transfer ERUs %(serial_start)s–%(serial_end)s")
         % {"serial_start": block.serial_start, "serial_end": block.serial_end},
         intro=intro,

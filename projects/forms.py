@@ -27,71 +27,74 @@ def parse_expected(text: str) -> dict[int, int]:
         digits = re.sub(r"[ ,_.']", "", match.group(2)) if match else ""
         if not digits.isdigit():
             raise forms.ValidationError(
-                f"Line {number} (“{line.strip()}”) is not “year: tonnes”, e.g. “2009: 50000”."
+                _("Line %(number)s (“%(line)s”) is not “year: tonnes”, e.g. “2009: 50000”.")
+                % {"number": number, "line": line.strip()}
             )
         year = int(match.group(1))
         if year in expected:
-            raise forms.ValidationError(f"The year {year} is given twice.")
+            raise forms.ValidationError(_("The year %(year)s is given twice.") % {"year": year})
         expected[year] = int(digits)
     return expected
 
 
 class ProjectForm(forms.Form):
     title = forms.CharField(max_length=255)
-    host_party = forms.ModelChoiceField(Party.objects.all(), label="Host Party")
+    host_party = forms.ModelChoiceField(Party.objects.all(), label=_("Host Party"))
     parties_involved = forms.ModelMultipleChoiceField(
         Party.objects.all(),
         required=False,
-        label="Other Parties involved",
-        help_text="Hold Ctrl (⌘ on a Mac) to choose several.",
+        label=_("Other Parties involved"),
+        help_text=_("Hold Ctrl (⌘ on a Mac) to choose several."),
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     participants = forms.ModelMultipleChoiceField(
         Organisation.objects.none(),
         required=False,
-        label="Other project participants",
-        help_text="Your organisation is always a participant.",
+        label=_("Other project participants"),
+        help_text=_("Your organisation is always a participant."),
         widget=forms.SelectMultiple(attrs={"size": 5}),
     )
     sectoral_scopes = forms.ModelMultipleChoiceField(
         SectoralScope.objects.all(),
         widget=forms.CheckboxSelectMultiple,
-        label="Sectoral scopes",
+        label=_("Sectoral scopes"),
     )
-    small_scale = forms.BooleanField(required=False, label="Small-scale project")
+    small_scale = forms.BooleanField(required=False, label=_("Small-scale project"))
     small_scale_type = forms.ChoiceField(
         choices=[("", "—"), *Project.SmallScaleType.choices],
         required=False,
-        label="Small-scale type",
-        help_text="1/CMP.2 para 28, with the CDM small-scale definitions.",
+        label=_("Small-scale type"),
+        help_text=_("1/CMP.2 para 28, with the CDM small-scale definitions."),
     )
     small_scale_figure = forms.DecimalField(
         required=False,
         min_value=0,
         max_digits=14,
         decimal_places=3,
-        label="Small-scale figure",
-        help_text="MW of output capacity (I), GWh a year saved (II) or t CO2e a year (III).",
+        label=_("Small-scale figure"),
+        help_text=_("MW of output capacity (I), GWh a year saved (II) or t CO2e a year (III)."),
     )
-    poa = forms.BooleanField(required=False, label="Programme of activities (PoA)")
-    crediting_start = forms.DateField(required=False, widget=DATE, label="Crediting period start")
-    crediting_end = forms.DateField(required=False, widget=DATE, label="Crediting period end")
+    poa = forms.BooleanField(required=False, label=_("Programme of activities (PoA)"))
+    crediting_start = forms.DateField(
+        required=False, widget=DATE, label=_("Crediting period start")
+    )
+    crediting_end = forms.DateField(required=False, widget=DATE, label=_("Crediting period end"))
     baseline_approach = forms.ChoiceField(
-        choices=Project.Approach.choices, label="Baseline and monitoring approach"
+        choices=Project.Approach.choices, label=_("Baseline and monitoring approach")
     )
     methodology = forms.CharField(
         max_length=120,
         required=False,
-        label="Approved CDM methodology",
-        help_text="Required when an approved CDM methodology is used, e.g. ACM0001.",
+        label=_("Approved CDM methodology"),
+        help_text=_("Required when an approved CDM methodology is used, e.g. ACM0001."),
     )
     monitoring_approach = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Monitoring approach"
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Monitoring approach")
     )
     expected = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5, "placeholder": "2009: 50000\n2010: 60000"}),
-        label="Expected emission reductions by year (t CO2e)",
-        help_text="One line per year, “year: tonnes”. The average is computed when you save.",
+        label=_("Expected emission reductions by year (t CO2e)"),
+        help_text=_("One line per year, “year: tonnes”. The average is computed when you save."),
     )
 
     def __init__(self, *args, user=None, **kwargs):
@@ -130,26 +133,28 @@ UPLOAD_KINDS = [(k, label) for k, label in Document.Kind.choices if k in wf.PART
 
 
 class DocumentForm(forms.Form):
-    kind = forms.ChoiceField(choices=UPLOAD_KINDS, label="Document")
+    kind = forms.ChoiceField(choices=UPLOAD_KINDS, label=_("Document"))
     title = forms.CharField(max_length=255, required=False)
     file = forms.FileField(
-        label="PDF file", widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"})
+        label=_("PDF file"), widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"})
     )
     confidential = forms.BooleanField(
         required=False,
-        label="Confidential (para 40)",
-        help_text="Not for the PDD, additionality, baseline methodology or environmental "
-        "impact documents: these are always public.",
+        label=_("Confidential (para 40)"),
+        help_text=_(
+            "Not for the PDD, additionality, baseline methodology or environmental "
+            "impact documents: these are always public."
+        ),
     )
 
 
 class ApprovalForm(forms.Form):
-    party = forms.ModelChoiceField(Party.objects.none(), label="Party")
-    issued_on = forms.DateField(widget=DATE, label="Issued on")
-    reference = forms.CharField(max_length=120, required=False, label="Letter reference")
+    party = forms.ModelChoiceField(Party.objects.none(), label=_("Party"))
+    issued_on = forms.DateField(widget=DATE, label=_("Issued on"))
+    reference = forms.CharField(max_length=120, required=False, label=_("Letter reference"))
     file = forms.FileField(
         required=False,
-        label="Letter (PDF, optional)",
+        label=_("Letter (PDF, optional)"),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
     )
 
@@ -163,39 +168,43 @@ class ApprovalForm(forms.Form):
 
 class AIEChoiceForm(forms.Form):
     aie = forms.ModelChoiceField(
-        Organisation.objects.filter(kind=Organisation.Kind.AIE), label="Accredited entity"
+        Organisation.objects.filter(kind=Organisation.Kind.AIE), label=_("Accredited entity")
     )
 
 
 class ConfirmApprovalForm(forms.Form):
     confirm = forms.BooleanField(
-        label="I confirm that my Party issued this letter of approval; once confirmed it is on "
-        "the record and cannot be undone."
+        label=_(
+            "I confirm that my Party issued this letter of approval; once confirmed it is on "
+            "the record and cannot be undone."
+        )
     )
 
 
 class ChangeAIEForm(AIEChoiceForm):
     reason = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Reason (public)"
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Reason (public)")
     )
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("Reason"))
     confirm = forms.BooleanField(
-        label="I understand that a withdrawn project cannot be resumed; once published it stays "
-        "on the public record marked withdrawn."
+        label=_(
+            "I understand that a withdrawn project cannot be resumed; once published it stays "
+            "on the public record marked withdrawn."
+        )
     )
 
 
 class DecisionForm(forms.Form):
     """Accept or decline / publish or return, with reasons."""
 
-    ACCEPT_LABEL = "Accept"
-    REJECT_LABEL = "Decline"
-    decision = forms.ChoiceField(widget=forms.RadioSelect, label="Decision")
+    ACCEPT_LABEL = _("Accept")
+    REJECT_LABEL = _("Decline")
+    decision = forms.ChoiceField(widget=forms.RadioSelect, label=_("Decision"))
     reason = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Reasons"
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Reasons")
     )
 
     def __init__(self, *args, **kwargs):
@@ -216,7 +225,7 @@ class EngagementDecisionForm(DecisionForm):
 
 def availability_choices() -> list[tuple[str, str]]:
     return [
-        (d.isoformat(), d.strftime("%-d %b %Y") + (" (today)" if i == 0 else " (tomorrow)"))
+        (d.isoformat(), d.strftime("%-d %b %Y") + (_(" (today)") if i == 0 else _(" (tomorrow)")))
         for i, d in enumerate(deadlines.allowed_availability_dates(timezone.localdate()))
     ]
 
@@ -224,20 +233,20 @@ def availability_choices() -> list[tuple[str, str]]:
 class CheckForm(DecisionForm):
     """The secretariat's check: publish (available today or tomorrow) or return with reasons."""
 
-    ACCEPT_LABEL = "Publish"
-    REJECT_LABEL = "Return with reasons"
+    ACCEPT_LABEL = _("Publish")
+    REJECT_LABEL = _("Return with reasons")
     available_on = forms.TypedChoiceField(
-        label="Availability date",
+        label=_("Availability date"),
         coerce=date.fromisoformat,
         required=False,
-        help_text="The day the document becomes available counts as day 1 of the period.",
+        help_text=_("The day the document becomes available counts as day 1 of the period."),
     )
     field_order = ["decision", "available_on", "reason"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["available_on"].choices = availability_choices()
-        self.fields["reason"].label = "Reasons for returning"
+        self.fields["reason"].label = _("Reasons for returning")
 
 
 class CommentForm(forms.Form):
@@ -262,7 +271,7 @@ class AnswerForm(forms.Form):
     answer = forms.CharField(
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Answer (how due account is taken)",
+        label=_("Answer (how due account is taken)"),
     )
 
 
@@ -311,4 +320,4 @@ class RemoveCommentForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    reference = forms.CharField(max_length=120, required=False, label="Bank reference")
+    reference = forms.CharField(max_length=120, required=False, label=_("Bank reference"))

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, time
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from projects.models import Project
 
@@ -83,9 +84,9 @@ def agenda_items(meeting: Meeting, now: datetime | None = None) -> dict:
                     "due_at": review.due_at,
                     "decided_at": review.decided_at,
                     "submitted_at": review.corrections_submitted_at,
-                    "awaiting": "confirmation"
+                    "awaiting": _("awaiting the confirmation")
                     if review.corrections_submitted_at
-                    else "corrected report",
+                    else _("awaiting the corrected report"),
                 }
             )
             continue

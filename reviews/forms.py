@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from projects.forms import DATE
 
 from .models import CRITERIA, Appraiser, Clarification, Review
 
-YES_NO = [("yes", "Met"), ("no", "Not met")]
+YES_NO = [("yes", gettext_lazy("Met")), ("no", gettext_lazy("Not met"))]
 ELECTRONIC = "electronic"
 
 
@@ -24,8 +26,8 @@ class ReviewRequestForm(forms.Form):
 
     summary = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Summary of the reasons for the request",
-        help_text="Published with the request.",
+        label=gettext_lazy("Summary of the reasons for the request"),
+        help_text=gettext_lazy("Published with the request."),
     )
 
     def __init__(self, *args, criteria=CRITERIA, **kwargs):
@@ -36,7 +38,7 @@ class ReviewRequestForm(forms.Form):
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 3}),
                 label=label,
-                help_text="Leave empty if you raise nothing against this criterion.",
+                help_text=_("Leave empty if you raise nothing against this criterion."),
             )
             for key, label in criteria
         }
@@ -64,8 +66,12 @@ class AppointAppraisersForm(forms.Form):
     """Two JISC members and two experts, from candidates the view has loaded. A conflicted
     candidate is shown but cannot be ticked; a forged choice is refused by the workflow."""
 
-    members = forms.TypedMultipleChoiceField(coerce=int, label="JISC members (F-JI-DA)")
-    experts = forms.TypedMultipleChoiceField(coerce=int, label="Experts (F-JI-ExInpDA)")
+    members = forms.TypedMultipleChoiceField(
+        coerce=int, label=gettext_lazy("JISC members (F-JI-DA)")
+    )
+    experts = forms.TypedMultipleChoiceField(
+        coerce=int, label=gettext_lazy("Experts (F-JI-ExInpDA)")
+    )
 
     def __init__(self, *args, members=(), experts=(), **kwargs):
         """``members`` and ``experts``: candidate dicts with ``user``, ``load``, ``conflict``."""
@@ -86,12 +92,15 @@ class AppointAppraisersForm(forms.Form):
 def _candidate_label(candidate: dict) -> str:
     user = candidate["user"]
     seats = candidate["load"]
-    extra = f" — conflict of interest: {candidate['conflict']}" if candidate["conflict"] else ""
+    extra = (
+        _(" — conflict of interest: %(candidate)s") % {"candidate": candidate["conflict"]}
+        if candidate["conflict"]
+        else ""
+    )
     return format_html(
-        "{} <span class='muted'>· {} open seat{}{}</span>",
+        "{} <span class='muted'>· {}{}</span>",
         user.get_full_name() or user.username,
-        seats,
-        "" if seats == 1 else "s",
+        ngettext("%(count)s open seat", "%(count)s open seats", seats) % {"count": seats},
         extra,
     )
 
@@ -100,10 +109,14 @@ class AppraisalForm(forms.Form):
     """F-JI-DA (members) and F-JI-ExInpDA (experts): each criterion met or not, with a comment."""
 
     opinion = forms.ChoiceField(
-        choices=Appraiser.Opinion.choices, widget=forms.RadioSelect, label="Overall opinion"
+        choices=Appraiser.Opinion.choices,
+        widget=forms.RadioSelect,
+        label=gettext_lazy("Overall opinion"),
     )
     comments = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Further comments"
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label=gettext_lazy("Further comments"),
     )
 
     def __init__(self, *args, **kwargs):
@@ -114,7 +127,9 @@ class AppraisalForm(forms.Form):
                 choices=YES_NO, widget=forms.RadioSelect, label=label
             )
             # Named after the criterion: the workflow's field errors use that key.
-            rows[key] = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Comment")
+            rows[key] = forms.CharField(
+                widget=forms.Textarea(attrs={"rows": 3}), label=_("Comment")
+            )
         self.fields = rows | self.fields
 
     def criterion_rows(self):
@@ -129,9 +144,9 @@ class TeamForm(forms.Form):
     members = forms.TypedMultipleChoiceField(
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
-        label="Two JISC members (alternates count)",
+        label=gettext_lazy("Two JISC members (alternates count)"),
     )
-    lead = forms.TypedChoiceField(coerce=int, widget=forms.RadioSelect, label="Lead")
+    lead = forms.TypedChoiceField(coerce=int, widget=forms.RadioSelect, label=gettext_lazy("Lead"))
 
     def __init__(self, *args, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,42 +162,50 @@ class TeamForm(forms.Form):
 
 class ClarificationForm(forms.Form):
     addressed_to = forms.ChoiceField(
-        choices=Clarification.To.choices, widget=forms.RadioSelect, label="Ask"
+        choices=Clarification.To.choices, widget=forms.RadioSelect, label=gettext_lazy("Ask")
     )
-    questions = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label="Questions")
+    questions = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}), label=gettext_lazy("Questions")
+    )
     due_on = forms.DateField(
-        widget=DATE, label="Answer due on", help_text="Due at 17:00 GMT on that day."
+        widget=DATE,
+        label=gettext_lazy("Answer due on"),
+        help_text=gettext_lazy("Due at 17:00 GMT on that day."),
     )
 
 
 class ReportForm(forms.Form):
     recommendation = forms.ChoiceField(
-        choices=Review.Decision.choices, widget=forms.RadioSelect, label="Recommendation"
+        choices=Review.Decision.choices,
+        widget=forms.RadioSelect,
+        label=gettext_lazy("Recommendation"),
     )
     report = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 8}),
-        label="Report (F-JI-RRep)",
-        help_text="Confidential until the JISC decides; public with the decision.",
+        label=gettext_lazy("Report (F-JI-RRep)"),
+        help_text=gettext_lazy("Confidential until the JISC decides; public with the decision."),
     )
 
 
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(
-        choices=Review.Decision.choices, widget=forms.RadioSelect, label="Decision of the JISC"
+        choices=Review.Decision.choices,
+        widget=forms.RadioSelect,
+        label=gettext_lazy("Decision of the JISC"),
     )
     reasons = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
-        label="Reasons",
-        help_text="Communicated to the project participants and published.",
+        label=gettext_lazy("Reasons"),
+        help_text=gettext_lazy("Communicated to the project participants and published."),
     )
-    meeting = forms.ChoiceField(label="Taken at")
+    meeting = forms.ChoiceField(label=gettext_lazy("Taken at"))
 
     def __init__(self, *args, meetings=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.meetings = {str(m.number): m for m in meetings}
         self.fields["meeting"].choices = [
-            ("", "— choose —"),
-            (ELECTRONIC, "An electronic decision (no meeting)"),
+            ("", _("— choose —")),
+            (ELECTRONIC, _("An electronic decision (no meeting)")),
         ] + [(str(m.number), f"{m} ({m.starts_on:%-d %b %Y}, {m.where})") for m in meetings]
 
     def chosen_meeting(self):
@@ -204,11 +227,13 @@ class MultiplePDFField(forms.FileField):
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), label="Your answer")
+    answer = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}), label=gettext_lazy("Your answer")
+    )
     files = MultiplePDFField(
         required=False,
-        label="Supporting files (PDF, optional)",
-        help_text="You can choose several files.",
+        label=gettext_lazy("Supporting files (PDF, optional)"),
+        help_text=gettext_lazy("You can choose several files."),
     )
 
     def attachments(self) -> list[tuple[str, object]]:
@@ -217,22 +242,26 @@ class AnswerForm(forms.Form):
 
 class CorrectionsForm(forms.Form):
     file = forms.FileField(
-        label="Corrected determination report (PDF)",
+        label=gettext_lazy("Corrected determination report (PDF)"),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
     )
     note = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="What was corrected",
+        label=gettext_lazy("What was corrected"),
     )
 
 
 class MeetingForm(forms.Form):
-    number = forms.IntegerField(min_value=1, max_value=32767, label="Meeting number (JISC n)")
-    starts_on = forms.DateField(widget=DATE, label="First day")
-    ends_on = forms.DateField(widget=DATE, label="Last day")
-    place = forms.CharField(max_length=120, required=False, label="Place")
-    electronic = forms.BooleanField(required=False, label="Electronic meeting (no place)")
+    number = forms.IntegerField(
+        min_value=1, max_value=32767, label=gettext_lazy("Meeting number (JISC n)")
+    )
+    starts_on = forms.DateField(widget=DATE, label=gettext_lazy("First day"))
+    ends_on = forms.DateField(widget=DATE, label=gettext_lazy("Last day"))
+    place = forms.CharField(max_length=120, required=False, label=gettext_lazy("Place"))
+    electronic = forms.BooleanField(
+        required=False, label=gettext_lazy("Electronic meeting (no place)")
+    )
 
     def clean(self):
         data = super().clean()

@@ -20,6 +20,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from determinations.selectors import verification_for
@@ -27,9 +28,10 @@ from jitrack.errors import DomainError, Forbidden
 from jitrack.web import GET_POST, act, apply_error, bind, paginate, refuse
 from projects.models import Project, User
 from projects.rules import is_participant_of, is_project_aie
+from projects.timeline import gmt_text
 from projects.web import project_or_404
 
-from . import deadlines, pdf
+from . import deadlines, minutes, pdf
 from . import workflow as rwf
 from .agenda import agenda_items
 from .forms import (
@@ -142,8 +144,10 @@ def verification_review(request, key, number: int):
     except Forbidden:
         return refuse(
             request,
-            "A review is requested by the focal point of a Party involved or a serving JISC "
-            "member.",
+            _(
+                "A review is requested by the focal point of a Party involved or a serving JISC "
+                "member."
+            ),
         )
     form = bind(request, ReviewRequestForm, criteria=VERIFICATION_CRITERIA)
     return act(
@@ -155,29 +159,36 @@ def verification_review(request, key, number: int):
         template="determinations/verification/form.html",
         context={
             "project": project,
-            "title": f"Request a review of F-JI-VRep ({ver.number}) (F-JI-VR)",
-            "intro": "Para 39: a review of a verification concerns the verification: whether "
-            "the monitoring followed the monitoring plan and whether the verified amount is "
-            "right. One Party involved, or three JISC members, start the review; the JISC "
-            "decides within 30 days.",
-            "submit": "Send the review request",
+            "title": _("Request a review of F-JI-VRep (%(number)s) (F-JI-VR)")
+            % {"number": ver.number},
+            "intro": _(
+                "Para 39: a review of a verification concerns the verification: whether "
+                "the monitoring followed the monitoring plan and whether the verified amount is "
+                "right. One Party involved, or three JISC members, start the review; the JISC "
+                "decides within 30 days."
+            ),
+            "submit": _("Send the review request"),
             "verification": ver,
         },
         done=lambda req: (
-            f"Your review request (F-JI-VR) was received at "
-            f"{req.received_at:%-d %b %Y %H:%M} GMT."
-            + (" The review has started." if req.review_id else "")
+            _("Your review request (F-JI-VR) was received at %(received_at)s.")
+            % {"received_at": gmt_text(req.received_at)}
+            + (_(" The review has started.") if req.review_id else "")
         ),
         then=lambda _: redirect("monitoring", key=project.key),
     )
 
 
 def _request_done(req: ReviewRequest) -> str:
-    text = f"Your review request (F-JI-DR) was received at {req.received_at:%-d %b %Y %H:%M} GMT."
+    text = _("Your review request (F-JI-DR) was received at %(received_at)s.") % {
+        "received_at": gmt_text(req.received_at)
+    }
     if req.review_id:
-        text += " The review has started."
+        text += _(" The review has started.")
     else:
-        text += " A review starts when a Party involved or three JISC members have requested one."
+        text += _(
+            " A review starts when a Party involved or three JISC members have requested one."
+        )
     return text
 
 
@@ -215,7 +226,7 @@ def _candidates(project: Project) -> tuple[list[dict], list[dict]]:
     ):
         reason = ""
         if expert.covered < len(scopes):
-            reason = "does not cover every sectoral scope of the project"
+            reason = _("does not cover every sectoral scope of the project")
         experts.append(candidate(expert.user, reason))
     return members, experts
 
@@ -225,7 +236,7 @@ def _candidates(project: Project) -> tuple[list[dict], list[dict]]:
 def appraisal_appoint(request, key):
     project = project_or_404(request, key)
     if not _manage(request.user, project):
-        return refuse(request, "Only the secretariat appoints appraisers.")
+        return refuse(request, _("Only the secretariat appoints appraisers."))
     existing = Appraisal.objects.filter(project=project).order_by("-pk").first()
     members, experts = _candidates(project)
     initial = None
@@ -257,7 +268,8 @@ def appraisal_appoint(request, key):
             "in_window": project.status in WINDOW,
         },
         done=lambda a: (
-            f"Appraisers appointed; their forms are due by {a.due_at:%-d %b %Y %H:%M} GMT."
+            _("Appraisers appointed; their forms are due by %(due_at)s.")
+            % {"due_at": gmt_text(a.due_at)}
         ),
         then=lambda a: redirect("appraisal_detail", pk=a.pk),
     )
@@ -339,13 +351,13 @@ def appraisal_detail(request, pk: int):
 def appraisal_declare(request, pk: int):
     appraisal, seats, mine = _appraisal_or_404(request, pk)
     if mine is None:
-        return refuse(request, "Only the appointed appraisers declare for their seat.")
+        return refuse(request, _("Only the appointed appraisers declare for their seat."))
     if request.method == "POST":
         try:
             rwf.declare_no_conflict(request.user, appraisal)
         except DomainError as err:
             return refuse(request, err.detail, err.status)
-        messages.success(request, "You declared that you have no conflict of interest.")
+        messages.success(request, _("You declared that you have no conflict of interest."))
     return redirect("appraisal_detail", pk=pk)
 
 
@@ -354,7 +366,7 @@ def appraisal_declare(request, pk: int):
 def appraisal_file(request, pk: int):
     appraisal, seats, mine = _appraisal_or_404(request, pk)
     if mine is None:
-        return refuse(request, "Only the appointed appraisers file appraisals.")
+        return refuse(request, _("Only the appointed appraisers file appraisals."))
     if request.method != "POST":
         return redirect("appraisal_detail", pk=pk)
     form = AppraisalForm(request.POST)
@@ -371,7 +383,9 @@ def appraisal_file(request, pk: int):
         except DomainError as err:
             status = apply_error(form, err)
         else:
-            messages.success(request, f"Your {seat.form_name} is filed.")
+            messages.success(
+                request, _("Your %(form_name)s is filed.") % {"form_name": seat.form_name}
+            )
             return redirect("appraisal_detail", pk=pk)
     return _appraisal_page(request, appraisal, seats, mine, form=form, status=status)
 
@@ -538,11 +552,11 @@ def review_team(request, pk: int):
         form_name="team_form",
         make_form=lambda r: TeamForm(r.POST, candidates=_serving_users()),
         allowed=_secretariat,
-        refusal="Only the secretariat appoints review teams.",
+        refusal=_("Only the secretariat appoints review teams."),
         call=lambda review, form: rwf.appoint_team(
             request.user, review, members=form.chosen()[0], lead=form.chosen()[1]
         ),
-        done="Review team appointed; the review is under way.",
+        done=_("Review team appointed; the review is under way."),
     )
 
 
@@ -555,11 +569,13 @@ def review_clarify(request, pk: int):
         form_name="clarification_form",
         make_form=lambda r: ClarificationForm(r.POST),
         allowed=_on_team,
-        refusal="Only the review team asks for clarification.",
+        refusal=_("Only the review team asks for clarification."),
         call=lambda review, form: rwf.send_clarification(request.user, review, **form.cleaned_data),
         done=lambda c: (
-            f"Request for clarification {c.number} (F-JI-Clar) sent; the answer is due "
-            f"by {c.due_at:%-d %b %Y %H:%M} GMT."
+            _(
+                "Request for clarification %(number)s (F-JI-Clar) sent; the answer is due by %(due_at)s."
+            )
+            % {"number": c.number, "due_at": gmt_text(c.due_at)}
         ),
     )
 
@@ -573,9 +589,9 @@ def review_report(request, pk: int):
         form_name="report_form",
         make_form=lambda r: ReportForm(r.POST),
         allowed=_on_team,
-        refusal="Only the review team files the report.",
+        refusal=_("Only the review team files the report."),
         call=lambda review, form: rwf.file_report(request.user, review, **form.cleaned_data),
-        done="Report (F-JI-RRep) filed; the secretariat puts the decision to the JISC.",
+        done=_("Report (F-JI-RRep) filed; the secretariat puts the decision to the JISC."),
     )
 
 
@@ -588,7 +604,7 @@ def review_decide(request, pk: int):
         form_name="decide_form",
         make_form=lambda r: DecideForm(r.POST, meetings=_started_meetings()),
         allowed=_secretariat,
-        refusal="Only the secretariat records JISC decisions.",
+        refusal=_("Only the secretariat records JISC decisions."),
         call=lambda review, form: rwf.decide(
             request.user,
             review,
@@ -597,7 +613,8 @@ def review_decide(request, pk: int):
             meeting=form.chosen_meeting(),
         ),
         done=lambda r: (
-            f"Decision recorded: {r.get_decision_display().lower()}. It is public with its reasons."
+            _("Decision recorded: %(decision)s. It is public with its reasons.")
+            % {"decision": r.get_decision_display().lower()}
         ),
     )
 
@@ -611,14 +628,16 @@ def review_corrections(request, pk: int):
         form_name="corrections_form",
         make_form=lambda r: CorrectionsForm(r.POST, r.FILES),
         allowed=lambda user, review: is_project_aie(user, review.project),
-        refusal="Only the project's AIE submits the corrected report.",
+        refusal=_("Only the project's AIE submits the corrected report."),
         call=lambda review, form: rwf.submit_corrections(
             request.user,
             review,
             uploaded=form.cleaned_data["file"],
             note=form.cleaned_data["note"],
         ),
-        done="Corrected determination report submitted; the secretariat confirms the corrections.",
+        done=_(
+            "Corrected determination report submitted; the secretariat confirms the corrections."
+        ),
     )
 
 
@@ -631,9 +650,9 @@ def review_confirm(request, pk: int):
         form_name="confirm_form",
         make_form=lambda r: forms.Form(r.POST),
         allowed=_secretariat,
-        refusal="Only the secretariat confirms corrections.",
+        refusal=_("Only the secretariat confirms corrections."),
         call=lambda review, form: rwf.confirm_corrections(request.user, review),
-        done="Corrections confirmed: the determination is final.",
+        done=_("Corrections confirmed: the determination is final."),
     )
 
 
@@ -670,7 +689,7 @@ def _clarification_or_404(request, pk: int) -> tuple[Clarification, bool]:
 def clarification_detail(request, pk: int):
     clar, addressee = _clarification_or_404(request, pk)
     if request.method == "POST" and not addressee:
-        return refuse(request, "This request for clarification is not addressed to you.")
+        return refuse(request, _("This request for clarification is not addressed to you."))
     form = bind(request, AnswerForm)
     return act(
         request,
@@ -686,7 +705,7 @@ def clarification_detail(request, pk: int):
             "overdue": clar.overdue(),
             "may_answer": addressee and not clar.answered_at and clar.review.is_open,
         },
-        done="Your answer is sent to the review team.",
+        done=_("Your answer is sent to the review team."),
         then=lambda c: redirect("clarification_detail", pk=c.pk),
     )
 
@@ -742,7 +761,7 @@ def meeting_list(request):
 
 def _meeting_form(request, meeting: Meeting | None):
     if not _manage(request.user, meeting):
-        return refuse(request, "Only the secretariat manages JISC meetings.")
+        return refuse(request, _("Only the secretariat manages JISC meetings."))
     initial = None
     if meeting is not None and request.method == "GET":
         initial = {
@@ -756,7 +775,9 @@ def _meeting_form(request, meeting: Meeting | None):
         lambda d: rwf.save_meeting(request.user, meeting, **d),
         template="reviews/meeting_form.html",
         context={"meeting": meeting},
-        done=lambda m: f"{m} saved. The due dates of open reviews follow the meeting calendar.",
+        done=lambda m: (
+            _("%(m)s saved. The due dates of open reviews follow the meeting calendar.") % {"m": m}
+        ),
         then=lambda m: redirect("meeting_detail", number=m.number),
     )
 
@@ -814,6 +835,12 @@ def meeting_detail(request, number: int):
             ),
             "staff": staff,
             "manage": _manage(request.user, meeting),
+            # reviews.minutes: public once published; a draft for the secretariat and the JISC
+            "minutes_items": (
+                list(meeting.items.select_related("review__project").order_by("paragraph", "pk"))
+                if minutes.visible(request.user, meeting)
+                else None
+            ),
         },
     )
 

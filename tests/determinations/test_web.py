@@ -174,7 +174,7 @@ def test_monitoring_new_overlap_names_the_report(client, participant, report, fi
         _report_post(report.aie, start="2009-06-01", end="2010-05-31", claimed="2010: 5"),
     )
     assert response.status_code == 409
-    assert "overlaps monitoring report 1 (01 Jan 2009–31 Dec 2009)" in response.content.decode()
+    assert "overlaps monitoring report 1 (1 Jan 2009–31 Dec 2009)" in response.content.decode()
     assert MonitoringReport.objects.count() == 1
 
 
@@ -313,6 +313,9 @@ def test_publish_refused_until_fee_settled(client, final_project, submit_report,
         cycle.secretariat, fee.invoices.get(), amount="3500.00", reference="V1"
     )
     response = client.post(url(final_project, "verifications/1/publish/"), {})
+    assert response.status_code == 200  # publication cannot be undone: it asks first
+    assert Verification.objects.get(pk=ver.pk).status == "submitted"
+    response = client.post(url(final_project, "verifications/1/publish/"), {"confirmed": "yes"})
     assert response.status_code == 302
     ver.refresh_from_db()
     assert ver.status == "published" and ver.review_window_closes_at is not None
@@ -382,9 +385,13 @@ def test_issue_erus(client, final_ver, party_user, final_project):
     issuance.record_aau_holding(party_user, final_project.host_party, quantity=20000)
     client = as_user(client, party_user)
     assert "Issue ERUs" in client.get(url(final_project, "monitoring/")).content.decode()
+    issue = {"blocks": "1001-5000\n6001 - 7000", "commitment_period": "1"}
+    response = client.post(url(final_project, "verifications/1/issue/"), issue)
+    assert response.status_code == 200  # an issuance cannot be undone: it asks first
+    assert "Issue 5,000 ERUs for" in response.content.decode()
+    assert not EruIssuance.objects.exists()
     response = client.post(
-        url(final_project, "verifications/1/issue/"),
-        {"blocks": "1001-5000\n6001 - 7000", "commitment_period": "1"},
+        url(final_project, "verifications/1/issue/"), {**issue, "confirmed": "yes"}
     )
     assert response.status_code == 302
     iss = EruIssuance.objects.get()
@@ -451,9 +458,12 @@ def test_transfer_splits_block(client, issued, party_user, participant, final_pr
         f"/eru-blocks/{block.pk}/transfer/"
         in client.get(url(final_project, "monitoring/")).content.decode()
     )
-    response = client.post(
-        f"/eru-blocks/{block.pk}/transfer/", {"quantity": "1000", "account_id": account.pk}
-    )
+    transfer = {"quantity": "1000", "account_id": account.pk}
+    response = client.post(f"/eru-blocks/{block.pk}/transfer/", transfer)
+    assert response.status_code == 200  # a transfer cannot be undone: it asks first
+    assert "Transfer 1,000 ERUs to UA-100-1000001-0-1?" in response.content.decode()
+    assert EruBlock.objects.count() == 1
+    response = client.post(f"/eru-blocks/{block.pk}/transfer/", {**transfer, "confirmed": "yes"})
     assert response.status_code == 302
     active = EruBlock.objects.filter(active=True).order_by("serial_start")
     assert [(b.serial_start, b.serial_end, b.account) for b in active] == [
