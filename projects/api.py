@@ -298,7 +298,7 @@ def record_approval(request, key):
 @permission_classes([IsAuthenticated])
 def confirm_approval(request, pk):
     """The Party's focal point confirms a letter of approval the participants uploaded: from then
-    on it is on record (para 33 (a); ji-rules §7)."""
+    on it is on record (JI guidelines, para 33 (a))."""
     loa = (
         LetterOfApproval.objects.filter(
             pk=pk, project__in=visible_projects(request.user).values("pk")
@@ -545,7 +545,7 @@ def answer_comment(request, pk):
 @api_view(["POST"])
 @permission_classes([IsAuthenticated])
 def remove_comment(request, pk):
-    """The secretariat removes an abusive comment; the record keeps when and why (ji-rules §7)."""
+    """The secretariat removes an abusive comment; the record keeps when and why."""
     comment = _visible_comment(request, pk)
     wf.GUARDS["remove_comment"].check_permission(request.user, comment.project)
     data = validated(RemovalSerializer, request).validated_data
@@ -562,7 +562,7 @@ def remove_comment(request, pk):
 @permission_classes([IsAuthenticated])
 def set_document_aside(request, pk):
     """The secretariat withdraws a published document, or marks it superseded by a later
-    version; it stays on the record with the public reason (ji-rules §7 "Documents")."""
+    version; it stays on the record with the public reason."""
     doc = Document.objects.select_related("project").filter(pk=pk).first()
     if doc is None or not request.user.has_perm("projects.view_document", doc):
         raise NotFound("No such document.")
@@ -605,7 +605,8 @@ def withdraw(request, key):
 @permission_classes([IsAuthenticated])
 def terminate(request, key):
     """Terminate a final project (participants; the secretariat once the crediting period has
-    ended); the advance above USD 30,000 comes back if it was never verified (ji-rules §7)."""
+    ended); the advance above USD 30,000 comes back if it was never verified (JISC Provisions
+    for the charging of fees, version 3)."""
     project = get_project_for(request.user, key)
     wf.GUARDS["terminate"].check_permission(request.user, project)
     data = validated(ReasonSerializer, request).validated_data

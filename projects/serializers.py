@@ -167,7 +167,7 @@ def download_url(request, document_id: int) -> str:
 
 class CommentSerializer(serializers.ModelSerializer):
     """A comment as the public sees it: everything but the e-mail address. A comment the
-    secretariat removed (ji-rules §7) keeps its place with when and why, not its text."""
+    secretariat removed keeps its place with when and why, not its text."""
 
     class Meta:
         model = Comment
@@ -441,7 +441,8 @@ class RemovalSerializer(serializers.Serializer):
 
 
 class DocumentAsideSerializer(serializers.Serializer):
-    """Withdraw a published document, or mark it superseded by a later version (ji-rules §7)."""
+    """Withdraw a published document, or mark it superseded by a later version; it stays on the
+    record."""
 
     action = serializers.ChoiceField(choices=["withdraw", "supersede"])
     reason = serializers.CharField(max_length=2000)

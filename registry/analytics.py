@@ -17,7 +17,7 @@ Definitions (each table's fields are in the data dictionary, ``opendata.dictiona
 * ERUs: verified = reductions of final verifications, by the year each became final; issued =
   ERUs issued, by the year of issuance; both by host Party.
 * AAU-to-ERU conversions: the AAUs the host Party cancelled by conversion (one per ERU issued,
-  seed 002) and the number of conversions, by host Party.
+  13/CMP.1 annex para 29) and the number of conversions, by host Party.
 
 Each table is one grouped query (ERUs: two), so the page costs seven queries whatever the data
 size. Charts are inline SVG drawn by the kernel's chart engine (``jitrack.charts``) from the same
@@ -45,6 +45,7 @@ from django.views.decorators.http import require_safe
 
 from determinations.models import AauLedgerEntry, Determination, EruIssuance, Verification
 from jitrack import charts
+from jitrack.sources import SOURCES, guidelines
 from jitrack.streaming import csv_response
 from projects.models import Project
 from projects.selectors import public_projects
@@ -56,7 +57,7 @@ S = Project.Status
 FINAL_KINDS = ("determination_final", "review_decided")
 NO_AIE = _("No AIE recorded")
 NO_CHART = _("No data yet, so there is no chart.")
-DAYS = "ji-rules §3.2, §3.7, §3.8 (paras 32, 35); the project's event log"
+DAYS = f"{guidelines('paras 32 and 35')}; the project's event log"
 
 
 def _f(name: str, type_: str, meaning: str, source: str) -> Field:
@@ -80,9 +81,14 @@ TABLES: dict[str, Dataset] = {
             _("Projects by status"),
             _("Published projects counted by their current status, in the order of the cycle."),
             (
-                _f("status", "string", _("Status code."), "ji-rules §3"),
-                _f("status_label", "string", _("Status as shown on the pages."), "ji-rules §3"),
-                _f("projects", "integer", _("Published projects with that status."), "ji-rules §6"),
+                _f("status", "string", _("Status code."), SOURCES["track2"]),
+                _f("status_label", "string", _("Status as shown on the pages."), SOURCES["track2"]),
+                _f(
+                    "projects",
+                    "integer",
+                    _("Published projects with that status."),
+                    SOURCES["public"],
+                ),
             ),
         ),
         Dataset(
@@ -90,9 +96,14 @@ TABLES: dict[str, Dataset] = {
             _("Projects by host Party"),
             _("Published projects counted by host Party, most projects first."),
             (
-                _f("host_party_code", "string", _("ISO code of the host Party."), "ji-rules §2"),
-                _f("host_party", "string", _("Name of the host Party."), "ji-rules §2"),
-                _f("projects", "integer", _("Published projects it hosts."), "ji-rules §6"),
+                _f(
+                    "host_party_code",
+                    "string",
+                    _("ISO code of the host Party."),
+                    SOURCES["eligibility"],
+                ),
+                _f("host_party", "string", _("Name of the host Party."), SOURCES["eligibility"]),
+                _f("projects", "integer", _("Published projects it hosts."), SOURCES["public"]),
             ),
         ),
         Dataset(
@@ -126,13 +137,13 @@ TABLES: dict[str, Dataset] = {
                     "year",
                     "integer",
                     _("Year of the determination's availability date."),
-                    "ji-rules §3.5",
+                    SOURCES["determination_available"],
                 ),
                 _f(
                     "published",
                     "integer",
                     _("Determination reports made public."),
-                    "ji-rules §3.5 (para 34)",
+                    SOURCES["determination_public"],
                 ),
                 _f(
                     "window_closed",
@@ -141,7 +152,7 @@ TABLES: dict[str, Dataset] = {
                         "Of those, determinations whose 45-day window has closed or that already "
                         "received a request for review."
                     ),
-                    "ji-rules §3.7, §4 (para 35)",
+                    SOURCES["determination_window"],
                 ),
                 _f(
                     "with_requests",
@@ -150,7 +161,7 @@ TABLES: dict[str, Dataset] = {
                         "Of those, determinations that received at least one request for review "
                         "(F-JI-DR) from a Party involved or a JISC member."
                     ),
-                    "ji-rules §3.7 (para 35)",
+                    SOURCES["determination_review"],
                 ),
                 _f(
                     "share_percent",
@@ -159,7 +170,7 @@ TABLES: dict[str, Dataset] = {
                         "with_requests / window_closed × 100, one decimal; empty when no "
                         "determination of the year is counted yet."
                     ),
-                    "ji-rules §3.7 (para 35)",
+                    SOURCES["determination_review"],
                 ),
             ),
         ),
@@ -171,20 +182,30 @@ TABLES: dict[str, Dataset] = {
                 "by the year of issuance, per host Party."
             ),
             (
-                _f("year", "integer", _("Calendar year."), "ji-rules §3.12, §3.13"),
-                _f("host_party_code", "string", _("ISO code of the host Party."), "ji-rules §2"),
-                _f("host_party", "string", _("Name of the host Party."), "ji-rules §2"),
+                _f(
+                    "year",
+                    "integer",
+                    _("Calendar year."),
+                    f"{SOURCES['verification_final']}; {SOURCES['issuance']}",
+                ),
+                _f(
+                    "host_party_code",
+                    "string",
+                    _("ISO code of the host Party."),
+                    SOURCES["eligibility"],
+                ),
+                _f("host_party", "string", _("Name of the host Party."), SOURCES["eligibility"]),
                 _f(
                     "verified",
                     "integer",
                     _("Tonnes CO2e in verifications that became final that year."),
-                    "ji-rules §3.11, §3.12 (paras 37–39)",
+                    guidelines("paras 37–39"),
                 ),
                 _f(
                     "issued",
                     "integer",
                     _("ERUs issued that year."),
-                    "ji-rules §3.13 (13/CMP.1 annex para 29)",
+                    SOURCES["issuance"],
                 ),
             ),
         ),
@@ -195,19 +216,24 @@ TABLES: dict[str, Dataset] = {
                 "AAUs cancelled by conversion to ERUs, and the number of conversions, per host Party."
             ),
             (
-                _f("host_party_code", "string", _("ISO code of the host Party."), "ji-rules §2"),
-                _f("host_party", "string", _("Name of the host Party."), "ji-rules §2"),
+                _f(
+                    "host_party_code",
+                    "string",
+                    _("ISO code of the host Party."),
+                    SOURCES["eligibility"],
+                ),
+                _f("host_party", "string", _("Name of the host Party."), SOURCES["eligibility"]),
                 _f(
                     "conversions",
                     "integer",
                     _("Issuances recorded (each converts AAUs to ERUs)."),
-                    "ji-rules §3.13",
+                    SOURCES["issuance"],
                 ),
                 _f(
                     "aaus_converted",
                     "integer",
                     _("AAUs converted to ERUs; one AAU cancelled per ERU issued."),
-                    "ji-rules §3.13 (seed 002)",
+                    SOURCES["issuance"],
                 ),
             ),
         ),

@@ -21,7 +21,9 @@ from django.urls import reverse
 from jitrack.i18n import in_official_language
 from projects.models import Project
 
-VERSION = "1.1"  # 1.1: the scope, section, from and to filters
+# 1.1: the scope, section, from and to filters. 1.2: sources cite the JI guidelines and the
+# JISC's documents by paragraph; the CSV rules (``opendata.CSV_RULES``).
+VERSION = "1.2"
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from determinations.models import EruBlock, Verification
+from jitrack.sources import SOURCES
 from jitrack.streaming import csv_response, json_response
 from projects.models import Party, Project
 from projects.selectors import public_projects
@@ -56,13 +57,33 @@ TYPES = {
     "integer": _("Whole number."),
     "boolean": _("true or false."),
     "date": _("Calendar date, YYYY-MM-DD."),
-    "datetime": _("Instant in UTC, ISO 8601 with a Z: YYYY-MM-DDTHH:MM:SSZ (ji-rules §4)."),
+    "datetime": _("Instant in UTC, ISO 8601 with a Z: YYYY-MM-DDTHH:MM:SSZ."),
     "decimal": _("Number with a decimal point."),
     "list of strings": _("JSON: an array. CSV: the values joined by “; ”."),
     "list of integers": _("JSON: an array. CSV: the values joined by “; ”."),
     "object (year → tonnes)": _("JSON: an object. CSV: year:tonnes pairs joined by “; ”."),
 }
 
+# How every CSV download is written (``jitrack.streaming``: ``csv_lines``, ``csv_value``,
+# ``csv_text``); published in the dictionary since version 1.2.
+CSV_RULES = {
+    "format": _(
+        "UTF-8 without a byte-order mark; one header line with the field names, then one line per "
+        "row; cells separated by commas, lines ended by CR LF. A cell that holds a comma, a "
+        "double quote or a line break is enclosed in double quotes, a double quote inside it "
+        "written twice (RFC 4180)."
+    ),
+    "empty": _("A value that is null in JSON is an empty cell."),
+    "formulas": _(
+        "A text cell that starts with =, +, -, @, a tab or a carriage return (after any "
+        "apostrophes already in front) is written with one apostrophe (') in front, so that a "
+        "spreadsheet shows it as text instead of running it as a formula. A text that is a plain "
+        "number (an optional minus, digits, an optional decimal part: -12.5) keeps no apostrophe; "
+        "numbers, booleans, dates, instants and empty cells never get one. To read the original "
+        "text, remove the first apostrophe of a cell that starts with apostrophes followed by one "
+        "of those characters. JSON downloads hold the values as they are."
+    ),
+}
 
 VERIFICATION_STATUSES = ("published", "under_review", "final", "rejected", "withdrawn")
 # The registry sections that list projects (ProjectFilter's ``section``).
@@ -76,64 +97,64 @@ PROJECT_FIELDS = (
             "Reference number the secretariat gave the project when it published the PDD: four "
             "digits, in order of publication."
         ),
-        "ji-rules §3.2 (para 32)",
+        SOURCES["reference"],
     ),
-    Field("title", "string", _("Title of the project as in its PDD."), "ji-rules §3.1 (para 31)"),
-    Field("url", "string", _("Address of the project's public page."), "ji-rules §6"),
+    Field("title", "string", _("Title of the project as in its PDD."), SOURCES["pdd"]),
+    Field("url", "string", _("Address of the project's public page."), SOURCES["public"]),
     Field(
         "status",
         "string",
         _("Where the project is in the Track 2 cycle."),
-        "ji-rules §3",
+        SOURCES["track2"],
         PROJECT_STATUSES,
     ),
     Field(
         "host_party_code",
         "string",
         _("ISO 3166-1 alpha-2 code of the host Party."),
-        "ji-rules §2 (paras 21, 24)",
+        SOURCES["eligibility"],
     ),
-    Field("host_party", "string", _("Name of the host Party."), "ji-rules §2 (paras 21, 24)"),
+    Field("host_party", "string", _("Name of the host Party."), SOURCES["eligibility"]),
     Field(
         "parties_involved",
         "list of strings",
         _("ISO codes of the other Parties involved, in code order."),
-        "ji-rules §3.1 (para 31)",
+        SOURCES["pdd"],
     ),
     Field(
         "participants",
         "list of strings",
         _("Project participants (legal entities authorised by a Party involved), in name order."),
-        "ji-rules §1, §3.1",
+        SOURCES["participants"],
     ),
     Field(
         "aie",
         "string",
         _("The accredited independent entity engaged for the determination; empty if none."),
-        "ji-rules §1, §3.3",
+        SOURCES["aie"],
     ),
     Field(
         "sectoral_scopes",
         "list of integers",
         _("JI sectoral scope numbers (1–15) of the project, ascending."),
-        "ji-rules §1",
+        SOURCES["scopes"],
     ),
-    Field("small_scale", "boolean", _("A small-scale project."), "ji-rules §5 (3/CMP.2 para 8)"),
-    Field("poa", "boolean", _("A programme of activities."), "ji-rules §3.1, §5"),
+    Field("small_scale", "boolean", _("A small-scale project."), SOURCES["small_scale"]),
+    Field("poa", "boolean", _("A programme of activities."), SOURCES["poa"]),
     Field(
         "baseline_approach",
         "string",
         _(
             "Baseline and monitoring approach: a JI specific approach or an approved CDM methodology."
         ),
-        "ji-rules §3.1 (para 31)",
+        SOURCES["pdd"],
         tuple(Project.Approach.values),
     ),
     Field(
         "methodology",
         "string",
         _("The approved CDM methodology used, if any."),
-        "ji-rules §3.1 (para 31)",
+        SOURCES["pdd"],
     ),
     Field(
         "expected_annual_reductions",
@@ -142,27 +163,27 @@ PROJECT_FIELDS = (
             "Expected average annual emission reductions in the PDD, tonnes CO2e (mean of the "
             "yearly figures, whole tonnes, half up)."
         ),
-        "ji-rules §3.1, §5",
+        SOURCES["expected_reductions"],
     ),
-    Field("crediting_start", "date", _("First day of the crediting period."), "ji-rules §3.1"),
-    Field("crediting_end", "date", _("Last day of the crediting period."), "ji-rules §3.1"),
+    Field("crediting_start", "date", _("First day of the crediting period."), SOURCES["pdd"]),
+    Field("crediting_end", "date", _("Last day of the crediting period."), SOURCES["pdd"]),
     Field(
         "pdd_available_on",
         "date",
         _("Availability date of the PDD: day 1 of the 30-day comment period."),
-        "ji-rules §3.2, §4 (para 32)",
+        SOURCES["comment_period"],
     ),
     Field(
         "comments_close_at",
         "datetime",
         _("End of the comment period: 17:00 GMT on the 30th day."),
-        "ji-rules §3.2, §4 (para 32)",
+        SOURCES["comment_period"],
     ),
     Field(
         "determination_available_on",
         "date",
         _("Availability date of the published determination report: day 1 of the 45-day period."),
-        "ji-rules §3.5, §4 (para 34)",
+        SOURCES["determination_available"],
     ),
     Field(
         "review_window_closes_at",
@@ -171,7 +192,7 @@ PROJECT_FIELDS = (
             "End of the 45-day period in which a Party involved or three JISC members may request "
             "a review: 17:00 GMT on the 45th day."
         ),
-        "ji-rules §3.7, §4 (para 35)",
+        SOURCES["determination_window"],
     ),
     Field(
         "final_on",
@@ -180,76 +201,80 @@ PROJECT_FIELDS = (
             "Date the determination became final (or, for a rejected project, the date of the "
             "final negative outcome)."
         ),
-        "ji-rules §3.7, §3.8 (para 35)",
+        SOURCES["determination_final"],
     ),
     Field(
         "withdrawn_at",
         "datetime",
         _("When the project was withdrawn; it stays on the public record."),
-        "ji-rules §3.14",
+        SOURCES["withdrawal"],
     ),
 )
 
 VERIFICATION_FIELDS = (
-    Field("project_reference", "string", _("Reference number of the project."), "ji-rules §3.2"),
-    Field("project_title", "string", _("Title of the project."), "ji-rules §3.1"),
-    Field("host_party_code", "string", _("ISO code of the host Party."), "ji-rules §2"),
+    Field(
+        "project_reference", "string", _("Reference number of the project."), SOURCES["reference"]
+    ),
+    Field("project_title", "string", _("Title of the project."), SOURCES["pdd"]),
+    Field("host_party_code", "string", _("ISO code of the host Party."), SOURCES["eligibility"]),
     Field(
         "number",
         "integer",
         _("Number of the verification within the project (1 for the first)."),
-        "ji-rules §3.11",
+        SOURCES["verification"],
     ),
-    Field("aie", "string", _("The AIE that verified the reductions."), "ji-rules §3.11 (para 37)"),
+    Field("aie", "string", _("The AIE that verified the reductions."), SOURCES["verification"]),
     Field(
         "period_start",
         "date",
         _("First day of the monitoring period verified."),
-        "ji-rules §3.10 (para 36)",
+        SOURCES["monitoring"],
     ),
     Field(
         "period_end",
         "date",
         _("Last day of the monitoring period verified."),
-        "ji-rules §3.10 (para 36)",
+        SOURCES["monitoring"],
     ),
     Field(
         "status",
         "string",
         _("Status of the verification since its publication."),
-        "ji-rules §3.11, §3.12, §3.14",
+        SOURCES["verification_status"],
         VERIFICATION_STATUSES,
     ),
     Field(
         "verified_by_year",
         "object (year → tonnes)",
         _("Reductions verified per calendar year, tonnes CO2e."),
-        "ji-rules §3.11, §5 (paras 37–38)",
+        SOURCES["verification_by_year"],
     ),
     Field(
         "verified_total",
         "integer",
         _("Reductions verified in the monitoring period, tonnes CO2e."),
-        "ji-rules §3.11 (paras 37–38)",
+        SOURCES["verification"],
     ),
     Field(
         "available_on",
         "date",
         _("Availability date of the verification report: day 1 of the 15-day period."),
-        "ji-rules §3.11, §4 (para 38)",
+        SOURCES["verification_available"],
     ),
     Field(
         "review_window_closes_at",
         "datetime",
         _("End of the 15-day period for review requests: 17:00 GMT on the 15th day."),
-        "ji-rules §3.12, §4 (para 39)",
+        SOURCES["verification_window"],
     ),
-    Field("final_on", "date", _("Date the verification became final."), "ji-rules §3.12 (para 39)"),
+    Field(
+        "final_on", "date", _("Date the verification became final."), SOURCES["verification_final"]
+    ),
     Field(
         "erus_issued",
         "integer",
         _("ERUs issued so far for this verification (never more than verified)."),
-        "ji-rules §3.13 (13/CMP.1 annex para 29)",
+        SOURCES["issuance"],
     ),
 )
 
@@ -261,49 +286,54 @@ ISSUANCE_FIELDS = (
             "Identifier of the block of units as issued. Later transfers split blocks; they are on "
             "the project's timeline, not here, so each unit appears once."
         ),
-        "ji-rules §3.13",
+        SOURCES["issuance"],
     ),
     Field(
-        "issued_at", "datetime", _("When the host Party recorded the issuance."), "ji-rules §3.13"
+        "issued_at",
+        "datetime",
+        _("When the host Party recorded the issuance."),
+        SOURCES["issuance"],
     ),
-    Field("project_reference", "string", _("Reference number of the project."), "ji-rules §3.2"),
+    Field(
+        "project_reference", "string", _("Reference number of the project."), SOURCES["reference"]
+    ),
     Field(
         "project_identifier",
         "string",
         _("Project identifier the units gained on conversion."),
-        "ji-rules §3.13 (13/CMP.1 annex para 29)",
+        SOURCES["issuance"],
     ),
     Field(
         "host_party_code",
         "string",
         _("ISO code of the host Party that issued the ERUs."),
-        "ji-rules §3.13",
+        SOURCES["issuance"],
     ),
     Field(
         "verification_number",
         "integer",
         _("Number of the final verification the ERUs were issued for."),
-        "ji-rules §3.13",
+        SOURCES["issuance"],
     ),
     Field(
         "unit_type",
         "string",
         _("Kind of unit: ERU (an AAU or RMU converted for a JI project)."),
-        "ji-rules §3.13",
+        SOURCES["issuance"],
     ),
     Field(
         "originating_party_code",
         "string",
         _("ISO code of the Party whose AAUs were converted (the serials keep it)."),
-        "ji-rules §3.13 (13/CMP.1 annex para 29)",
+        SOURCES["issuance"],
     ),
     Field(
         "serial_start",
         "integer",
         _("First serial number of the block; the units keep the serials of the converted AAUs."),
-        "ji-rules §3.13 (13/CMP.1 annex para 29)",
+        SOURCES["issuance"],
     ),
-    Field("serial_end", "integer", _("Last serial number of the block."), "ji-rules §3.13"),
+    Field("serial_end", "integer", _("Last serial number of the block."), SOURCES["issuance"]),
     Field(
         "quantity",
         "integer",
@@ -311,15 +341,20 @@ ISSUANCE_FIELDS = (
             "Units in the block: serial_end − serial_start + 1. One AAU of the host was cancelled "
             "for each."
         ),
-        "ji-rules §3.13 (seed 002)",
+        SOURCES["issuance"],
     ),
-    Field("commitment_period", "integer", _("Kyoto Protocol commitment period."), "ji-rules §3.13"),
-    Field("track", "integer", _("JI track of the project (2)."), "ji-rules §3"),
+    Field(
+        "commitment_period",
+        "integer",
+        _("Kyoto Protocol commitment period."),
+        SOURCES["commitment_period"],
+    ),
+    Field("track", "integer", _("JI track of the project (2)."), SOURCES["track"]),
     Field(
         "account",
         "string",
         _("Account that received the block on issuance (the host Party's registry)."),
-        "ji-rules §3.13",
+        SOURCES["issuance"],
     ),
 )
 
@@ -362,7 +397,7 @@ FILTERS = (
             "Only the projects of this registry section; from and to then apply to the "
             "section's date (PDD availability, determination availability or final date)."
         ),
-        "registry.filters.ProjectFilter, ji-rules §4",
+        "registry.filters.ProjectFilter",
         PROJECT_SECTIONS,
     ),
     Field(
@@ -667,6 +702,7 @@ def dictionary(request: HttpRequest) -> dict:
         "title": "JI Track 2 open data: data dictionary",
         "url": dictionary_url(request),
         "types": TYPES,
+        "csv": CSV_RULES,
         "filters": {
             "applies_to": sorted(DATASETS),
             "description": "Query parameters of the API project list (/api/projects/); for "
@@ -717,6 +753,7 @@ def opendata_page(request: HttpRequest) -> HttpResponse:
         "datasets": datasets,
         "tables": TABLES,
         "types": TYPES,
+        "csv_rules": CSV_RULES,
         "filter_table": Dataset("filters", _("Filters"), "", FILTERS),
         "notice_kinds": [(kind, event_label(kind)) for kind in NOTICE_KINDS],
         "form": filterset.form,

@@ -198,8 +198,8 @@ SECTIONS: dict[str, Section] = {
             intro=_(
                 "Project design documents made public through the secretariat whose 30-day "
                 "comment period is running. Parties, stakeholders and accredited observers may "
-                "comment until 17:00 GMT on the 30th day; comments are public (para 32, "
-                "ji-rules §3.2 and §4)."
+                "comment until 17:00 GMT on the 30th day, the availability date being day 1; "
+                "comments are public (JI guidelines, para 32)."
             ),
             where=Q(status=S.OPEN_FOR_COMMENTS),
             date_field="pdd_available_on",
@@ -219,8 +219,8 @@ SECTIONS: dict[str, Section] = {
             title=_("PDD archive"),
             intro=_(
                 "Every project design document made public (para 32), whatever the project's "
-                "stage since. Withdrawn projects stay on the record, marked withdrawn "
-                "(ji-rules §3.14)."
+                "stage since. Withdrawn projects stay on the record, marked withdrawn (JISC "
+                "procedures for the withdrawal of submissions, version 02)."
             ),
             where=Q(),
             date_field="pdd_available_on",
@@ -239,8 +239,8 @@ SECTIONS: dict[str, Section] = {
             intro=_(
                 "Determination reports (F-JI-DRep) made public whose 45-day period is running. "
                 "A determination is final 45 days after it is made public unless a Party "
-                "involved or three JISC members request a review by 17:00 GMT on the 45th day "
-                "(paras 34–35, ji-rules §3.7 and §4)."
+                "involved or three JISC members request a review by 17:00 GMT on the 45th day, "
+                "the availability date being day 1 (JI guidelines, paras 34–35)."
             ),
             where=Q(status=S.DETERMINATION_PUBLISHED),
             date_field="determination_available_on",
@@ -260,8 +260,8 @@ SECTIONS: dict[str, Section] = {
             title=_("Final determinations"),
             intro=_(
                 "Determinations that became final, at the end of their 45-day period or by the "
-                "JISC's decision on a review, and the projects rejected (para 35, ji-rules §3.7 "
-                "and §3.8)."
+                "JISC's decision on a review, and the projects rejected (JI guidelines, "
+                "para 35)."
             ),
             where=Q(final_on__isnull=False, status__in=[S.FINAL, S.REJECTED]),
             date_field="final_on",
@@ -282,7 +282,7 @@ SECTIONS: dict[str, Section] = {
             intro=_(
                 "Reports of the project participants on the emission reductions achieved in a "
                 "monitoring period, submitted to an AIE for verification and made public "
-                "(para 36, ji-rules §3.10)."
+                "(JI guidelines, para 36)."
             ),
             model="determinations.MonitoringReport",
             where=Q(report__published_at__isnull=False),
@@ -318,7 +318,7 @@ SECTIONS: dict[str, Section] = {
             intro=_(
                 "Verification reports (F-JI-VRep) made public whose 15-day period is running. "
                 "A verification is final 15 days after it is made public unless a Party "
-                "involved or three JISC members request a review (paras 38–39, ji-rules §3.12)."
+                "involved or three JISC members request a review (JI guidelines, paras 38–39)."
             ),
             where=Q(status="published"),
             date_field="available_on",
@@ -338,7 +338,8 @@ SECTIONS: dict[str, Section] = {
             title=_("Final verifications"),
             intro=_(
                 "Verifications deemed final, with the reductions verified and the ERUs the host "
-                "Party has issued for them so far (paras 38–39, ji-rules §3.12 and §3.13)."
+                "Party has issued for them so far (JI guidelines, paras 38–39; decision "
+                "13/CMP.1 annex, para 29)."
             ),
             where=Q(status="final"),
             date_field="final_on",
@@ -356,8 +357,9 @@ SECTIONS: dict[str, Section] = {
             intro=_(
                 "Reviews of determinations (para 35) and of verifications (para 39), started by "
                 "a request of a Party involved or of three JISC members, with the legal limit "
-                "for the JISC's decision and the decision once taken. The review team's working "
-                "papers stay confidential until the decision (ji-rules §3.8 and §6)."
+                "for the JISC's decision and the decision once taken, with its reasons (JI "
+                "guidelines, paras 35 and 39). The review team's working papers stay "
+                "confidential until the decision."
             ),
             model="reviews.Review",
             where=Q(),
@@ -395,7 +397,7 @@ SECTIONS: dict[str, Section] = {
             intro=_(
                 "Emission reduction units issued by the host Party for final verifications, by "
                 "converting AAUs held in its national registry; one AAU is cancelled for each "
-                "ERU (13/CMP.1 annex para 29, ji-rules §3.13)."
+                "ERU (decision 13/CMP.1 annex, para 29)."
             ),
             model="determinations.EruIssuance",
             where=Q(),

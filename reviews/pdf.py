@@ -2,7 +2,7 @@
 (F-JI-DR), appraisals (F-JI-DA, F-JI-ExInpDA), requests for clarification (F-JI-Clar), review
 team reports (F-JI-RRep) and meeting agendas.
 
-Appraisal forms are always confidential (ji-rules §6) and say so on every page; a team report
+Appraisal forms (F-JI-DA, F-JI-ExInpDA) are always confidential and say so on every page; a team report
 says so until the JISC has decided; the agenda carries the teams' recommendations and is for the
 JISC and the secretariat only.
 
@@ -19,7 +19,7 @@ from .agenda import agenda_items
 from .models import CRITERIA, Appraiser, Clarification, Review, ReviewRequest, criteria_of
 from .serializers import requester_name
 
-CONFIDENTIAL = "CONFIDENTIAL — ji-rules §6"
+CONFIDENTIAL = "CONFIDENTIAL — not public"
 
 
 def _render(name: str, template: str, context: dict) -> bytes:
@@ -171,7 +171,7 @@ def render_agenda(meeting) -> bytes:
         {
             "meeting": meeting,
             "form": f"JISC {meeting.number} agenda",
-            "confidential": "JISC and secretariat only — ji-rules §6",
+            "confidential": "JISC and secretariat only",
             "items": agenda_items(meeting),
         },
     )

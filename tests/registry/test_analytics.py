@@ -270,7 +270,7 @@ def csv_of(client, name) -> list[list[str]]:
     response = client.get(f"/statistics/{name}.csv")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["X-Data-Dictionary-Version"] == "1.1"
+    assert response["X-Data-Dictionary-Version"] == "1.2"
     return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 

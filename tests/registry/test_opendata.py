@@ -222,7 +222,7 @@ def test_projects_csv_exact(registry, client):
 
 def test_projects_json_exact(registry, client):
     doc = json_doc(client, "/opendata/projects.json")
-    assert doc["version"] == VERSION == "1.1"
+    assert doc["version"] == VERSION == "1.2"
     assert doc["dataset"] == "projects"
     assert doc["dictionary"] == "http://testserver/opendata/dictionary.json"
     assert doc["filters"] == {}
@@ -276,7 +276,7 @@ def test_verifications_exact(registry, client):
         ],
     ]
     doc = json_doc(client, "/opendata/verifications.json")
-    assert doc["version"] == "1.1"
+    assert doc["version"] == "1.2"
     assert doc["rows"] == [
         {
             "project_reference": "0002",
@@ -405,12 +405,12 @@ def test_every_download_carries_the_dictionary_version(registry, client):
     for name in DATASETS:
         for fmt in ("csv", "json"):
             response = client.get(f"/opendata/{name}.{fmt}")
-            assert response["X-Data-Dictionary-Version"] == "1.1"
+            assert response["X-Data-Dictionary-Version"] == "1.2"
             assert response["Link"] == (
                 '<http://testserver/opendata/dictionary.json>; rel="describedby"'
             )
             if fmt == "json":
-                assert json.loads(body(response))["version"] == "1.1"
+                assert json.loads(body(response))["version"] == "1.2"
         assert client.get(f"/opendata/{name}.csv")["Content-Disposition"] == (
             f'attachment; filename="jitrack-{name}.csv"'
         )
@@ -418,7 +418,7 @@ def test_every_download_carries_the_dictionary_version(registry, client):
 
 def test_dictionary_lists_every_column_of_every_download(registry, client):
     dictionary = client.get("/opendata/dictionary.json").json()
-    assert dictionary["version"] == "1.1"
+    assert dictionary["version"] == "1.2"
     datasets = {d["name"]: d for d in dictionary["datasets"]}
     assert set(datasets) == {"projects", "verifications", "issuances"}
     for name, spec in datasets.items():
@@ -448,7 +448,7 @@ def test_dictionary_lists_every_column_of_every_download(registry, client):
     for table in dictionary["statistics"]:
         response = client.get(table["downloads"]["csv"].removeprefix("http://testserver"))
         assert response.status_code == 200
-        assert response["X-Data-Dictionary-Version"] == "1.1"
+        assert response["X-Data-Dictionary-Version"] == "1.2"
         header = next(csv.reader(io.StringIO(body(response))))
         assert header == [f["name"] for f in table["fields"]], table["name"]
         assert all(f["type"] in TYPES and f["source"] for f in table["fields"])
@@ -458,13 +458,31 @@ def test_opendata_page_shows_the_dictionary_and_filtered_links(registry, client)
     response = client.get("/opendata/?host_party=UA")
     text = response.content.decode()
     assert response.status_code == 200
-    assert "Data dictionary, version 1.1" in text
+    assert "Data dictionary, version 1.2" in text
     assert 'href="http://testserver/opendata/projects.csv?host_party=UA"' in text
     assert 'href="http://testserver/opendata/issuances.json?host_party=UA"' in text
     for spec in DATASETS.values():
         for field in spec.fields:
             assert f"<code>{field.name}</code>" in text
     assert "<script" not in text.split("</head>")[1]
+
+
+def test_the_dictionary_states_the_csv_rules_the_downloads_follow(registry, client):
+    """Version 1.2: the rules of every CSV, as written (``jitrack.streaming.csv_value``)."""
+    Project.objects.filter(reference="0001").update(title="=HYPERLINK(1)")
+    Project.objects.filter(reference="0003").update(title="-12.5")
+    rules = client.get("/opendata/dictionary.json").json()["csv"]
+    assert set(rules) == {"format", "empty", "formulas"}
+    assert "RFC 4180" in rules["format"] and "CR LF" in rules["format"]
+    assert "starts with =, +, -, @, a tab or a carriage return" in rules["formulas"]
+    assert "one apostrophe (') in front" in rules["formulas"]
+    raw = body(client.get("/opendata/projects.csv"))
+    assert raw.endswith("\r\n") and "\r\n" in raw.split("\n", 1)[0] + "\n"
+    titles = {row[0]: row[1] for row in csv.reader(io.StringIO(raw))}
+    assert titles["0001"] == "'=HYPERLINK(1)"  # text that a spreadsheet would run
+    assert titles["0003"] == "-12.5"  # a plain number keeps no apostrophe
+    page = client.get("/opendata/").content.decode()
+    assert "one apostrophe (&#x27;) in front" in page
 
 
 def publish_many(n: int, start: int = 1) -> None:

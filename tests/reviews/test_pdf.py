@@ -102,7 +102,7 @@ def test_member_appraisal_is_confidential_on_every_page(appraisal, published):
     data = pdf.render_appraisal(seat)
     per_page = pages(data)
     assert len(per_page) >= 2
-    assert all("CONFIDENTIAL — ji-rules §6" in page for page in per_page)
+    assert all("CONFIDENTIAL — not public" in page for page in per_page)
     body = "\n".join(per_page)
     assert "F-JI-DA" in body and "F-JI-ExInpDA" not in body
     assert published.reference in body
