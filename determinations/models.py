@@ -34,19 +34,21 @@ class Determination(models.Model):
 
     # The four para 33 findings, in the order of the guidelines.
     FINDINGS = (
-        ("approval", "(a) The project has been approved by the Parties involved"),
+        ("approval", _("(a) The project has been approved by the Parties involved")),
         (
             "additionality",
-            "(b) The reductions are additional to any that would otherwise occur",
+            _("(b) The reductions are additional to any that would otherwise occur"),
         ),
         (
             "baseline_monitoring",
-            "(c) The project has an appropriate baseline and monitoring plan (appendix B)",
+            _("(c) The project has an appropriate baseline and monitoring plan (appendix B)"),
         ),
         (
             "environmental",
-            "(d) The PPs submitted an analysis of environmental impacts, including "
-            "transboundary impacts, and an EIA where the impacts are significant",
+            _(
+                "(d) The PPs submitted an analysis of environmental impacts, including "
+                "transboundary impacts, and an EIA where the impacts are significant"
+            ),
         ),
     )
 

@@ -112,9 +112,9 @@ class Party(models.Model):
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):
-        PARTICIPANT = "participant", "Project participant"
-        AIE = "aie", "Accredited independent entity"
-        SECRETARIAT = "secretariat", "Secretariat"
+        PARTICIPANT = "participant", pgettext_lazy("organisation kind", "Project participant")
+        AIE = "aie", pgettext_lazy("organisation kind", "Accredited independent entity")
+        SECRETARIAT = "secretariat", pgettext_lazy("organisation kind", "Secretariat")
 
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -133,14 +133,14 @@ class Accreditation(models.Model):
     """An AIE's accreditation for one function over a set of sectoral scopes (ji-rules §1)."""
 
     class Function(models.TextChoices):
-        DETERMINATION = "determination", "Determination"
-        VERIFICATION = "verification", "Verification"
+        DETERMINATION = "determination", pgettext_lazy("accreditation function", "Determination")
+        VERIFICATION = "verification", pgettext_lazy("accreditation function", "Verification")
 
     class Status(models.TextChoices):
-        APPLICANT = "applicant", "Applicant"
-        ACCREDITED = "accredited", "Accredited"
-        SUSPENDED = "suspended", "Suspended"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        APPLICANT = "applicant", pgettext_lazy("accreditation status", "Applicant")
+        ACCREDITED = "accredited", pgettext_lazy("accreditation status", "Accredited")
+        SUSPENDED = "suspended", pgettext_lazy("accreditation status", "Suspended")
+        WITHDRAWN = "withdrawn", pgettext_lazy("accreditation status", "Withdrawn")
 
     aie = models.ForeignKey(
         Organisation,
@@ -483,10 +483,13 @@ class LetterOfApproval(models.Model):
 
 class Engagement(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Awaiting the AIE"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        ENDED = "ended", "Ended (AIE changed or project withdrawn)"
+        PENDING = "pending", pgettext_lazy("engagement status", "Awaiting the AIE")
+        ACCEPTED = "accepted", pgettext_lazy("engagement status", "Accepted")
+        DECLINED = "declined", pgettext_lazy("engagement status", "Declined")
+        ENDED = (
+            "ended",
+            pgettext_lazy("engagement status", "Ended (AIE changed or project withdrawn)"),
+        )
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="engagements")
     aie = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="engagements")

@@ -22,10 +22,10 @@ from determinations.models import Determination, Verification
 from projects.models import LogManager, Party, Project, Seal, SectoralScope, seal_soon
 
 CRITERIA = (
-    ("approval", "(a) Approval by the Parties involved"),
-    ("additionality", "(b) Reductions additional to any that would otherwise occur"),
-    ("baseline_monitoring", "(c) Appropriate baseline and monitoring plan (appendix B)"),
-    ("environmental", "(d) Analysis of environmental impacts, including transboundary, and EIA"),
+    ("approval", _("(a) Approval by the Parties involved")),
+    ("additionality", _("(b) Reductions additional to any that would otherwise occur")),
+    ("baseline_monitoring", _("(c) Appropriate baseline and monitoring plan (appendix B)")),
+    ("environmental", _("(d) Analysis of environmental impacts, including transboundary, and EIA")),
 )
 
 
@@ -38,8 +38,8 @@ def criteria_of(kind: str):
 # verification — whether the monitoring followed the monitoring plan and whether the verified
 # amount is right — not the para 33 criteria of the determination.
 VERIFICATION_CRITERIA = (
-    ("monitoring_plan", "(a) The monitoring followed the monitoring plan of the project"),
-    ("verified_amount", "(b) The reductions verified in the monitoring period are right"),
+    ("monitoring_plan", _("(a) The monitoring followed the monitoring plan of the project")),
+    ("verified_amount", _("(b) The reductions verified in the monitoring period are right")),
 )
 
 
@@ -67,14 +67,25 @@ class JiscMember(models.Model):
     for a time (``acting_for``), recorded by the secretariat."""
 
     class Seat(models.TextChoices):
-        MEMBER = "member", "Member"
-        ALTERNATE = "alternate", "Alternate"
+        MEMBER = "member", pgettext_lazy("JISC seat", "Member")
+        ALTERNATE = "alternate", pgettext_lazy("JISC seat", "Alternate")
 
     class Constituency(models.TextChoices):
-        ANNEX_I_EIT = "annex_i_eit", "Annex I Parties undergoing transition to a market economy"
-        ANNEX_I_OTHER = "annex_i_other", "Annex I Parties not undergoing transition"
-        NON_ANNEX_I = "non_annex_i", "Parties not included in Annex I"
-        SIDS = "sids", "Small island developing States"
+        ANNEX_I_EIT = (
+            "annex_i_eit",
+            pgettext_lazy(
+                "constituency", "Annex I Parties undergoing transition to a market economy"
+            ),
+        )
+        ANNEX_I_OTHER = (
+            "annex_i_other",
+            pgettext_lazy("constituency", "Annex I Parties not undergoing transition"),
+        )
+        NON_ANNEX_I = (
+            "non_annex_i",
+            pgettext_lazy("constituency", "Parties not included in Annex I"),
+        )
+        SIDS = "sids", pgettext_lazy("constituency", "Small island developing States")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jisc_terms"
@@ -132,6 +143,18 @@ class Meeting(models.Model):
     ends_on = models.DateField()
     place = models.CharField(max_length=120, blank=True)
     electronic = models.BooleanField(default=False)
+    # The minutes (``reviews.minutes``): kept by the secretariat, public once published after
+    # the meeting, citing the JISC document that records them.
+    report_symbol = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="The JISC document that records the meeting, e.g. “JI-JISC-25 meeting report”.",
+    )
+    minutes = models.TextField(blank=True)
+    minutes_published_at = models.DateTimeField(null=True, blank=True)
+    minutes_published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["starts_on", "number"]
@@ -149,13 +172,60 @@ class Meeting(models.Model):
         return "Electronic meeting" if self.electronic else self.place
 
 
+class MeetingItem(models.Model):
+    """An item of a meeting's agenda with the JISC's decision on it, as the meeting report
+    records it (its paragraphs); optionally the review it decided."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="items")
+    number = models.CharField(max_length=12, help_text="The agenda item, e.g. “3” or “4 (b)”.")
+    title = models.CharField(max_length=300)
+    decision = models.TextField()
+    paragraph = models.PositiveSmallIntegerField(
+        help_text="The paragraph of the meeting report that records the decision."
+    )
+    paragraph_end = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The last paragraph, when the decision spans several."
+    )
+    review = models.ForeignKey(
+        "Review", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["paragraph", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "number"], name="meeting_item_number"),
+            models.CheckConstraint(
+                condition=Q(paragraph_end__isnull=True)
+                | Q(paragraph_end__gte=models.F("paragraph")),
+                name="meeting_item_paragraphs_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"JISC {self.meeting.number} item {self.number}"
+
+    @property
+    def paragraphs(self) -> str:
+        """The paragraphs cited: 12, or 12–14."""
+        if self.paragraph_end and self.paragraph_end != self.paragraph:
+            return f"{self.paragraph}–{self.paragraph_end}"
+        return str(self.paragraph)
+
+
 class Appraisal(models.Model):
     """Two JISC members and two experts appraise a published determination (seed 003)."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        COMPLETE = "complete", "Complete"
-        CLOSED = "closed", "Closed"  # the window ended or the project left it
+        OPEN = "open", pgettext_lazy("appraisal status", "Open")
+        COMPLETE = "complete", pgettext_lazy("appraisal status", "Complete")
+        CLOSED = (
+            "closed",
+            pgettext_lazy("appraisal status", "Closed"),
+        )  # the window ended or the project left it
 
     determination = models.OneToOneField(
         Determination, on_delete=models.CASCADE, related_name="appraisal"
@@ -182,13 +252,16 @@ class Appraiser(models.Model):
     """One appointee and the form they file: F-JI-DA (member) or F-JI-ExInpDA (expert)."""
 
     class Kind(models.TextChoices):
-        MEMBER = "member", "JISC member (F-JI-DA)"
-        EXPERT = "expert", "Expert (F-JI-ExInpDA)"
+        MEMBER = "member", pgettext_lazy("appraiser kind", "JISC member (F-JI-DA)")
+        EXPERT = "expert", pgettext_lazy("appraiser kind", "Expert (F-JI-ExInpDA)")
 
     class Opinion(models.TextChoices):
-        MEETS = "meets", "Meets the JI criteria"
-        DOES_NOT_MEET = "does_not_meet", "Does not meet the JI criteria"
-        REVIEW = "review_recommended", "Review recommended"
+        MEETS = "meets", pgettext_lazy("appraisal opinion", "Meets the JI criteria")
+        DOES_NOT_MEET = (
+            "does_not_meet",
+            pgettext_lazy("appraisal opinion", "Does not meet the JI criteria"),
+        )
+        REVIEW = "review_recommended", pgettext_lazy("appraisal opinion", "Review recommended")
 
     appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="appraisers")
     user = models.ForeignKey(
@@ -311,8 +384,8 @@ class ReviewRequest(models.Model):
     """F-JI-DR: a request by the DFP of a Party involved or by a JISC member."""
 
     class By(models.TextChoices):
-        PARTY = "party", "Party involved"
-        JISC = "jisc", "JISC member"
+        PARTY = "party", pgettext_lazy("requester", "Party involved")
+        JISC = "jisc", pgettext_lazy("requester", "JISC member")
 
     kind = models.CharField(
         max_length=15, choices=Review.Kind.choices, default=Review.Kind.DETERMINATION
@@ -382,9 +455,9 @@ class Clarification(models.Model):
     """F-JI-Clar: the review team asks the participants and/or the AIE."""
 
     class To(models.TextChoices):
-        PARTICIPANTS = "participants", "Project participants"
-        AIE = "aie", "AIE"
-        BOTH = "both", "Project participants and AIE"
+        PARTICIPANTS = "participants", pgettext_lazy("addressed to", "Project participants")
+        AIE = "aie", pgettext_lazy("addressed to", "AIE")
+        BOTH = "both", pgettext_lazy("addressed to", "Project participants and AIE")
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="clarifications")
     number = models.PositiveSmallIntegerField()
