@@ -338,7 +338,8 @@ OVERFLOW = """
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [1280, 390])
 def test_help_aie_guide_fits_the_screen(live_server, db, width):
-    """Screenshots in /tmp/help-aie-<width>.png (full page) and /tmp/help-index-<width>.png."""
+    """Screenshots (full page) in /tmp/help-aie-<width>.png, help-aie-ru-<width>.png and
+    help-index-<width>.png."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is not installed")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -351,13 +352,21 @@ def test_help_aie_guide_fits_the_screen(live_server, db, width):
             )
             try:
                 page = browser.new_page(viewport={"width": width, "height": 900})
-                for name, path in (("aie", "/help/aie/"), ("index", "/help/")):
-                    page.goto(live_server.url + path)
-                    assert page.locator("h1").first.is_visible()
-                    measured = page.evaluate(OVERFLOW)
-                    assert measured["doc"] <= measured["vw"], measured
-                    assert measured["wide"] == [], measured
-                    page.screenshot(path=f"/tmp/help-{name}-{width}.png", full_page=True)
+                russian = browser.new_page(
+                    viewport={"width": width, "height": 900},
+                    extra_http_headers={"Accept-Language": "ru"},
+                )
+                for name, tab, path in (
+                    ("aie-ru", russian, "/help/aie/"),
+                    ("index", page, "/help/"),
+                    ("aie", page, "/help/aie/"),
+                ):
+                    tab.goto(live_server.url + path)
+                    assert tab.locator("h1").first.is_visible()
+                    measured = tab.evaluate(OVERFLOW)
+                    assert measured["doc"] <= measured["vw"], (name, measured)
+                    assert measured["wide"] == [], (name, measured)
+                    tab.screenshot(path=f"/tmp/help-{name}-{width}.png", full_page=True)
                 # the site's navigation leads here, marked as the current page
                 nav = page.locator('.site-nav a[href="/help/"]')
                 assert nav.get_attribute("aria-current") == "page"
