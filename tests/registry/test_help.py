@@ -210,8 +210,8 @@ def test_help_anchors_of_the_form_pages_exist(client, db, accept):
     """The steps the form pages link to (templates/help/_link.html with anchor=…)."""
     linked = {
         "aie": ["determination"],
-        "secretariat": ["check-determination", "appraisers", "meetings", "fees"],
-        "participant": ["create"],
+        "secretariat": ["check-pdd", "check-determination", "appraisers", "meetings", "fees"],
+        "participant": ["create", "erus"],
         "public": ["comment"],
     }
     for role, anchors in linked.items():
@@ -297,9 +297,10 @@ def test_help_is_in_the_site_navigation(client, db):
     assert 'href="/help/" aria-current="page"' in client.get("/help/aie/").content.decode()
 
 
-def test_help_form_pages_link_to_their_roles_guide(cycle, aie_user, participant):
+def test_help_form_pages_link_to_their_roles_guide(cycle, aie_user, participant, secretariat):
     closed = cycle.comments_closed()
     draft = cycle.draft()
+    submitted = cycle.submitted()
     aie = Client()
     aie.force_login(aie_user)
     html = aie.get(f"/projects/{closed.key}/determination/").content.decode()
@@ -311,8 +312,14 @@ def test_help_form_pages_link_to_their_roles_guide(cycle, aie_user, participant)
     assert 'href="/help/participant/"' in html
     html = pp.get("/projects/new/").content.decode()
     assert 'href="/help/participant/#create"' in html
+    html = pp.get("/registry-accounts/").content.decode()
+    assert 'href="/help/participant/#erus"' in html
     html = Client().get(f"/projects/{closed.key}/comments/").content.decode()
     assert 'href="/help/public/#comment"' in html
+    staff = Client()
+    staff.force_login(secretariat)
+    html = staff.get(f"/projects/{submitted.key}/check-pdd/").content.decode()
+    assert 'href="/help/secretariat/#check-pdd"' in html
 
 
 # --- in a browser ----------------------------------------------------------------------------
