@@ -61,6 +61,8 @@ class Schedule:
     # v2: projects at or below this expected annual volume, and small-scale ones, pay nothing.
     exempt_at_or_below: int | None = None
     exempt_small_scale: bool = False
+    # The provisions as public text cites them (invoices, the calculator): never our notes.
+    citation: str = ""
 
     def __post_init__(self) -> None:
         # CAP_LINES needs the cap to be reached on a whole tonne.
@@ -91,16 +93,25 @@ _V3_RATES = {
     "reimbursement_floor": Decimal("30000"),
 }
 
+PROVISIONS = (
+    "Provisions for the charging of fees to cover administrative costs relating to the "
+    "activities of the Joint Implementation Supervisory Committee"
+)
 SCHEDULES: dict[str, Schedule] = {
     # Provisions for the charging of fees, version 3 (JISC 18 annex 9), as in seed 003.
     "v3": Schedule(
-        version="v3", title="Provisions for the charging of fees, version 3", **_V3_RATES
+        version="v3",
+        title="Provisions for the charging of fees, version 3",
+        citation=PROVISIONS
+        + ", version 3 (JISC 18, annex 9; revised following decision 3/CMP.2, para 8)",
+        **_V3_RATES,
     ),
     # The older provisions, for assessments made under them: small-scale projects and projects
     # of 15,000 t or less pay nothing.
     "v2": Schedule(
         version="v2",
         title="Provisions for the charging of fees, version 2",
+        citation=PROVISIONS + ", version 2",
         exempt_at_or_below=15_000,
         exempt_small_scale=True,
         **_V3_RATES,

@@ -3,15 +3,13 @@ document reads the same whenever it is downloaded; only the status stamp follows
 Each state of a document is made once and then served from storage (``jitrack.pdf.stored_pdf``).
 """
 
-from django.conf import settings
-
 from jitrack import pdf
 
-from . import calculator
+from . import calculator, selectors
 
 
 def _render(name: str, template: str, context: dict) -> bytes:
-    return pdf.stored_pdf(name, template, {**context, "issuer": settings.FEE_ISSUER})
+    return pdf.stored_pdf(name, template, {**context, "issuer": selectors.issuer()})
 
 
 def render_invoice(invoice) -> bytes:

@@ -13,14 +13,15 @@ from django.db.models import Prefetch, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from jitrack.errors import DomainError
 from jitrack.web import GET_POST, act, apply_error, bind, paginate, refuse
-from projects.models import Project, User
+from projects.models import Organisation, Project, User
 from projects.web import project_or_404, to_project
 
-from . import calculator, pdf, quote, services
+from . import calculator, pdf, quote, selectors, services
 from .forms import (
     BalancePaymentForm,
     CalculatorForm,
@@ -219,6 +220,67 @@ def project_fee_payment(request, key):
     )
 
 
+# --- what an organisation owes --------------------------------------------------------------------
+
+
+def _not_for_fee_pages(request):
+    return refuse(
+        request, gettext("Fee pages are for the project participants and the secretariat.")
+    )
+
+
+@login_required
+@require_GET
+def owed_mine(request):
+    """``/fees/owed/``: what the participant's own organisation owes; for the secretariat,
+    every organisation with an open invoice, each linked to its page."""
+    user = request.user
+    if not user.has_perm("fees.view_fee_pages"):
+        return _not_for_fee_pages(request)
+    if user.has_perm("fees.view_all_owed"):
+        return render(
+            request,
+            "fees/owed_list.html",
+            {"organisations": paginate(request, selectors.organisations_owing())},
+        )
+    organisation = user.organisation
+    if organisation is None or not user.has_perm("fees.view_owed", organisation):
+        return refuse(
+            request,
+            gettext(
+                "Your account belongs to no organisation, so no invoice is addressed to you. "
+                "Ask the secretariat to attach it to your organisation."
+            ),
+        )
+    return _owed_page(request, organisation)
+
+
+@login_required
+@require_GET
+def owed_organisation(request, pk):
+    """``/fees/owed/<pk>/``: what a participant organisation owes, for its own staff and the
+    secretariat; to other participants it does not exist (404), like its invoices."""
+    user = request.user
+    if not user.has_perm("fees.view_fee_pages"):
+        return _not_for_fee_pages(request)
+    organisation = Organisation.objects.filter(pk=pk, kind=Organisation.Kind.PARTICIPANT).first()
+    if organisation is None or not user.has_perm("fees.view_owed", organisation):
+        raise Http404("No such organisation.")
+    return _owed_page(request, organisation)
+
+
+def _owed_page(request, organisation: Organisation):
+    return render(
+        request,
+        "fees/owed.html",
+        {
+            "owed": selectors.owed(organisation),
+            "issuer": selectors.issuer(),
+            "may_list_all": request.user.has_perm("fees.view_all_owed"),
+        },
+    )
+
+
 # --- invoices ------------------------------------------------------------------------------------
 
 
@@ -250,6 +312,7 @@ def _invoice_page(request, invoice: Invoice, *, payment_form=None, credit_form=N
             "payment_form": payment_form
             or PaymentForm(initial={"amount_usd": invoice.balance_usd}),
             "credit_form": credit_form or CreditNoteForm(),
+            "issuer": selectors.issuer(),
             "today": timezone.localdate(),
         },
         status=status,

@@ -290,12 +290,16 @@ FEES_BANK_DETAILS = env_lines(
     "SWIFT/BIC: DEMODEXXXXX",
 )
 
-# E-mail: console in development, SMTP when EMAIL_HOST is set.
+# E-mail: SMTP when EMAIL_HOST is set; else one file per connection in EMAIL_FILE_PATH when set
+# (./scripts/run: var/mail, listed at /dev/mail/ with DEBUG=1, jitrack.devmail); else the console.
 EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH")
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
+    else "django.core.mail.backends.filebased.EmailBackend"
+    if EMAIL_FILE_PATH
     else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)

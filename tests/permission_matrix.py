@@ -156,6 +156,7 @@ PARAMS = {
         {"number": "invoice"},
     ),
     "credit_note_pdf": {"number": "credit_note"},
+    "fees_owed_organisation": {"pk": "organisation"},
     "reimbursement_paid": {"pk": "reimbursement"},
     "api-reimbursement-paid": {"pk": "reimbursement"},
     **dict.fromkeys(
@@ -202,9 +203,20 @@ PARAMS = {
     "committee_member_edit": {"pk": "member"},
     "committee_expert": {"pk": "expert"},
     **dict.fromkeys(
-        ["meeting_detail", "meeting_edit", "meeting_agenda_pdf", "api-meeting-update"],
+        [
+            "meeting_detail",
+            "meeting_edit",
+            "meeting_agenda_pdf",
+            "api-meeting-update",
+            "meeting_minutes",
+            "meeting_item_new",
+            "meeting_minutes_publish",
+            "api-meeting-minutes",
+            "api-meeting-minutes-publish",
+        ],
         {"number": "meeting"},
     ),
+    "meeting_item_edit": {"number": "meeting", "pk": "meeting_item"},
 }
 
 EXPECTED: dict[str, dict[str, str]] = {
@@ -404,6 +416,10 @@ EXPECTED: dict[str, dict[str, str]] = {
         "POST": "login; superuser=ok",
     },
     "admin/projects/event/<path:object_id>/": {
+        "GET": "login; superuser=ok",
+        "POST": "login; superuser=ok",
+    },
+    "admin/projects/notification/<path:object_id>/": {
         "GET": "login; superuser=ok",
         "POST": "login; superuser=ok",
     },
@@ -719,6 +735,26 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "login; superuser=denied",
         "POST": "login; superuser=denied",
     },
+    "admin:projects_notification_add": {
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
+    },
+    "admin:projects_notification_change": {
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
+    },
+    "admin:projects_notification_changelist": {
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
+    },
+    "admin:projects_notification_delete": {
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
+    },
+    "admin:projects_notification_history": {
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
+    },
     "admin:projects_organisation_add": {
         "GET": "login; superuser=ok",
         "POST": "login; superuser=ok",
@@ -987,6 +1023,15 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "denied; anonymous=login; participant,other_participant,secretariat=ok",
         "POST": "method; anonymous=login",
     },
+    # what an organisation owes: its own staff's page; the secretariat lists and opens any
+    "fees_owed": {
+        "GET": "denied; anonymous=login; participant,other_participant,secretariat=ok",
+        "POST": "method; anonymous=login",
+    },
+    "fees_owed_organisation": {
+        "GET": "denied; anonymous=login; participant,secretariat=ok; other_participant=not_found",
+        "POST": "method; anonymous=login",
+    },
     "invoice_credit": {
         "GET": "not_found; anonymous=login; participant=denied; secretariat=ok",
         "POST": "not_found; anonymous=login; participant=denied; secretariat=ok",
@@ -1187,6 +1232,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "dashboard": {"GET": "ok; anonymous=login", "POST": "method; anonymous=login"},
     "health": {"GET": "ok", "POST": "method"},
     "favicon": {"GET": "ok", "POST": "method"},
+    # development only: hidden from everyone with DEBUG off (the matrix runs with DEBUG off)
+    "dev_mail": {"GET": "not_found", "POST": "not_found"},
     "home": {"GET": "ok", "POST": "method"},
     "monitoring": {"GET": "ok", "POST": "method"},
     "project_detail": {"GET": "ok", "POST": "method"},
@@ -1213,6 +1260,11 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "method; anonymous=login",
         "POST": "denied; anonymous=login; secretariat=ok",
     },
+    # a meeting's minutes (reviews.minutes): the secretariat records and publishes them
+    **dict.fromkeys(
+        ["api-meeting-minutes", "api-meeting-minutes-publish"],
+        {"GET": "method; anonymous=login", "POST": "denied; anonymous=login; secretariat=ok"},
+    ),
     "api-meetings": {"GET": "ok", "POST": "denied; anonymous=login; secretariat=ok"},
     "api-project-appraisal": {
         "GET": "not_found; anonymous=login; expert,secretariat,jisc=ok",
@@ -1318,6 +1370,14 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "denied; anonymous=login; secretariat=ok",
         "POST": "denied; anonymous=login; secretariat=ok",
     },
+    # a meeting's minutes (reviews.minutes): the secretariat's pages; the meeting page shows them
+    **dict.fromkeys(
+        ["meeting_minutes", "meeting_item_new", "meeting_item_edit", "meeting_minutes_publish"],
+        {
+            "GET": "denied; anonymous=login; secretariat=ok",
+            "POST": "denied; anonymous=login; secretariat=ok",
+        },
+    ),
     "meeting_list": {"GET": "ok", "POST": "method"},
     "meeting_new": {
         "GET": "denied; anonymous=login; secretariat=ok",

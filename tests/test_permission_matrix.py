@@ -68,6 +68,7 @@ from reviews.models import (
     Expert,
     JiscMember,
     Meeting,
+    MeetingItem,
     Review,
     ReviewRequest,
 )
@@ -256,6 +257,8 @@ def _objects(p: dict[str, Project], users) -> dict[str, object]:
             holder="Matrix holder",
         ),
         "invoice": invoice,
+        # the demo participant's organisation (fees: what it owes)
+        "organisation": users["participant"].organisation,
         "credit_note": note,
         "reimbursement": reimbursement,
         "appraisal": appraisal,
@@ -269,6 +272,14 @@ def _objects(p: dict[str, Project], users) -> dict[str, object]:
         "member": JiscMember.objects.get(user=users["jisc"]),
         "expert": Expert.objects.get(user=users["expert"]),
         "meeting": Meeting.objects.get(number=40),
+        # an item of its draft minutes (reviews.minutes)
+        "meeting_item": MeetingItem.objects.create(
+            meeting=Meeting.objects.get(number=40),
+            number="matrix",
+            title="Matrix item",
+            decision="Matrix decision.",
+            paragraph=1,
+        ),
         "content_type": ContentType.objects.get_for_model(Project),
         "totp_device": device,
         "notification": Notification.objects.filter(user=users["participant"]).first(),

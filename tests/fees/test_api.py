@@ -818,7 +818,8 @@ def test_invoice_pdf(fee_due, pp_api, sec_api, other_pp_api, aie_api, anon, secr
         text = PdfReader(io.BytesIO(r.content)).pages[0].extract_text()
         assert f"Invoice number {fee_due.number}" in text
         assert "Green Carbon Ltd" in text
-        assert "Total due 8,500.00" in text
+        assert "Total 8,500.00" in text
+        assert "Balance due by" in text and "8,400.00" in text
     assert_error(other_pp_api.get(f"/api/invoices/{fee_due.number}/pdf/"), 404)
     assert_error(aie_api.get(f"/api/invoices/{fee_due.number}/pdf/"), 403, "forbidden")
     assert_error(anon.get(f"/api/invoices/{fee_due.number}/pdf/"), 401)
