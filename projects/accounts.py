@@ -21,6 +21,7 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
@@ -42,6 +43,18 @@ from .models import User
 SECOND_FACTOR = "jitrack_second_factor"
 
 # --- the second factor ---------------------------------------------------------------------------
+
+
+class UserBackend(ModelBackend):
+    """Django's model backend, loading the user of a session with its organisation and Party:
+    every page's header names them, so they come in the same query."""
+
+    def get_user(self, user_id):
+        try:
+            user = User._default_manager.select_related("organisation", "party").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
 
 
 def needs_two_factor(user) -> bool:

@@ -116,7 +116,8 @@ def dashboard(request):
     work = context_processors.work(request)["work"]
     context: dict = {
         "role": user.role,
-        "queues": queues.work(user, work.counts),
+        "queues": (mine := queues.work(user, work.counts)),
+        "clear": [queue for queue in mine if not queue.count],
         "can_create": user.has_perm("projects.create_project"),
     }
     org = user.organisation_id

@@ -16,7 +16,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -210,7 +211,11 @@ def _candidates(project: Project) -> tuple[list[dict], list[dict]]:
     cannot appraise this project (a conflict of interest, or a scope they do not cover)."""
     conflicts = rwf.Conflicts(project)
     load = rwf._workload()
-    scopes = set(project.sectoral_scopes.values_list("pk", flat=True))
+    # the project's scopes as a subquery of the experts' query (the page's query budget)
+    scopes = Project.sectoral_scopes.through.objects.filter(project=project.pk).values(
+        "sectoralscope"
+    )
+    needed = scopes.order_by().values("project").annotate(n=Count("pk")).values("n")
 
     def candidate(user, reason=""):
         reason = reason or conflicts.reason(user)
@@ -221,11 +226,14 @@ def _candidates(project: Project) -> tuple[list[dict], list[dict]]:
     for expert in (
         Expert.objects.filter(active=True, user__is_active=True)
         .select_related("user")
-        .annotate(covered=Count("scopes", filter=Q(scopes__in=scopes), distinct=True))
+        .annotate(
+            covered=Count("scopes", filter=Q(scopes__in=scopes), distinct=True),
+            needed=Coalesce(Subquery(needed[:1]), 0),
+        )
         .order_by("user__last_name", "user__username")
     ):
         reason = ""
-        if expert.covered < len(scopes):
+        if expert.covered < expert.needed:
             reason = _("does not cover every sectoral scope of the project")
         experts.append(candidate(expert.user, reason))
     return members, experts

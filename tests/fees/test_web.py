@@ -943,10 +943,9 @@ def test_secretariat_dashboard_shows_the_balance_due_and_asks_for_the_amount(
     client = login(client, secretariat)
     fee_services.record_payment(secretariat, fee_due, amount="3000.00", reference="PART-1")
     html = page(client.get("/dashboard/"))
-    reports = section(html, "h-reports")
+    reports = section(html, "h-queue-reports")
     text = " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", reports)).split())
-    assert "determination fee balance due USD 5,500.00 of USD 8,500.00 total" in text
-    assert "determination fee USD 8,500.00 Due" not in text
+    assert "determination fee: balance due USD 5,500.00 of USD 8,500.00" in text
     form = re.search(r'<form method="post" action="/projects/0001/fee/payment/".*?</form>', reports)
     assert form, reports
     for name in ("amount_usd", "received_on", "reference"):
@@ -967,8 +966,10 @@ def test_secretariat_dashboard_shows_the_balance_due_and_asks_for_the_amount(
 
 def test_secretariat_dashboard_before_a_payment_shows_the_balance(fee_due, secretariat, client):
     html = page(login(client, secretariat).get("/dashboard/"))
-    text = " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", section(html, "h-reports"))).split())
-    assert "determination fee balance due USD 8,500.00 Due" in text
+    reports = section(html, "h-queue-reports")
+    text = " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", reports)).split())
+    assert "determination fee: balance due USD 8,500.00" in text
+    assert "of USD 8,500.00" not in text
 
 
 def test_project_fee_page_shows_the_balance_due_after_a_part_payment(
