@@ -5,10 +5,13 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from jitrack import devmail
 from jitrack.favicon import favicon
 
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
+    # the mail sent, read back from var/mail: 404 unless DEBUG (./scripts/run)
+    path("dev/mail/", devmail.mail_list, name="dev_mail"),
     # The admin's own login would skip the second factor and the lockout page: ours instead.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
