@@ -1120,7 +1120,10 @@ def submit_pdd(actor: User, project: Project) -> Project:
         host_check(project)
         require_accredited(project.aie, Accreditation.Function.DETERMINATION, project)
         if not project.documents.filter(kind=Document.Kind.PDD).exists():
-            raise Conflict(_("Upload the PDD (PDF) before submitting it."), code="pdd_missing")
+            raise Conflict(
+                _("The project participants must upload the PDD (PDF) before it is submitted."),
+                code="pdd_missing",
+            )
         transition(project, S.PDD_SUBMITTED, actor=actor, kind="pdd_submitted", public=False)
     return project
 

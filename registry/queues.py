@@ -41,7 +41,7 @@ from determinations.models import Determination, MonitoringReport, Verification
 from fees.models import FeeAssessment, Invoice, Reimbursement
 from fees.selectors import with_fee
 from projects import workflow as wf
-from projects.models import Engagement, LetterOfApproval, Notification, Project, User
+from projects.models import Document, Engagement, LetterOfApproval, Notification, Project, User
 from projects.selectors import mail_problems, open_clock_faults
 from projects.templatetags.jitrack import usd
 from projects.timeline import day_text
@@ -681,10 +681,11 @@ def _aie_queues(user, now, counted) -> list[Queue]:
     returned = Determination.objects.filter(
         project=OuterRef("pk"), status=Determination.Status.RETURNED
     )
+    pdd = Document.objects.filter(project=OuterRef("pk"), kind=Document.Kind.PDD)
     projects = []
     for p in (
         aie_projects_to_act(user)
-        .annotate(returned=Exists(returned))
+        .annotate(returned=Exists(returned), has_pdd=Exists(pdd))
         .select_related("host_party")
         .order_by(F("due_at").asc(nulls_last=True), "pk")[:SHOWN]
     ):
@@ -698,7 +699,11 @@ def _aie_queues(user, now, counted) -> list[Queue]:
                 )
                 % {"n": p.unanswered}
             )
-        if p.status == S.ENGAGED:
+        if p.status == S.ENGAGED and not p.has_pdd:
+            # only the participants upload (``projects.workflow`` "upload")
+            meta.append(str(_("waiting for the participants to upload the PDD")))
+            action, url = _("Open the project"), reverse("project_detail", args=[p.key])
+        elif p.status == S.ENGAGED:
             action, url = _("Submit the PDD"), reverse("submit_pdd", args=[p.key])
         elif p.unanswered:
             action, url = (

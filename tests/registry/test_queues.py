@@ -247,3 +247,13 @@ def test_every_dashboard_keeps_its_query_budget_with_one_item_or_many(
     work()
     work()
     assert queries_for(client, "/dashboard/") == one <= 10
+
+
+def test_aie_is_told_the_participants_must_upload_the_pdd(client, cycle, participant, aie_user):
+    draft = cycle.draft(title="No PDD yet")
+    engagement = wf.engage_aie(participant, draft, aie_user.organisation)
+    wf.decide_engagement(aie_user, engagement, accept=True)
+    client.force_login(aie_user)
+    projects = section(page(client), "projects")
+    assert "waiting for the participants to upload the PDD" in projects
+    assert f"/projects/{draft.key}/submit-pdd/" not in projects
