@@ -71,8 +71,37 @@ ensure_debian_packages() {
         return 0
     fi
     say "installing Debian packages: ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    apt_get update -qq
+    apt_get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# apt_get ARGS...: apt-get ARGS, quiet unless it fails. While another apt-get (or dpkg,
+# unattended-upgrades) holds the package database's lock, waits and tries again every
+# APT_LOCK_POLL seconds (5), for at most APT_LOCK_WAIT seconds (600), instead of failing at once.
+apt_get() {
+    local waited=0 limit="${APT_LOCK_WAIT:-600}" poll="${APT_LOCK_POLL:-5}" out status holder
+    while :; do
+        status=0
+        out="$(DEBIAN_FRONTEND=noninteractive apt-get "$@" 2>&1)" || status=$?
+        [ "$status" -eq 0 ] && return 0
+        if ! grep -qE 'Could not get lock|Unable to acquire the dpkg frontend lock|Unable to lock' <<<"$out"; then
+            printf '%s\n' "$out" >&2
+            return "$status"
+        fi
+        if [ "$waited" -ge "$limit" ]; then
+            printf '%s\n' "$out" >&2
+            say "another apt-get still holds the package database after ${limit}s: giving up (APT_LOCK_WAIT sets the wait)"
+            return "$status"
+        fi
+        if [ "$waited" -eq 0 ]; then
+            holder="$(grep -oE 'held by process [0-9]+( \([^)]*\))?' <<<"$out" | head -n 1 || true)"
+            say "waiting for another apt-get to finish… (the package database is locked${holder:+, $holder}; up to ${limit}s)"
+        elif [ $((waited % 30)) -lt "$poll" ]; then
+            say "still waiting for the package database (${waited}s)…"
+        fi
+        sleep "$poll"
+        waited=$((waited + (poll > 0 ? poll : 1)))
+    done
 }
 
 # The Pango libraries WeasyPrint loads (determination reports are rendered to PDF).
