@@ -4,6 +4,8 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jitrack.web import GET_POST, bind, refuse
 from registry.importer import COLUMNS, ImportRejected, RowError, import_projects
@@ -13,9 +15,9 @@ MAX_UPLOAD = 10 * 1024 * 1024
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="CSV file (UTF-8)",
+        label=gettext_lazy("CSV file (UTF-8)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-        help_text="One project per row; a header row naming the columns below.",
+        help_text=gettext_lazy("One project per row; a header row naming the columns below."),
     )
 
 
@@ -23,7 +25,7 @@ class ImportForm(forms.Form):
 @GET_POST
 def import_page(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("projects.import_projects"):
-        return refuse(request, "Only the secretariat imports projects from earlier records.")
+        return refuse(request, _("Only the secretariat imports projects from earlier records."))
     form = bind(request, ImportForm)
     context = {"form": form, "columns": COLUMNS, "errors": None, "result": None}
     status = 200
@@ -34,7 +36,14 @@ def import_page(request: HttpRequest) -> HttpResponse:
             try:
                 if upload.size > MAX_UPLOAD:
                     raise ImportRejected(
-                        [RowError(0, "", f"the file is larger than {MAX_UPLOAD // 2**20} MB")]
+                        [
+                            RowError(
+                                0,
+                                "",
+                                _("the file is larger than %(value)s MB")
+                                % {"value": MAX_UPLOAD // 2**20},
+                            )
+                        ]
                     )
                 context["result"] = import_projects(upload.read())
                 status = 200

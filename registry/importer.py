@@ -48,6 +48,8 @@ from typing import BinaryIO
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jitrack import pagecache
 from jitrack.errors import Invalid
@@ -140,7 +142,10 @@ class ImportReport:
     organisations: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        text = f"created {len(self.created)}, unchanged {len(self.unchanged)}"
+        text = _("created %(count)s, unchanged %(count2)s") % {
+            "count": len(self.created),
+            "count2": len(self.unchanged),
+        }
         if self.organisations:
             text += f"; new historical organisations: {', '.join(self.organisations)}"
         return text
@@ -163,7 +168,7 @@ def decode(data: bytes) -> str:
         raise ImportRejected([RowError(line, "", NOT_UTF8)]) from None
 
 
-NOT_UTF8 = "the file is not UTF-8 text (save it as CSV UTF-8)"
+NOT_UTF8 = gettext_lazy("the file is not UTF-8 text (save it as CSV UTF-8)")
 
 
 def _file_lines(f: BinaryIO) -> Iterator[str]:
@@ -202,13 +207,15 @@ class _Row:
     def text(self, column: str, max_length: int = 200) -> str:
         value = self.cells[column]
         if len(value) > max_length:
-            self.error(column, f"longer than {max_length} characters")
+            self.error(
+                column, _("longer than %(max_length)s characters") % {"max_length": max_length}
+            )
         return value
 
     def boolean(self, column: str) -> bool:
         value = self.cells[column].lower()
         if value not in ("", "true", "false"):
-            self.error(column, f"{self.cells[column]!r} is not true or false")
+            self.error(column, _("%(cells)r is not true or false") % {"cells": self.cells[column]})
         return value == "true"
 
     def day(self, column: str, latest: date) -> date | None:
@@ -220,10 +227,10 @@ class _Row:
                 raise ValueError
             parsed = date.fromisoformat(value)
         except ValueError:
-            self.error(column, f"{value!r} is not a date YYYY-MM-DD")
+            self.error(column, _("%(value)r is not a date YYYY-MM-DD") % {"value": value})
             return None
         if parsed > latest:
-            self.error(column, f"{value} is in the future")
+            self.error(column, _("%(value)s is in the future") % {"value": value})
         return parsed
 
     def codes(self, column: str, known: set[str]) -> list[str]:
@@ -231,9 +238,9 @@ class _Row:
         for part in _split(self.cells[column]) if column != "host_party" else [self.cells[column]]:
             code = part.upper()
             if not _CODE.fullmatch(code):
-                self.error(column, f"{part!r} is not an ISO 3166-1 alpha-2 code")
+                self.error(column, _("%(part)r is not an ISO 3166-1 alpha-2 code") % {"part": part})
             elif code not in known:
-                self.error(column, f"unknown Party code {code}")
+                self.error(column, _("unknown Party code %(code)s") % {"code": code})
             elif code not in out:
                 out.append(code)
         return out
@@ -246,7 +253,7 @@ def _parse_row(line: int, cells: dict[str, str], now: datetime, known: set[str])
     # Every cell is one line of visible text; PostgreSQL cannot even compare a NUL (jitrack.text).
     for column, value in cells.items():
         if char := control_character(value):
-            row.error(column, f"contains the control character {char}")
+            row.error(column, _("contains the control character %(char)s") % {"char": char})
     for column in REQUIRED:
         if not cells[column]:
             row.error(column, "required")
@@ -257,24 +264,34 @@ def _parse_row(line: int, cells: dict[str, str], now: datetime, known: set[str])
         and reference == f"{int(reference):04d}"
     ):
         row.error(
-            "reference", f"{reference!r} is not a reference of four to six digits (0001-999999)"
+            "reference",
+            _("%(reference)r is not a reference of four to six digits (0001-999999)")
+            % {"reference": reference},
         )
     title = row.text("title", 255)
     host = row.codes("host_party", known) if cells["host_party"] else []
     involved = row.codes("parties_involved", known)
     if host and host[0] in involved:
-        row.error("parties_involved", f"lists the host Party {host[0]}; list only the others")
+        row.error(
+            "parties_involved",
+            _("lists the host Party %(host)s; list only the others") % {"host": host[0]},
+        )
     participants: list[str] = []
     for name in _split(cells["participants"]):
         if len(name) > 200:
-            row.error("participants", f"{name[:40]}… is longer than 200 characters")
+            row.error(
+                "participants", _("%(name)s… is longer than 200 characters") % {"name": name[:40]}
+            )
         elif name not in participants:
             participants.append(name)
     aie = row.text("aie")
     scopes: set[int] = set()
     for part in _split(cells["sectoral_scopes"]):
         if not (_WHOLE.fullmatch(part) and 1 <= int(part) <= 15):
-            row.error("sectoral_scopes", f"{part!r} is not a sectoral scope number 1-15")
+            row.error(
+                "sectoral_scopes",
+                _("%(part)r is not a sectoral scope number 1-15") % {"part": part},
+            )
         else:
             scopes.add(int(part))
     small_scale, poa = row.boolean("small_scale"), row.boolean("poa")
@@ -282,7 +299,8 @@ def _parse_row(line: int, cells: dict[str, str], now: datetime, known: set[str])
     value = cells["expected_annual_reductions"]
     if value and not (_WHOLE.fullmatch(value) and int(value) <= MAX_TONNES):
         row.error(
-            "expected_annual_reductions", f"{value!r} is not a whole, non-negative number of tonnes"
+            "expected_annual_reductions",
+            _("%(value)r is not a whole, non-negative number of tonnes") % {"value": value},
         )
     elif value:
         tonnes = int(value)
@@ -297,7 +315,7 @@ def _parse_row(line: int, cells: dict[str, str], now: datetime, known: set[str])
         "withdrawn_on": row.day("withdrawn_on", today),
     }
     if not any(cells[c] for c in PUBLISHED_ON):
-        row.error("pdd_available_on", "required when determination_available_on is empty")
+        row.error("pdd_available_on", _("required when determination_available_on is empty"))
     elif len(row.errors) == before:
         _check_order(row, now, **dates)
     if row.errors:
@@ -342,50 +360,66 @@ def _check_order(
         if det <= comments_end.date():
             row.error(
                 "determination_available_on",
-                f"{det} is not after the comment period, which ended {comments_end:%Y-%m-%d %H:%M}"
-                " GMT",
+                _("%(det)s is not after the comment period, which ended %(comments_end)s GMT")
+                % {"det": det, "comments_end": f"{comments_end:%Y-%m-%d %H:%M}"},
             )
         elif now <= comments_end:
-            row.error("determination_available_on", "the comment period has not ended yet")
+            row.error("determination_available_on", _("the comment period has not ended yet"))
     window_end = deadlines.review_window_closes_at(det) if det else None
     if review is not None:
         if det is None:
-            row.error("review_requested_on", "a review needs determination_available_on")
+            row.error("review_requested_on", _("a review needs determination_available_on"))
         elif not det <= review <= window_end.date():
             row.error(
                 "review_requested_on",
-                f"{review} is outside the 45-day window ({det} to {window_end:%Y-%m-%d %H:%M} GMT)",
+                _("%(review)s is outside the 45-day window (%(det)s to %(window_end)s GMT)")
+                % {"review": review, "det": det, "window_end": f"{window_end:%Y-%m-%d %H:%M}"},
             )
     if final is not None:
         if det is None:
-            row.error("final_on", "a final determination needs determination_available_on")
+            row.error("final_on", _("a final determination needs determination_available_on"))
         elif final < det:
-            row.error("final_on", f"{final} is before the determination was available ({det})")
+            row.error(
+                "final_on",
+                _("%(final)s is before the determination was available (%(det)s)")
+                % {"final": final, "det": det},
+            )
         elif review is None and now <= window_end:
             row.error(
                 "final_on",
-                f"the 45-day window is open until {window_end:%Y-%m-%d %H:%M} GMT",
+                _("the 45-day window is open until %(window_end)s GMT")
+                % {"window_end": f"{window_end:%Y-%m-%d %H:%M}"},
             )
         elif review is None and final != window_end.date():
             row.error(
                 "final_on",
-                f"without a review the determination is final on the window's last day, "
-                f"{window_end.date()}, not {final}",
+                _(
+                    "without a review the determination is final on the window's last day, %(date)s, not %(final)s"
+                )
+                % {"date": window_end.date(), "final": final},
             )
         elif review is not None and final < review:
-            row.error("final_on", f"{final} is before the review was requested ({review})")
+            row.error(
+                "final_on",
+                _("%(final)s is before the review was requested (%(review)s)")
+                % {"final": final, "review": review},
+            )
     if withdrawn is not None:
         latest = max(d for d in (pdd, det, review) if d is not None)
         if withdrawn < latest:
-            row.error("withdrawn_on", f"{withdrawn} is before {latest}, an earlier step")
+            row.error(
+                "withdrawn_on",
+                _("%(withdrawn)s is before %(latest)s, an earlier step")
+                % {"withdrawn": withdrawn, "latest": latest},
+            )
         elif final is not None:
             row.error(
-                "withdrawn_on", "a project cannot be withdrawn once its determination is final"
+                "withdrawn_on", _("a project cannot be withdrawn once its determination is final")
             )
         elif det is not None and review is None and withdrawn > window_end.date():
             row.error(
                 "withdrawn_on",
-                f"the determination was already final on {window_end.date()}",
+                _("the determination was already final on %(date)s") % {"date": window_end.date()},
             )
 
 
@@ -407,10 +441,10 @@ def parse_rows(
     try:
         header = next(reader, None)
     except csv.Error as err:
-        errors.append(RowError(1, "", f"not a CSV file ({err})"))
+        errors.append(RowError(1, "", _("not a CSV file (%(err)s)") % {"err": err}))
         return
     if header is None or not any(h.strip() for h in header):
-        errors.append(RowError(1, "", "the file is empty; the first line must name the columns"))
+        errors.append(RowError(1, "", _("the file is empty; the first line must name the columns")))
         return
     names = [h.strip().lower() for h in header]
     missing = [c for c in COLUMNS if c not in names]
@@ -426,7 +460,12 @@ def parse_rows(
     if problems:
         expected = ", ".join(COLUMNS)
         errors.append(
-            RowError(1, "", f"wrong column set ({'; '.join(problems)}); expected: {expected}")
+            RowError(
+                1,
+                "",
+                _("wrong column set (%(join)s); expected: %(expected)s")
+                % {"join": "; ".join(problems), "expected": expected},
+            )
         )
         return
     seen: dict[str, int] = {}
@@ -435,7 +474,7 @@ def parse_rows(
         try:
             cells = next(reader, None)
         except csv.Error as err:
-            errors.append(RowError(line, "", f"not valid CSV ({err})"))
+            errors.append(RowError(line, "", _("not valid CSV (%(err)s)") % {"err": err}))
             break
         if cells is None:
             break
@@ -443,7 +482,12 @@ def parse_rows(
             continue
         if len(cells) != len(names):
             errors.append(
-                RowError(line, "", f"has {len(cells)} cells; the header has {len(names)}")
+                RowError(
+                    line,
+                    "",
+                    _("has %(count)s cells; the header has %(count2)s")
+                    % {"count": len(cells), "count2": len(names)},
+                )
             )
             continue
         record, row_errors = _parse_row(
@@ -457,7 +501,10 @@ def parse_rows(
         if reference in seen:
             errors.append(
                 RowError(
-                    line, "reference", f"duplicate reference {reference} (line {seen[reference]})"
+                    line,
+                    "reference",
+                    _("duplicate reference %(reference)s (line %(seen)s)")
+                    % {"reference": reference, "seen": seen[reference]},
                 )
             )
             continue
@@ -676,8 +723,8 @@ class _Checked:
                     RowError(
                         record.line,
                         "reference",
-                        f"reference {record.reference} exists with different data "
-                        f"({', '.join(differ)})",
+                        _("reference %(reference)s exists with different data (%(join)s)")
+                        % {"reference": record.reference, "join": ", ".join(differ)},
                     )
                 )
         names = _org_names(fresh)
@@ -693,8 +740,12 @@ class _Checked:
                         RowError(
                             record.line,
                             column,
-                            f"{name} is registered as {org.get_kind_display().lower()}, "
-                            f"not as {Organisation.Kind(kind).label.lower()}",
+                            _("%(name)s is registered as %(kind)s, not as %(label)s")
+                            % {
+                                "name": name,
+                                "kind": org.get_kind_display().lower(),
+                                "label": Organisation.Kind(kind).label.lower(),
+                            },
                         )
                     )
                 elif org is None and self.wanted.setdefault(name, (kind, record.line))[0] != kind:
@@ -702,9 +753,12 @@ class _Checked:
                         RowError(
                             record.line,
                             column,
-                            f"{name} is also named as "
-                            f"{Organisation.Kind(self.wanted[name][0]).label.lower()} on line "
-                            f"{self.wanted[name][1]}",
+                            _("%(name)s is also named as %(label)s on line %(wanted)s")
+                            % {
+                                "name": name,
+                                "label": Organisation.Kind(self.wanted[name][0]).label.lower(),
+                                "wanted": self.wanted[name][1],
+                            },
                         )
                     )
         self.created += [r.reference for r in fresh]

@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from jitrack.web import GET_POST, bind, refuse
@@ -35,6 +37,22 @@ class JiscMemberForm(forms.ModelForm):
             "acting_from": forms.DateInput(attrs={"type": "date"}),
             "acting_until": forms.DateInput(attrs={"type": "date"}),
         }
+        labels = {
+            "user": gettext_lazy("User"),
+            "party": gettext_lazy("Party"),
+            "seat": gettext_lazy("Seat"),
+            "constituency": gettext_lazy("Constituency"),
+            "term_start": gettext_lazy("Term start"),
+            "term_end": gettext_lazy("Term end"),
+            "acting_for": gettext_lazy("Acting for"),
+            "acting_from": gettext_lazy("Acting from"),
+            "acting_until": gettext_lazy("Acting until"),
+        }
+        help_texts = {
+            "acting_for": gettext_lazy(
+                "The absent member this alternate acts for, from and until the dates below."
+            ),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,16 +62,16 @@ class JiscMemberForm(forms.ModelForm):
         data = super().clean()
         start, end = data.get("term_start"), data.get("term_end")
         if start and end and end < start:
-            self.add_error("term_end", "The term cannot end before it starts.")
+            self.add_error("term_end", _("The term cannot end before it starts."))
         acting_for = data.get("acting_for")
         acting = (acting_for, data.get("acting_from"), data.get("acting_until"))
         if any(acting) and not all(acting):
-            self.add_error("acting_for", "Give the absent member and the first and last day.")
+            self.add_error("acting_for", _("Give the absent member and the first and last day."))
         elif acting_for is not None:
             if data.get("seat") != JiscMember.Seat.ALTERNATE:
-                self.add_error("acting_for", "Only an alternate acts for an absent member.")
+                self.add_error("acting_for", _("Only an alternate acts for an absent member."))
             elif acting[2] < acting[1]:
-                self.add_error("acting_until", "The last day cannot be before the first.")
+                self.add_error("acting_until", _("The last day cannot be before the first."))
         return data
 
 
@@ -62,6 +80,11 @@ class ExpertForm(forms.ModelForm):
         model = Expert
         fields = ["user", "scopes", "active"]
         widgets = {"scopes": forms.CheckboxSelectMultiple}
+        labels = {
+            "user": gettext_lazy("User"),
+            "scopes": gettext_lazy("Sectoral scopes"),
+            "active": gettext_lazy("Active"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,7 +93,7 @@ class ExpertForm(forms.ModelForm):
 
 
 def _denied(request):
-    return refuse(request, "Only the secretariat manages the JISC and the roster of experts.")
+    return refuse(request, _("Only the secretariat manages the JISC and the roster of experts."))
 
 
 def _allowed(user) -> bool:
@@ -119,7 +142,7 @@ def member_new(request):
     if not _allowed(request.user):
         return _denied(request)
     form = bind(request, JiscMemberForm)
-    return _save(request, form, title="Add a JISC member or alternate", done="Member added.")
+    return _save(request, form, title=_("Add a JISC member or alternate"), done=_("Member added."))
 
 
 @login_required
@@ -129,7 +152,12 @@ def member_edit(request, pk: int):
         return _denied(request)
     member = get_object_or_404(JiscMember.objects.select_related("user"), pk=pk)
     form = bind(request, JiscMemberForm, instance=member)
-    return _save(request, form, title=f"Edit the term of {member}", done="Term saved.")
+    return _save(
+        request,
+        form,
+        title=_("Edit the term of %(member)s") % {"member": member},
+        done=_("Term saved."),
+    )
 
 
 @login_required
@@ -141,5 +169,9 @@ def expert(request, pk: int | None = None):
         None if pk is None else get_object_or_404(Expert.objects.select_related("user"), pk=pk)
     )
     form = bind(request, ExpertForm, instance=instance)
-    title = f"Edit the expert {instance}" if instance else "Add an expert to the roster"
-    return _save(request, form, title=title, done="Expert saved.")
+    title = (
+        _("Edit the expert %(instance)s") % {"instance": instance}
+        if instance
+        else _("Add an expert to the roster")
+    )
+    return _save(request, form, title=title, done=_("Expert saved."))

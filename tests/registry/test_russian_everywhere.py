@@ -251,3 +251,40 @@ def test_a_workflow_refusal_follows_the_language(cycle, secretariat):
     with pytest.raises(DomainError) as refused:
         dwf.submit_determination(cycle.aie_user, project, findings={}, outcome="positive")
     assert refused.value.detail == "State whether finding approval is met."
+
+
+def test_forms_of_each_role_speak_russian(
+    client, cycle, committee, participant, aie_user, secretariat, party_user
+):
+    draft = cycle.draft()
+    submitted = cycle.submitted()
+    closed = cycle.comments_closed()
+    published = cycle.determination_published()
+    final = cycle.final()
+    member = committee.members[0]
+    pages = [
+        (participant, "/projects/new/"),
+        (participant, f"/projects/{draft.key}/edit/"),
+        (participant, f"/projects/{draft.key}/engage/"),
+        (participant, f"/projects/{draft.key}/documents/"),
+        (participant, f"/projects/{draft.key}/approvals/"),
+        (participant, f"/projects/{final.key}/monitoring/new/"),
+        (participant, f"/projects/{final.key}/changes/new/"),
+        (participant, "/inbox/"),
+        (aie_user, f"/projects/{closed.key}/determination/"),
+        (secretariat, f"/projects/{submitted.key}/check-pdd/"),
+        (secretariat, f"/projects/{published.key}/appraisal/appoint/"),
+        (secretariat, "/reviews/committee/"),
+        (secretariat, "/reviews/committee/members/new/"),
+        (secretariat, "/reviews/committee/experts/new/"),
+        (secretariat, "/reviews/meetings/new/"),
+        (secretariat, "/projects/import/"),
+        (party_user, "/parties/UA/issuance/"),
+        (member, f"/projects/{published.key}/review/request/"),
+    ]
+    data = data_strings()
+    found = {}
+    for user, url in pages:
+        if runs := english_runs(russian(client, user, url), data):
+            found[f"{user.username} {url}"] = runs
+    assert found == {}
