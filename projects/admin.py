@@ -22,6 +22,7 @@ from .models import (
     Event,
     ExpectedReduction,
     LetterOfApproval,
+    Notification,
     Organisation,
     Party,
     Project,
@@ -432,4 +433,16 @@ class EventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["kind", "public"]
     search_fields = ["project__reference", "project__title", "actor_label", "kind"]
     list_select_related = ["project"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The inboxes (issue 15), for the secretariat to see who was told what and when; written
+    only by the mail builders (``projects.notify``)."""
+
+    list_display = ["created_at", "user", "kind", "subject", "mail", "read_at"]
+    list_filter = ["kind", "mail"]
+    search_fields = ["user__username", "subject", "kind"]
+    list_select_related = ["user"]
     date_hierarchy = "created_at"

@@ -447,3 +447,18 @@ def test_the_navigation_shows_the_unread_count_at_no_cost_per_notification(clien
     page = html(client.get("/account/"))
     assert 'title="30 unread notifications">30</span>' in page
     assert queries_for(client, "/account/") == none
+
+
+def test_the_secretariat_reads_the_inboxes_in_the_admin_and_changes_nothing(client, participant):
+    make(participant, 2)
+    # as the demo's "admin": a superuser of the secretariat (one without the role sees nothing)
+    clerk = UserFactory(
+        username="clerk", role=User.Role.SECRETARIAT, is_staff=True, is_superuser=True
+    )
+    login(client, clerk)
+    page = html(client.get("/admin/projects/notification/"))
+    assert "0001 Wind farm 1" in page and "0000 Wind farm 0" in page
+    assert client.get("/admin/projects/notification/add/").status_code == 403
+    [first, _] = Notification.objects.order_by("pk")
+    assert client.post(f"/admin/projects/notification/{first.pk}/delete/").status_code == 403
+    assert Notification.objects.count() == 2
