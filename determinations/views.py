@@ -22,6 +22,7 @@ from projects.models import Accreditation, Party, Project, User
 from projects.selectors import visible_projects
 from projects.timeline import gmt_text
 from projects.web import project_or_404, to_project
+from projects.workflow import approval_on_record
 
 from . import accounts, checks, issuance
 from . import verification as vwf
@@ -406,8 +407,11 @@ def verification_publish(request, key, number: int):
 def _issue_consequences(project, ver, data, remaining):
     """What issuing ``data["blocks"]`` does; None when the act will refuse it (not issuable,
     more than is left to issue), which it then says on the form."""
+    if any(end < start for start, end in data["blocks"]):
+        return None
     quantity = sum(end - start + 1 for start, end in data["blocks"])
-    if not issuance.issuable(ver) or quantity > sum(remaining.values()):
+    left = remaining.get(data["commitment_period"], 0)  # the act refuses another period
+    if not issuance.issuable(ver) or not 0 < quantity <= left:
         return None
     return Consequences(
         title=_("Issue %(quantity)s ERUs for %(title)s?")
@@ -468,13 +472,17 @@ def eru_issue(request, key, number: int):
 def _transfer_consequences(project, block, data):
     """What the transfer does; None when the act will refuse it (the block is gone or too
     small), which it then says on the form."""
-    quantity = data["quantity"]
+    quantity, account = data["quantity"], data["account_id"]
     if not block.active or quantity > block.quantity:
+        return None
+    if account.registry_party_id != block.originating_party_id and not approval_on_record(
+        project, account.registry_party
+    ):
         return None
     last = block.serial_start + quantity - 1
     return Consequences(
         title=_("Transfer %(quantity)s ERUs to %(account)s?")
-        % {"quantity": f"{quantity:,}", "account": data["account_id"].identifier},
+        % {"quantity": f"{quantity:,}", "account": account.identifier},
         what=[
             _("ERUs %(first)s–%(last)s leave “%(from)s” for the account you chose.")
             % {"first": block.serial_start, "last": last, "from": block.account},

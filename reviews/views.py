@@ -20,11 +20,13 @@ from django.db.models import Count, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from determinations.selectors import verification_for
+from jitrack.confirm import Consequences, ask, confirmed
 from jitrack.errors import DomainError, Forbidden
 from jitrack.web import GET_POST, act, apply_error, bind, paginate, refuse
 from projects.models import Project, User
@@ -527,8 +529,12 @@ def _on_team(user, review: Review) -> bool:
     return review.team.filter(user=user.pk).exists()
 
 
-def _review_action(request, pk, *, form_name, make_form, allowed, refusal, call, done):
-    """POST one review action; on a refusal the review page comes back with the form."""
+def _review_action(
+    request, pk, *, form_name, make_form, allowed, refusal, call, done, consequences=None
+):
+    """POST one review action; on a refusal the review page comes back with the form. With
+    ``consequences(review, form)`` (``jitrack.confirm``) a valid POST is first confirmed: for
+    acts that cannot be undone."""
     review = _review_or_404(request, pk)
     if not allowed(request.user, review):
         return refuse(request, refusal)
@@ -536,6 +542,10 @@ def _review_action(request, pk, *, form_name, make_form, allowed, refusal, call,
         return redirect("review_detail", pk=pk)
     form = make_form(request)
     status = 400
+    if form.is_valid() and consequences is not None and not confirmed(request):
+        said = consequences(review, form)
+        if said is not None:
+            return ask(request, said)
     if form.is_valid():
         try:
             result = call(review, form)
@@ -624,6 +634,26 @@ def review_decide(request, pk: int):
             _("Decision recorded: %(decision)s. It is public with its reasons.")
             % {"decision": r.get_decision_display().lower()}
         ),
+        consequences=lambda review, form: (
+            None
+            if review.status != R.REPORTED
+            else Consequences(
+                title=_("Record the decision of the JISC on %(title)s?")
+                % {"title": review.project.title},
+                what=[
+                    _(
+                        "The decision is final (para 35): it is published with its reasons and "
+                        "the review team's report, and sent to the project participants."
+                    ),
+                    _(
+                        "Confirmed: the determination stands as filed; rejected: the project "
+                        "does not pass; corrections required: the AIE submits a corrected report."
+                    ),
+                ],
+                submit=_("Record the decision"),
+                cancel=reverse("review_detail", args=[review.pk]) + "#decide",
+            )
+        ),
     )
 
 
@@ -661,6 +691,23 @@ def review_confirm(request, pk: int):
         refusal=_("Only the secretariat confirms corrections."),
         call=lambda review, form: rwf.confirm_corrections(request.user, review),
         done=_("Corrections confirmed: the determination is final."),
+        consequences=lambda review, form: (
+            None
+            if review.status != R.CORRECTIONS or not review.corrections_submitted_at
+            else Consequences(
+                title=_("Confirm the corrections to the determination of %(title)s?")
+                % {"title": review.project.title},
+                what=[
+                    _(
+                        "The corrected determination report is published and the determination "
+                        "is final, as if the JISC had confirmed the corrected report (para 35)."
+                    ),
+                    _("This cannot be undone."),
+                ],
+                submit=_("Confirm the corrections were made"),
+                cancel=reverse("review_detail", args=[review.pk]) + "#confirm",
+            )
+        ),
     )
 
 

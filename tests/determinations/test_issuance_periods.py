@@ -475,5 +475,5 @@ def test_issue_page_refuses_units_of_the_wrong_period(
     assert r.status_code == 409
     assert "none of its ERUs can be units of the second commitment period" in r.content.decode()
     assert not EruIssuance.objects.exists()
-    r = client.post(url, {"blocks": "1-10", "commitment_period": "1"})
+    r = client.post(url, {"blocks": "1-10", "commitment_period": "1", "confirmed": "yes"})
     assert r.status_code == 302

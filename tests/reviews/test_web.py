@@ -686,7 +686,13 @@ def test_team_files_the_report_and_the_secretariat_decides(client, project, comm
     data = {"decision": "confirmed", "reasons": PUBLIC_REASONS, "meeting": str(meeting.number)}
     response = client.post(f"/reviews/{review.pk}/decide/", data)
     assert response.status_code == 400  # not a choice: the meeting has not started
-    response = client.post(f"/reviews/{review.pk}/decide/", {**data, "meeting": "electronic"})
+    data = {**data, "meeting": "electronic"}
+    response = client.post(f"/reviews/{review.pk}/decide/", data)
+    assert response.status_code == 200  # the decision is final: it asks first
+    assert "Record the decision of the JISC on" in html(response)
+    review.refresh_from_db()
+    assert review.decision == ""
+    response = client.post(f"/reviews/{review.pk}/decide/", {**data, "confirmed": "yes"})
     assert response.status_code == 302
     review.refresh_from_db()
     assert review.decision == "confirmed"
@@ -726,6 +732,10 @@ def test_corrections_are_uploaded_by_the_aie_and_confirmed(
     assert response.status_code == 302
     login(client, secretariat)
     response = client.post(f"/reviews/{review.pk}/confirm/")
+    assert response.status_code == 200  # it cannot be undone: it asks first
+    assert 'name="confirmed" value="yes"' in html(response)
+    assert Project.objects.get(pk=project.pk).status != "final"
+    response = client.post(f"/reviews/{review.pk}/confirm/", {"confirmed": "yes"})
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.status == "final"
