@@ -3,10 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from jitrack import devmail
 from jitrack.favicon import favicon
+from jitrack.schemaview import SchemaView
 
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
@@ -17,7 +18,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # set_language (POST /i18n/setlang/): the language switcher in the page footer.
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    # generated once per process (jitrack.schemaview)
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     # Swagger UI under the site's CSP: its assets from drf-spectacular-sidecar's static files, its
     # start-up script a second request (?script), its page without inline style (api_docs.html).
     path(
