@@ -25,12 +25,14 @@ from projects.rules import is_participant_of, is_project_aie
 from projects.selectors import get_project_for, visible_projects
 from projects.serializers import DocumentSerializer
 
+from . import minutes as mins
 from . import workflow as rwf
 from .models import (
     Appraisal,
     Appraiser,
     Clarification,
     Meeting,
+    MeetingItem,
     Review,
     ReviewRequest,
     ReviewTeamMember,
@@ -46,6 +48,7 @@ from .serializers import (
     FileAppraisalSerializer,
     MeetingInputSerializer,
     MeetingSerializer,
+    MinutesInputSerializer,
     ProposalSerializer,
     ReportInputSerializer,
     RequestForReviewSerializer,
@@ -135,7 +138,7 @@ def appraisal_proposal(request, key):
 def project_appraisal(request, key):
     """GET: the project's latest appraisal, for the secretariat, JISC members and its experts.
     POST: the secretariat appoints two JISC members and two experts to appraise the published
-    determination (seed 003)."""
+    determination (JISC procedures for appraisals of determinations)."""
     project = get_project_for(request.user, key)
     if request.method == "GET":
         latest = project.appraisals.order_by("-appointed_at", "-pk").first()
@@ -460,7 +463,10 @@ def meetings(request):
     """GET: the JISC meetings (public). POST: the secretariat schedules one; the due dates of
     open reviews are recomputed (the second meeting after a request may bring them forward)."""
     if request.method == "GET":
-        return Response(MeetingSerializer(Meeting.objects.all(), many=True).data)
+        meetings = Meeting.objects.prefetch_related(
+            Prefetch("items", queryset=MeetingItem.objects.order_by("paragraph", "pk"))
+        )
+        return Response(MeetingSerializer(meetings, many=True).data)
     _require_manager(request, "Only the secretariat manages meetings.")
     data = validated(MeetingInputSerializer, request).validated_data
     meeting = rwf.save_meeting(request.user, **data)
@@ -487,4 +493,49 @@ def update_meeting(request, number):
         for name in ("number", "starts_on", "ends_on", "place", "electronic")
     }
     meeting = rwf.save_meeting(request.user, meeting, **fields)
+    return Response(MeetingSerializer(meeting).data)
+
+
+def _meeting_for(number: int) -> Meeting:
+    meeting = Meeting.objects.filter(number=number).first() if 0 < number <= 32767 else None
+    if meeting is None:
+        raise NotFound(f"No JISC meeting {number}.")
+    return meeting
+
+
+@extend_schema(
+    request=MinutesInputSerializer,
+    responses=responses(200, MeetingSerializer),
+    tags=["meetings"],
+)
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+def meeting_minutes(request, number):
+    """Secretariat: the draft minutes of a meeting (``reviews.minutes``): the JISC document that
+    records it, the overall minutes, and every agenda item with its decision and paragraphs (the
+    list given replaces the items recorded; fields left out keep their values). 409
+    ``minutes_published`` once published. Returns the meeting with its draft minutes."""
+    _require_manager(request, "Only the secretariat records the minutes of JISC meetings.")
+    meeting = _meeting_for(number)
+    data = validated(MinutesInputSerializer, request).validated_data
+    meeting = mins.save_draft(
+        request.user,
+        meeting,
+        report_symbol=data.get("report_symbol"),
+        minutes=data.get("minutes"),
+        items=[dict(i) for i in data["items"]] if "items" in data else None,
+    )
+    return Response(MeetingSerializer(meeting, context={"draft": True}).data)
+
+
+@extend_schema(request=None, responses=responses(200, MeetingSerializer), tags=["meetings"])
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+def publish_meeting_minutes(request, number):
+    """Secretariat: make the minutes public, after the meeting (MINUTES_GUARDS of
+    ``reviews.minutes``): 409 ``meeting_not_over`` before the end of its last day (24:00 GMT),
+    ``minutes_incomplete`` without the JISC document or any decision. Publishing twice changes
+    nothing."""
+    _require_manager(request, "Only the secretariat records the minutes of JISC meetings.")
+    meeting = mins.publish_minutes(request.user, _meeting_for(number))
     return Response(MeetingSerializer(meeting).data)

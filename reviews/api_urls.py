@@ -41,4 +41,10 @@ urlpatterns = [
     ),
     path("meetings/", api.meetings, name="api-meetings"),
     path("meetings/<int:number>/", api.update_meeting, name="api-meeting-update"),
+    path("meetings/<int:number>/minutes/", api.meeting_minutes, name="api-meeting-minutes"),
+    path(
+        "meetings/<int:number>/minutes/publish/",
+        api.publish_meeting_minutes,
+        name="api-meeting-minutes-publish",
+    ),
 ]

@@ -25,6 +25,7 @@ from .models import (
     Clarification,
     ClarificationFile,
     Meeting,
+    MeetingItem,
     Review,
     ReviewRequest,
     ReviewTeamMember,
@@ -125,12 +126,71 @@ class ProposalSerializer(serializers.Serializer):
     experts = UserRefSerializer(many=True)
 
 
+class MeetingItemSerializer(serializers.ModelSerializer):
+    review = serializers.IntegerField(
+        source="review_id", allow_null=True, help_text="The review decided, if any."
+    )
+
+    class Meta:
+        model = MeetingItem
+        fields = ["number", "title", "decision", "paragraph", "paragraph_end", "review"]
+
+
+class MinutesSerializer(serializers.Serializer):
+    report_symbol = serializers.CharField(
+        help_text="The JISC document that records the meeting; each decision cites its paragraphs."
+    )
+    published_at = serializers.DateTimeField(source="minutes_published_at", allow_null=True)
+    text = serializers.CharField(source="minutes", help_text="The overall minutes.")
+    items = MeetingItemSerializer(many=True, help_text="The decision on each agenda item.")
+
+
 class MeetingSerializer(serializers.ModelSerializer):
     where = serializers.CharField(read_only=True)
+    minutes = serializers.SerializerMethodField(
+        help_text="The minutes once published after the meeting (reviews.minutes); null before."
+    )
 
     class Meta:
         model = Meeting
-        fields = ["number", "starts_on", "ends_on", "place", "electronic", "where"]
+        fields = ["number", "starts_on", "ends_on", "place", "electronic", "where", "minutes"]
+
+    @extend_schema_field(MinutesSerializer(allow_null=True))
+    def get_minutes(self, meeting):
+        if meeting.minutes_published_at is None and not self.context.get("draft"):
+            return None
+        return MinutesSerializer(meeting).data
+
+
+class MinutesItemInputSerializer(serializers.Serializer):
+    number = serializers.CharField(max_length=12, help_text="The agenda item, e.g. “4 (b)”.")
+    title = serializers.CharField(max_length=300)
+    decision = serializers.CharField(max_length=MAX_TEXT)
+    paragraph = serializers.IntegerField(
+        min_value=1, max_value=9999, help_text="The paragraph of the JISC document."
+    )
+    paragraph_end = serializers.IntegerField(
+        min_value=1, max_value=9999, required=False, allow_null=True, default=None
+    )
+    review = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The id of a review decided at this meeting.",
+    )
+
+
+class MinutesInputSerializer(serializers.Serializer):
+    report_symbol = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    minutes = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    items = MinutesItemInputSerializer(
+        many=True,
+        required=False,
+        max_length=500,
+        help_text="Every item of the draft: the list given replaces the items recorded.",
+    )
 
 
 class MeetingInputSerializer(serializers.Serializer):
@@ -260,7 +320,7 @@ class VerificationReviewRequestInputSerializer(ReviewRequestInputSerializer):
 
 class RequestForReviewSerializer(serializers.ModelSerializer):
     """F-JI-DR / F-JI-VR as published: by a Party involved (its code) or by a JISC member, named
-    as on the form (ji-rules §7 "Review requests")."""
+    as on the form."""
 
     party = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     requester = serializers.SerializerMethodField()
@@ -329,7 +389,8 @@ def summary_data(review: Review) -> dict:
 
 
 class ReviewSummarySerializer(serializers.Serializer):
-    """The public facts of a review (ji-rules §6). ``decision`` is null until the JISC decides
+    """The public facts of a review (JI guidelines, paras 35 and 39: the JISC's decision and its
+    reasons are public). ``decision`` is null until the JISC decides
     (the team's recommendation is not a decision)."""
 
     status = ReviewStatusField(help_text="The review's status.")

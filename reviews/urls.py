@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import committee, views
+from . import committee, minutes_views, views
 
 urlpatterns = [
     path("projects/<str:key>/review/request/", views.review_request, name="review_request"),
@@ -36,6 +36,27 @@ urlpatterns = [
         "reviews/meetings/<int:number>/agenda.pdf",
         views.meeting_agenda_pdf,
         name="meeting_agenda_pdf",
+    ),
+    # the minutes: decisions per agenda item, published after the meeting (reviews.minutes)
+    path(
+        "reviews/meetings/<int:number>/minutes/",
+        minutes_views.meeting_minutes,
+        name="meeting_minutes",
+    ),
+    path(
+        "reviews/meetings/<int:number>/minutes/items/new/",
+        minutes_views.meeting_item_new,
+        name="meeting_item_new",
+    ),
+    path(
+        "reviews/meetings/<int:number>/minutes/items/<int:pk>/",
+        minutes_views.meeting_item_edit,
+        name="meeting_item_edit",
+    ),
+    path(
+        "reviews/meetings/<int:number>/minutes/publish/",
+        minutes_views.meeting_minutes_publish,
+        name="meeting_minutes_publish",
     ),
     path("reviews/<int:pk>/", views.review_detail, name="review_detail"),
     path("reviews/<int:pk>/team/", views.review_team, name="review_team"),

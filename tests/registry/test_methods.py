@@ -68,6 +68,10 @@ FORMS = {
     "eru_transfer",
     "registry_accounts",
     "registry_account_deactivate",
+    "meeting_minutes",
+    "meeting_item_new",
+    "meeting_item_edit",
+    "meeting_minutes_publish",
     "party_issuance",
     "projects_import",
 }

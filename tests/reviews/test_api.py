@@ -994,6 +994,7 @@ def test_meetings_list_is_public(anon):
             "place": "Bonn",
             "electronic": False,
             "where": "Bonn",
+            "minutes": None,  # until published after the meeting (reviews.minutes)
         },
         {
             "number": 2,
@@ -1002,6 +1003,7 @@ def test_meetings_list_is_public(anon):
             "place": "",
             "electronic": True,
             "where": "Electronic meeting",
+            "minutes": None,
         },
     ]
 
@@ -1155,6 +1157,8 @@ ACTIONS = [
     "/api/reviews/{id}/corrections/confirm/",
     "/api/meetings/",
     "/api/meetings/{number}/",
+    "/api/meetings/{number}/minutes/",
+    "/api/meetings/{number}/minutes/publish/",
 ]
 READS = [
     "/api/projects/{key}/appraisal/proposal/",
@@ -1206,6 +1210,10 @@ OUR_COMPONENTS = {
     "DecisionInputRequest",
     "CorrectionsInputRequest",
     "MeetingInputRequest",
+    "MeetingItem",
+    "Minutes",
+    "MinutesInputRequest",
+    "MinutesItemInputRequest",
 }
 
 
