@@ -64,6 +64,12 @@ def calculator_page(request):
 # --- the fees pages ------------------------------------------------------------------------------
 
 
+def _not_for_fee_pages(request):
+    return refuse(
+        request, gettext("Fee pages are for the project participants and the secretariat.")
+    )
+
+
 @login_required
 @require_GET
 def fees_home(request):
@@ -71,7 +77,7 @@ def fees_home(request):
     Participants: their projects' invoices, payments and credit balances."""
     user = request.user
     if not user.has_perm("fees.view_fee_pages"):
-        return refuse(request, "Fee pages are for the project participants and the secretariat.")
+        return _not_for_fee_pages(request)
     today = timezone.localdate()
     if _is_secretariat(user):
         unpaid = paginate(
@@ -221,12 +227,6 @@ def project_fee_payment(request, key):
 
 
 # --- what an organisation owes --------------------------------------------------------------------
-
-
-def _not_for_fee_pages(request):
-    return refuse(
-        request, gettext("Fee pages are for the project participants and the secretariat.")
-    )
 
 
 @login_required

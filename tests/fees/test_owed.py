@@ -505,3 +505,15 @@ def test_owed_list_is_paginated_within_budget(fee_due, secretariat, client):
     assert "Owing 19 1 USD 8,500.00" in second and "Owing 29" in second
     assert queries_for(client, owed_url()) <= 10
     assert queries_for(client, owed_url() + "?page=2") <= 10
+
+
+def test_owed_page_and_invoice_render_in_russian(fee_due, participant, client):
+    """The pages follow the visitor's language (their strings go through gettext); the amounts
+    and the bank details stay as they are."""
+    client = login(client, participant)
+    for url in (owed_url(), f"/fees/invoices/{fee_due.number}/"):
+        r = client.get(url, HTTP_ACCEPT_LANGUAGE="ru")
+        assert r.status_code == 200
+        assert r["Content-Language"] == "ru"
+        assert 'id="how-to-pay"' in html(r)
+        assert "IBAN: DE00 0000 0000 0000 0000 00" in text_of(html(r))
