@@ -165,6 +165,17 @@ def test_every_page_fits_a_phone(browser, live_server, settings):
         tables += len(seen["tables"])
         if problems:
             found[path] = problems
+    # Russian words are longer: the registry's list and the project page in Russian too.
+    phone.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "ru", "url": live_server.url}]
+    )
+    for name, path in [("projects-ru", pages[1][1]), ("project-ru", pages[-2][1])]:
+        problems, seen = phone.check(name, path)
+        assert phone.page.locator("html").get_attribute("lang") == "ru"
+        tables += len(seen["tables"])
+        if problems:
+            found[f"{path} (ru)"] = problems
+    phone.context.clear_cookies()
     # The secretariat's own pages, whose tables are the widest.
     phone.log_in("secretariat")
     staff_pages = [
