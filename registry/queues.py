@@ -49,6 +49,7 @@ from reviews.models import (
     Appraisal,
     Appraiser,
     Clarification,
+    JiscMember,
     Meeting,
     Review,
     ReviewRequest,
@@ -193,6 +194,12 @@ def _published_projects():
     return Project.published_q(timezone.localdate())
 
 
+def _sitting(user) -> Exists:
+    """A JISC member counts towards a review request only while sitting (the act's own rule,
+    ``JiscMember.objects.sitting_on``)."""
+    return Exists(JiscMember.objects.sitting_on(timezone.localdate()).filter(user=user.pk))
+
+
 def determinations_to_request(user, now) -> QuerySet[Project]:
     """Determinations in their 45-day window (para 35) on which this user (a focal point: its
     Party, involved) has not yet asked for a review."""
@@ -208,7 +215,7 @@ def determinations_to_request(user, now) -> QuerySet[Project]:
         return projects.filter(Q(host_party=party) | Q(pk__in=involved)).exclude(
             Exists(asked.filter(party=party))
         )
-    return projects.exclude(Exists(asked.filter(requested_by=user.pk)))
+    return projects.filter(_sitting(user)).exclude(Exists(asked.filter(requested_by=user.pk)))
 
 
 def verifications_to_request(user, now) -> QuerySet[Verification]:
@@ -225,7 +232,7 @@ def verifications_to_request(user, now) -> QuerySet[Verification]:
         return verifications.filter(Q(project__host_party=party) | Q(project__in=involved)).exclude(
             Exists(asked.filter(party=party))
         )
-    return verifications.exclude(Exists(asked.filter(requested_by=user.pk)))
+    return verifications.filter(_sitting(user)).exclude(Exists(asked.filter(requested_by=user.pk)))
 
 
 def erus_to_issue(user) -> QuerySet[Verification]:

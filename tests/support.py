@@ -495,9 +495,22 @@ class Actor:
         assert response.status == 200, (path, response.status)
         return self.page
 
-    def submit(self, form_selector="main form"):
+    def submit(self, form_selector="main form", confirm=True):
+        """Submit the form; an act that cannot be undone answers with its confirmation page
+        (``templates/confirm.html``), whose Confirm button is then pressed (unless ``confirm``
+        is False: the test looks at the page first, then calls ``confirm_act``)."""
         with self.page.expect_navigation():
             self.page.locator(f"{form_selector} button[type=submit]").last.click()
+        assert self.page.locator(".errorlist, .message-error").count() == 0, self.page.content()
+        if confirm and self.asks_to_confirm():
+            self.confirm_act()
+
+    def asks_to_confirm(self) -> bool:
+        return self.page.locator("form.confirm-form").count() > 0
+
+    def confirm_act(self):
+        with self.page.expect_navigation():
+            self.page.locator("form.confirm-form button[type=submit]").click()
         assert self.page.locator(".errorlist, .message-error").count() == 0, self.page.content()
 
     def shot(self, name):
@@ -580,3 +593,17 @@ def live_database_url() -> str:
     host = s.get("HOST") or "127.0.0.1"
     port = f":{s['PORT']}" if s.get("PORT") else ""
     return f"postgres://{auth}@{host}{port}/{s['NAME']}"
+
+
+def seat(user) -> None:
+    """Make a JISC user a sitting member (``JiscMember.objects.sitting_on``), as para 35 asks of
+    a member who requests a review."""
+    today = dt.date.today()
+    JiscMember.objects.create(
+        user=user,
+        party=user.party,
+        seat=JiscMember.Seat.MEMBER,
+        constituency=JiscMember.Constituency.ANNEX_I_OTHER,
+        term_start=today - dt.timedelta(days=100),
+        term_end=today + dt.timedelta(days=100),
+    )

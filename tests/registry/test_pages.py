@@ -5,7 +5,7 @@ import pytest
 from projects import workflow as wf
 from projects.models import Project
 from tests.factories import pdf_upload
-from tests.support import queries_for
+from tests.support import queries_for, seat
 
 LIST_URLS = ["/", "/projects/", "/projects/open/", "/projects/determinations/", "/projects/final/"]
 
@@ -166,7 +166,10 @@ def test_dashboard_jisc_and_party_see_determinations_in_window(
     client, cycle, request, user_fixture
 ):
     project = cycle.determination_published()
-    client.force_login(request.getfixturevalue(user_fixture))
+    user = request.getfixturevalue(user_fixture)
+    if user_fixture == "jisc_user":
+        seat(user)  # a sitting member (para 35)
+    client.force_login(user)
     html = client.get("/dashboard/").content.decode()
     assert f'href="/projects/{project.key}/"' in html
     assert "Determinations open to a review request" in html
