@@ -36,6 +36,12 @@ def notifications_for(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
 
 
+def latest_unread(user: User, limit: int = 5) -> list[Notification]:
+    """The user's newest unread notifications (one query): for a dashboard's panel,
+    ``templates/projects/_inbox_latest.html``."""
+    return list(notifications_for(user).filter(read_at=None)[:limit])
+
+
 def mark_read(user: User, pk: int) -> Notification:
     """Mark the user's notification ``pk`` read (again: no change). Another user's, or none:
     ``NotFound``. An UPDATE, not ``save()``: the inbox is on no public page (the model)."""

@@ -12,9 +12,11 @@ from celery import current_app
 from celery.schedules import crontab
 from django.conf import settings
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from projects import outbox, tasks
+from projects import inbox, outbox, tasks
 from projects import workflow as wf
 from projects.models import Notification, OutboxMail, User
 from reviews.notify import mail_users
@@ -462,3 +464,24 @@ def test_the_secretariat_reads_the_inboxes_in_the_admin_and_changes_nothing(clie
     [first, _] = Notification.objects.order_by("pk")
     assert client.post(f"/admin/projects/notification/{first.pk}/delete/").status_code == 403
     assert Notification.objects.count() == 2
+
+
+def test_the_inbox_speaks_russian_but_the_api_stays_english(client, participant):
+    make(participant, 1)
+    page = html(login(client, participant).get("/inbox/", HTTP_ACCEPT_LANGUAGE="ru"))
+    assert "ПТД" in page  # "Check the PDD for completeness and publish it.", translated
+    assert "Check the PDD for completeness" not in page
+    body = client_for(participant).get("/api/notifications/", HTTP_ACCEPT_LANGUAGE="ru").json()
+    assert body["results"][0]["text"] == "Check the PDD for completeness and publish it."
+
+
+def test_a_dashboard_panel_lists_the_newest_unread_in_one_query(participant):
+    older, newer = make(participant, 2)
+    make(participant, 1, read_at=T0)
+    with CaptureQueriesContext(connection) as ctx:
+        latest = inbox.latest_unread(participant)
+    assert latest == [newer, older] and len(ctx.captured_queries) == 1
+    panel = render_to_string("projects/_inbox_latest.html", {"notifications": latest, "unread": 2})
+    assert panel.index("0001 Wind farm 1") < panel.index("0000 Wind farm 0")
+    assert 'href="/inbox/"' in panel and "All notifications (2 unread)" in panel
+    assert "No unread notification." in render_to_string("projects/_inbox_latest.html", {})
