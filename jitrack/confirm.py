@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.formats import date_format
+from django.utils import dateformat
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
@@ -47,7 +47,7 @@ def _shown(form: forms.Form, name: str, value) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if hasattr(value, "isoformat") and not hasattr(value, "hour"):
-        return date_format(value, "DATE_FORMAT")
+        return dateformat.format(value, "j M Y")
     if isinstance(bound, forms.ChoiceField) and not isinstance(bound, forms.ModelChoiceField):
         return str(dict(bound.choices).get(value, value))
     return str(value)

@@ -557,15 +557,6 @@ def _check_pdd_consequences(project: Project, data: dict) -> Consequences | None
     if data["decision"] != "accept":
         return None  # the AIE submits it again: nothing to confirm
     return Consequences(
-        title=_("Return the PDD of %(title)s to the AIE?") % {"title": project.title},
-        what=[
-            _("The PDD goes back to the AIE with your reasons; it is not published."),
-            _("The AIE may submit it again once the participants have completed it."),
-        ],
-        submit=_("Return the PDD"),
-        cancel=reverse("check_pdd", args=[project.key]),
-    )
-    return Consequences(
         title=_("Publish the PDD of %(title)s?") % {"title": project.title},
         what=[
             _(

@@ -71,8 +71,14 @@ def test_determination_cycle_in_the_browser(
         aie.go(f"/projects/{key}/")
         aie.submit("form[action*='/engagements/']")
         assert Project.objects.get(pk=project.pk).status == "engaged"
-        aie.go(f"/projects/{key}/")
-        aie.submit("form[action$='/submit-pdd/']")
+        page = aie.go(f"/projects/{key}/")
+        with page.expect_navigation():
+            page.click(f"a[href='/projects/{key}/submit-pdd/']")
+        # It cannot be undone: the page says what follows before the AIE confirms.
+        assert "for 30 days of comments (para 32)" in page.content()
+        aie.shot("02b-aie-confirm-submit-pdd")
+        assert Project.objects.get(pk=project.pk).status == "engaged"
+        aie.confirm_act()
         assert Project.objects.get(pk=project.pk).status == "pdd_submitted"
         aie.close()
 
@@ -80,8 +86,15 @@ def test_determination_cycle_in_the_browser(
         sec = CycleActor(browser, base, "secretariat")
         page = sec.go(f"/projects/{key}/check-pdd/")
         page.check("input[name=decision][value=accept]")
+        # The check page shows what is checked: the PDD in view, the data, a cited checklist.
+        assert page.locator("iframe.pdf-frame").count() == 1
+        assert page.locator(".checklist li").count() >= 9
+        assert "(para 31)" in page.inner_text(".checklist")
         sec.shot("03-secretariat-check-pdd")
-        sec.submit()
+        sec.submit(confirm=False)
+        assert sec.asks_to_confirm()
+        sec.shot("03b-secretariat-confirm-publication")
+        sec.confirm_act()
         sec.close()
         project.refresh_from_db()
         assert (project.status, project.reference) == ("open_for_comments", "0001")
@@ -147,6 +160,9 @@ def test_determination_cycle_in_the_browser(
         sec.submit()
         page = sec.go("/projects/0001/determination/check/")
         page.check("input[name=decision][value=accept]")
+        assert page.locator("iframe.pdf-frame").count() == 1
+        assert "Determination fee (advance) paid or not due" in page.inner_text(".checklist")
+        sec.shot("06b-secretariat-check-determination")
         sec.submit()
         sec.close()
     project.refresh_from_db()
