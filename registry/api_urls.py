@@ -3,6 +3,7 @@ anonymous client reads is served from the page cache (jitrack.pagecache)."""
 
 from django.urls import include, path
 
+from determinations import account_api
 from determinations import api as determinations_api
 from fees import api as fees_api
 from jitrack.pagecache import public_page as cached
@@ -92,6 +93,18 @@ urlpatterns = [
         "eru-blocks/<int:pk>/transfer/",
         determinations_api.transfer_block,
         name="api-eru-block-transfer",
+    ),
+    # the registry accounts participants name for their ERUs (determinations.accounts)
+    path("registry-accounts/", account_api.registry_accounts, name="api-registry-accounts"),
+    path(
+        "registry-accounts/<int:pk>/deactivate/",
+        account_api.deactivate_registry_account,
+        name="api-registry-account-deactivate",
+    ),
+    path(
+        "projects/<str:key>/registry-accounts/",
+        account_api.project_registry_accounts,
+        name="api-project-registry-accounts",
     ),
     path("projects/<str:key>/fee/", fees_api.determination_fee, name="api-project-fee"),
     path("projects/<str:key>/fee/payment/", fees_api.record_payment, name="api-project-payment"),

@@ -141,6 +141,7 @@ PARAMS = {
     ),
     "eru_transfer": {"pk": "eru_block"},
     "registry_account_deactivate": {"pk": "registry_account"},
+    "api-registry-account-deactivate": {"pk": "registry_account"},
     "api-eru-block-transfer": {"pk": "eru_block"},
     **dict.fromkeys(
         [
@@ -258,6 +259,20 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api-eru-block-transfer": {
         "GET": "method; anonymous=login",
         "POST": "denied; anonymous=login; party=ok",
+    },
+    # the registry accounts participants name for their ERUs (determinations.accounts): each
+    # organisation its own; a project's, for its participants and the host's focal point
+    "api-registry-accounts": {
+        "GET": "denied; anonymous=login; participant,other_participant=ok",
+        "POST": "denied; anonymous=login; participant,other_participant=ok",
+    },
+    "api-registry-account-deactivate": {
+        "GET": "method; anonymous=login",
+        "POST": "denied; anonymous=login; participant=ok; other_participant=not_found",
+    },
+    "api-project-registry-accounts": {
+        "GET": "denied; anonymous=login; participant,party=ok",
+        "POST": "method; anonymous=login",
     },
     "api-monitoring-report-verification": {
         "GET": "method; anonymous=login",

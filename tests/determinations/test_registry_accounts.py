@@ -355,3 +355,48 @@ def test_api_transfer_by_account_id(block, account, outsider_account, party_user
     )
     # a participant cannot transfer, whatever the account
     assert_error(client_for(participant).post(url, {"quantity": 1, "account_id": account.pk}), 403)
+
+
+def test_api_registry_accounts(participant, other_participant, party_user, ukraine, anon):
+    api = client_for(participant)
+    body = {"registry_party": "UA", "identifier": "ua-100-2345678-0-57", "holder": "GC"}
+    r = api.post("/api/registry-accounts/", body, format="json")
+    assert r.status_code == 201, r.content
+    created = r.json()
+    assert (created["identifier"], created["registry_party"], created["active"]) == (
+        UA_ACCOUNT,
+        "UA",
+        True,
+    )
+    assert_error(api.post("/api/registry-accounts/", body, format="json"), 409, "duplicate")
+    for bad, field in (
+        (body | {"identifier": "JP-100-1-0-1"}, "identifier"),
+        (body | {"registry_party": "ZZ"}, "registry_party"),
+        (body | {"holder": ""}, "holder"),
+    ):
+        assert_error(api.post("/api/registry-accounts/", bad, format="json"), 400, field=field)
+    assert [a["identifier"] for a in api.get("/api/registry-accounts/").json()] == [UA_ACCOUNT]
+    assert client_for(other_participant).get("/api/registry-accounts/").json() == []
+    assert_error(client_for(party_user).get("/api/registry-accounts/"), 403)
+    assert_error(anon.get("/api/registry-accounts/"), 401)
+    url = f"/api/registry-accounts/{created['id']}/deactivate/"
+    assert_error(client_for(other_participant).post(url), 404)
+    assert_error(client_for(party_user).post(url), 403)
+    r = api.post(url)
+    assert r.status_code == 200 and r.json()["active"] is False
+    assert RegistryAccount.objects.count() == 1
+
+
+def test_api_project_registry_accounts(
+    final_project, account, outsider_account, party_user, participant, other_participant, anon
+):
+    url = f"/api/projects/{final_project.key}/registry-accounts/"
+    for who in (party_user, participant):
+        r = client_for(who).get(url)
+        assert r.status_code == 200, r.content
+        assert [(a["id"], a["identifier"], a["organisation"]) for a in r.json()] == [
+            (account.pk, UA_ACCOUNT, "Green Carbon Ltd")
+        ]
+    assert_error(client_for(other_participant).get(url), 403)
+    assert_error(anon.get(url), 401)
+    assert_error(client_for(party_user).get("/api/projects/0999/registry-accounts/"), 404)
