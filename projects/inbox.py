@@ -137,6 +137,7 @@ class NotificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notification
         fields = ["id", "created_at", "kind", "subject", "text", "detail", "url", "read"]
+        read_only_fields = fields
         extra_kwargs = {
             "kind": {"help_text": "The event kind, or appraisal, clarification or review."},
             "subject": {"help_text": "What it is about: the project's reference and title."},
