@@ -138,7 +138,10 @@ def test_appraisals_and_corrections_ordered_by_due_date(desk):
         (second.pk, 0, 4),
     }
     assert [r["review"] for r in items["corrections"]] == [early, late]
-    assert [r["awaiting"] for r in items["corrections"]] == ["confirmation", "corrected report"]
+    assert [r["awaiting"] for r in items["corrections"]] == [
+        "awaiting the confirmation",
+        "awaiting the corrected report",
+    ]
     # A decided "corrections required" review waits for the AIE, not for a decision.
     assert items["reviews_due"] == [] and items["decisions"] == []
 

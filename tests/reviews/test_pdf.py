@@ -72,7 +72,7 @@ def test_review_request_by_a_party_and_by_a_member(review, published, party_user
     assert "Ukraine" in body and "Party involved" in body
     assert gmt(by_party.received_at) in body
     for _, label in CRITERIA:
-        assert label in body
+        assert str(label) in body
     assert REASONS["additionality"] in body
     assert "Additionality doubtful." in body
     assert "Page 1 of" in body
