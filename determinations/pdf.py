@@ -7,7 +7,8 @@ from datetime import datetime
 from jitrack import pdf
 
 
-def drep_html(determination, *, generated_at: datetime | None = None) -> str:
+def drep_html(determination, *, generated_at: datetime | None = None, preview: bool = False) -> str:
+    """F-JI-DRep; ``preview``: marked as not filed (``determinations.preview``)."""
     project = determination.project
     return pdf.render_html(
         "determinations/drep_pdf.html",
@@ -20,6 +21,7 @@ def drep_html(determination, *, generated_at: datetime | None = None) -> str:
             "parties": list(project.parties_involved.all()),
             "participants": list(project.participants.all()),
             "approvals": list(project.approvals.select_related("party")),
+            "preview": preview,
         },
         generated_at=generated_at,
     )
@@ -29,7 +31,9 @@ def render_drep(determination) -> bytes:
     return pdf.write_pdf(drep_html(determination))
 
 
-def vrep_html(verification, *, changes=None, generated_at: datetime | None = None) -> str:
+def vrep_html(
+    verification, *, changes=None, generated_at: datetime | None = None, preview: bool = False
+) -> str:
     """F-JI-VRep from the structured verification, with its separate section on ``changes``
     (by default those it addressed; a verification being filed passes them, unsaved)."""
     project = verification.project
@@ -46,6 +50,7 @@ def vrep_html(verification, *, changes=None, generated_at: datetime | None = Non
             "verified": sorted(verification.verified.items()),
             "changes": changes,
             "scopes": list(project.sectoral_scopes.all()),
+            "preview": preview,
         },
         generated_at=generated_at,
     )

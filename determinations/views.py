@@ -24,7 +24,7 @@ from projects.timeline import gmt_text
 from projects.web import project_or_404, to_project
 from projects.workflow import approval_on_record
 
-from . import accounts, checks, issuance
+from . import accounts, checks, issuance, preview
 from . import verification as vwf
 from . import workflow as dwf
 from .account_forms import TransferForm
@@ -58,6 +58,20 @@ def determination_file(request, key):
     if not request.user.has_perm("determinations.submit_determination", project):
         return refuse(request, _("Only the engaged AIE can file the determination."))
     form = bind(request, DeterminationForm)
+    if request.method == "POST" and PREVIEW in request.POST:
+        return _previewed(
+            request,
+            form,
+            lambda d: preview.drep(
+                request.user,
+                project,
+                findings=form.findings(),
+                outcome=d["outcome"],
+                due_account=d["due_account"],
+            ),
+            template="determinations/file.html",
+            context={"project": project, "comments": list(project.comments.all())},
+        )
     return act(
         request,
         form,
@@ -200,6 +214,22 @@ def _report_or_404(request, pk: int) -> MonitoringReport:
     return report
 
 
+# A filing form's second button: the form's PDF as it would be filed, nothing written.
+PREVIEW = "preview"
+
+
+def _previewed(request, form, make, *, template, context):
+    """A POST with ``PREVIEW``: ``make(cleaned_data)`` (a PDF response from
+    ``determinations.preview``), or the form again with why it cannot be filed."""
+    status = 400
+    if form.is_valid():
+        try:
+            return make(form.cleaned_data)
+        except DomainError as err:
+            status = apply_error(form, err)
+    return render(request, template, {**context, "form": form}, status=status)
+
+
 def _form_page(
     request,
     project,
@@ -212,10 +242,23 @@ def _form_page(
     intro="",
     then=None,
     consequences=None,
+    preview_with=None,
     **extra,
 ):
     """The page of one act; with ``consequences`` (``jitrack.confirm``) a valid POST is first
-    confirmed: for acts that cannot be undone."""
+    confirmed: for acts that cannot be undone; with ``preview_with`` (a PDF response from the
+    form's data) the form offers a preview of what it files."""
+    context = {"project": project, "title": title, "intro": intro, "submit": submit, **extra}
+    if preview_with is not None:
+        context["previewable"] = True
+        if request.method == "POST" and PREVIEW in request.POST:
+            return _previewed(
+                request,
+                form,
+                preview_with,
+                template="determinations/verification/form.html",
+                context=context,
+            )
     if consequences is not None:
         return act_confirmed(
             request,
@@ -223,7 +266,7 @@ def _form_page(
             call,
             consequences=consequences,
             template="determinations/verification/form.html",
-            context={"project": project, "title": title, "intro": intro, "submit": submit, **extra},
+            context=context,
             done=done,
             then=then or (lambda _: _to_monitoring(project)),
         )
@@ -232,7 +275,7 @@ def _form_page(
         form,
         call,
         template="determinations/verification/form.html",
-        context={"project": project, "title": title, "intro": intro, "submit": submit, **extra},
+        context=context,
         done=done,
         then=then or (lambda _: _to_monitoring(project)),
     )
@@ -326,6 +369,15 @@ def verification_file(request, pk: int):
             conditions_reasons=d["conditions_reasons"],
             no_overlap_declared=d["no_overlap_declared"],
             supporting=form.supporting(),
+        ),
+        preview_with=lambda d: preview.vrep(
+            user,
+            report,
+            verified=d["verified"],
+            findings=d["findings"],
+            change_opinions=form.opinions(),
+            conditions_hold=d["conditions_hold"],
+            conditions_reasons=d["conditions_reasons"],
         ),
         title=_("Verification report (F-JI-VRep) for monitoring report %(number)s")
         % {"number": report.number},

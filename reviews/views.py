@@ -34,7 +34,7 @@ from projects.rules import is_participant_of, is_project_aie
 from projects.timeline import gmt_text
 from projects.web import project_or_404
 
-from . import deadlines, minutes, pdf
+from . import deadlines, minutes, pdf, preview
 from . import workflow as rwf
 from .agenda import agenda_items
 from .forms import (
@@ -601,6 +601,8 @@ def review_clarify(request, pk: int):
 @login_required
 @GET_POST
 def review_report(request, pk: int):
+    if request.method == "POST" and "preview" in request.POST:
+        return _review_report_preview(request, pk)
     return _review_action(
         request,
         pk,
@@ -611,6 +613,22 @@ def review_report(request, pk: int):
         call=lambda review, form: rwf.file_report(request.user, review, **form.cleaned_data),
         done=_("Report (F-JI-RRep) filed; the secretariat puts the decision to the JISC."),
     )
+
+
+def _review_report_preview(request, pk: int) -> HttpResponse:
+    """F-JI-RRep as it would be filed, opened in the browser; nothing is written
+    (``reviews.preview``). What the filing would refuse comes back on the form."""
+    review = _review_or_404(request, pk)
+    if not _on_team(request.user, review):
+        return refuse(request, _("Only the review team files the report."))
+    form = ReportForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            return preview.review_report(request.user, review, **form.cleaned_data)
+        except DomainError as err:
+            status = apply_error(form, err)
+    return _review_page(request, review, status=status, report_form=form)
 
 
 @login_required

@@ -133,7 +133,7 @@ def test_secretariat_records_part_payments_then_publishes(browser, live_server, 
 
     # Now the check publishes.
     page = sec.go(f"/projects/{project.key}/determination/check/")
-    assert "Paid" in page.locator("section", has_text="Determination fee").inner_text()
+    assert "Paid" in page.locator("section[aria-labelledby=h-fee]").inner_text()
     page.check("input[name=decision][value=accept]")
     sec.submit()
     assert page.url.endswith(f"/projects/{project.key}/")
