@@ -315,3 +315,30 @@ def test_monitoring_verification_and_issuance_pages_speak_russian(
         if runs := english_runs(russian(client, user, url), data):
             found[f"{user.username} {url}"] = runs
     assert found == {}
+
+
+def test_review_work_pages_speak_russian(client, under_review, committee, participant):
+    """The forms of the appraisers, the review team and the clarification's addressees."""
+    project, review = under_review
+    lead, member = committee.members[2], committee.members[0]
+    clar = rwf.send_clarification(
+        lead,
+        review,
+        addressed_to="participants",
+        questions="How is leakage monitored?",
+        due_on=dt.date.today() + dt.timedelta(days=10),
+    )
+    appraisal = Appraisal.objects.get(project=project)
+    pages = [
+        (member, f"/reviews/appraisals/{appraisal.pk}/"),
+        (committee.experts[0], f"/reviews/appraisals/{appraisal.pk}/"),
+        (lead, f"/reviews/{review.pk}/"),
+        (participant, f"/reviews/clarifications/{clar.pk}/"),
+        (participant, f"/projects/{project.key}/"),
+    ]
+    data = data_strings()
+    found = {}
+    for user, url in pages:
+        if runs := english_runs(russian(client, user, url), data):
+            found[f"{user.username} {url}"] = runs
+    assert found == {}
