@@ -25,6 +25,7 @@ from django.utils import translation
 from determinations import workflow as dwf
 from determinations.models import EruBlock
 from jitrack.errors import DomainError
+from projects import workflow as wf
 from reviews import workflow as rwf
 from reviews.models import CRITERIA, Appraisal, Review
 
@@ -335,6 +336,47 @@ def test_review_work_pages_speak_russian(client, under_review, committee, partic
         (lead, f"/reviews/{review.pk}/"),
         (participant, f"/reviews/clarifications/{clar.pk}/"),
         (participant, f"/projects/{project.key}/"),
+    ]
+    data = data_strings()
+    found = {}
+    for user, url in pages:
+        if runs := english_runs(russian(client, user, url), data):
+            found[f"{user.username} {url}"] = runs
+    assert found == {}
+
+
+def test_project_act_pages_speak_russian(
+    client, cycle, japan, participant, aie_user, secretariat, party_user
+):
+    """The pages of the acts on a project, each role's, and the confirmations they ask."""
+    draft = cycle.draft(parties_involved=[japan])
+    waiting = wf.engage_aie(participant, cycle.draft(), aie_user.organisation)
+    engaged = cycle.engaged()
+    opened = cycle.open()
+    comment = wf.add_comment(
+        opened,
+        name="Olena",
+        affiliation="Ecoclub",
+        category="stakeholder",
+        email="olena@example.org",
+        text="How is leakage monitored?",
+    )
+    closed = cycle.comments_closed()
+    final = cycle.final()
+    loa = wf.record_approval(
+        participant, draft, party=party_user.party, issued_on=dt.date(2008, 1, 1)
+    )
+    pages = [
+        (party_user, f"/approvals/{loa.pk}/confirm/"),
+        (aie_user, f"/engagements/{waiting.pk}/decide/"),
+        (aie_user, f"/projects/{engaged.key}/submit-pdd/"),
+        (aie_user, f"/projects/{opened.key}/comments/{comment.pk}/answer/"),
+        (secretariat, f"/projects/{opened.key}/comments/{comment.pk}/remove/"),
+        (participant, f"/projects/{closed.key}/change-aie/"),
+        (participant, f"/projects/{draft.key}/withdraw/"),
+        (participant, f"/projects/{final.key}/terminate/"),
+        (participant, f"/projects/{draft.key}/"),
+        (aie_user, f"/projects/{opened.key}/"),
     ]
     data = data_strings()
     found = {}
