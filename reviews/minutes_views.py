@@ -142,9 +142,16 @@ def meeting_minutes_publish(request, number: int):
                 request, _("The minutes of %(meeting)s are public.") % {"meeting": meeting}
             )
             return redirect("meeting_detail", number=meeting.number)
+    over = timezone.now() >= meeting_end(meeting.ends_on)
+    if not over and error is None:
+        # The act's own guard, said before the button instead of after it.
+        error = _(
+            "The minutes of %(meeting)s are published after the meeting, which ends on "
+            "%(last)s at 24:00 GMT."
+        ) % {"meeting": meeting, "last": meeting.ends_on.strftime("%-d %b %Y")}
     return render(
         request,
         "reviews/meeting_minutes_publish.html",
-        {"meeting": meeting, "items": _items(meeting), "error": error},
+        {"meeting": meeting, "items": _items(meeting), "error": error, "over": over},
         status=status,
     )
