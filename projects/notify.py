@@ -261,7 +261,8 @@ def events_messages(event_ids: list[int]) -> Messages:
         messages += deliver(
             recipient_users(event),
             kind=event.kind,
-            subject=f"{event.project.key} {event.project.title}",
+            # the reference once there is one; a draft's key (P<id>) means nothing to people
+            subject=f"{event.project.reference or ''} {event.project.title}".strip(),
             text=RECIPIENTS.get(event.kind, ((), ""))[1],
             detail=detail,
             url=_path(event),

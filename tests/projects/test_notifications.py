@@ -71,7 +71,7 @@ def test_an_event_puts_one_row_in_the_inbox_of_each_user_who_must_act_and_mails_
     [row] = Notification.objects.filter(user=secretariat)
     assert (row.kind, row.subject, row.text, row.detail, row.url, row.read_at) == (
         "pdd_submitted",
-        f"{project.key} {project.title}",
+        project.title,  # no reference yet (a draft's key means nothing to people)
         "Check the PDD for completeness and publish it.",
         "",
         f"/projects/{project.key}/",
