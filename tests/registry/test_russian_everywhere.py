@@ -384,3 +384,16 @@ def test_project_act_pages_speak_russian(
         if runs := english_runs(russian(client, user, url), data):
             found[f"{user.username} {url}"] = runs
     assert found == {}
+
+
+def test_a_guard_refusal_made_at_import_stays_english_in_the_api(cycle, pp_api):
+    """A guard's refusal is a lazy message made at import: under /api/ it is English too."""
+    project = cycle.comments_closed()
+    response = pp_api.post(
+        f"/api/projects/{project.key}/determination/", {}, format="multipart", **RU
+    )
+    assert response.status_code == 403
+    assert response.json() == {
+        "code": "forbidden",
+        "detail": "Only the engaged AIE can file the determination.",
+    }
