@@ -18,7 +18,7 @@ from jitrack.errors import DomainError
 from jitrack.web import GET_POST, act, apply_error, bind, paginate, refuse
 from projects import checks as project_checks
 from projects.forms import CheckForm
-from projects.models import Accreditation, Party, Project, User
+from projects.models import Accreditation, Party, Project
 from projects.selectors import visible_projects
 from projects.timeline import gmt_text
 from projects.web import project_or_404, to_project
@@ -51,12 +51,21 @@ from .selectors import verification_for
 PARTY_CODE = re.compile(r"[A-Za-z]{2}")
 
 
+def _not_now(request, guard, obj, perm_obj=None):
+    """The act's own guard, asked before its form is shown: why it cannot be done now, as a
+    one-line page, instead of a form that would be refused once filled in; None when it can."""
+    err = guard.refusal(request.user, obj, perm_obj)
+    return None if err is None else refuse(request, err.detail, err.status)
+
+
 @login_required
 @GET_POST
 def determination_file(request, key):
     project = project_or_404(request, key)
     if not request.user.has_perm("determinations.submit_determination", project):
         return refuse(request, _("Only the engaged AIE can file the determination."))
+    if (not_now := _not_now(request, dwf.GUARDS["submit"], project)) is not None:
+        return not_now
     form = bind(request, DeterminationForm)
     if request.method == "POST" and PREVIEW in request.POST:
         return _previewed(
@@ -130,6 +139,8 @@ def determination_check(request, key):
     )
     if not request.user.has_perm("determinations.check_determination", project):
         return refuse(request, _("Only the secretariat checks determination reports."))
+    if (not_now := _not_now(request, dwf.GUARDS["check"], project)) is not None:
+        return not_now
     determination = (
         project.determinations.select_related("report", "aie").exclude(status="returned").first()
     )
@@ -287,6 +298,8 @@ def monitoring_new(request, key):
     project = project_or_404(request, key)
     if not request.user.has_perm("projects.edit_project", project):
         return refuse(request, _("Only the project participants submit monitoring reports."))
+    if (not_now := _not_now(request, vwf.GUARDS["submit_monitoring"], project)) is not None:
+        return not_now
     form = bind(request, MonitoringReportForm)
     return _form_page(
         request,
@@ -351,8 +364,9 @@ def verification_file(request, pk: int):
     report = _report_or_404(request, pk)
     project = report.project
     user = request.user
-    if not (user.role == User.Role.AIE and user.organisation_id == report.aie_id):
-        return refuse(request, _("Only the AIE the report was submitted to verifies it."))
+    # The act's own guard: the AIE the report went to, while it waits for verification.
+    if (not_now := _not_now(request, vwf.GUARDS["verify"], report)) is not None:
+        return not_now
     changes = list(vwf.pending_changes(project))
     form = bind(request, VerificationForm, changes=changes)
     return _form_page(
@@ -403,6 +417,8 @@ def verification_publish(request, key, number: int):
     project, ver = _project_verification(request, key, number)
     if not request.user.has_perm("determinations.check_determination", project):
         return refuse(request, _("Only the secretariat publishes verification reports."))
+    if (not_now := _not_now(request, vwf.GUARDS["publish"], ver, project)) is not None:
+        return not_now
     fee = (
         project.fees.filter(kind="verification", number=ver.number)
         .prefetch_related("invoices")

@@ -91,6 +91,14 @@ def comment_attachment(request, pk: int):
     return FileResponse(stream, content_type="application/pdf", filename=comment.attachment_name)
 
 
+def _not_now(request, act: str, project: Project):
+    """The act's own guard (``workflow.GUARDS``), asked before its form is shown: why it
+    cannot be done on this project now, as a one-line page, instead of a form that would be
+    refused once filled in; None when it can."""
+    err = wf.GUARDS[act].refusal(request.user, project)
+    return None if err is None else refuse(request, err.detail, err.status)
+
+
 # --- acts that cannot be undone: a confirmation page between the form and the act -------------
 
 
@@ -139,6 +147,8 @@ def project_edit(request, key):
     project = project_or_404(request, key)
     if not request.user.has_perm("projects.edit_project", project):
         return refuse(request, _("Only the project participants can edit it."))
+    if (not_now := _not_now(request, "edit", project)) is not None:
+        return not_now
     initial = ProjectForm.initial_for(project, request.user) if request.method == "GET" else None
     form = bind(request, ProjectForm, user=request.user, initial=initial)
     return act(
@@ -163,6 +173,8 @@ def document_upload(request, key):
     project = project_or_404(request, key)
     if not request.user.has_perm("projects.edit_project", project):
         return refuse(request, _("Only the project participants can upload documents."))
+    if (not_now := _not_now(request, "upload", project)) is not None:
+        return not_now
     return action_page(
         request,
         project,
@@ -228,6 +240,8 @@ def engage(request, key):
     project = project_or_404(request, key)
     if not request.user.has_perm("projects.engage_aie", project):
         return refuse(request, _("Only the project participants can engage an AIE."))
+    if (not_now := _not_now(request, "engage", project)) is not None:
+        return not_now
     return action_page(
         request,
         project,
@@ -249,6 +263,8 @@ def change_aie(request, key):
     project = project_or_404(request, key)
     if not request.user.has_perm("projects.change_aie", project):
         return refuse(request, _("Only the project participants can change the AIE."))
+    if (not_now := _not_now(request, "change_aie", project)) is not None:
+        return not_now
     return action_page(
         request,
         project,
@@ -270,6 +286,8 @@ def withdraw(request, key):
     project = project_or_404(request, key)
     if not request.user.has_perm("projects.withdraw_project", project):
         return refuse(request, _("Only the project participants can withdraw the project."))
+    if (not_now := _not_now(request, "withdraw", project)) is not None:
+        return not_now
     return action_page(
         request,
         project,
@@ -287,6 +305,8 @@ def terminate(request, key):
     project = project_or_404(request, key)
     if not request.user.has_perm("projects.terminate_project", project):
         return refuse(request, _("Only the project participants or the secretariat terminate."))
+    if (not_now := _not_now(request, "terminate", project)) is not None:
+        return not_now
     return action_page(
         request,
         project,
@@ -378,6 +398,8 @@ def submit_pdd(request, key):
     project = project_or_404(request, key)
     if not request.user.has_perm("projects.submit_pdd", project):
         return refuse(request, _("Only the engaged AIE can submit the PDD."))
+    if (not_now := _not_now(request, "submit_pdd", project)) is not None:
+        return not_now
     if not confirmed(request):
         # The act takes no data: the page that asks is the confirmation page.
         return ask(
@@ -456,6 +478,8 @@ def comment_answer(request, key, comment_id: int):
     comment = _comment_or_404(project, comment_id)
     if not request.user.has_perm("projects.answer_comment", project):
         return refuse(request, _("Only the project's AIE can answer comments."))
+    if (not_now := _not_now(request, "answer", project)) is not None:
+        return not_now
     form = bind(request, AnswerForm, initial={"answer": comment.answer})
     return action_page(
         request,
@@ -478,6 +502,8 @@ def comment_remove(request, key, comment_id: int):
     comment = _comment_or_404(project, comment_id)
     if not request.user.has_perm("projects.remove_comment", project):
         return refuse(request, _("Only the secretariat removes comments."))
+    if (not_now := _not_now(request, "remove_comment", project)) is not None:
+        return not_now
     return confirmed_action_page(
         request,
         project,
@@ -511,6 +537,8 @@ def document_aside(request, pk: int):
     project = document.project
     if not request.user.has_perm("projects.manage_documents", project):
         return refuse(request, _("Only the secretariat supersedes or withdraws a document."))
+    if (not_now := _not_now(request, "set_document_aside", project)) is not None:
+        return not_now
     return confirmed_action_page(
         request,
         project,
@@ -581,6 +609,8 @@ def check_pdd(request, key):
     )
     if not request.user.has_perm("projects.check_pdd", project):
         return refuse(request, _("Only the secretariat checks PDD submissions."))
+    if (not_now := _not_now(request, "check_pdd", project)) is not None:
+        return not_now
     form = bind(request, CheckForm)
     data = checks.load(project, Accreditation.Function.DETERMINATION)
     return act_confirmed(

@@ -3,8 +3,9 @@
 and for POST.
 
 An entry is ``"default; role,role=outcome; role=outcome"``: the outcome of every role not named,
-then the exceptions. Outcomes: ``ok`` (2xx or a redirect elsewhere than a login page; for POST
-also 400/409: allowed, its body or the stage refused), ``login`` (sent to a login page, or 401),
+then the exceptions. Outcomes: ``ok`` (2xx or a redirect elsewhere than a login page; also
+400/409: allowed, its body or the stage refused — for a GET, the act's guard says why instead of
+showing the form), ``login`` (sent to a login page, or 401),
 ``denied`` (403), ``not_found`` (404: hidden), ``method`` (405), ``invalid`` (400/409 to a role
 that may NOT act: its body was refused before its permission was checked).
 

@@ -97,3 +97,32 @@ def test_the_api_acts_at_once(cycle, aie_api):
     assert response.status_code == 200, response.content
     assert Project.objects.get(pk=project.pk).status == "pdd_submitted"
     assert_error(aie_api.post(f"/api/projects/{project.key}/submit-pdd/"), 409)
+
+
+# --- actions only where allowed: a form the act's guard refuses is not shown ------------------
+
+
+@pytest.mark.parametrize(
+    ("user", "tail", "reason"),
+    [
+        ("secretariat", "check-pdd/", "You cannot check the PDD while the project is"),
+        ("aie_user", "submit-pdd/", "You cannot submit the PDD while the project is"),
+        ("participant", "edit/", "You cannot edit the project while the project is"),
+        ("aie_user", "determination/", ""),
+    ],
+)
+def test_a_form_the_guard_refuses_now_gives_its_reason_instead(
+    client, request, cycle, user, tail, reason
+):
+    project = cycle.open()
+    client.force_login(request.getfixturevalue(user))
+    before = _events()
+    for response in (
+        client.get(f"/projects/{project.key}/{tail}"),
+        client.post(f"/projects/{project.key}/{tail}", {"confirmed": "yes"}),
+    ):
+        assert response.status_code == 409
+        page = html(response)
+        assert '<form method="post" class="panel form' not in page
+        assert reason in html_text(page)
+    assert _events() == before
