@@ -93,8 +93,16 @@ def test_monitoring_to_eru_issuance_in_the_browser(
     # The secretariat publishes: 20,000 t -> USD 2,500.00, covered by the 8,500 advance.
     sec = VerActor(browser, base, cycle.secretariat.username)
     page = sec.go(f"/projects/{project.key}/verifications/{ver.number}/publish/")
+    # The check page: the report in view, a cited checklist (issue 15).
+    assert page.locator("iframe.pdf-frame").count() == 1
+    checklist = page.inner_text(".checklist")
+    assert "Verified reductions within those claimed in the monitoring report" in checklist
+    assert "(para 37)" in checklist and "ji-rules" not in page.content()
     sec.shot("05-publish-form")
-    sec.submit()
+    sec.submit(confirm=False)
+    assert sec.asks_to_confirm()  # publication cannot be undone
+    sec.shot("05b-publish-confirm")
+    sec.confirm_act()
     sec.shot("06-published")
     sec.close()
     ver.refresh_from_db()
@@ -116,7 +124,10 @@ def test_monitoring_to_eru_issuance_in_the_browser(
     page = dfp.go(f"/projects/{project.key}/verifications/{ver.number}/issue/")
     page.fill("[name=blocks]", "1-20000")
     dfp.shot("08-issue-form")
-    dfp.submit()
+    dfp.submit(confirm=False)
+    assert "Issue 20,000 ERUs for" in page.content()  # it asks first
+    dfp.shot("08b-issue-confirm")
+    dfp.confirm_act()
     dfp.shot("09-erus-issued")
     ver.refresh_from_db()
     assert ver.erus_issued == 20000
@@ -126,7 +137,10 @@ def test_monitoring_to_eru_issuance_in_the_browser(
     account = RegistryAccount.objects.get(identifier="UA-100-1234567-0-12")
     page.select_option("select[name=account_id]", str(account.pk))
     dfp.shot("10a-transfer-form")
-    dfp.submit()
+    dfp.submit(confirm=False)
+    assert "Transfer 5,000 ERUs to UA-100-1234567-0-12?" in page.content()
+    dfp.shot("10b-transfer-confirm")
+    dfp.confirm_act()
     dfp.shot("10-transferred")
     dfp.close()
 
