@@ -205,7 +205,9 @@ def _is_dfp(user, party_id) -> bool:
 
 def _project_verification(request, key: str, number: int) -> tuple[Project, Verification]:
     """The project and its verification ``number`` when the user may see both; 404 otherwise."""
-    project = project_or_404(request, key)
+    project = project_or_404(
+        request, key, visible_projects(request.user).select_related("host_party", "aie")
+    )
     ver = verification_for(request.user, project, number)
     if ver is None:
         raise Http404(f"No verification {number} of project {project.key}.")
@@ -424,7 +426,9 @@ def verification_publish(request, key, number: int):
         .prefetch_related("invoices")
         .first()
     )
-    data = project_checks.load(project, Accreditation.Function.VERIFICATION)
+    # The verification's own data; the project's as submitted is on the determination's pages.
+    data = project_checks.load(project, Accreditation.Function.VERIFICATION, full=False)
+    ver.report = next((d for d in data.documents if d.pk == ver.report_id), None)
     return _form_page(
         request,
         project,

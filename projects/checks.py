@@ -50,10 +50,11 @@ class ProjectData:
     documents: list
 
 
-def load(project: Project, function: str) -> ProjectData:
+def load(project: Project, function: str, *, full: bool = True) -> ProjectData:
     """Everything a check page shows about ``project``; ``function`` is the accreditation the
     act needs (determination or verification). Five queries whatever the number of scopes,
-    Parties and documents."""
+    Parties and documents; two without the data as submitted (not ``full``: the scopes and the
+    documents only)."""
     accreditations = Accreditation.objects.filter(aie=project.aie_id, function=function)
     scopes = project.sectoral_scopes.annotate(
         accredited=Exists(
@@ -64,9 +65,9 @@ def load(project: Project, function: str) -> ProjectData:
     return ProjectData(
         project=project,
         scopes=list(scopes),
-        participants=list(project.participants.all()),
-        parties=host_first(parties_with_approvals(project), project),
-        expected=list(project.expected.order_by("year")),
+        participants=list(project.participants.all()) if full else [],
+        parties=host_first(parties_with_approvals(project), project) if full else [],
+        expected=list(project.expected.order_by("year")) if full else [],
         documents=list(project.documents.order_by("kind", "-version")),
     )
 

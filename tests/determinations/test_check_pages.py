@@ -9,7 +9,7 @@ import pytest
 from determinations import workflow as dwf
 from fees import services as fee_services
 from projects import workflow as wf
-from projects.models import Accreditation, Document
+from projects.models import Accreditation, Document, LetterOfApproval
 from tests.factories import PartyFactory, pdf_upload
 from tests.support import FINDINGS, html, html_text
 
@@ -21,13 +21,8 @@ def _many(cycle, project, n=6):
     for i in range(n):
         party = PartyFactory(code=f"Q{chr(65 + i)}", name=f"Partyland {i}")
         project.parties_involved.add(party)
-        wf.record_approval(
-            cycle.participant,
-            project,
-            party=party,
-            issued_on=dt.date(2008, 6, 1),
-            reference=f"LoA-{i}",
-            uploaded=pdf_upload(f"loa{i}.pdf"),
+        LetterOfApproval.objects.create(
+            project=project, party=party, issued_on=dt.date(2008, 6, 1), reference=f"LoA-{i}"
         )
     for i in range(n):
         Document.objects.create(
@@ -171,3 +166,37 @@ def test_the_document_may_be_framed_by_this_site_only(client, cycle, secretariat
     page = client.get(f"/projects/{project.key}/check-pdd/")
     assert page["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in page["Content-Security-Policy"]
+
+
+# --- the verification report's publication ------------------------------------------------------
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_verification_publish_page_shows_the_checklist_within_budget(
+    client,
+    cycle,
+    final_project,
+    submit_report,
+    verify,
+    secretariat,
+    many,
+    django_assert_max_num_queries,
+):
+    if many:
+        _many(cycle, final_project)
+    report = submit_report(final_project, dt.date(2009, 1, 1), dt.date(2009, 12, 31), {2009: 10000})
+    ver = verify(report, {2009: 10000})
+    client.force_login(secretariat)
+    url = f"/projects/{final_project.key}/verifications/{ver.number}/publish/"
+    with django_assert_max_num_queries(10):
+        response = client.get(url)
+    assert response.status_code == 200
+    page = html(response)
+    assert f'<iframe class="pdf-frame" src="/documents/{ver.report_id}/download/"' in page
+    text = html_text(page)
+    assert (
+        "✔ Met: Verified reductions within those claimed in the monitoring report (para 37) "
+        "10,000 t CO2e verified of 10,000 claimed." in text
+    )
+    assert "✔ Met: Verification fee paid or not due before publication" in text
+    assert "ji-rules" not in page
