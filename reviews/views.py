@@ -29,7 +29,7 @@ from determinations.selectors import verification_for
 from jitrack.confirm import Consequences, ask, confirmed
 from jitrack.errors import DomainError, Forbidden
 from jitrack.web import GET_POST, act, apply_error, bind, paginate, refuse
-from projects.models import Project, User
+from projects.models import Document, Project, User
 from projects.rules import is_participant_of, is_project_aie
 from projects.timeline import gmt_text
 from projects.web import project_or_404
@@ -489,6 +489,13 @@ def _review_page(request, review: Review, *, status: int = 200, **forms) -> Http
         forms["report_form"] = ReportForm()
     if can["decide"] and "decide_form" not in forms:
         forms["decide_form"] = DecideForm(meetings=_started_meetings())
+    if can["confirm"]:
+        # What the secretariat confirms: the corrected report, in view on the page.
+        forms["corrected_report"] = (
+            project.documents.filter(kind=Document.Kind.DETERMINATION_REPORT)
+            .order_by("-version", "-pk")
+            .first()
+        )
     if can["correct"] and "corrections_form" not in forms:
         forms["corrections_form"] = CorrectionsForm()
     return render(

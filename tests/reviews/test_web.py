@@ -731,6 +731,13 @@ def test_corrections_are_uploaded_by_the_aie_and_confirmed(
     response = client.post(url, {"file": pdf_upload("corrected.pdf"), "note": "Table 3."})
     assert response.status_code == 302
     login(client, secretariat)
+    corrected = (
+        Document.objects.filter(project=project, kind="determination_report")
+        .order_by("-version", "-pk")
+        .first()
+    )
+    page = html(client.get(f"/reviews/{review.pk}/"))
+    assert f'<iframe class="pdf-frame" src="/documents/{corrected.pk}/download/"' in page
     response = client.post(f"/reviews/{review.pk}/confirm/")
     assert response.status_code == 200  # it cannot be undone: it asks first
     assert 'name="confirmed" value="yes"' in html(response)
