@@ -57,6 +57,7 @@ from .models import (
     CommitmentPeriod,
     EruBlock,
     EruIssuance,
+    MonitoringReport,
     Verification,
 )
 
@@ -523,7 +524,7 @@ def transfer(
     return head
 
 
-def reconciliation(project: Project) -> list[dict]:
+def reconciliation(project: Project, reports: list[MonitoringReport] | None = None) -> list[dict]:
     """Per calendar year: expected (PDD) vs claimed (monitoring) vs verified (final
     verifications) vs issued. ISSUED_BY_YEAR: [our reading] a verification's ERUs of a commitment
     period are counted against its verified years in that period, in calendar order, earliest
@@ -534,7 +535,12 @@ def reconciliation(project: Project) -> list[dict]:
     )
     for row in project.expected.all():
         years[row.year]["expected"] += row.tonnes
-    for report in project.monitoring.exclude(status__in=["withdrawn", "rejected"]):
+    # ``reports``: the project's monitoring reports, when the page has them already
+    if reports is None:
+        reports = project.monitoring.all()
+    for report in reports:
+        if report.status in ("withdrawn", "rejected"):
+            continue
         for y, t in report.claimed.items():
             years[int(y)]["claimed"] += int(t)
     finals = project.verifications.filter(status=Verification.Status.FINAL).annotate(

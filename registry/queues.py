@@ -366,6 +366,7 @@ class Queue:
     count: int
     help: str = ""
     more_url: str = ""
+    more_label: str = ""
 
     @property
     def more(self) -> int:
@@ -860,6 +861,8 @@ def _participant_queues(user, now, counted) -> list[Queue]:
             help=_(
                 "Fees are due on submission of the report they are charged for; quote the invoice number."
             ),
+            more_url=reverse("fees_owed"),
+            more_label=_("What your organisation owes, and how to pay"),
         ),
         Queue(
             "review",

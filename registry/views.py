@@ -351,7 +351,7 @@ def monitoring(request, key):
             "reports": reports,
             "changes": changes,
             "verifications": verifications,
-            "reconciliation": issuance.reconciliation(project),
+            "reconciliation": issuance.reconciliation(project, reports),
             "blocks": blocks,
             "can": {
                 "submit": guards["submit_monitoring"].allows(user, project),

@@ -125,7 +125,7 @@ def test_document_list_shows_version_size_and_hash(client, cycle):
     html = client.get(f"/projects/{project.key}/").content.decode()
     assert pdd.sha256 in html
     assert f"/documents/{pdd.pk}/download/" in html
-    assert f"<td>{pdd.version}</td>" in html
+    assert f'<td data-label="Version">{pdd.version}</td>' in html
     assert "bytes" in html
 
 

@@ -174,6 +174,7 @@ def test_participant_queues_show_drafts_invoices_and_the_next_step(client, cycle
     assert f"/fees/invoices/{invoice.number}/" in invoices
     assert f"quote {invoice.number} with the payment" in invoices
     assert "balance due USD 8,500.00" in invoices
+    assert 'href="/fees/owed/"' in invoices
     assert final.title in html
     assert "submit a monitoring report to an AIE" in html  # the next step after final
     assert nav_count(html) == 2  # the draft and the invoice
