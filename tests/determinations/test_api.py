@@ -312,7 +312,7 @@ def test_overlapping_period_is_409_naming_the_report(final_project, cycle, pp_ap
         format="multipart",
     )
     body = assert_error(r, 409, "period_overlap", "period_start")
-    assert "monitoring report 1 (01 Jul 2009–30 Jun 2010)" in body["detail"]
+    assert "monitoring report 1 (1 Jul 2009–30 Jun 2010)" in body["detail"]
 
 
 def test_monitoring_report_refusals_by_role(
