@@ -9,6 +9,11 @@ urlpatterns = [
         name="determination_file",
     ),
     path(
+        "projects/<str:key>/determination/invoice-preview/",
+        views.invoice_preview,
+        name="determination_invoice_preview",
+    ),
+    path(
         "projects/<str:key>/determination/check/",
         views.determination_check,
         name="determination_check",

@@ -10,7 +10,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
+from fees import preview as fee_preview
 from fees.models import FeeAssessment
 from fees.selectors import with_fee
 from jitrack.confirm import Consequences, act_confirmed
@@ -105,6 +107,30 @@ def determination_file(request, key):
         ),
         then=lambda det: to_project(project),
     )
+
+
+@login_required
+@require_safe
+def invoice_preview(request, key):
+    """The invoice of the determination fee (advance) that filing F-JI-DRep would issue, shown
+    before anything is filed (``fees.preview``): for the paying participants and the secretariat
+    only (invoices are confidential, ji-rules §6); nothing is written."""
+    project = project_or_404(request, key)
+    if not request.user.has_perm("fees.view_fees", project):
+        return refuse(
+            request, _("Invoices are for the project participants and the secretariat only.")
+        )
+    content = fee_preview.determination_invoice_pdf(project)
+    if content is None:
+        return refuse(
+            request,
+            _(
+                "No determination fee (advance) falls due for this project: its expected "
+                "average annual reductions are below 15,000 t CO2e, or it is small-scale."
+            ),
+            status=409,
+        )
+    return preview.inline_pdf(content, f"invoice-{project.key}-preview.pdf")
 
 
 def _check_consequences(project: Project, data: dict):

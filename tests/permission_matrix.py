@@ -326,6 +326,11 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "denied; anonymous=login; aie=ok",
         "POST": "denied; anonymous=login; aie=ok",
     },
+    # the advance invoice before the determination is filed: invoices are confidential (ji-rules §6)
+    "determination_invoice_preview": {
+        "GET": "denied; anonymous=login; participant,secretariat=ok",
+        "POST": "method; anonymous=login",
+    },
     "eru_issue": {
         "GET": "denied; anonymous=login; party=ok",
         "POST": "denied; anonymous=login; party=ok",

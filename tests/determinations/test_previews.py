@@ -154,3 +154,19 @@ def test_invoice_preview_is_the_advance_filing_would_invoice_and_writes_nothing(
     assert rows() == before
     small = cycle.comments_closed(title="Small", small_scale=True)
     assert fee_preview.determination_invoice_pdf(small) is None  # no advance (ji-rules §5)
+
+
+def test_participants_preview_the_advance_invoice_from_the_project_page(
+    client, cycle, participant, aie_user
+):
+    project = cycle.comments_closed()
+    url = f"/projects/{project.key}/determination/invoice-preview/"
+    client.force_login(participant)
+    assert f'href="{url}"' in html(client.get(f"/projects/{project.key}/"))
+    before = rows()
+    response = client.get(url)
+    assert_inline_pdf(response, f"invoice-{project.key}-preview.pdf")
+    assert "8,500.00" in pdf_text(response)
+    assert rows() == before
+    client.force_login(aie_user)  # invoices are confidential (ji-rules §6)
+    assert client.get(url).status_code == 403
