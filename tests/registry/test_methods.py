@@ -74,7 +74,12 @@ FORMS = {
     "meeting_minutes_publish",
     "party_issuance",
     "projects_import",
+    "inbox_read",
+    "inbox_read_all",
+    "inbox_preference",
 }
+# Development pages: not found at all with DEBUG off, whatever the method (jitrack.devmail).
+DEBUG_ONLY = {"dev_mail"}
 # A value for each route parameter: a read-only page refuses a POST before it looks anything up.
 VALUES = {
     "key": "0001",
@@ -87,6 +92,7 @@ VALUES = {
     "kind": "publication",
     "uidb64": "MQ",
     "token": "set-password",
+    "role": "aie",
 }
 PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
 
@@ -107,7 +113,7 @@ def read_only_pages() -> list[str]:
     return [
         "/" + PARAMETER.sub(lambda m: VALUES[m.group(1)], route)
         for route, name in site_routes()
-        if name not in FORMS
+        if name not in FORMS | DEBUG_ONLY
     ]
 
 
