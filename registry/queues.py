@@ -118,6 +118,13 @@ def late_appraisals(now) -> QuerySet[Appraisal]:
     )
 
 
+def minutes_to_publish() -> QuerySet[Meeting]:
+    """Meetings that have ended without their minutes published (``reviews.minutes``)."""
+    return Meeting.objects.filter(
+        ends_on__lt=timezone.localdate(), minutes_published_at__isnull=True
+    )
+
+
 def invoices_to_reconcile() -> QuerySet[Invoice]:
     return Invoice.objects.filter(status__in=Invoice.OPEN)
 
@@ -273,6 +280,7 @@ QUEUES: dict[str, Queues] = {
         "late_appraisals": lambda user, now: late_appraisals(now),
         "invoices": lambda user, now: invoices_to_reconcile(),
         "reimbursements": lambda user, now: reimbursements_due(),
+        "minutes": lambda user, now: minutes_to_publish(),
         "clock_faults": lambda user, now: open_clock_faults(),
         "mail_problems": lambda user, now: mail_problems(now),
     },
@@ -554,22 +562,33 @@ def _secretariat(user, now, counted) -> list[Queue]:
         )
         for i in invoices_to_reconcile().select_related("project").order_by("due_on", "pk")[:SHOWN]
     ]
-    if counted.get("reimbursements"):  # rare: no query without one
-        invoices += [
+    if counted.get("reimbursements"):  # one line, no query: they are listed on the fees page
+        n = counted["reimbursements"]
+        invoices.append(
             Item(
-                title=_("Reimbursement of %(amount)s: %(project)s")
-                % {"amount": usd(r.amount_usd), "project": r.project.title},
-                url=reverse("fee_detail", args=[r.project.key]),
-                ref=r.project.reference or "",
-                meta=[str(r.get_reason_display())],
-                due=r.found_at,
-                due_label=_("due since"),
-                action=_("Record it paid"),
-                action_url=reverse("fee_detail", args=[r.project.key]),
+                title=ngettext(
+                    "%(n)s reimbursement due to participants",
+                    "%(n)s reimbursements due to participants",
+                    n,
+                )
+                % {"n": n},
+                url=reverse("fees_home"),
+                action=_("Record them paid"),
+                action_url=reverse("fees_home"),
             )
-            for r in reimbursements_due()
-            .select_related("project")
-            .order_by("found_at", "pk")[:SHOWN]
+        )
+    minutes = []
+    if counted.get("minutes"):  # rare: no query without one
+        minutes = [
+            Item(
+                title=str(m),
+                url=reverse("meeting_detail", args=[m.number]),
+                due=m.ends_on,
+                due_label=_("ended"),
+                action=_("Record and publish the minutes"),
+                action_url=reverse("meeting_minutes", args=[m.number]),
+            )
+            for m in minutes_to_publish().order_by("ends_on", "number")[:SHOWN]
         ]
     c = counted
     return [
@@ -640,6 +659,14 @@ def _secretariat(user, now, counted) -> list[Queue]:
             _("No invoice is open."),
             invoices,
             c["invoices"] + c.get("reimbursements", 0),
+        ),
+        Queue(
+            "minutes",
+            _("JISC minutes to publish"),
+            _("Every past meeting's minutes are published."),
+            minutes,
+            c["minutes"],
+            help=_("Record each agenda item's decision and publish the minutes after the meeting."),
         ),
     ]
 

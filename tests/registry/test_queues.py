@@ -13,6 +13,7 @@ from fees import services as fee_services
 from fees.models import Invoice
 from projects import workflow as wf
 from registry import queues
+from reviews.models import Meeting
 from tests.factories import pdf_upload
 from tests.support import queries_for, seat
 
@@ -106,6 +107,18 @@ def test_a_queue_shows_its_first_items_and_counts_the_rest(client, cycle, secret
     assert '<span class="count"' in pdds and ">3</span>" in pdds
 
 
+def test_minutes_of_a_past_meeting_wait_for_publication(client, secretariat):
+    today = dt.date.today()
+    Meeting.objects.create(
+        number=41, starts_on=today - dt.timedelta(days=3), ends_on=today - dt.timedelta(days=2)
+    )
+    Meeting.objects.create(number=42, starts_on=today, ends_on=today + dt.timedelta(days=1))
+    client.force_login(secretariat)
+    minutes = section(page(client), "minutes")
+    assert "/reviews/meetings/41/minutes/" in minutes
+    assert "/reviews/meetings/42/" not in minutes  # not over yet
+
+
 def test_nothing_to_do_says_so_and_shows_no_count(client, secretariat):
     client.force_login(secretariat)
     html = page(client)
@@ -173,6 +186,7 @@ def test_participant_queues_show_drafts_invoices_and_the_next_step(client, cycle
     invoice = Invoice.objects.get(project=owed, kind="determination")
     assert f"/fees/invoices/{invoice.number}/" in invoices
     assert f"quote {invoice.number} with the payment" in invoices
+    assert 'href="/registry-accounts/"' in html
     assert "balance due USD 8,500.00" in invoices
     assert 'href="/fees/owed/"' in invoices
     assert final.title in html
