@@ -26,6 +26,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from determinations import accounts as registry_accounts
 from determinations import issuance
 from determinations import verification as vwf
 from determinations import workflow as dwf
@@ -42,6 +43,7 @@ from projects.models import (
     SectoralScope,
     User,
 )
+from reviews import minutes as jisc_minutes
 from reviews import workflow as rwf
 from reviews.models import Appraisal, Expert, JiscMember, Meeting, Review
 
@@ -189,6 +191,8 @@ class Command(BaseCommand):
             self.meetings()
         self.projects()
         self.jisc_work()
+        self.minutes()
+        self.registry_account()
         self.notifications()
         if self.created:
             for line in self.created:
@@ -196,6 +200,47 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"seed_demo: {len(self.created)} objects created"))
         else:
             self.stdout.write("seed_demo: nothing to do, the demo data is already there")
+
+    def minutes(self) -> None:
+        """JISC 40's minutes, with its decision on the review it decided, published
+        (``reviews.minutes``)."""
+        meeting = Meeting.objects.filter(number=40, minutes_published_at__isnull=True).first()
+        if meeting is None or meeting.ends_on >= timezone.localdate():
+            return
+        sec = User.objects.get(username="secretariat")
+        jisc_minutes.save_minutes(
+            sec,
+            meeting,
+            report_symbol="JI-JISC-40",
+            minutes="The Committee met in Bonn. It took the decisions below.",
+        )
+        review = Review.objects.filter(decided_at_meeting=meeting).first()
+        jisc_minutes.save_item(
+            sec,
+            meeting,
+            number="3",
+            title="Review of a determination",
+            decision="The Committee confirmed the determination under review (para 35).",
+            paragraph=12,
+            paragraph_end=14,
+            review=review,
+        )
+        jisc_minutes.publish_minutes(sec, meeting)
+        self.note("minutes of JISC 40, published", True)
+
+    def registry_account(self) -> None:
+        """The participants' account in Ukraine's registry, to which their ERUs go."""
+        pp = User.objects.get(username="participant")
+        if registry_accounts.accounts_of(pp).exists():
+            return
+        registry_accounts.add_registry_account(
+            pp,
+            registry_party=Party.objects.get(code="UA"),
+            identifier="UA-100-1234567-0-12",
+            holder=PP_ORG,
+            label="ERU holding account",
+        )
+        self.note("registry account UA-100-1234567-0-12", True)
 
     def notifications(self) -> None:
         """Run the outbox's builders now, so that the demo's users have the notifications of
