@@ -13,7 +13,6 @@ import os
 import re
 from pathlib import Path
 
-import polib
 import pytest
 from django.apps import apps
 from django.conf import settings
@@ -24,10 +23,12 @@ from django.utils import translation
 
 from determinations import workflow as dwf
 from determinations.models import EruBlock
+from fees.models import Invoice
 from jitrack.errors import DomainError
 from projects import workflow as wf
 from reviews import workflow as rwf
 from reviews.models import CRITERIA, Appraisal, Review
+from tests.registry.test_i18n import read_po
 
 BASE = Path(settings.BASE_DIR)
 PO = BASE / "locale" / "ru" / "LC_MESSAGES" / "django.po"
@@ -36,8 +37,10 @@ RU = {"HTTP_ACCEPT_LANGUAGE": "ru"}
 NOT_SOURCES = {".venv", "tests", "locale", "var", ".git", "node_modules"}
 
 
-def _entries(path: Path) -> dict[tuple[str | None, str], polib.POEntry]:
-    return {(e.msgctxt, e.msgid): e for e in polib.pofile(str(path)) if not e.obsolete}
+def _entries(path: Path) -> dict[tuple[str | None, str], dict]:
+    """The messages of a .po file by (context, msgid), its header left out (``read_po``; no
+    obsolete entries: makemessages runs with --no-obsolete)."""
+    return {(e.get("msgctxt"), e["msgid"]): e for e in read_po(path) if e.get("msgid")}
 
 
 def _extracted(tmp_path: Path) -> set[tuple[str | None, str]]:
@@ -67,10 +70,10 @@ def test_no_message_is_left_untranslated(tmp_path):
     assert len(extracted) > 1000
     missing = sorted(msgid for _ctx, msgid in extracted - set(catalogue))
     untranslated = sorted(
-        e.msgid
+        e["msgid"]
         for e in catalogue.values()
-        if "fuzzy" in e.flags
-        or not (all(e.msgstr_plural.values()) if e.msgid_plural else e.msgstr.strip())
+        if "fuzzy" in e["flags"]
+        or not all(v.strip() for k, v in e.items() if k.startswith("msgstr"))
     )
     # The count the issue asks for: marked messages without a Russian translation.
     assert len(missing) + len(untranslated) == 0, {
@@ -397,3 +400,32 @@ def test_a_guard_refusal_made_at_import_stays_english_in_the_api(cycle, pp_api):
         "code": "forbidden",
         "detail": "Only the engaged AIE can file the determination.",
     }
+
+
+def test_fee_pages_speak_russian(client, cycle, participant, secretariat, settings):
+    """The paying pages, each role's: invoices, what is owed, payments, the revenue report."""
+    submitted = cycle.determination_submitted()
+    final = cycle.final()
+    invoice = Invoice.objects.filter(project=submitted).first()
+    pages = [
+        (participant, "/fees/"),
+        (participant, "/fees/owed/"),
+        (participant, f"/projects/{submitted.key}/fee/"),
+        (participant, f"/projects/{final.key}/fee/"),
+        (participant, f"/fees/invoices/{invoice.number}/"),
+        (secretariat, "/fees/"),
+        (secretariat, f"/fees/owed/{participant.organisation_id}/"),
+        (secretariat, f"/fees/invoices/{invoice.number}/"),
+        (secretariat, f"/projects/{submitted.key}/fee/payment/"),
+        (secretariat, "/fees/revenue/"),
+        (participant, "/fees/calculator/"),
+    ]
+    # The issuer's name, address and bank details are configured, printed as given.
+    configured = [settings.FEES_ISSUER_NAME, *settings.FEES_ISSUER_ADDRESS]
+    configured += [line for line in settings.FEES_BANK_DETAILS]
+    data = sorted({*data_strings(), *map(str, configured)}, key=len, reverse=True)
+    found = {}
+    for user, url in pages:
+        if runs := english_runs(russian(client, user, url), data):
+            found[f"{user.username} {url}"] = runs
+    assert found == {}
