@@ -37,7 +37,7 @@ def determination_invoice_pdf(project: Project) -> bytes | None:
         inputs=services.expected_inputs(expected),
         lines=[line.as_dict() for line in result.lines],
         amount_usd=result.amount_usd,
-        status=FeeAssessment.Status.DUE,
+        # unsaved, for the page only, and without a status: ``fees.services`` writes statuses
     )
     org = services.focal_point(project)
     today = timezone.localdate()

@@ -301,7 +301,7 @@ def test_transfer_form_offers_the_participants_accounts(
     response = client.post(path, {"quantity": "10", "account_id": ""})
     assert response.status_code == 400
     assert EruBlock.objects.get().active
-    response = client.post(path, {"quantity": "1000", "account_id": account.pk})
+    response = client.post(path, {"quantity": "1000", "account_id": account.pk, "confirmed": "yes"})
     assert response.status_code == 302
     assert [
         (b.serial_start, b.serial_end, b.account)
