@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import calculator
@@ -9,14 +10,14 @@ from . import calculator
 
 class PaymentForm(forms.Form):
     amount_usd = forms.DecimalField(
-        label="Amount received (USD)", max_digits=14, decimal_places=2, min_value=0.01
+        label=gettext_lazy("Amount received (USD)"), max_digits=14, decimal_places=2, min_value=0.01
     )
     received_on = forms.DateField(
-        label="Received on",
+        label=gettext_lazy("Received on"),
         widget=forms.DateInput(attrs={"type": "date"}),
         initial=timezone.localdate,
     )
-    reference = forms.CharField(label="Bank reference", max_length=120)
+    reference = forms.CharField(label=gettext_lazy("Bank reference"), max_length=120)
 
 
 class BalancePaymentForm(PaymentForm):
@@ -26,17 +27,23 @@ class BalancePaymentForm(PaymentForm):
 
 class CreditNoteForm(forms.Form):
     reason = forms.CharField(
-        label="Reason",
+        label=gettext_lazy("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Printed on the credit note, which cancels the invoice's unpaid balance.",
+        help_text=gettext_lazy(
+            "Printed on the credit note, which cancels the invoice's unpaid balance."
+        ),
     )
 
 
 class ReimbursementPaidForm(forms.Form):
     paid_on = forms.DateField(
-        label="Paid on", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+        label=gettext_lazy("Paid on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        initial=timezone.localdate,
     )
-    reference = forms.CharField(label="Bank reference", max_length=120, required=False)
+    reference = forms.CharField(
+        label=gettext_lazy("Bank reference"), max_length=120, required=False
+    )
 
 
 class CalculatorForm(forms.Form):

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from projects.models import Project
 
@@ -26,11 +27,11 @@ class FeeAssessment(models.Model):
     Kind = FeeKind
 
     class Status(models.TextChoices):
-        DUE = "due", "Due"
-        PAID = "paid", "Paid"
-        COVERED = "covered", "Covered by the advance"
-        NOT_DUE = "not_due", "Not due"
-        WAIVED = "waived", "Waived by credit note"
+        DUE = "due", pgettext_lazy("fee status", "Due")
+        PAID = "paid", pgettext_lazy("fee status", "Paid")
+        COVERED = "covered", pgettext_lazy("fee status", "Covered by the advance")
+        NOT_DUE = "not_due", pgettext_lazy("fee status", "Not due")
+        WAIVED = "waived", pgettext_lazy("fee status", "Waived by credit note")
 
     SETTLED = frozenset({Status.PAID, Status.COVERED, Status.NOT_DUE, Status.WAIVED})
 
@@ -105,11 +106,11 @@ class FeeAssessment(models.Model):
 
 class Invoice(models.Model):
     class Status(models.TextChoices):
-        ISSUED = "issued", "Issued"
-        PARTLY_PAID = "partly_paid", "Partly paid"
-        PAID = "paid", "Paid"
-        CANCELLED = "cancelled", "Cancelled"
-        CREDITED = "credited", "Credited"
+        ISSUED = "issued", pgettext_lazy("invoice status", "Issued")
+        PARTLY_PAID = "partly_paid", pgettext_lazy("invoice status", "Partly paid")
+        PAID = "paid", pgettext_lazy("invoice status", "Paid")
+        CANCELLED = "cancelled", pgettext_lazy("invoice status", "Cancelled")
+        CREDITED = "credited", pgettext_lazy("invoice status", "Credited")
 
     OPEN = frozenset({Status.ISSUED, Status.PARTLY_PAID})
 
@@ -224,12 +225,20 @@ class CreditNote(models.Model):
 
 class Reimbursement(models.Model):
     class Reason(models.TextChoices):
-        ADVANCE = "advance", "Advance above USD 30,000, no verification submitted"
-        OVERPAYMENT = "overpayment", "Payment above the invoice balance"
+        ADVANCE = (
+            "advance",
+            pgettext_lazy(
+                "reimbursement reason", "Advance above USD 30,000, no verification submitted"
+            ),
+        )
+        OVERPAYMENT = (
+            "overpayment",
+            pgettext_lazy("reimbursement reason", "Payment above the invoice balance"),
+        )
 
     class Status(models.TextChoices):
-        DUE = "due", "Due"
-        PAID = "paid", "Paid"
+        DUE = "due", pgettext_lazy("reimbursement status", "Due")
+        PAID = "paid", pgettext_lazy("reimbursement status", "Paid")
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="reimbursements")
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="reimbursements")

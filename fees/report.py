@@ -37,6 +37,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import SafeString
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from jitrack import charts
@@ -306,7 +309,7 @@ CHART_WIDTH = 720
 CHART_HEIGHT = 320
 KIND_COLOURS = {FeeKind.DETERMINATION.value: "#145a9e", FeeKind.VERIFICATION.value: "#0a7f6f"}
 OTHER_COLOUR = "#5a6472"
-NO_DATA = "No fee revenue was recorded for these years, so there is no chart."
+NO_DATA = gettext_lazy("No fee revenue was recorded for these years, so there is no chart.")
 
 
 def compact_usd(amount: Decimal) -> str:
@@ -327,7 +330,9 @@ def _usd(amount: Decimal) -> str:
 
 
 def revenue_chart_svg(
-    series: Sequence[tuple[int, Mapping[str, Decimal]]], *, title: str = "Net fee revenue"
+    series: Sequence[tuple[int, Mapping[str, Decimal]]],
+    *,
+    title: str = gettext_lazy("Net fee revenue"),
 ) -> SafeString:
     """An inline SVG bar chart of net revenue per calendar year, one bar per year stacked by fee
     kind: positive parts stack up from the zero line, negative parts (more reimbursed than
@@ -337,7 +342,7 @@ def revenue_chart_svg(
     kinds = [k for k in FeeKind.values if any(k in nets for _, nets in series)]
     kinds += sorted({k for _, nets in series for k in nets} - set(kinds))
     return charts.bar_chart(
-        f"{title}, by calendar year, in US dollars",
+        _("%(title)s, by calendar year, in US dollars") % {"title": title},
         [
             charts.Group(str(year), [nets.get(k, ZERO) for k in kinds], data={"year": year})
             for year, nets in series
@@ -348,7 +353,7 @@ def revenue_chart_svg(
         unit=CENT,
         fmt=compact_usd,
         full=_usd,
-        axis_title="Net revenue (USD)",
+        axis_title=_("Net revenue (USD)"),
         label_class="year",
         css="revenue-chart",
         width=CHART_WIDTH,
@@ -377,19 +382,23 @@ def chart_series(report: Report) -> list[tuple[int, dict[str, Decimal]]]:
 
 class RevenueFilter(forms.Form):
     error_messages = {
-        "invalid": "Give the year as a whole number, e.g. 2026.",
-        "min_value": f"Give a year from {MIN_YEAR} to {MAX_YEAR}.",
-        "max_value": f"Give a year from {MIN_YEAR} to {MAX_YEAR}.",
+        "invalid": gettext_lazy("Give the year as a whole number, e.g. 2026."),
+        "min_value": format_lazy(
+            gettext_lazy("Give a year from {first} to {last}."), first=MIN_YEAR, last=MAX_YEAR
+        ),
+        "max_value": format_lazy(
+            gettext_lazy("Give a year from {first} to {last}."), first=MIN_YEAR, last=MAX_YEAR
+        ),
     }
     year_from = forms.IntegerField(
-        label="From year",
+        label=gettext_lazy("From year"),
         required=False,
         min_value=MIN_YEAR,
         max_value=MAX_YEAR,
         error_messages=error_messages,
     )
     year_to = forms.IntegerField(
-        label="To year",
+        label=gettext_lazy("To year"),
         required=False,
         min_value=MIN_YEAR,
         max_value=MAX_YEAR,
@@ -399,7 +408,7 @@ class RevenueFilter(forms.Form):
         choices=[(f, f) for f in FORMATS],
         required=False,
         widget=forms.HiddenInput,
-        error_messages={"invalid_choice": "The format is html, csv or json."},
+        error_messages={"invalid_choice": gettext_lazy("The format is html, csv or json.")},
     )
 
     def clean(self):
@@ -407,7 +416,9 @@ class RevenueFilter(forms.Form):
         start, end = data.get("year_from"), data.get("year_to")
         if start is not None and end is not None and start > end:
             raise forms.ValidationError(
-                f"The first year ({start}) is after the last year ({end}).", code="year_order"
+                _("The first year (%(start)s) is after the last year (%(end)s).")
+                % {"start": start, "end": end},
+                code="year_order",
             )
         return data
 
@@ -436,7 +447,7 @@ def revenue(request: HttpRequest) -> HttpResponse:
     """The report as a page (default), ``?format=csv`` (streamed) or ``?format=json``."""
     if not request.user.has_perm("fees.view_revenue"):
         return refuse(
-            request, "The fee revenue report is available to the secretariat and the JISC only."
+            request, _("The fee revenue report is available to the secretariat and the JISC only.")
         )
     form = RevenueFilter(request.GET)
     if not form.is_valid():

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jitrack.errors import Conflict, Invalid
 from jitrack.statuses import Machine
@@ -339,11 +340,14 @@ def assess_verification_fee(
     (first day, last day, tonnes) split in proportion to days. Called with the project locked."""
     if project.fees.filter(kind=FeeKind.VERIFICATION, number=number).exists():
         raise Conflict(
-            f"Verification {number} already has a fee assessment.", code="already_assessed"
+            _("Verification %(number)s already has a fee assessment.") % {"number": number},
+            code="already_assessed",
         )
     if reductions_by_year is None:
         if period is None:
-            raise Invalid("Give the reductions per calendar year or the period.", code="required")
+            raise Invalid(
+                _("Give the reductions per calendar year or the period."), code="required"
+            )
         start, end, tonnes = period
         try:
             reductions_by_year = calculator.split_by_year(start, end, tonnes)
@@ -352,9 +356,9 @@ def assess_verification_fee(
     try:
         reductions_by_year = {int(y): t for y, t in reductions_by_year.items()}
     except (TypeError, ValueError):
-        raise Invalid("Years are whole numbers, e.g. 2026.", field="reductions") from None
+        raise Invalid(_("Years are whole numbers, e.g. 2026."), field="reductions") from None
     if not reductions_by_year:
-        raise Invalid("No reductions were given.", field="reductions")
+        raise Invalid(_("No reductions were given."), field="reductions")
     already: dict[int, int] = {}
     earlier = project.fees.filter(kind=FeeKind.VERIFICATION, voided_at__isnull=True).values_list(
         "inputs", flat=True
@@ -467,17 +471,17 @@ def parse_amount(value, field: str = "amount_usd") -> Decimal:
     else:
         text = str(value).strip()
         if not _AMOUNT.fullmatch(text):
-            raise Invalid("Give the amount in USD, e.g. 1500.00.", field=field)
+            raise Invalid(_("Give the amount in USD, e.g. 1500.00."), field=field)
         try:
             amount = Decimal(text.replace(",", ""))
         except (InvalidOperation, ValueError):
-            raise Invalid("Give the amount in USD, e.g. 1500.00.", field=field) from None
+            raise Invalid(_("Give the amount in USD, e.g. 1500.00."), field=field) from None
     if not amount.is_finite() or amount <= 0:
-        raise Invalid("The amount must be more than zero.", field=field)
+        raise Invalid(_("The amount must be more than zero."), field=field)
     if amount != amount.quantize(Decimal("0.01")):
-        raise Invalid("The amount has at most two decimals (cents).", field=field)
+        raise Invalid(_("The amount has at most two decimals (cents)."), field=field)
     if amount >= MAX_AMOUNT:
-        raise Invalid("The amount is too large.", field=field)
+        raise Invalid(_("The amount is too large."), field=field)
     return amount.quantize(Decimal("0.01"))
 
 
@@ -495,33 +499,42 @@ def record_payment(
     amount = parse_amount(amount)
     reference = (reference or "").strip()
     if not reference:
-        raise Invalid("Give the bank reference of the payment.", code="required", field="reference")
+        raise Invalid(
+            _("Give the bank reference of the payment."), code="required", field="reference"
+        )
     if len(reference) > 120:
-        raise Invalid("The bank reference has at most 120 characters.", field="reference")
+        raise Invalid(_("The bank reference has at most 120 characters."), field="reference")
     today = timezone.localdate()
     received_on = received_on or today
     if received_on > today:
-        raise Invalid("The payment cannot be received in the future.", field="received_on")
+        raise Invalid(_("The payment cannot be received in the future."), field="received_on")
     if received_on < FIRST_FEE_DAY:
         raise Invalid(
-            "No JI fee was paid before 2006 (decision 3/CMP.2): check the date.",
+            _("No JI fee was paid before 2006 (decision 3/CMP.2): check the date."),
             field="received_on",
         )
     with transaction.atomic():
         project = lock(invoice.project_id)
-        require(actor, "fees.record_payment", project, "Only the secretariat records payments.")
+        require(actor, "fees.record_payment", project, _("Only the secretariat records payments."))
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         ceiling = invoice.amount_usd * PAYMENT_CEILING_FACTOR
         if amount > ceiling:
             raise Invalid(
-                f"A payment on {invoice.number} is at most USD {ceiling:,.2f}, twice the "
-                f"invoice's USD {invoice.amount_usd:,.2f}: check the amount.",
+                _(
+                    "A payment on %(number)s is at most USD %(ceiling)s, twice the invoice's "
+                    "USD %(amount)s: check the amount."
+                )
+                % {
+                    "number": invoice.number,
+                    "ceiling": f"{ceiling:,.2f}",
+                    "amount": f"{invoice.amount_usd:,.2f}",
+                },
                 field="amount_usd",
             )
         if invoice.payments.filter(reference=reference).exists():
             raise Conflict(
-                f"A payment with bank reference {reference} is already recorded on "
-                f"{invoice.number}.",
+                _("A payment with bank reference %(reference)s is already recorded on %(number)s.")
+                % {"reference": reference, "number": invoice.number},
                 code="duplicate_payment",
                 field="reference",
             )
@@ -540,7 +553,7 @@ def record_payment(
                 )
         except IntegrityError:
             raise Conflict(
-                "This payment is already recorded.", code="duplicate_payment", field="reference"
+                _("This payment is already recorded."), code="duplicate_payment", field="reference"
             ) from None
         if applied:
             invoice.paid_usd += applied
@@ -589,12 +602,12 @@ def open_determination_invoice(project: Project) -> Invoice:
     """The determination fee's open invoice, or a ``Conflict`` saying why there is none."""
     fee = determination_fee_record(project)
     if fee is None:
-        raise Conflict("No fee has been assessed for this project yet.", code="no_fee")
+        raise Conflict(_("No fee has been assessed for this project yet."), code="no_fee")
     if fee.status in (A.NOT_DUE, A.COVERED, A.WAIVED):
-        raise Conflict("No determination fee is due for this project.", code="fee_not_due")
+        raise Conflict(_("No determination fee is due for this project."), code="fee_not_due")
     invoice = fee.invoices.filter(status__in=Invoice.OPEN).order_by("-pk").first()
     if invoice is None:
-        raise Conflict("The determination fee is already recorded as paid.", code="already_paid")
+        raise Conflict(_("The determination fee is already recorded as paid."), code="already_paid")
     return invoice
 
 
@@ -607,13 +620,15 @@ def record_fee_payment(
     balance, today, reference made up"); part payments, over-payments (a reimbursement due) and
     the one bank reference per invoice are as in ``record_payment``."""
     if amount is None or str(amount).strip() == "":
-        raise Invalid("Give the amount received.", code="required", field="amount_usd")
+        raise Invalid(_("Give the amount received."), code="required", field="amount_usd")
     if received_on is None:
         raise Invalid(
-            "Give the date the payment was received.", code="required", field="received_on"
+            _("Give the date the payment was received."), code="required", field="received_on"
         )
     if not (reference or "").strip():
-        raise Invalid("Give the bank reference of the payment.", code="required", field="reference")
+        raise Invalid(
+            _("Give the bank reference of the payment."), code="required", field="reference"
+        )
     return record_payment(
         actor,
         open_determination_invoice(project),
@@ -641,15 +656,17 @@ def credit_invoice(actor: User, invoice: Invoice, *, reason: str) -> CreditNote:
     then waived for what was not paid."""
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("Give the reason for the credit note.", code="required", field="reason")
+        raise Invalid(_("Give the reason for the credit note."), code="required", field="reason")
     with transaction.atomic():
         project = lock(invoice.project_id)
-        require(actor, "fees.record_payment", project, "Only the secretariat issues credit notes.")
+        require(
+            actor, "fees.record_payment", project, _("Only the secretariat issues credit notes.")
+        )
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if not invoice.is_open:
             raise Conflict(
-                f"Invoice {invoice.number} is {invoice.get_status_display().lower()}; "
-                "only an open invoice can be credited.",
+                _("Invoice %(number)s is %(status)s; only an open invoice can be credited.")
+                % {"number": invoice.number, "status": invoice.get_status_display().lower()},
                 code="invoice_closed",
             )
         amount = invoice.balance_usd
@@ -734,24 +751,26 @@ def record_reimbursement_paid(
 ) -> Reimbursement:
     reference = (reference or "").strip()
     if len(reference) > 120:
-        raise Invalid("The bank reference has at most 120 characters.", field="reference")
+        raise Invalid(_("The bank reference has at most 120 characters."), field="reference")
     today = timezone.localdate()
     paid_on = paid_on or today
     if paid_on > today:
-        raise Invalid("The reimbursement cannot be paid in the future.", field="paid_on")
+        raise Invalid(_("The reimbursement cannot be paid in the future."), field="paid_on")
     if paid_on < FIRST_FEE_DAY:
         raise Invalid(
-            "No JI fee was reimbursed before 2006 (decision 3/CMP.2): check the date.",
+            _("No JI fee was reimbursed before 2006 (decision 3/CMP.2): check the date."),
             field="paid_on",
         )
     with transaction.atomic():
         project = lock(refund.project_id)
         require(
-            actor, "fees.record_payment", project, "Only the secretariat records reimbursements."
+            actor, "fees.record_payment", project, _("Only the secretariat records reimbursements.")
         )
         refund = Reimbursement.objects.select_for_update().get(pk=refund.pk)
         if refund.status == Reimbursement.Status.PAID:
-            raise Conflict("This reimbursement is already recorded as paid.", code="already_paid")
+            raise Conflict(
+                _("This reimbursement is already recorded as paid."), code="already_paid"
+            )
         refund.paid_on = paid_on
         refund.reference = reference
         refund.recorded_by = actor

@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from jitrack.errors import DomainError
@@ -202,7 +203,7 @@ def project_fee_payment(request, key):
     if not request.user.has_perm("fees.view_fees", project):
         raise Http404("No fee record.")
     if not request.user.has_perm("fees.record_payment", project):
-        return refuse(request, "Only the secretariat records payments.")
+        return refuse(request, _("Only the secretariat records payments."))
     fee = services.determination_fee_record(project)
     invoice = fee.invoices.filter(status__in=Invoice.OPEN).order_by("-pk").first() if fee else None
     return act(
@@ -218,9 +219,20 @@ def project_fee_payment(request, key):
         template="fees/pay_balance.html",
         context={"project": project, "fee": fee, "invoice": invoice},
         done=lambda p: (
-            f"Payment of USD {p.amount_usd:,.2f} recorded on {p.invoice.number}; "
-            f"balance due USD {p.invoice.balance_usd:,.2f}."
-            + (f" USD {p.excess_usd:,.2f} above the balance is due back." if p.excess_usd else "")
+            _(
+                "Payment of USD %(amount_usd)s recorded on %(number)s; balance due USD %(balance_usd)s."
+            )
+            % {
+                "amount_usd": f"{p.amount_usd:,.2f}",
+                "number": p.invoice.number,
+                "balance_usd": f"{p.invoice.balance_usd:,.2f}",
+            }
+            + (
+                _(" USD %(excess_usd)s above the balance is due back.")
+                % {"excess_usd": f"{p.excess_usd:,.2f}"}
+                if p.excess_usd
+                else ""
+            )
         ),
         then=lambda p: to_project(project),
     )
@@ -328,7 +340,7 @@ def invoice_detail(request, number):
 def _invoice_action(request, number, form_class, call, done, form_name):
     invoice = _invoice_or_404(request, number)
     if not request.user.has_perm("fees.record_payment", invoice.project):
-        return refuse(request, "Only the secretariat records payments and credit notes.")
+        return refuse(request, _("Only the secretariat records payments and credit notes."))
     if request.method != "POST":
         return redirect("invoice_detail", number=number)
     form = form_class(request.POST)
@@ -359,8 +371,13 @@ def invoice_payment(request, number):
             reference=d["reference"],
         ),
         lambda p: (
-            f"Payment of USD {p.amount_usd:,.2f} recorded."
-            + (f" USD {p.excess_usd:,.2f} above the balance is due back." if p.excess_usd else "")
+            _("Payment of USD %(amount_usd)s recorded.") % {"amount_usd": f"{p.amount_usd:,.2f}"}
+            + (
+                _(" USD %(excess_usd)s above the balance is due back.")
+                % {"excess_usd": f"{p.excess_usd:,.2f}"}
+                if p.excess_usd
+                else ""
+            )
         ),
         "payment_form",
     )
@@ -374,7 +391,10 @@ def invoice_credit(request, number):
         number,
         CreditNoteForm,
         lambda inv, d: services.credit_invoice(request.user, inv, reason=d["reason"]),
-        lambda note: f"Credit note {note.number} issued for USD {note.amount_usd:,.2f}.",
+        lambda note: (
+            _("Credit note %(number)s issued for USD %(amount_usd)s.")
+            % {"number": note.number, "amount_usd": f"{note.amount_usd:,.2f}"}
+        ),
         "credit_form",
     )
 
@@ -413,7 +433,7 @@ def reimbursement_paid(request, pk):
     if refund is None or not request.user.has_perm("fees.view_fees", refund.project):
         raise Http404("No such reimbursement.")
     if not request.user.has_perm("fees.record_payment", refund.project):
-        return refuse(request, "Only the secretariat records reimbursements.")
+        return refuse(request, _("Only the secretariat records reimbursements."))
     return act(
         request,
         bind(request, ReimbursementPaidForm),
@@ -422,6 +442,9 @@ def reimbursement_paid(request, pk):
         ),
         template="fees/reimbursement.html",
         context={"refund": refund, "project": refund.project},
-        done=lambda r: f"Reimbursement of USD {r.amount_usd:,.2f} recorded as paid.",
+        done=lambda r: (
+            _("Reimbursement of USD %(amount_usd)s recorded as paid.")
+            % {"amount_usd": f"{r.amount_usd:,.2f}"}
+        ),
         then=lambda r: redirect("fees_home"),
     )

@@ -4,7 +4,7 @@ walker, the JISC, and ``fast_pdfs``. Plain helpers and constants are in ``tests/
 import pytest
 from django.core.cache import cache
 from django.test.client import ClientMixin
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from determinations import verification as vwf
@@ -25,6 +25,16 @@ from .support import CONDITIONS, Committee, Cycle, client_for, fast_write_pdf
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _official_language():
+    """Each test starts in English: a page asked in Russian leaves its language active in the
+    thread (LocaleMiddleware activates it, nothing resets it), and a workflow called directly
+    afterwards would refuse in Russian."""
+    translation.activate("en")
+    yield
+    translation.activate("en")
 
 
 @pytest.fixture(autouse=True)
