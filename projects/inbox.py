@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
@@ -100,6 +101,21 @@ def inbox_read(request, pk: int):
     except NotFound as err:
         return refuse(request, err.detail, status=err.status)
     return _back(request)
+
+
+@login_required
+@require_safe
+def inbox_open(request, pk: int):
+    """Follow a notification's link: it is read once opened. Only a path of this site is
+    followed (the builders store paths); anything else leads back to the inbox."""
+    try:
+        notification = mark_read(request.user, pk)
+    except NotFound as err:
+        return refuse(request, err.detail, status=err.status)
+    url = notification.url
+    if url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None):
+        return redirect(url)
+    return redirect("inbox")
 
 
 @login_required

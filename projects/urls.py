@@ -20,6 +20,7 @@ urlpatterns = [
     path("account/token/revoke/", accounts.account_token_revoke, name="account_token_revoke"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", inbox.inbox_read, name="inbox_read"),
+    path("inbox/<int:pk>/open/", inbox.inbox_open, name="inbox_open"),
     path("inbox/read-all/", inbox.inbox_read_all, name="inbox_read_all"),
     path("inbox/preference/", inbox.inbox_preference, name="inbox_preference"),
     path("account/password/", accounts.PasswordChangeView.as_view(), name="password_change"),

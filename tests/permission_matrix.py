@@ -195,6 +195,7 @@ PARAMS = {
     ),
     # the demo participant's first notification: its own inbox only (projects.inbox)
     "inbox_read": {"pk": "notification"},
+    "inbox_open": {"pk": "notification"},
     "api-notification-read": {"pk": "notification"},
     "admin:otp_totp_totpdevice_config": {"pk": "totp_device"},
     "admin:otp_totp_totpdevice_qrcode": {"pk": "totp_device"},
@@ -237,6 +238,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "inbox_read": {
         "GET": "method; anonymous=login",
         "POST": "not_found; anonymous=login; participant=ok",
+    },
+    # following a notification's link marks it read, then redirects to its object
+    "inbox_open": {
+        "GET": "not_found; anonymous=login; participant=ok",
+        "POST": "method; anonymous=login",
     },
     "inbox_read_all": {"GET": "method; anonymous=login", "POST": "ok; anonymous=login"},
     "inbox_preference": {"GET": "method; anonymous=login", "POST": "ok; anonymous=login"},

@@ -376,7 +376,8 @@ def test_the_inbox_page_lists_newest_first_marks_unread_and_links_the_object(cli
     Notification.objects.filter(pk=older.pk).update(read_at=T0)
     page = html(login(client, participant).get("/inbox/"))
     assert page.index("0001 Wind farm 1") < page.index("0000 Wind farm 0")
-    assert 'href="/projects/p1/"' in page and 'href="/projects/p0/"' in page
+    # each links to its object through the inbox, which marks it read on the way
+    assert f'href="/inbox/{newer.pk}/open/"' in page and f'href="/inbox/{older.pk}/open/"' in page
     assert page.count(">New<") == 1
     assert f'action="/inbox/{newer.pk}/read/"' in page
     assert f'action="/inbox/{older.pk}/read/"' not in page
@@ -485,3 +486,28 @@ def test_a_dashboard_panel_lists_the_newest_unread_in_one_query(participant):
     assert panel.index("0001 Wind farm 1") < panel.index("0000 Wind farm 0")
     assert 'href="/inbox/"' in panel and "All notifications (2 unread)" in panel
     assert "No unread notification." in render_to_string("projects/_inbox_latest.html", {})
+
+
+def test_opening_a_notification_marks_it_read_and_leads_to_its_object(client, participant):
+    note = Notification.objects.create(
+        user=participant, kind="pdd_published", text="Open.", url="/projects/0001/"
+    )
+    other = Notification.objects.create(
+        user=participant, kind="pdd_published", text="Elsewhere.", url="https://evil.example/"
+    )
+    client.force_login(participant)
+    assert f'href="/inbox/{note.pk}/open/"' in client.get("/inbox/").content.decode()
+    response = client.get(f"/inbox/{note.pk}/open/")
+    assert (response.status_code, response["Location"]) == (302, "/projects/0001/")
+    note.refresh_from_db()
+    assert note.read_at is not None
+    # only a path of this site is followed
+    assert client.get(f"/inbox/{other.pk}/open/")["Location"] == "/inbox/"
+
+
+def test_another_users_notification_cannot_be_opened(client, participant, aie_user):
+    note = Notification.objects.create(user=aie_user, kind="x", text="Not yours.", url="/")
+    client.force_login(participant)
+    assert client.get(f"/inbox/{note.pk}/open/").status_code == 404
+    note.refresh_from_db()
+    assert note.read_at is None
