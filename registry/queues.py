@@ -387,6 +387,29 @@ def _project_item(p: Project, **kwargs) -> Item:
     )
 
 
+def _verification_item(v: Verification, **kwargs) -> Item:
+    return Item(
+        title=_("%(project)s: verification %(number)s")
+        % {"project": v.project.title, "number": v.number},
+        url=reverse("monitoring", args=[v.project.key]),
+        ref=v.project.reference or "",
+        **kwargs,
+    )
+
+
+def _invoice_item(i: Invoice, today: dt.date, **kwargs) -> Item:
+    """An open invoice, due on its day (overdue after it)."""
+    return Item(
+        title=_("Invoice %(number)s: %(project)s")
+        % {"number": i.number, "project": i.project.title},
+        url=reverse("invoice_detail", args=[i.number]),
+        ref=i.project.reference or "",
+        due=i.due_on,
+        overdue=i.due_on < today,
+        **kwargs,
+    )
+
+
 def _capped(qs: QuerySet, group, order: list) -> QuerySet:
     """At most ``SHOWN`` rows of each ``group`` (an expression) in one query: several queues of
     the same table share it."""
@@ -467,11 +490,8 @@ def _secretariat(user, now, counted) -> list[Queue]:
         project=OuterRef("project"), kind=FeeAssessment.Kind.VERIFICATION, number=OuterRef("number")
     )
     verifications = [
-        Item(
-            title=_("%(project)s: verification %(number)s")
-            % {"project": v.project.title, "number": v.number},
-            url=reverse("monitoring", args=[v.project.key]),
-            ref=v.project.reference or "",
+        _verification_item(
+            v,
             meta=[_aie(v.aie.name), _("verification %(fee)s") % {"fee": _fee_meta(v.fee_status)}],
             due=v.submitted_at,
             due_label=_("submitted"),
@@ -541,11 +561,9 @@ def _secretariat(user, now, counted) -> list[Queue]:
 
     today = timezone.localdate()
     invoices = [
-        Item(
-            title=_("Invoice %(number)s: %(project)s")
-            % {"number": i.number, "project": i.project.title},
-            url=reverse("invoice_detail", args=[i.number]),
-            ref=i.project.reference or "",
+        _invoice_item(
+            i,
+            today,
             meta=[
                 _("balance due %(balance)s of %(amount)s")
                 % {
@@ -554,9 +572,7 @@ def _secretariat(user, now, counted) -> list[Queue]:
                 },
                 i.addressee_name,
             ],
-            due=i.due_on,
             due_label=_("payment due"),
-            overdue=i.due_on < today,
             action=_("Record a payment"),
             action_url=reverse("invoice_detail", args=[i.number]),
         )
@@ -847,18 +863,14 @@ def _participant_queues(user, now, counted) -> list[Queue]:
     ]
     today = timezone.localdate()
     invoices = [
-        Item(
-            title=_("Invoice %(number)s: %(project)s")
-            % {"number": i.number, "project": i.project.title},
-            url=reverse("invoice_detail", args=[i.number]),
-            ref=i.project.reference or "",
+        _invoice_item(
+            i,
+            today,
             meta=[
                 _("balance due %(balance)s") % {"balance": usd(i.balance)},
                 _("quote %(number)s with the payment") % {"number": i.number},
             ],
-            due=i.due_on,
             due_label=_("pay by"),
-            overdue=i.due_on < today,
             action=_("How to pay"),
             action_url=reverse("invoice_detail", args=[i.number]),
         )
@@ -916,11 +928,8 @@ def _window_items(user, now) -> tuple[list[Item], list[Item]]:
         .order_by("review_window_closes_at", "pk")[:SHOWN]
     ]
     verifications = [
-        Item(
-            title=_("%(project)s: verification %(number)s")
-            % {"project": v.project.title, "number": v.number},
-            url=reverse("monitoring", args=[v.project.key]),
-            ref=v.project.reference or "",
+        _verification_item(
+            v,
             meta=[_aie(v.aie.name)],
             due=v.review_window_closes_at,
             due_label=_("review window closes"),
@@ -975,11 +984,8 @@ def _party_queues(user, now, counted) -> list[Queue]:
     ]
     determinations, verifications = _window_items(user, now)
     erus = [
-        Item(
-            title=_("%(project)s: verification %(number)s")
-            % {"project": v.project.title, "number": v.number},
-            url=reverse("monitoring", args=[v.project.key]),
-            ref=v.project.reference or "",
+        _verification_item(
+            v,
             meta=[_("%(n)s ERUs still to issue") % {"n": f"{v.verified_total - v.erus_issued:,}"}],
             due=v.final_on,
             due_label=_("final on"),
