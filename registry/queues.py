@@ -185,16 +185,23 @@ def participant_invoices(user) -> QuerySet[Invoice]:
     )
 
 
+def _of_party(party: int | None, project: str = "") -> Q:
+    """Rows of the projects ``party`` hosts or is involved in; ``project``: the path from the
+    row to its project ("" when the rows are projects)."""
+    involved = Project.parties_involved.through.objects.filter(party=party).values("project")
+    if not project:
+        return Q(host_party=party) | Q(pk__in=involved)
+    return Q(**{f"{project}__host_party": party}) | Q(**{f"{project}__in": involved})
+
+
 def approvals_to_give(user) -> QuerySet[Project]:
     party = _party(user)
     confirmed = LetterOfApproval.objects.filter(
         project=OuterRef("pk"), party=party, confirmed_at__isnull=False
     )
-    return Project.objects.filter(
-        Q(host_party=party)
-        | Q(pk__in=Project.parties_involved.through.objects.filter(party=party).values("project")),
-        status__in=wf.APPROVAL_STATUSES,
-    ).exclude(Exists(confirmed))
+    return Project.objects.filter(_of_party(party), status__in=wf.APPROVAL_STATUSES).exclude(
+        Exists(confirmed)
+    )
 
 
 def _published_projects():
@@ -207,6 +214,16 @@ def _sitting(user) -> Exists:
     return Exists(JiscMember.objects.sitting_on(timezone.localdate()).filter(user=user.pk))
 
 
+def _not_yet_asked(rows: QuerySet, user, asked: QuerySet, project: str = "") -> QuerySet:
+    """``rows`` in their review window that this user may still ask about (``asked``: the
+    requests of a row): a focal point, those of its Party's projects its Party has not asked
+    about; a JISC member, while sitting, those it has not asked about."""
+    if user.role == User.Role.PARTY:
+        party = _party(user)
+        return rows.filter(_of_party(party, project)).exclude(Exists(asked.filter(party=party)))
+    return rows.filter(_sitting(user)).exclude(Exists(asked.filter(requested_by=user.pk)))
+
+
 def determinations_to_request(user, now) -> QuerySet[Project]:
     """Determinations in their 45-day window (para 35) on which this user (a focal point: its
     Party, involved) has not yet asked for a review."""
@@ -216,13 +233,7 @@ def determinations_to_request(user, now) -> QuerySet[Project]:
         review_window_closes_at__gte=now,
     )
     asked = ReviewRequest.objects.filter(project=OuterRef("pk"), kind=Review.Kind.DETERMINATION)
-    if user.role == User.Role.PARTY:
-        party = _party(user)
-        involved = Project.parties_involved.through.objects.filter(party=party).values("project")
-        return projects.filter(Q(host_party=party) | Q(pk__in=involved)).exclude(
-            Exists(asked.filter(party=party))
-        )
-    return projects.filter(_sitting(user)).exclude(Exists(asked.filter(requested_by=user.pk)))
+    return _not_yet_asked(projects, user, asked)
 
 
 def verifications_to_request(user, now) -> QuerySet[Verification]:
@@ -233,13 +244,7 @@ def verifications_to_request(user, now) -> QuerySet[Verification]:
         review_window_closes_at__gte=now,
     )
     asked = ReviewRequest.objects.filter(verification=OuterRef("pk"), kind=Review.Kind.VERIFICATION)
-    if user.role == User.Role.PARTY:
-        party = _party(user)
-        involved = Project.parties_involved.through.objects.filter(party=party).values("project")
-        return verifications.filter(Q(project__host_party=party) | Q(project__in=involved)).exclude(
-            Exists(asked.filter(party=party))
-        )
-    return verifications.filter(_sitting(user)).exclude(Exists(asked.filter(requested_by=user.pk)))
+    return _not_yet_asked(verifications, user, asked, project="project")
 
 
 def erus_to_issue(user) -> QuerySet[Verification]:
