@@ -10,7 +10,8 @@ from django.contrib.postgres.fields import (
     RangeOperators,
 )
 from django.db import connections, models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -163,6 +164,14 @@ class MonitoringReport(models.Model):
     BLOCKING = (Status.SUBMITTED, Status.VERIFIED, Status.FINAL)
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="monitoring")
+    # A programme of activities is monitored, verified and credited per component (CPA).
+    component = models.ForeignKey(
+        "projects.ComponentActivity",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="monitoring",
+    )
     number = models.PositiveSmallIntegerField()
     period_start = models.DateField()
     period_end = models.DateField()
@@ -192,6 +201,9 @@ class MonitoringReport(models.Model):
                         RangeOperators.OVERLAPS,
                     ),
                     ("project", RangeOperators.EQUAL),
+                    # The periods of one component (or of a project without components) never
+                    # overlap; two components of one programme are monitored independently.
+                    (Coalesce("component", Value(0)), RangeOperators.EQUAL),
                 ],
                 condition=Q(status__in=["submitted", "verified", "final"]),
             ),
@@ -346,6 +358,49 @@ class AauLedgerEntry(models.Model):
                 condition=Q(commitment_period__in=CommitmentPeriod.values),
                 name="aau_entry_commitment_period",
             ),
+        ]
+
+
+class AssignedAmount(models.Model):
+    """A Party's assigned amount for a commitment period (Kyoto Protocol Article 3, paras 7-8),
+    as the secretariat records it from the Party's initial report review, with its source.
+    ``determinations.conversions`` compares it with the ERUs issued."""
+
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="assigned_amounts")
+    commitment_period = models.PositiveSmallIntegerField(choices=CommitmentPeriod.choices)
+    tonnes = models.PositiveBigIntegerField(help_text="t CO2e over the whole commitment period.")
+    source = models.CharField(max_length=300)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["party", "commitment_period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party", "commitment_period"], name="assigned_amount_once"
+            ),
+        ]
+
+
+class ReportedEmissions(models.Model):
+    """A Party's total greenhouse gas emissions of a year (without LULUCF) as reported in its
+    inventory, recorded by the secretariat with its source."""
+
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="reported_emissions")
+    year = models.PositiveSmallIntegerField()
+    tonnes = models.PositiveBigIntegerField(help_text="t CO2e emitted in the year.")
+    source = models.CharField(max_length=300)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["party", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["party", "year"], name="reported_emissions_once"),
         ]
 
 

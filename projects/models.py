@@ -249,7 +249,20 @@ class Project(models.Model):
         JI_SPECIFIC = "ji_specific", _("JI specific approach")
         CDM_METHODOLOGY = "cdm_methodology", _("Approved CDM methodology")
 
-    reference = models.CharField(max_length=6, unique=True, null=True, blank=True)
+    class Track(models.TextChoices):
+        """Para 23 (Track 1: the host verifies under its own procedure) and paras 30-45 (Track 2:
+        the JISC verification procedure)."""
+
+        ONE = "1", _("Track 1")
+        TWO = "2", _("Track 2")
+
+    # Track 2: four to six digits, assigned in order of publication (``workflow._next_reference``);
+    # Track 1: as the host assigned it, its ISO code and digits (``selectors.TRACK1_REFERENCE``).
+    reference = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    track = models.CharField(max_length=1, choices=Track.choices, default=Track.TWO, db_index=True)
+    # Track 1 (para 23): the host's national approval and the national guidelines it applied.
+    national_approval_reference = models.CharField(max_length=100, blank=True)
+    national_guidelines = models.CharField(max_length=300, blank=True)
     title = models.CharField(max_length=255)
     host_party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="hosted_projects")
     parties_involved = models.ManyToManyField(
@@ -358,6 +371,99 @@ class Project(models.Model):
         return models.Q(pdd_available_on__lte=today) | models.Q(
             pdd_available_on__isnull=True, determination_available_on__lte=today
         )
+
+
+class ComponentActivity(models.Model):
+    """A component project activity (CPA) of a programme of activities: the coordinating entity
+    includes components over time, each with its own data and inclusion date, public once the
+    programme is (ji-rules §3 item 1, §5 "Programmes of activities"). Monitoring, verification
+    and ERUs are per component (``determinations.models.MonitoringReport.component``)."""
+
+    class Status(models.TextChoices):
+        INCLUDED = "included", pgettext_lazy("component status", "Included")
+        EXCLUDED = "excluded", pgettext_lazy("component status", "Excluded")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="components")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=255)
+    location = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    included_on = models.DateField()
+    expected_annual_reductions = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.INCLUDED)
+    excluded_on = models.DateField(null=True, blank=True)
+    reason = models.TextField(blank=True, help_text="Why the component was excluded.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["project", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="component_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.key}-CPA-{self.number:03d} {self.title}"
+
+    @property
+    def reference(self) -> str:
+        return f"{self.project.key}-CPA-{self.number:03d}"
+
+
+class ProjectChange(models.Model):
+    """A change of the project participants or the Parties involved after the determination is
+    final, with the participants' consent and, for a new Party, its approval (ji-rules §3 item 9
+    and §7 "Approval by the Parties involved"). Public once applied, as an event."""
+
+    class Kind(models.TextChoices):
+        ADD_PARTICIPANT = "add_participant", _("Participant added")
+        REMOVE_PARTICIPANT = "remove_participant", _("Participant removed")
+        ADD_PARTY = "add_party", _("Party involved added")
+        REMOVE_PARTY = "remove_party", _("Party involved removed")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("project change status", "Waiting for approval")
+        APPLIED = "applied", pgettext_lazy("project change status", "Applied")
+        CANCELLED = "cancelled", pgettext_lazy("project change status", "Cancelled")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="party_changes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    party = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField()
+    consent = models.ForeignKey(
+        "Document", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind__in=["add_participant", "remove_participant"])
+                    & models.Q(organisation__isnull=False)
+                    & models.Q(party__isnull=True)
+                )
+                | (
+                    models.Q(kind__in=["add_party", "remove_party"])
+                    & models.Q(party__isnull=False)
+                    & models.Q(organisation__isnull=True)
+                ),
+                name="project_change_target",
+            ),
+        ]
 
 
 def average_tonnes(values: list[int]) -> int:
@@ -668,6 +774,29 @@ class Event(models.Model):
         DOCUMENT_WITHDRAWN = "document_withdrawn", _("Document withdrawn")
         COMMENT_REMOVED = "comment_removed", _("Comment removed by the secretariat")
         TERMINATED = "terminated", _("Project terminated")
+        TRACK1_RECORDED = (
+            "track1_recorded",
+            _("Project approved and determined by the host Party (Track 1)"),
+        )
+        TRACK1_VERIFICATION = (
+            "track1_verification",
+            _("Verification recorded by the host Party (Track 1)"),
+        )
+        COMPONENT_INCLUDED = "component_included", _("Component activity included")
+        COMPONENT_EXCLUDED = "component_excluded", _("Component activity excluded")
+        CHANGE_REQUESTED = "change_requested", _("Change of participants or Parties requested")
+        PARTICIPANT_ADDED = "participant_added", _("Project participant added")
+        PARTICIPANT_REMOVED = "participant_removed", _("Project participant removed")
+        PARTY_ADDED = "party_added", _("Party involved added")
+        PARTY_REMOVED = "party_removed", _("Party involved removed")
+        CREDITING_PERIOD_RENEWED = (
+            "crediting_period_renewed",
+            _("Crediting period renewed or extended"),
+        )
+        VERIFICATION_AIE_CHANGED = (
+            "verification_aie_changed",
+            _("AIE changed for the verification of a monitoring report"),
+        )
 
     project = models.ForeignKey(
         Project, null=True, blank=True, on_delete=models.PROTECT, related_name="events"

@@ -60,12 +60,15 @@ def visible_projects(user) -> QuerySet[Project]:
 
 # Four digits (0001…9999, ji-rules §3 item 2), then more: see ``workflow.REFERENCE_DIGITS``.
 REFERENCE = re.compile(r"[0-9]{4,6}")
+# Track 1 (para 23): the reference the host assigned, its ISO 3166 code and digits (UA1000001).
+TRACK1_REFERENCE = re.compile(r"[A-Z]{2}[0-9]{1,12}")
 _DRAFT_KEY = re.compile(r"[Pp][0-9]{1,18}")  # ASCII digits only; fits a bigint
 
 
 def parse_key(key: str) -> Q:
-    """A project key is its reference (``0001``) or ``P<id>`` before publication."""
-    if REFERENCE.fullmatch(key):
+    """A project key is its reference (``0001``, Track 1 ``UA1000001``) or ``P<id>`` before
+    publication."""
+    if REFERENCE.fullmatch(key) or TRACK1_REFERENCE.fullmatch(key):
         return Q(reference=key)
     if _DRAFT_KEY.fullmatch(key):
         return Q(pk=int(key[1:]))
