@@ -380,6 +380,99 @@ class Project(models.Model):
         )
 
 
+class ComponentActivity(models.Model):
+    """A component project activity (CPA) of a programme of activities: the coordinating entity
+    includes components over time, each with its own data and inclusion date, public once the
+    programme is (ji-rules §3 item 1, §5 "Programmes of activities"). Monitoring, verification
+    and ERUs are per component (``determinations.models.MonitoringReport.component``)."""
+
+    class Status(models.TextChoices):
+        INCLUDED = "included", pgettext_lazy("component status", "Included")
+        EXCLUDED = "excluded", pgettext_lazy("component status", "Excluded")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="components")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=255)
+    location = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    included_on = models.DateField()
+    expected_annual_reductions = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.INCLUDED)
+    excluded_on = models.DateField(null=True, blank=True)
+    reason = models.TextField(blank=True, help_text="Why the component was excluded.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["project", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="component_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.key}-CPA-{self.number:03d} {self.title}"
+
+    @property
+    def reference(self) -> str:
+        return f"{self.project.key}-CPA-{self.number:03d}"
+
+
+class ProjectChange(models.Model):
+    """A change of the project participants or the Parties involved after the determination is
+    final, with the participants' consent and, for a new Party, its approval (ji-rules §3 item 9
+    and §7 "Approval by the Parties involved"). Public once applied, as an event."""
+
+    class Kind(models.TextChoices):
+        ADD_PARTICIPANT = "add_participant", _("Participant added")
+        REMOVE_PARTICIPANT = "remove_participant", _("Participant removed")
+        ADD_PARTY = "add_party", _("Party involved added")
+        REMOVE_PARTY = "remove_party", _("Party involved removed")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("project change status", "Waiting for approval")
+        APPLIED = "applied", pgettext_lazy("project change status", "Applied")
+        CANCELLED = "cancelled", pgettext_lazy("project change status", "Cancelled")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="party_changes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    party = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField()
+    consent = models.ForeignKey(
+        "Document", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind__in=["add_participant", "remove_participant"])
+                    & models.Q(organisation__isnull=False)
+                    & models.Q(party__isnull=True)
+                )
+                | (
+                    models.Q(kind__in=["add_party", "remove_party"])
+                    & models.Q(party__isnull=False)
+                    & models.Q(organisation__isnull=True)
+                ),
+                name="project_change_target",
+            ),
+        ]
+
+
 def average_tonnes(values: list[int]) -> int:
     """Expected average annual reductions: the mean of the yearly figures, to the whole tonne
     (half up). Whole tonnes because the fee tiers count whole tonnes."""
