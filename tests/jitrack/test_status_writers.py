@@ -22,6 +22,8 @@ WRITERS = {
     "projects.Engagement": "projects/workflow.py",
     "projects.Document": "projects/workflow.py",
     "projects.Accreditation": "projects/accreditation.py",
+    "projects.ComponentActivity": "projects/components.py",
+    "projects.ProjectChange": "projects/changes.py",
     "determinations.Determination": "determinations/workflow.py",
     "determinations.MonitoringReport": "determinations/verification.py",
     "determinations.Verification": "determinations/verification.py",
