@@ -731,3 +731,126 @@ def conclude_review(
         report = MonitoringReport.objects.select_for_update().get(pk=ver.monitoring_report_id)
         MONITORING.move(report, M.REJECTED, log=None)  # told by "review_decided"
         fee_services.void_verification_fee(project, ver.number, reason="rejected")
+
+
+# --- change of AIE for verification (ji-rules §7) --------------------------------------------
+
+# [our reading] ji-rules §7 "Accreditation at every act", with seed 003 "Change of AIE": the
+# participants move a monitoring report waiting for its verification to another AIE accredited
+# for verification in every scope of the project. While no verification is filed, at any time.
+# Once one is filed and not yet published, only when the first AIE is no longer accredited for
+# verification (suspended, withdrawn or without a scope: the rule of the determination's change
+# after a suspension, ``projects.workflow.AIE_CHANGE_AFTER_SUSPENSION``): the filed verification
+# is withdrawn and its fee voided. A verification is filed for one report
+# (``Verification.monitoring_report`` is one-to-one), so the report goes back to submitted as a
+# new report: the old one is withdrawn with its verification (both stay on the record) and the
+# same period, claimed figures and PDF are submitted to the new AIE under the next number.
+# After publication: refused.
+CHANGE_VERIFICATION_AIE = Guard(
+    "projects.edit_project",
+    {M.SUBMITTED, M.VERIFIED},
+    gettext_lazy("Only the project participants change the AIE of a monitoring report."),
+    conflict=lambda report: _("The AIE changes only while the report waits for its verification."),
+)
+
+
+def verification_aie_change_open(report: MonitoringReport, ver: Verification | None) -> bool:
+    """Whether the report's AIE may change now (pages ask; the act decides)."""
+    if report.status == M.SUBMITTED:
+        return True
+    return (
+        report.status == M.VERIFIED
+        and ver is not None
+        and ver.status == V.SUBMITTED
+        and accredited_for(report.aie, "verification", _scopes(report.project)) is not None
+    )
+
+
+def change_verification_aie(
+    actor: User, report: MonitoringReport, new_aie: Organisation, reason: str = ""
+) -> MonitoringReport:
+    """The participants give the report's verification to ``new_aie`` (CHANGE_VERIFICATION_AIE
+    above). Returns the report the new AIE verifies: the same one, or its resubmission."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(_("Give the reason for the change."), code="required", field="reason")
+    with transaction.atomic():
+        project = lock(report.project_id)
+        report = (
+            MonitoringReport.objects.select_for_update().select_related("aie").get(pk=report.pk)
+        )
+        ver = Verification.objects.select_for_update().filter(monitoring_report=report).first()
+        CHANGE_VERIFICATION_AIE.check(actor, report, project)
+        if project.status != Project.Status.FINAL:  # terminated: no more verification
+            raise Conflict(
+                _("The project is %(status)s.") % {"status": project.get_status_display().lower()},
+                code="wrong_status",
+            )
+        if new_aie.kind != Organisation.Kind.AIE:
+            raise Invalid(_("Choose an AIE."), field="aie")
+        if new_aie.pk == report.aie_id:
+            raise Invalid(
+                _("%(aie)s already verifies this report.") % {"aie": new_aie.name},
+                code="same_aie",
+                field="aie",
+            )
+        scopes = _scopes(project)
+        missing = accredited_for(new_aie, "verification", scopes)
+        if missing:
+            raise Conflict(missing, code="not_accredited", field="aie")
+        data = {
+            "number": report.number,
+            "old_aie_id": report.aie_id,
+            "old_aie": report.aie.name,
+            "aie_id": new_aie.pk,
+            "aie": new_aie.name,
+        }
+        if ver is None:
+            report.aie = new_aie
+            report.save(update_fields=["aie"])
+            record(project, "verification_aie_changed", actor=actor, reason=reason, data=data)
+            return report
+        if ver.status != V.SUBMITTED:
+            raise Conflict(
+                _("The verification is published; its AIE no longer changes."),
+                code="already_published",
+            )
+        if accredited_for(report.aie, "verification", scopes) is None:
+            raise Conflict(
+                _(
+                    "%(aie)s has filed its verification and is still accredited: the AIE changes "
+                    "after a verification is filed only when the AIE's accreditation is "
+                    "suspended or withdrawn."
+                )
+                % {"aie": report.aie.name},
+                code="aie_still_accredited",
+            )
+        # the event "verification_aie_changed" tells the three moves
+        ver.due_at = None
+        VERIFICATION.move(ver, V.WITHDRAWN, log=None)
+        fee_services.void_verification_fee(project, ver.number, reason="withdrawn")
+        report.withdrawn_at = timezone.now()
+        MONITORING.move(report, M.WITHDRAWN, log=None)
+        number = (
+            project.monitoring.order_by("-number").values_list("number", flat=True).first() or 0
+        ) + 1
+        again = MonitoringReport.objects.create(
+            project=project,
+            component_id=report.component_id,
+            number=number,
+            period_start=report.period_start,
+            period_end=report.period_end,
+            aie=new_aie,
+            claimed=report.claimed,
+            report_id=report.report_id,
+            status=MONITORING.initial(M.SUBMITTED),
+            submitted_by=actor,
+        )
+        record(
+            project,
+            "verification_aie_changed",
+            actor=actor,
+            reason=reason,
+            data={**data, "withdrawn_verification": ver.number, "new_number": number},
+        )
+    return again
