@@ -5,6 +5,14 @@ writer of ``MonitoringReport.status`` and ``Verification.status``. The determina
 MONITORING_START: [our reading] ji-rules §3.10 with decision 9/CMP.1 para 5 — the first
 monitoring period may not start before the crediting period, nor before 1 January 2008 (ERUs
 are issued for reductions from 2008 on).
+
+COMPONENT_MONITORING: [our reading] ji-rules §3 item 1 and §5 "Programmes of activities": a
+programme of activities with components is monitored, verified and credited per component
+(CPA): each of its monitoring reports names one component, its period starts no earlier than
+the component's inclusion and, for an excluded component, ends before the exclusion
+(``projects.components`` COMPONENT_DATES); periods of one component never overlap (JISC 13
+Annex 13), those of two components may. A project that is not a programme names none. The
+verification and the ERUs follow the report's component.
 """
 
 from __future__ import annotations
@@ -24,7 +32,15 @@ from jitrack.pdf import filed_with_report
 from jitrack.statuses import Machine
 from projects import deadlines
 from projects.clock import act_on_rows
-from projects.models import ClockFault, Document, Event, Organisation, Project, User
+from projects.models import (
+    ClockFault,
+    ComponentActivity,
+    Document,
+    Event,
+    Organisation,
+    Project,
+    User,
+)
 from projects.timeline import day_text
 from projects.workflow import (
     accredited_for,
@@ -146,12 +162,21 @@ def _per_year(data: dict, start: date, end: date, field: str) -> dict[str, int]:
     return dict(sorted(out.items()))
 
 
-def overlapping(project: Project, start: date, end: date, exclude_pk=None):
-    """Reports of the project whose period overlaps [start, end] and that are verified or under
-    verification (JISC 13 Annex 13)."""
+def overlapping(
+    project: Project,
+    start: date,
+    end: date,
+    exclude_pk=None,
+    *,
+    component: ComponentActivity | None = None,
+):
+    """Reports of the project (of ``component`` of a programme; else those without one) whose
+    period overlaps [start, end] and that are verified or under verification (JISC 13 Annex 13,
+    COMPONENT_MONITORING): what the PostgreSQL exclusion constraint keeps apart."""
     return (
         MonitoringReport.objects.filter(
             project=project,
+            component=component,
             status__in=MonitoringReport.BLOCKING,
             period_start__lte=end,
             period_end__gte=start,
@@ -171,9 +196,11 @@ def submit_monitoring_report(
     claimed: dict,
     report,
     supporting: list[tuple[str, object]] = (),
+    component: ComponentActivity | int | None = None,
 ) -> MonitoringReport:
     """Para 36: PPs submit a monitoring report to an AIE accredited for verification in every
-    scope of the project; it is published."""
+    scope of the project; it is published. ``component``: the programme's component (its
+    number, or the row) the report is on (COMPONENT_MONITORING)."""
     if period_end < period_start:
         raise Invalid(_("The period ends before it starts."), field="period_end")
     if period_end >= timezone.localdate():
@@ -202,12 +229,13 @@ def submit_monitoring_report(
                 code="outside_crediting_period",
                 field="period_end",
             )
+        cpa = _report_component(project, component, period_start, period_end)
         if aie.kind != Organisation.Kind.AIE:
             raise Invalid(_("Choose an AIE."), field="aie")
         missing = accredited_for(aie, "verification", _scopes(project))
         if missing:
             raise Conflict(missing, code="not_accredited", field="aie")
-        clash = overlapping(project, period_start, period_end).first()
+        clash = overlapping(project, period_start, period_end, component=cpa).first()
         if clash is not None:
             raise Conflict(
                 _(
@@ -226,10 +254,13 @@ def submit_monitoring_report(
         number = (
             project.monitoring.order_by("-number").values_list("number", flat=True).first() or 0
         ) + 1
+        of = f"{cpa.reference}, " if cpa is not None else ""
         doc = store_document(
             project,
             kind=Document.Kind.MONITORING_REPORT,
-            title=f"Monitoring report {number} ({period_start:%d %b %Y}–{period_end:%d %b %Y})",
+            title=(
+                f"Monitoring report {number} ({of}{period_start:%d %b %Y}–{period_end:%d %b %Y})"
+            ),
             uploaded=report,
             actor=actor,
         )
@@ -253,6 +284,7 @@ def submit_monitoring_report(
             with transaction.atomic():
                 mr = MonitoringReport.objects.create(
                     project=project,
+                    component=cpa,
                     number=number,
                     period_start=period_start,
                     period_end=period_end,
@@ -278,9 +310,62 @@ def submit_monitoring_report(
                 "period_end": period_end.isoformat(),
                 "claimed": claimed,
                 "aie": aie.name,
+                **({"component": cpa.number} if cpa is not None else {}),
             },
         )
     return mr
+
+
+def _report_component(
+    project: Project, component: ComponentActivity | int | None, start: date, end: date
+) -> ComponentActivity | None:
+    """COMPONENT_MONITORING (module docstring): the component of the locked ``project`` the
+    report is on, checked against the period; None for a project without components."""
+    if component is None or component == "":
+        if project.poa and project.components.exists():
+            raise Invalid(
+                _("Choose the component activity the report is on."),
+                code="required",
+                field="component",
+            )
+        return None
+    if not project.poa:
+        raise Invalid(
+            _("This project is not a programme of activities: it has no components."),
+            code="not_poa",
+            field="component",
+        )
+    if isinstance(component, ComponentActivity):
+        number = component.number if component.project_id == project.pk else None
+    elif isinstance(component, int) and not isinstance(component, bool):
+        number = component
+    else:
+        number = None
+    cpa = (
+        project.components.filter(number=number).first()
+        if number is not None and 0 < number <= 32767
+        else None
+    )
+    if cpa is None:
+        raise Invalid(
+            _("The programme has no such component."), code="unknown_component", field="component"
+        )
+    cpa.project = project
+    if start < cpa.included_on:
+        raise Invalid(
+            _("The period starts before the component was included (%(date)s).")
+            % {"date": day_text(cpa.included_on)},
+            code="before_inclusion",
+            field="period_start",
+        )
+    if cpa.excluded_on is not None and end >= cpa.excluded_on:
+        raise Invalid(
+            _("The component was excluded on %(date)s; the period must end before.")
+            % {"date": day_text(cpa.excluded_on)},
+            code="after_exclusion",
+            field="period_end",
+        )
+    return cpa
 
 
 def record_change(
