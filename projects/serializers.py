@@ -231,6 +231,12 @@ class ProjectStatusField(serializers.CharField):
     pass
 
 
+@extend_schema_field({"allOf": [{"type": "string", "enum": Project.Track.values}]})
+class ProjectTrackField(serializers.CharField):
+    """ "1": approved and verified under the host Party's national procedure (JI guidelines,
+    para 23); "2": the JISC verification procedure (paras 30-45)."""
+
+
 class ProjectSerializer(serializers.ModelSerializer):
     """One row of the register."""
 
@@ -245,6 +251,14 @@ class ProjectSerializer(serializers.ModelSerializer):
     expected_reductions = ExpectedReductionSerializer(source="expected", many=True, read_only=True)
     status = ProjectStatusField(read_only=True)
     withdrawn = serializers.BooleanField(read_only=True)
+    track = ProjectTrackField(read_only=True)
+    national_approval_reference = serializers.SerializerMethodField(
+        help_text="Track 1: the host Party's national approval reference; null for Track 2."
+    )
+    national_guidelines = serializers.SerializerMethodField(
+        help_text="Track 1: the national guidelines and procedures the host applied (para 23); "
+        "null for Track 2."
+    )
 
     class Meta:
         model = Project
@@ -252,6 +266,9 @@ class ProjectSerializer(serializers.ModelSerializer):
             "reference",
             "key",
             "url",
+            "track",
+            "national_approval_reference",
+            "national_guidelines",
             "title",
             "host_party",
             "parties_involved",
@@ -270,6 +287,12 @@ class ProjectSerializer(serializers.ModelSerializer):
             "final_on",
             "withdrawn",
         ]
+
+    def get_national_approval_reference(self, obj) -> str | None:
+        return obj.national_approval_reference if obj.track == Project.Track.ONE else None
+
+    def get_national_guidelines(self, obj) -> str | None:
+        return obj.national_guidelines if obj.track == Project.Track.ONE else None
 
     def get_url(self, obj) -> str:
         path = reverse("api-project-detail", args=[obj.key])

@@ -55,6 +55,10 @@ def section_choices() -> list[tuple[str, str]]:
 
 class ProjectFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Project.Status.choices)
+    track = django_filters.ChoiceFilter(
+        choices=Project.Track.choices,
+        label="Track: 1 (host Party's national procedure, para 23) or 2 (JISC procedure)",
+    )
     host_party = django_filters.CharFilter(
         field_name="host_party__code", lookup_expr="iexact", label="Host Party code"
     )
@@ -72,7 +76,7 @@ class ProjectFilter(django_filters.FilterSet):
 
     class Meta:
         model = Project
-        fields = ["status", "host_party", "aie", "q", "scope", "section"]
+        fields = ["status", "track", "host_party", "aie", "q", "scope", "section"]
         form = ProjectFilterForm
 
     def filter_aie(self, queryset, name, value: str):

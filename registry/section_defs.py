@@ -128,6 +128,7 @@ def _public_review_facts(reviews: QuerySet) -> QuerySet:
 REF = Column("ref", _("Ref."), "reference")
 TITLE = Column("title", _("Project"), "title")
 HOST = Column("host", _("Host Party"), "host")
+TRACK = Column("track", _("Track"), "track")
 AIE = Column("aie", _("AIE"), "aie")
 PROJECT = Column("project", _("Project"), "project")
 PERIOD = Column("verified_period", _("Monitoring period"), "period")
@@ -136,6 +137,7 @@ PROJECT_SORTS = {
     "title": "title",
     "host": "host_party__name",
     "aie": "aie__name",
+    "track": "track",
 }
 PROJECTS_NOUN = ngettext_lazy("%(n)s project", "%(n)s projects", "n")
 VERIFICATION_SORTS = {
@@ -150,12 +152,12 @@ VERIFIER = Column("aie", VERIFYING_AIE, "aie")
 
 
 def project_section(*, sorts: dict[str, str], columns: tuple[Column, ...], **fields) -> Section:
-    """A section listing projects: reference, title, host Party and AIE first, downloadable as
-    the projects dataset with the same filters."""
+    """A section listing projects: reference, title, host Party, track and AIE first,
+    downloadable as the projects dataset with the same filters."""
     return Section(
         model="projects.Project",
         sorts={**PROJECT_SORTS, **sorts},
-        columns=(REF, TITLE, HOST, AIE, *columns),
+        columns=(REF, TITLE, HOST, TRACK, AIE, *columns),
         noun=PROJECTS_NOUN,
         related=("host_party", "aie"),
         download="projects",

@@ -8,7 +8,7 @@ Each section is declared once in ``SECTIONS`` (``section_defs``); one view (``se
 listed, and never a review team's working papers (``report``, ``recommendation``), which are not
 even read from the database here.
 
-Filters: ``q``, ``host_party``, ``aie``, ``scope``, ``status``, ``from``, ``to``; ``sort`` and
+Filters: ``q``, ``host_party``, ``aie``, ``scope``, ``track``, ``status``, ``from``, ``to``; ``sort`` and
 ``page``. The project-level ones go through ``filters.ProjectFilter`` — for a project-based
 section together with ``section=<slug>`` — so a section's "Download CSV" link, which carries the
 same query string to the open-data downloads, lists the same projects as the page.
@@ -42,7 +42,7 @@ PER_PAGE = 20
 # Long texts no table shows: left out of the rows, which the database then sorts in memory.
 WIDE = ("participants_text", "monitoring_approach", "methodology")
 # Filters a project-based section hands to ProjectFilter; the others apply to its rows.
-PROJECT_FILTERS = ("q", "host_party", "aie", "scope")
+PROJECT_FILTERS = ("q", "host_party", "aie", "scope", "track")
 FILTERS = (*PROJECT_FILTERS, "status", "from", "to")
 
 
@@ -105,6 +105,13 @@ class SectionForm(ProjectFilterForm):
             empty_value=None,
             choices=[("", _("Any sectoral scope"))] + SCOPE_CHOICES,
             error_messages={"invalid_choice": _("There is no sectoral scope %(value)s (1–15).")},
+        )
+        self.fields["track"] = forms.ChoiceField(
+            widget=SELECT,
+            label=_("Track"),
+            required=False,
+            choices=[("", _("Track 1 and Track 2"))] + list(Project.Track.choices),
+            error_messages={"invalid_choice": _("There is no track %(value)s (1 or 2).")},
         )
         if section.statuses is not None:
             self.fields["status"] = forms.ChoiceField(

@@ -1,0 +1,171 @@
+"""Track 1 beside Track 2 (issue 16): the track of each project in the API register and detail,
+the ``?track=`` filter, the public registry's lists and their Track filter, with the query budget
+kept for 1 and many projects of both tracks."""
+
+import datetime as dt
+
+import pytest
+
+from projects.models import ExpectedReduction, Organisation, Project, SectoralScope
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date
+
+
+def track1_project(host, reference: str, title: str, **fields) -> Project:
+    """A Track 1 project as its host's focal point (or the importer) records it: public from
+    then on, final, with the host's national approval (para 23)."""
+    defaults = {
+        "track": Project.Track.ONE,
+        "reference": reference,
+        "title": title,
+        "host_party": host,
+        "status": Project.Status.FINAL,
+        "final_on": D(2010, 5, 14),
+        "crediting_start": D(2008, 1, 1),
+        "crediting_end": D(2012, 12, 31),
+        "national_approval_reference": f"Order 1{reference[2:]} of the Ministry",
+        "national_guidelines": "National JI procedure, Cabinet resolution 206 (2008)",
+        "expected_annual_reductions": 120000,
+    }
+    defaults.update(fields)
+    project = Project.objects.create(**defaults)
+    participant, _ = Organisation.objects.get_or_create(
+        name="Donbas Energy", kind=Organisation.Kind.PARTICIPANT
+    )
+    project.participants.add(participant)
+    project.sectoral_scopes.add(SectoralScope.objects.get(number=10))
+    ExpectedReduction.objects.bulk_create(
+        [ExpectedReduction(project=project, year=y, tonnes=120000) for y in (2008, 2009)]
+    )
+    return project
+
+
+@pytest.fixture
+def both(cycle, ukraine):
+    """Track 2 project 0001 (final through the JISC procedure) and Track 1 project UA1000001."""
+    track2 = cycle.final()
+    track1 = track1_project(ukraine, "UA1000001", "Coal mine methane at Zasyadko")
+    return track1, track2
+
+
+def many(host, n: int, start: int = 2) -> None:
+    for i in range(n):
+        track1_project(host, f"UA{1000000 + start + i}", f"Track 1 project {i}")
+
+
+# --- API -------------------------------------------------------------------------------------
+
+
+def test_api_list_carries_the_track_and_national_approval(anon, both):
+    rows = {r["key"]: r for r in anon.get("/api/projects/").json()["results"]}
+    assert set(rows) == {"UA1000001", "0001"}
+    one, two = rows["UA1000001"], rows["0001"]
+    assert one["track"] == "1" and two["track"] == "2"
+    assert one["national_approval_reference"] == "Order 11000001 of the Ministry"
+    assert one["national_guidelines"] == "National JI procedure, Cabinet resolution 206 (2008)"
+    assert two["national_approval_reference"] is None and two["national_guidelines"] is None
+    assert one["status"] == "final" and one["final_on"] == "2010-05-14"
+    assert one["url"] == "http://testserver/api/projects/UA1000001/"
+
+
+def test_api_list_filters_by_track(anon, both):
+    def keys(query):
+        r = anon.get(f"/api/projects/{query}")
+        assert r.status_code == 200, r.content
+        return [row["key"] for row in r.json()["results"]]
+
+    assert sorted(keys("")) == ["0001", "UA1000001"]
+    assert keys("?track=1") == ["UA1000001"]
+    assert keys("?track=2") == ["0001"]
+    assert keys("?track=1&host_party=jp") == []
+
+
+@pytest.mark.parametrize("value", ["3", "one", "", "1,2", "0"])
+def test_api_list_refuses_another_track(anon, both, value):
+    r = anon.get("/api/projects/", {"track": value})
+    if value == "":
+        assert r.status_code == 200  # an empty filter is no filter
+        return
+    assert r.status_code == 400
+    body = r.json()
+    assert body["code"] == "invalid" and body["field"] == "track"
+    assert "track" in body["errors"]
+
+
+def test_api_detail_of_a_track1_project(anon, both):
+    r = anon.get("/api/projects/UA1000001/")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["track"] == "1"
+    assert body["national_approval_reference"] == "Order 11000001 of the Ministry"
+    assert body["determination"] is None and body["review"] is None
+    assert body["comments"] == [] and body["pdd_available_on"] is None
+    assert anon.get("/api/projects/0001/").json()["track"] == "2"
+
+
+def test_schema_documents_the_track(anon, db):
+    schema = anon.get("/api/schema/?format=json").json()
+    project = schema["components"]["schemas"]["Project"]["properties"]
+    assert project["track"]["allOf"][0]["enum"] == ["1", "2"]
+    assert project["national_approval_reference"]["nullable"] is True
+    params = {p["name"]: p for p in schema["paths"]["/api/projects/"]["get"]["parameters"]}
+    assert params["track"]["schema"]["enum"] == ["1", "2"]
+
+
+@pytest.mark.parametrize("n", [1, 20])
+def test_api_list_query_count_with_both_tracks(
+    anon, pp_api, cycle, ukraine, n, django_assert_max_num_queries
+):
+    for i in range(n):
+        cycle.open(title=f"Track 2 project {i}")
+    many(ukraine, n)
+    for client in (anon, pp_api):
+        for query in ("", "?track=1", "?track=2"):
+            with django_assert_max_num_queries(8):
+                r = client.get(f"/api/projects/{query}")
+            assert r.json()["count"] == (2 * n if not query else n)
+
+
+# --- the public registry's lists --------------------------------------------------------------
+
+
+def test_registry_lists_show_the_track_and_filter_by_it(client, both):
+    page = client.get("/registry/determinations-final/")
+    assert page.status_code == 200
+    listed = [project.reference for _row, project in page.context["rows"]]
+    assert sorted(listed) == ["0001", "UA1000001"]
+    text = page.content.decode()
+    assert '<span class="badge badge-track1">Track 1</span>' in text
+    assert '<span class="badge badge-track2">Track 2</span>' in text
+    assert 'name="track"' in text
+    one = client.get("/registry/determinations-final/?track=1")
+    assert [p.reference for _r, p in one.context["rows"]] == ["UA1000001"]
+    assert one.context["downloads"]["csv"] == (
+        "/opendata/projects.csv?track=1&section=determinations-final"
+    )
+    two = client.get("/registry/determinations-final/?track=2")
+    assert [p.reference for _r, p in two.context["rows"]] == ["0001"]
+    bad = client.get("/registry/determinations-final/?track=7")
+    assert bad.status_code == 400
+    assert "There is no track 7 (1 or 2)." in bad.content.decode()
+
+
+def test_registry_list_sorts_by_track(client, both):
+    page = client.get("/registry/determinations-final/?sort=track")
+    assert [p.reference for _r, p in page.context["rows"]] == ["UA1000001", "0001"]
+    page = client.get("/registry/determinations-final/?sort=-track")
+    assert [p.reference for _r, p in page.context["rows"]] == ["0001", "UA1000001"]
+
+
+@pytest.mark.parametrize("n", [1, 25])
+def test_registry_list_query_count_with_both_tracks(
+    client, cycle, ukraine, n, django_assert_max_num_queries
+):
+    cycle.final()
+    many(ukraine, n)
+    for query in ("", "?track=1", "?track=2&sort=-track"):
+        with django_assert_max_num_queries(10):
+            r = client.get(f"/registry/determinations-final/{query}")
+        assert r.status_code == 200
