@@ -547,21 +547,33 @@ def reconciliation(project: Project, reports: list[MonitoringReport] | None = No
         **{f"issued_cp{p}": _issued_in_period(p) for p in PERIODS}
     )
     for ver in finals:
-        room = {y: t for y, t in sorted((int(y), int(t)) for y, t in ver.verified.items())}
-        for y, t in room.items():
-            years[y]["verified"] += t
-        leftover = 0
-        for period in PERIODS:
-            quantity = getattr(ver, f"issued_cp{period}") or 0
-            for y in room:
-                if period_of(y) == period:
-                    part = min(quantity, room[y])
-                    years[y]["issued"] += part
-                    room[y] -= part
-                    quantity -= part
-            leftover += quantity
-        for y in room:
-            part = min(leftover, room[y])
-            years[y]["issued"] += part
-            leftover -= part
+        for y, t in ver.verified.items():
+            years[int(y)]["verified"] += int(t)
+        issued = {p: getattr(ver, f"issued_cp{p}") or 0 for p in PERIODS}
+        for y, n in issued_by_year(ver.verified, issued).items():
+            years[y]["issued"] += n
     return [{"year": y, **years[y]} for y in sorted(years)]
+
+
+def issued_by_year(verified: dict, issued: dict[int, int]) -> dict[int, int]:
+    """ISSUED_BY_YEAR (``reconciliation``) for one verification: its ERUs issued per commitment
+    period (``issued``) spread over the years it verified (``verified``, year -> tonnes, keys
+    as stored: strings or integers). Pure; ``determinations.conversions`` counts ERUs by year
+    the same way."""
+    room = {y: t for y, t in sorted((int(y), int(t)) for y, t in verified.items())}
+    out = dict.fromkeys(room, 0)
+    leftover = 0
+    for period in PERIODS:
+        quantity = issued.get(period) or 0
+        for y in room:
+            if period_of(y) == period:
+                part = min(quantity, room[y])
+                out[y] += part
+                room[y] -= part
+                quantity -= part
+        leftover += quantity
+    for y in room:
+        part = min(leftover, room[y])
+        out[y] += part
+        leftover -= part
+    return out

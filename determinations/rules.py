@@ -32,3 +32,5 @@ def has_organisation(user) -> bool:
 # participant organisation keeps its organisation's accounts; on a project, its participants.
 rules.add_perm("determinations.manage_registry_accounts", is_participant & has_organisation)
 rules.add_perm("determinations.name_registry_accounts", is_participant_of)
+# The secretariat records Parties' assigned amounts and reported emissions (determinations.inventory).
+rules.add_perm("determinations.record_inventory", is_secretariat)
