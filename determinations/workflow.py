@@ -438,6 +438,12 @@ def deem_final_due(project_ids: list[int], now: datetime) -> int:
     return len(projects)
 
 
+def recorded_determination(**fields) -> Determination:
+    """A determination the host Party made under its own national procedure (para 23, Track 1),
+    unsaved, final as recorded: ``determinations.track1`` records it with its project and event."""
+    return Determination(status=DETERMINATION.initial(D.FINAL), **fields)
+
+
 def reviewable(project: Project) -> Determination | None:
     """The published determination a review can be about, on a locked project."""
     return project.determinations.filter(status__in=[D.PUBLISHED, D.UNDER_REVIEW]).first()

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Max, OuterRef
 from django.db.models.functions import Length
 from django.utils import timezone
@@ -660,6 +660,82 @@ def imported_project(*, status: str, **fields) -> Project:
     status its record derives; the importer writes the events of every step it derived."""
     project = Project(status=PROJECT.initial(status), **fields)
     project.due_at = next_due(project)
+    return project
+
+
+def create_track1_project(
+    actor: User,
+    *,
+    reference: str,
+    national_approval_reference: str,
+    national_guidelines: str,
+    aie: Organisation,
+    determined_on: date,
+    **data,
+) -> Project:
+    """A Track 1 project (para 23) as its host's focal point records it, saved in the status its
+    record derives — final, determined on ``determined_on`` — with its data (``data`` as
+    ``create_project`` takes it, participants not added) and ``reference`` as the host assigned
+    it (``determinations.track1`` checks its form). Called inside that module's act, which checks
+    who, writes the determination and the one event."""
+    _validate_project_data(data)
+    host: Party = data["host_party"]
+    if Project.objects.filter(reference=reference).exists():
+        raise Conflict(
+            _("Reference %(reference)s is already on record.") % {"reference": reference},
+            code="reference_taken",
+            field="reference",
+        )
+    national_approval_reference = (national_approval_reference or "").strip()
+    national_guidelines = (national_guidelines or "").strip()
+    if not national_approval_reference:
+        raise Invalid(
+            _("Give the reference of the host Party's national approval."),
+            code="required",
+            field="national_approval_reference",
+        )
+    check_text(national_approval_reference, "national_approval_reference")
+    check_text(national_guidelines, "national_guidelines")
+    for name, value, limit in (
+        ("national_approval_reference", national_approval_reference, 100),
+        ("national_guidelines", national_guidelines, 300),
+    ):
+        if len(value) > limit:
+            raise Invalid(
+                _("At most %(limit)s characters.") % {"limit": limit}, code="too_long", field=name
+            )
+    bad = [
+        o.name for o in data.get("participants") or [] if o.kind != Organisation.Kind.PARTICIPANT
+    ]
+    if bad:
+        raise Invalid(
+            _("Not a project participant organisation: %(names)s.") % {"names": ", ".join(bad)},
+            code="invalid",
+            field="participants",
+        )
+    project = Project(
+        status=PROJECT.initial(S.FINAL),
+        track=Project.Track.ONE,
+        reference=reference,
+        national_approval_reference=national_approval_reference,
+        national_guidelines=national_guidelines,
+        aie=aie,
+        determination_available_on=determined_on,
+        final_on=determined_on,
+        created_by=actor,
+        host_party=host,
+        title=data["title"],
+    )
+    project.due_at = next_due(project)  # none: no clock runs on a Track 1 project
+    try:
+        with transaction.atomic():
+            _apply_project_data(project, data)
+    except IntegrityError:  # another act took the reference in between
+        raise Conflict(
+            _("Reference %(reference)s is already on record.") % {"reference": reference},
+            code="reference_taken",
+            field="reference",
+        ) from None
     return project
 
 
