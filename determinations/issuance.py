@@ -381,6 +381,7 @@ def issue_erus(actor: User, verification: Verification, *, blocks: list[dict]) -
                             serial_end=end,
                             commitment_period=period,
                             project_identifier=f"JI-{project.reference}",
+                            track=int(project.track),  # para 23: Track 1 or Track 2
                             account=f"{host.code} national registry",
                         )
                         for start, end, period in ranges
