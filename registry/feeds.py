@@ -102,7 +102,10 @@ class NoticeFeed(Feed):
         if project is None:
             subject = item.party if item.party_id else item.organisation
             return f"{event_label(item.kind)} — {subject.name}"
-        return f"{event_label(item.kind)} — {project.reference} {project.title}"
+        title = f"{event_label(item.kind)} — {project.reference} {project.title}"
+        if project.track == Project.Track.ONE:  # para 23: under the host's national procedure
+            return f"{title} · {project.get_track_display()}"
+        return title
 
     def item_description(self, item: Event) -> str:
         if item.project is None and item.party_id:
@@ -142,7 +145,10 @@ class NoticeFeed(Feed):
         return item.actor_label
 
     def item_categories(self, item: Event) -> tuple[str, ...]:
-        return (item.kind,)
+        """The kind first, then the project's track (``track1``, ``track2``)."""
+        if item.project is None:
+            return (item.kind,)
+        return (item.kind, f"track{item.project.track}")
 
 
 class ProjectFeed(NoticeFeed):
@@ -162,9 +168,11 @@ class ProjectFeed(NoticeFeed):
         }
 
     def subtitle(self, obj: Project) -> str:
-        return gettext("Public notices of JI Track 2 project %(reference)s, newest first.") % {
-            "reference": obj.reference
-        }
+        if obj.track == Project.Track.ONE:
+            text = gettext("Public notices of JI Track 1 project %(reference)s, newest first.")
+        else:
+            text = gettext("Public notices of JI Track 2 project %(reference)s, newest first.")
+        return text % {"reference": obj.reference}
 
     def link(self, obj: Project) -> str:
         return reverse("project_detail", args=[obj.reference])

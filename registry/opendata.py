@@ -94,18 +94,48 @@ PROJECT_FIELDS = (
         "reference",
         "string",
         _(
-            "Reference number the secretariat gave the project when it published the PDD: four "
-            "digits, in order of publication."
+            "Reference number of the project. Track 2: the number the secretariat gave the "
+            "project when it published the PDD, four digits, in order of publication. Track 1: "
+            "the reference the host Party assigned, its ISO code and digits (UA1000001)."
         ),
-        SOURCES["reference"],
+        f"{SOURCES['reference']}; Track 1: {SOURCES['track']}",
     ),
     Field("title", "string", _("Title of the project as in its PDD."), SOURCES["pdd"]),
     Field("url", "string", _("Address of the project's public page."), SOURCES["public"]),
     Field(
+        "track",
+        "string",
+        _(
+            "JI track: 1 when the host Party, meeting all the eligibility requirements, approved "
+            "the project and verifies its reductions under its own national procedure; 2 when "
+            "they are verified under the JISC's verification procedure."
+        ),
+        SOURCES["track"],
+        tuple(Project.Track.values),
+    ),
+    Field(
+        "national_approval_reference",
+        "string",
+        _("Track 1: the host Party's reference of its national approval; empty for Track 2."),
+        SOURCES["track"],
+    ),
+    Field(
+        "national_guidelines",
+        "string",
+        _(
+            "Track 1: the national guidelines and procedures under which the host Party approved "
+            "the project and verifies its reductions; empty for Track 2."
+        ),
+        SOURCES["track"],
+    ),
+    Field(
         "status",
         "string",
-        _("Where the project is in the Track 2 cycle."),
-        SOURCES["track2"],
+        _(
+            "Where the project is in its cycle. A Track 1 project is final once the host Party "
+            "has recorded it (or withdrawn)."
+        ),
+        f"{SOURCES['track2']}; Track 1: {SOURCES['track']}",
         PROJECT_STATUSES,
     ),
     Field(
@@ -367,6 +397,13 @@ FILTERS = (
         PROJECT_STATUSES,
     ),
     Field(
+        "track",
+        "string",
+        _("Only projects of this JI track (1 or 2)."),
+        "registry.filters.ProjectFilter",
+        tuple(Project.Track.values),
+    ),
+    Field(
         "host_party",
         "string",
         _("Only projects hosted by the Party with this ISO code (any case)."),
@@ -459,6 +496,9 @@ def project_rows(projects: QuerySet[Project], request: HttpRequest) -> Iterator[
             "pk",
             "reference",
             "title",
+            "track",
+            "national_approval_reference",
+            "national_guidelines",
             "status",
             "small_scale",
             "poa",
@@ -488,6 +528,9 @@ def project_rows(projects: QuerySet[Project], request: HttpRequest) -> Iterator[
             "reference": r["reference"],
             "title": r["title"],
             "url": project_url(request, r["reference"]),
+            "track": r["track"],
+            "national_approval_reference": r["national_approval_reference"],
+            "national_guidelines": r["national_guidelines"],
             "status": r["status"],
             "host_party_code": r["host_party_code"],
             "host_party": r["host_party_name"],
@@ -606,8 +649,9 @@ DATASETS: dict[str, Dataset] = {
             "projects",
             _("Projects"),
             _(
-                "One row per published project (PDD made public by the secretariat), in reference "
-                "order. Drafts and PDDs not yet available are never listed."
+                "One row per published project, in reference order: Track 2 projects whose PDD "
+                "the secretariat made public, and Track 1 projects from the moment their host "
+                "Party recorded them. Drafts and PDDs not yet available are never listed."
             ),
             PROJECT_FIELDS,
             project_rows,
@@ -699,7 +743,7 @@ def dictionary(request: HttpRequest) -> dict:
     """The data dictionary as data: every field of every download."""
     return {
         "version": VERSION,
-        "title": "JI Track 2 open data: data dictionary",
+        "title": "JI open data (Track 1 and Track 2): data dictionary",
         "url": dictionary_url(request),
         "types": TYPES,
         "csv": CSV_RULES,
@@ -759,6 +803,7 @@ def opendata_page(request: HttpRequest) -> HttpResponse:
         "form": filterset.form,
         "statuses": [(v, Project.Status(v).label) for v in PROJECT_STATUSES],
         "hosts": hosts,
+        "tracks": list(Project.Track.choices),
         "page": page,
         "query": query,
         "dictionary_json": reverse("opendata_dictionary"),

@@ -117,6 +117,9 @@ PROJECTS_CSV = [
         "reference",
         "title",
         "url",
+        "track",
+        "national_approval_reference",
+        "national_guidelines",
         "status",
         "host_party_code",
         "host_party",
@@ -142,6 +145,9 @@ PROJECTS_CSV = [
         "0001",
         "Landfill gas capture at Kyiv",
         "http://testserver/projects/0001/",
+        "2",
+        "",
+        "",
         "open_for_comments",
         "UA",
         "Ukraine",
@@ -167,6 +173,9 @@ PROJECTS_CSV = [
         "0002",
         "Wind farm at Odesa",
         "http://testserver/projects/0002/",
+        "2",
+        "",
+        "",
         "final",
         "UA",
         "Ukraine",
@@ -192,6 +201,9 @@ PROJECTS_CSV = [
         "0003",
         "Wind farm at Hokkaido",
         "http://testserver/projects/0003/",
+        "2",
+        "",
+        "",
         "open_for_comments",
         "JP",
         "Japan",
@@ -222,7 +234,7 @@ def test_projects_csv_exact(registry, client):
 
 def test_projects_json_exact(registry, client):
     doc = json_doc(client, "/opendata/projects.json")
-    assert doc["version"] == VERSION == "1.2"
+    assert doc["version"] == VERSION == "1.3"
     assert doc["dataset"] == "projects"
     assert doc["dictionary"] == "http://testserver/opendata/dictionary.json"
     assert doc["filters"] == {}
@@ -231,6 +243,9 @@ def test_projects_json_exact(registry, client):
         "reference": "0002",
         "title": "Wind farm at Odesa",
         "url": "http://testserver/projects/0002/",
+        "track": "2",
+        "national_approval_reference": "",
+        "national_guidelines": "",
         "status": "final",
         "host_party_code": "UA",
         "host_party": "Ukraine",
@@ -276,7 +291,7 @@ def test_verifications_exact(registry, client):
         ],
     ]
     doc = json_doc(client, "/opendata/verifications.json")
-    assert doc["version"] == "1.2"
+    assert doc["version"] == "1.3"
     assert doc["rows"] == [
         {
             "project_reference": "0002",
@@ -405,12 +420,12 @@ def test_every_download_carries_the_dictionary_version(registry, client):
     for name in DATASETS:
         for fmt in ("csv", "json"):
             response = client.get(f"/opendata/{name}.{fmt}")
-            assert response["X-Data-Dictionary-Version"] == "1.2"
+            assert response["X-Data-Dictionary-Version"] == "1.3"
             assert response["Link"] == (
                 '<http://testserver/opendata/dictionary.json>; rel="describedby"'
             )
             if fmt == "json":
-                assert json.loads(body(response))["version"] == "1.2"
+                assert json.loads(body(response))["version"] == "1.3"
         assert client.get(f"/opendata/{name}.csv")["Content-Disposition"] == (
             f'attachment; filename="jitrack-{name}.csv"'
         )
@@ -418,7 +433,7 @@ def test_every_download_carries_the_dictionary_version(registry, client):
 
 def test_dictionary_lists_every_column_of_every_download(registry, client):
     dictionary = client.get("/opendata/dictionary.json").json()
-    assert dictionary["version"] == "1.2"
+    assert dictionary["version"] == "1.3"
     datasets = {d["name"]: d for d in dictionary["datasets"]}
     assert set(datasets) == {"projects", "verifications", "issuances"}
     for name, spec in datasets.items():
@@ -435,6 +450,7 @@ def test_dictionary_lists_every_column_of_every_download(registry, client):
         }
     assert [f["name"] for f in dictionary["filters"]["fields"]] == [
         "status",
+        "track",
         "host_party",
         "aie",
         "q",
@@ -448,7 +464,7 @@ def test_dictionary_lists_every_column_of_every_download(registry, client):
     for table in dictionary["statistics"]:
         response = client.get(table["downloads"]["csv"].removeprefix("http://testserver"))
         assert response.status_code == 200
-        assert response["X-Data-Dictionary-Version"] == "1.2"
+        assert response["X-Data-Dictionary-Version"] == "1.3"
         header = next(csv.reader(io.StringIO(body(response))))
         assert header == [f["name"] for f in table["fields"]], table["name"]
         assert all(f["type"] in TYPES and f["source"] for f in table["fields"])
@@ -458,7 +474,7 @@ def test_opendata_page_shows_the_dictionary_and_filtered_links(registry, client)
     response = client.get("/opendata/?host_party=UA")
     text = response.content.decode()
     assert response.status_code == 200
-    assert "Data dictionary, version 1.2" in text
+    assert "Data dictionary, version 1.3" in text
     assert 'href="http://testserver/opendata/projects.csv?host_party=UA"' in text
     assert 'href="http://testserver/opendata/issuances.json?host_party=UA"' in text
     for spec in DATASETS.values():

@@ -1,11 +1,16 @@
 """Track 1 beside Track 2 (issue 16): the track of each project in the API register and detail,
-the ``?track=`` filter, the public registry's lists and their Track filter, with the query budget
-kept for 1 and many projects of both tracks."""
+the ``?track=`` filter, the public registry's lists and their Track filter, open data and feeds,
+with the query budget kept for 1 and many projects of both tracks."""
 
+import csv
 import datetime as dt
+import io
+import json
 
+import feedparser
 import pytest
 
+from projects import workflow as wf
 from projects.models import ExpectedReduction, Organisation, Project, SectoralScope
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +28,7 @@ def track1_project(host, reference: str, title: str, **fields) -> Project:
         "host_party": host,
         "status": Project.Status.FINAL,
         "final_on": D(2010, 5, 14),
+        "determination_available_on": D(2010, 5, 14),
         "crediting_start": D(2008, 1, 1),
         "crediting_end": D(2012, 12, 31),
         "national_approval_reference": f"Order 1{reference[2:]} of the Ministry",
@@ -38,6 +44,14 @@ def track1_project(host, reference: str, title: str, **fields) -> Project:
     project.sectoral_scopes.add(SectoralScope.objects.get(number=10))
     ExpectedReduction.objects.bulk_create(
         [ExpectedReduction(project=project, year=y, tonnes=120000) for y in (2008, 2009)]
+    )
+    wf.record(
+        project,
+        "track1_recorded",
+        actor=None,
+        label=host.name,
+        to_status=Project.Status.FINAL,
+        data={"reference": reference},
     )
     return project
 
@@ -169,3 +183,70 @@ def test_registry_list_query_count_with_both_tracks(
         with django_assert_max_num_queries(10):
             r = client.get(f"/registry/determinations-final/{query}")
         assert r.status_code == 200
+
+
+# --- open data and feeds ----------------------------------------------------------------------
+
+
+def _body(response) -> str:
+    return b"".join(response.streaming_content).decode()
+
+
+def test_open_data_projects_carry_the_track(client, both):
+    response = client.get("/opendata/projects.csv")
+    assert response["X-Data-Dictionary-Version"] == "1.3"
+    rows = list(csv.DictReader(io.StringIO(_body(response))))
+    by_ref = {r["reference"]: r for r in rows}
+    assert [r["reference"] for r in rows] == ["0001", "UA1000001"]
+    assert by_ref["UA1000001"]["track"] == "1"
+    assert by_ref["UA1000001"]["national_approval_reference"] == "Order 11000001 of the Ministry"
+    assert by_ref["UA1000001"]["national_guidelines"].startswith("National JI procedure")
+    assert by_ref["UA1000001"]["url"] == "http://testserver/projects/UA1000001/"
+    assert by_ref["0001"]["track"] == "2"
+    assert by_ref["0001"]["national_approval_reference"] == ""
+    doc = json.loads(_body(client.get("/opendata/projects.json?track=1")))
+    assert doc["version"] == "1.3" and doc["filters"] == {"track": "1"}
+    assert [(r["reference"], r["track"]) for r in doc["rows"]] == [("UA1000001", "1")]
+    bad = client.get("/opendata/projects.csv?track=x")
+    assert bad.status_code == 400 and "track" in bad.json()["errors"]
+
+
+def test_data_dictionary_documents_the_track(client, db):
+    dictionary = client.get("/opendata/dictionary.json").json()
+    assert dictionary["version"] == "1.3"
+    projects = next(d for d in dictionary["datasets"] if d["name"] == "projects")
+    fields = {f["name"]: f for f in projects["fields"]}
+    assert fields["track"]["values"] == ["1", "2"]
+    assert fields["track"]["source"] == "JI guidelines (decision 9/CMP.1 annex), paras 23 and 24"
+    assert "national_approval_reference" in fields and "national_guidelines" in fields
+    track = next(f for f in dictionary["filters"]["fields"] if f["name"] == "track")
+    assert track["values"] == ["1", "2"]
+
+
+def test_open_data_page_filters_by_track(client, both):
+    page = client.get("/opendata/?track=1")
+    assert page.status_code == 200
+    assert [p.reference for p in page.context["page"].object_list] == ["UA1000001"]
+    text = page.content.decode()
+    assert '<option value="1" selected>Track 1</option>' in text
+    assert '<span class="badge badge-track1">Track 1</span>' in text
+    assert "/opendata/projects.csv?track=1" in text
+
+
+def test_feeds_say_track1(client, both):
+    feed = feedparser.parse(client.get("/feeds/").content)
+    titles = {e.title: [t.term for t in e.tags] for e in feed.entries}
+    one = (
+        "Project approved and determined by the host Party (Track 1) — UA1000001 "
+        "Coal mine methane at Zasyadko · Track 1"
+    )
+    assert titles[one] == ["track1_recorded", "track1"]
+    assert any(
+        title.endswith("0001 Landfill gas capture at Kyiv") and tags[-1] == "track2"
+        for title, tags in titles.items()
+    )
+    project = feedparser.parse(client.get("/projects/UA1000001/feed/").content)
+    assert project.feed.subtitle == "Public notices of JI Track 1 project UA1000001, newest first."
+    assert [e.title for e in project.entries] == [one]
+    two = feedparser.parse(client.get("/projects/0001/feed/").content)
+    assert two.feed.subtitle == "Public notices of JI Track 2 project 0001, newest first."
