@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from determinations import account_api
 from determinations import api as determinations_api
+from determinations.conversions_api import party_conversions
 from fees import api as fees_api
 from jitrack.pagecache import public_page as cached
 from projects import api, inbox
@@ -83,6 +84,11 @@ urlpatterns = [
         "parties/<str:code>/issuance/",
         determinations_api.party_issuance,
         name="api-party-issuance",
+    ),
+    path(
+        "parties/<str:code>/conversions/",
+        cached(party_conversions),
+        name="api-party-conversions",
     ),
     path(
         "parties/<str:code>/aau-holdings/",

@@ -294,6 +294,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "POST": "denied; anonymous=login; party=ok",
     },
     "api-party-issuance": {"GET": "ok", "POST": "method"},
+    "api-party-conversions": {"GET": "ok", "POST": "method"},
     "api-project-changes": {
         "GET": "ok",
         "POST": "denied; anonymous=login; participant=ok",
