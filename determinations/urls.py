@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_views, views
+from . import account_views, aie_change_views, views
 
 urlpatterns = [
     path(
@@ -23,6 +23,11 @@ urlpatterns = [
     path("projects/<str:key>/changes/new/", views.change_new, name="change_new"),
     path("monitoring/<int:pk>/verify/", views.verification_file, name="verification_file"),
     path("monitoring/<int:pk>/withdraw/", views.monitoring_withdraw, name="monitoring_withdraw"),
+    path(
+        "monitoring/<int:pk>/change-aie/",
+        aie_change_views.change_aie,
+        name="monitoring_change_aie",
+    ),
     path(
         "projects/<str:key>/verifications/<int:number>/publish/",
         views.verification_publish,

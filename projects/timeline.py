@@ -74,6 +74,54 @@ def _day(iso: str) -> str:
         return iso
 
 
+def _party_change_requested(data: dict) -> str:
+    name = data.get("party_name") or data.get("organisation") or ""
+    if data.get("cancelled"):
+        return gettext("Addition of %(name)s cancelled.") % {"name": name}
+    return gettext("%(name)s to be added as a Party involved, once its focal point approves.") % {
+        "name": name
+    }
+
+
+def _party_added(data: dict) -> str:
+    if data.get("issued_on"):
+        return gettext("%(party)s; letter of approval issued %(day)s.") % {
+            "party": data.get("party_name", ""),
+            "day": _day(data["issued_on"]),
+        }
+    return f"{data.get('party_name', '')}."
+
+
+def _verification_aie_changed(data: dict) -> str:
+    text = gettext("Monitoring report %(number)s: from %(old)s to %(new)s.") % {
+        "number": data.get("number", ""),
+        "old": data.get("old_aie", ""),
+        "new": data.get("aie", ""),
+    }
+    if data.get("new_number"):
+        text += " " + gettext(
+            "The filed verification was withdrawn; the report was submitted again as "
+            "monitoring report %(number)s."
+        ) % {"number": data["new_number"]}
+    return text
+
+
+# The changes after the determination (``projects.changes``) and the change of AIE for a
+# verification (``determinations.verification.change_verification_aie``).
+CHANGE_DETAILS = {
+    "participant_added": lambda data: f"{data.get('organisation', '')}.",
+    "participant_removed": lambda data: f"{data.get('organisation', '')}.",
+    "party_added": _party_added,
+    "party_removed": lambda data: f"{data.get('party_name', '')}.",
+    "change_requested": _party_change_requested,
+    "crediting_period_renewed": lambda data: (
+        gettext("End of the crediting period: from %(old)s to %(new)s.")
+        % {"old": _day(data.get("old_end") or "—"), "new": _day(data.get("new_end"))}
+    ),
+    "verification_aie_changed": _verification_aie_changed,
+}
+
+
 def event_detail(event: Event) -> str:
     """A short public description of an event's data. Fee amounts never appear here: invoices
     and payments are for the paying participants and the secretariat only (ji-rules §6)."""
@@ -104,6 +152,8 @@ def event_detail(event: Event) -> str:
             "function": data["function"],
             "scopes": ", ".join(str(n) for n in data.get("scopes", [])),
         }
+    if event.kind in CHANGE_DETAILS:
+        return CHANGE_DETAILS[event.kind](data)
     if event.kind == "document_uploaded" and data.get("kind"):
         kind = data["kind"]
         name = Document.Kind(kind).label if kind in Document.Kind.values else kind

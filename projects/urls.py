@@ -4,7 +4,7 @@ from django.urls import path
 from django.views.decorators.http import require_safe
 
 from . import account_views as accounts
-from . import inbox, views
+from . import change_views, inbox, views
 
 # The home page, the dashboards, the project page and the public lists are composed by the
 # registry (``registry.urls``); these are the project's own acts.
@@ -54,6 +54,27 @@ urlpatterns = [
     path("projects/<str:key>/change-aie/", views.change_aie, name="project_change_aie"),
     path("projects/<str:key>/withdraw/", views.withdraw, name="project_withdraw"),
     path("projects/<str:key>/terminate/", views.terminate, name="project_terminate"),
+    # changes after the determination (projects.changes)
+    path(
+        "projects/<str:key>/participation/change/",
+        change_views.change_request,
+        name="participation_change",
+    ),
+    path(
+        "participation-changes/<int:pk>/cancel/",
+        change_views.change_cancel,
+        name="participation_change_cancel",
+    ),
+    path(
+        "participation-changes/<int:pk>/approve/",
+        change_views.change_approve,
+        name="participation_change_approve",
+    ),
+    path(
+        "projects/<str:key>/crediting-period/",
+        change_views.crediting_renew,
+        name="crediting_period_renew",
+    ),
     path("projects/<str:key>/submit-pdd/", views.submit_pdd, name="submit_pdd"),
     path("projects/<str:key>/check-pdd/", views.check_pdd, name="check_pdd"),
     path("projects/<str:key>/comments/", views.comment_add, name="comment_add"),

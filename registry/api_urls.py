@@ -3,12 +3,12 @@ anonymous client reads is served from the page cache (jitrack.pagecache)."""
 
 from django.urls import include, path
 
-from determinations import account_api
+from determinations import account_api, aie_change_views
 from determinations import api as determinations_api
 from determinations.conversions_api import party_conversions
 from fees import api as fees_api
 from jitrack.pagecache import public_page as cached
-from projects import api, inbox
+from projects import api, change_api, component_api, inbox
 from registry import api as registry_api
 from reviews import api as reviews_api
 
@@ -34,6 +34,26 @@ urlpatterns = [
     path("projects/<str:key>/timeline/", cached(api.timeline), name="api-project-timeline"),
     path("projects/<str:key>/withdraw/", api.withdraw, name="api-project-withdraw"),
     path("projects/<str:key>/terminate/", api.terminate, name="api-project-terminate"),
+    path(
+        "projects/<str:key>/participation-changes/",
+        change_api.participation_changes,
+        name="api-project-participation-changes",
+    ),
+    path(
+        "participation-changes/<int:pk>/cancel/",
+        change_api.cancel_change,
+        name="api-participation-change-cancel",
+    ),
+    path(
+        "participation-changes/<int:pk>/approve/",
+        change_api.approve_change,
+        name="api-participation-change-approve",
+    ),
+    path(
+        "projects/<str:key>/crediting-period/",
+        change_api.renew_crediting_period,
+        name="api-project-crediting-period",
+    ),
     path(
         "projects/<str:key>/determination/",
         determinations_api.submit_determination,
@@ -76,6 +96,11 @@ urlpatterns = [
         name="api-monitoring-report-withdraw",
     ),
     path(
+        "monitoring-reports/<int:pk>/change-aie/",
+        aie_change_views.change_aie_api,
+        name="api-monitoring-report-change-aie",
+    ),
+    path(
         "monitoring-reports/<int:pk>/verification/",
         determinations_api.submit_verification,
         name="api-monitoring-report-verification",
@@ -84,11 +109,6 @@ urlpatterns = [
         "parties/<str:code>/issuance/",
         determinations_api.party_issuance,
         name="api-party-issuance",
-    ),
-    path(
-        "parties/<str:code>/conversions/",
-        cached(party_conversions),
-        name="api-party-conversions",
     ),
     path(
         "parties/<str:code>/aau-holdings/",
@@ -106,6 +126,11 @@ urlpatterns = [
         "registry-accounts/<int:pk>/deactivate/",
         account_api.deactivate_registry_account,
         name="api-registry-account-deactivate",
+    ),
+    path(
+        "parties/<str:code>/conversions/",
+        cached(party_conversions),
+        name="api-party-conversions",
     ),
     path(
         "projects/<str:key>/registry-accounts/",

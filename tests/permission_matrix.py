@@ -141,6 +141,19 @@ PARAMS = {
         {"pk": "monitoring_report"},
     ),
     "eru_transfer": {"pk": "eru_block"},
+    # changes after the determination (projects.changes) and the change of AIE for verification
+    **dict.fromkeys(
+        [
+            "participation_change_cancel",
+            "participation_change_approve",
+            "api-participation-change-cancel",
+            "api-participation-change-approve",
+        ],
+        {"pk": "participation_change"},
+    ),
+    **dict.fromkeys(
+        ["monitoring_change_aie", "api-monitoring-report-change-aie"], {"pk": "monitoring_report"}
+    ),
     "registry_account_deactivate": {"pk": "registry_account"},
     "api-registry-account-deactivate": {"pk": "registry_account"},
     "api-eru-block-transfer": {"pk": "eru_block"},
@@ -1445,6 +1458,49 @@ EXPECTED: dict[str, dict[str, str]] = {
     "verification_review": {
         "GET": "denied; anonymous=login; party,jisc,jisc_conflicted=ok",
         "POST": "denied; anonymous=login; party,jisc,jisc_conflicted=ok",
+    },
+    # changes after the determination (projects.changes): the participants request and cancel,
+    # the new Party's focal point approves (none among the demo users for the matrix's change),
+    # the host's focal point renews the crediting period; the change of AIE for verification
+    "participation_change": {
+        "GET": "denied; anonymous=login; participant=ok",
+        "POST": "denied; anonymous=login; participant=ok",
+    },
+    "participation_change_cancel": {
+        "GET": "denied; anonymous=login; participant=ok",
+        "POST": "denied; anonymous=login; participant=ok",
+    },
+    "participation_change_approve": {
+        "GET": "denied; anonymous=login",
+        "POST": "denied; anonymous=login",
+    },
+    "crediting_period_renew": {
+        "GET": "denied; anonymous=login; party=ok",
+        "POST": "denied; anonymous=login; party=ok",
+    },
+    "monitoring_change_aie": {
+        "GET": "denied; anonymous=login; participant=ok",
+        "POST": "denied; anonymous=login; participant=ok",
+    },
+    "api-project-participation-changes": {
+        "GET": "ok",
+        "POST": "denied; anonymous=login; participant=ok",
+    },
+    "api-participation-change-cancel": {
+        "GET": "method; anonymous=login",
+        "POST": "denied; anonymous=login; participant=ok",
+    },
+    "api-participation-change-approve": {
+        "GET": "method; anonymous=login",
+        "POST": "denied; anonymous=login",
+    },
+    "api-project-crediting-period": {
+        "GET": "method; anonymous=login",
+        "POST": "denied; anonymous=login; party=ok",
+    },
+    "api-monitoring-report-change-aie": {
+        "GET": "method; anonymous=login",
+        "POST": "denied; anonymous=login; participant=ok",
     },
 }
 

@@ -42,6 +42,7 @@ from rest_framework.authtoken.models import Token
 from determinations.models import EruBlock, MonitoringReport, RegistryAccount
 from fees import services as fee_services
 from fees.models import Invoice, Reimbursement
+from projects import changes as pchanges
 from projects import workflow as wf
 from projects.accounts import SECOND_FACTOR
 from projects.models import (
@@ -283,6 +284,19 @@ def _objects(p: dict[str, Project], users) -> dict[str, object]:
         "content_type": ContentType.objects.get_for_model(Project),
         "totp_device": device,
         "notification": Notification.objects.filter(user=users["participant"]).first(),
+        # a new Party waiting for its focal point's approval (projects.changes)
+        "participation_change": pchanges.request_change(
+            users["participant"],
+            p["final"],
+            kind="add_party",
+            party=Party.objects.filter(kp_party=True)
+            .exclude(pk=p["final"].host_party_id)
+            .exclude(pk__in=p["final"].parties_involved.values("pk"))
+            .order_by("code")
+            .first(),
+            reason="Matrix test.",
+            consent_declared=True,
+        ),
     }
 
 
