@@ -236,13 +236,27 @@ class MonitoringReportForm(SupportingSlots):
     )
     report = forms.FileField(label=gettext_lazy("Monitoring report (PDF)"), widget=_pdf_input())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, components=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["aie"].queryset = Organisation.objects.filter(
             kind=Organisation.Kind.AIE,
             accreditations__function=Accreditation.Function.VERIFICATION,
             accreditations__status=Accreditation.Status.ACCREDITED,
         ).order_by("name")
+        if components:
+            # A programme with components reports per component (``determinations.verification``
+            # COMPONENT_MONITORING); the domain checks the choice against the period.
+            self.fields["component"] = forms.TypedChoiceField(
+                coerce=int,
+                label=_("Component activity"),
+                choices=[("", _("Choose a component"))]
+                + [(c.number, f"{c.reference} — {c.title}") for c in components],
+                help_text=_(
+                    "The period starts no earlier than the component's inclusion (and ends "
+                    "before its exclusion)."
+                ),
+            )
+            self.order_fields(["component"])
 
     def clean(self):
         data = super().clean()

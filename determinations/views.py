@@ -19,6 +19,7 @@ from jitrack.confirm import Consequences, act_confirmed
 from jitrack.errors import DomainError
 from jitrack.web import GET_POST, act, apply_error, bind, paginate, refuse
 from projects import checks as project_checks
+from projects.components import component_reference
 from projects.forms import CheckForm
 from projects.models import Accreditation, Party, Project
 from projects.selectors import visible_projects
@@ -240,11 +241,20 @@ def _project_verification(request, key: str, number: int) -> tuple[Project, Veri
     return project, ver
 
 
+def _of_component(project: Project, report: MonitoringReport) -> str:
+    """The suffix naming the component of a report on a programme's component, for a page's
+    title (``determinations.verification`` COMPONENT_MONITORING); empty otherwise."""
+    if report.component_id is None:
+        return ""
+    reference = component_reference(project, report.component.number)
+    return " " + _("(component %(reference)s)") % {"reference": reference}
+
+
 def _report_or_404(request, pk: int) -> MonitoringReport:
     report = None
     if 0 < pk <= MAX_PK:
         report = (
-            MonitoringReport.objects.select_related("project", "aie")
+            MonitoringReport.objects.select_related("project", "aie", "component")
             .filter(pk=pk, project__in=visible_projects(request.user).values("pk"))
             .first()
         )
@@ -328,7 +338,15 @@ def monitoring_new(request, key):
         return refuse(request, _("Only the project participants submit monitoring reports."))
     if (not_now := _not_now(request, vwf.GUARDS["submit_monitoring"], project)) is not None:
         return not_now
-    form = bind(request, MonitoringReportForm)
+    # A programme with components names one (COMPONENT_MONITORING); ``?component=N`` from the
+    # component's page chooses it.
+    components = list(project.components.order_by("number")) if project.poa else []
+    form = bind(
+        request,
+        MonitoringReportForm,
+        components=components,
+        initial={"component": request.GET.get("component", "")},
+    )
     return _form_page(
         request,
         project,
@@ -342,6 +360,7 @@ def monitoring_new(request, key):
             claimed=d["claimed"],
             report=d["report"],
             supporting=form.supporting(),
+            component=d.get("component"),
         ),
         title=_("Submit a monitoring report"),
         intro=_(
@@ -422,7 +441,8 @@ def verification_file(request, pk: int):
             conditions_reasons=d["conditions_reasons"],
         ),
         title=_("Verification report (F-JI-VRep) for monitoring report %(number)s")
-        % {"number": report.number},
+        % {"number": report.number}
+        + _of_component(project, report),
         intro=_(
             "Paras 37-38: determine the reductions achieved in the monitoring period. The "
             "report is rendered to PDF and published by the secretariat once the verification fee "
@@ -548,7 +568,8 @@ def eru_issue(request, key, number: int):
         form,
         lambda d: issuance.issue_erus(request.user, ver, blocks=form.block_dicts()),
         consequences=lambda d: _issue_consequences(project, ver, d, remaining),
-        title=_("Issue ERUs for F-JI-VRep (%(number)s)") % {"number": ver.number},
+        title=_("Issue ERUs for F-JI-VRep (%(number)s)") % {"number": ver.number}
+        + _of_component(project, ver.monitoring_report),
         intro=_(
             "13/CMP.1 annex para 29: AAUs held in the national registry are converted to "
             "ERUs; each unit keeps its serial number and one AAU is cancelled for every ERU. "

@@ -28,14 +28,16 @@ COMPONENT_FINAL_EXCLUSION: an exclusion is final (no re-inclusion): a component 
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jitrack.db import JSONRow, JSONRows
 from jitrack.errors import Conflict, Invalid, NotFound
 from jitrack.guards import Guard
 from jitrack.statuses import Machine
@@ -258,6 +260,75 @@ def components_of(project: Project) -> QuerySet[ComponentActivity]:
         )
         .order_by("number")
     )
+
+
+# The project page's component rows (``with_components``): key -> path on ComponentActivity.
+ROW = {
+    "id": "pk",
+    "number": "number",
+    "title": "title",
+    "location": "location",
+    "included_on": "included_on",
+    "status": "status",
+    "excluded_on": "excluded_on",
+    "expected_annual_reductions": "expected_annual_reductions",
+}
+
+
+def with_components(qs: QuerySet[Project]) -> QuerySet[Project]:
+    """Annotate each project with its components as a JSON array (``component_json``), each
+    with the monitoring reports not withdrawn and the ERUs issued for it: a subquery of the
+    same query, since the project page's query budget has no room for another."""
+    erus = (
+        ComponentActivity.objects.filter(pk=OuterRef("pk"))
+        .annotate(total=Sum("monitoring__verification__erus_issued", default=0))
+        .values("total")
+    )
+    reports = (
+        ComponentActivity.objects.filter(pk=OuterRef("pk"))
+        .annotate(n=Count("monitoring", filter=~Q(monitoring__status="withdrawn")))
+        .values("n")
+    )
+    rows = (
+        ComponentActivity.objects.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(
+            rows=JSONRows(
+                JSONRow(
+                    **{key: F(path) for key, path in ROW.items()},
+                    erus_issued=Subquery(erus[:1]),
+                    report_count=Subquery(reports[:1]),
+                )
+            )
+        )
+        .values("rows")
+    )
+    return qs.annotate(component_json=Subquery(rows[:1]))
+
+
+def _day_of(value) -> date | None:
+    return None if value is None else date.fromisoformat(str(value)[:10])
+
+
+def component_rows(project: Project) -> list[ComponentActivity]:
+    """The programme's components in number order, with ``report_count`` and ``erus_issued``:
+    read from the ``with_components`` annotation (no query), else from ``components_of``."""
+    if not hasattr(project, "component_json"):
+        rows = list(components_of(project))
+    else:
+        rows = []
+        for row in json.loads(project.component_json) if project.component_json else []:
+            row["included_on"] = _day_of(row["included_on"])
+            row["excluded_on"] = _day_of(row["excluded_on"])
+            extra = {k: int(row.pop(k) or 0) for k in ("erus_issued", "report_count")}
+            component = ComponentActivity(project=project, **row)
+            component.__dict__.update(extra)
+            rows.append(component)
+        rows.sort(key=lambda c: c.number)
+    for component in rows:
+        component.project = project  # its reference, without a query
+    return rows
 
 
 def component_of(project: Project, number) -> ComponentActivity:

@@ -3,8 +3,10 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path
 from django.views.decorators.http import require_safe
 
+from jitrack.pagecache import public_page as cached
+
 from . import account_views as accounts
-from . import change_views, inbox, views
+from . import change_views, component_views, inbox, views
 
 # The home page, the dashboards, the project page and the public lists are composed by the
 # registry (``registry.urls``); these are the project's own acts.
@@ -54,6 +56,21 @@ urlpatterns = [
     path("projects/<str:key>/change-aie/", views.change_aie, name="project_change_aie"),
     path("projects/<str:key>/withdraw/", views.withdraw, name="project_withdraw"),
     path("projects/<str:key>/terminate/", views.terminate, name="project_terminate"),
+    path(
+        "projects/<str:key>/components/new/",
+        component_views.component_include,
+        name="component_include",
+    ),
+    path(
+        "projects/<str:key>/components/<int:number>/",
+        cached(component_views.component_detail),
+        name="component_detail",
+    ),
+    path(
+        "projects/<str:key>/components/<int:number>/exclude/",
+        component_views.component_exclude,
+        name="component_exclude",
+    ),
     # changes after the determination (projects.changes)
     path(
         "projects/<str:key>/participation/change/",

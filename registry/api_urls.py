@@ -35,6 +35,21 @@ urlpatterns = [
     path("projects/<str:key>/withdraw/", api.withdraw, name="api-project-withdraw"),
     path("projects/<str:key>/terminate/", api.terminate, name="api-project-terminate"),
     path(
+        "projects/<str:key>/components/",
+        cached(component_api.components),
+        name="api-project-components",
+    ),
+    path(
+        "projects/<str:key>/components/<int:number>/",
+        cached(component_api.component),
+        name="api-project-component",
+    ),
+    path(
+        "projects/<str:key>/components/<int:number>/exclude/",
+        component_api.exclude,
+        name="api-project-component-exclude",
+    ),
+    path(
         "projects/<str:key>/participation-changes/",
         change_api.participation_changes,
         name="api-project-participation-changes",

@@ -25,6 +25,7 @@ from fees.selectors import fee_schedules, with_fee
 from jitrack.errors import Forbidden
 from jitrack.web import paginate, part_of_page
 from projects import workflow as wf
+from projects.components import with_components
 from projects.forms import CommentForm
 from projects.models import Counter, Document, Project, User
 from projects.selectors import (
@@ -152,7 +153,7 @@ def _page_queryset(user) -> QuerySet[Project]:
         .select_related("host_party", "aie")
         .prefetch_related("participants", "sectoral_scopes")
     )
-    return with_history_counts(with_fee(with_pending_engagement(projects)))
+    return with_components(with_history_counts(with_fee(with_pending_engagement(projects))))
 
 
 @require_safe
@@ -277,6 +278,28 @@ def _verification_of(report: MonitoringReport) -> Verification | None:
         return None
 
 
+def _per_component(reports: list) -> list[dict]:
+    """A programme's reductions per component: claimed (reports not withdrawn or rejected),
+    verified (final verifications shown) and ERUs issued, from the rows the monitoring page has
+    (``determinations.verification`` COMPONENT_MONITORING). Empty for a project without
+    components."""
+    rows: dict[int, dict] = {}
+    for report in reports:
+        if report.component is None:
+            continue
+        row = rows.setdefault(
+            report.component.number,
+            {"component": report.component, "claimed": 0, "verified": 0, "issued": 0},
+        )
+        if report.status not in ("withdrawn", "rejected"):
+            row["claimed"] += report.claimed_total
+        ver = report.shown_verification
+        if ver is not None and ver.status == V.FINAL:
+            row["verified"] += ver.verified_total
+            row["issued"] += ver.erus_issued
+    return [rows[n] for n in sorted(rows)]
+
+
 @require_safe
 def monitoring(request, key):
     """Public: monitoring reports, changes, verifications, reconciliation and the acts this user
@@ -297,8 +320,13 @@ def monitoring(request, key):
     now = timezone.now()
 
     reports = list(
-        MonitoringReport.objects.filter(project=project).select_related("aie", "verification")
+        MonitoringReport.objects.filter(project=project).select_related(
+            "aie", "verification", "component"
+        )
     )
+    for report in reports:
+        if report.component is not None:
+            report.component.project = project  # its reference, without a query
     verifications = []
     for report in reports:
         ver = _verification_of(report)
@@ -343,6 +371,11 @@ def monitoring(request, key):
             .select_related("issuance__verification")
             .order_by("serial_start")
         )
+        # each block's component (a programme's): the verification shown above, no query
+        by_pk = {v.pk: v for v in verifications}
+        for block in blocks:
+            ver = by_pk.get(block.issuance.verification_id)
+            block.component = ver.monitoring_report.component if ver is not None else None
     return render(
         request,
         "determinations/verification/monitoring.html",
@@ -352,6 +385,7 @@ def monitoring(request, key):
             "changes": changes,
             "verifications": verifications,
             "reconciliation": issuance.reconciliation(project, reports),
+            "per_component": _per_component(reports),
             "blocks": blocks,
             "can": {
                 "submit": guards["submit_monitoring"].allows(user, project),

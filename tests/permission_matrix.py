@@ -141,6 +141,16 @@ PARAMS = {
         {"pk": "monitoring_report"},
     ),
     "eru_transfer": {"pk": "eru_block"},
+    # a component of the final project (projects.components)
+    **dict.fromkeys(
+        [
+            "component_detail",
+            "component_exclude",
+            "api-project-component",
+            "api-project-component-exclude",
+        ],
+        {"number": "component"},
+    ),
     # changes after the determination (projects.changes) and the change of AIE for verification
     **dict.fromkeys(
         [
@@ -1153,6 +1163,13 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "method; anonymous=login",
         "POST": "denied; anonymous=login; participant,secretariat=ok",
     },
+    # components of a programme (projects.components): public with it; its participants act
+    "api-project-components": {"GET": "ok", "POST": "denied; anonymous=login; participant=ok"},
+    "api-project-component": {"GET": "ok", "POST": "method; anonymous=login"},
+    "api-project-component-exclude": {
+        "GET": "method",
+        "POST": "denied; anonymous=login; participant=ok",
+    },
     "api-project-timeline": {"GET": "ok", "POST": "method"},
     "api-project-update": {
         "GET": "method; anonymous=login",
@@ -1219,6 +1236,15 @@ EXPECTED: dict[str, dict[str, str]] = {
     "project_terminate": {
         "GET": "denied; anonymous=login; participant,secretariat=ok",
         "POST": "denied; anonymous=login; participant,secretariat=ok",
+    },
+    "component_detail": {"GET": "ok", "POST": "method"},
+    "component_include": {
+        "GET": "denied; anonymous=login; participant=ok",
+        "POST": "denied; anonymous=login; participant=ok",
+    },
+    "component_exclude": {
+        "GET": "denied; anonymous=login; participant=ok",
+        "POST": "denied; anonymous=login; participant=ok",
     },
     "project_withdraw": {
         "GET": "not_found; anonymous=login; participant=ok; aie,party,secretariat=denied",

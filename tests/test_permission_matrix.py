@@ -24,6 +24,7 @@ import io
 import json
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,7 @@ from projects import changes as pchanges
 from projects import workflow as wf
 from projects.accounts import SECOND_FACTOR
 from projects.models import (
+    ComponentActivity,
     Document,
     Engagement,
     LetterOfApproval,
@@ -249,6 +251,10 @@ def _objects(p: dict[str, Project], users) -> dict[str, object]:
         "open_comment": open_comment,
         "attachment": attached,
         "monitoring_report": MonitoringReport.objects.filter(project=p["final"]).first(),
+        # a component activity (projects.components) on the final project's record
+        "component": ComponentActivity.objects.create(
+            project=p["final"], number=1, title="Matrix component", included_on=date(2009, 1, 1)
+        ),
         "eru_block": EruBlock.objects.order_by("pk").first(),
         # the demo participant's account (determinations.accounts)
         "registry_account": RegistryAccount.objects.create(

@@ -50,6 +50,8 @@ FORMS = {
     "project_change_aie",
     "project_withdraw",
     "project_terminate",
+    "component_include",
+    "component_exclude",
     "participation_change",
     "participation_change_cancel",
     "participation_change_approve",
