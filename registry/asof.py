@@ -6,6 +6,9 @@ log (STYLE habit 2), not from the project's current columns: the status is the l
 come from the ``pdd_published`` and ``determination_published`` events; the AIE from
 ``aie_changed``; the verifications, their windows and the ERUs issued from the verification and
 issuance events; comment answers from the answer events (which carry the answer's text).
+The participants, the other Parties involved and the end of the crediting period are the current
+ones with the changes recorded after the day undone, newest first (``projects.changes``: each
+event carries the organisation's or the Party's id and name, a renewal the old and the new end).
 Documents and comments carry their own publication and receipt instants.
 
 "The end of day D" is 24:00 GMT on D, i.e. everything recorded before 00:00 GMT on D + 1
@@ -126,6 +129,10 @@ class Snapshot:
     review_decided_at: datetime | None = None
     verifications: list[VerificationState] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    # (id, name), ordered by name: as they stood at the end of the day
+    participants: list[tuple[int, str]] = field(default_factory=list)
+    parties: list[tuple[int, str]] = field(default_factory=list)
+    crediting_end: date | None = None
     answers: dict[int, tuple[str, datetime]] = field(default_factory=dict)
 
     @property
@@ -157,11 +164,23 @@ class Snapshot:
         return sum(v.erus_issued for v in self.verifications)
 
 
-def rebuild(events: list[Event], day: date, *, current_aie: str = "") -> Snapshot:
+def rebuild(
+    events: list[Event],
+    day: date,
+    *,
+    current_aie: str = "",
+    participants: list[tuple[int, str]] = (),
+    parties: list[tuple[int, str]] = (),
+    crediting_end: date | None = None,
+) -> Snapshot:
     """The snapshot at the end of ``day`` from the project's events (all of them, in order;
-    private ones count for the status, only public ones are listed). Pure: no queries."""
+    private ones count for the status, only public ones are listed) and the project's current
+    participants, other Parties involved and crediting period end. Pure: no queries."""
     until = end_of(day)
     snap = Snapshot(day=day, until=until, aie=current_aie)
+    snap.participants, snap.parties, snap.crediting_end = _undo_changes(
+        events, until, participants, parties, crediting_end
+    )
     verifications: dict[int, VerificationState] = {}
     later_aie_change: Event | None = None
     for event in events:
@@ -216,6 +235,35 @@ def rebuild(events: list[Event], day: date, *, current_aie: str = "") -> Snapsho
         key=lambda v: v.number,
     )
     return snap
+
+
+def _undo_changes(
+    events: list[Event],
+    until: datetime,
+    participants: list[tuple[int, str]],
+    parties: list[tuple[int, str]],
+    crediting_end: date | None,
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]], date | None]:
+    """The current sets with every change recorded at or after ``until`` undone, newest first."""
+    orgs = dict(participants)
+    involved = dict(parties)
+    for event in reversed(events):
+        if event.created_at < until:
+            break
+        data = event.data or {}
+        kind = event.kind
+        if kind == "participant_added":
+            orgs.pop(data.get("organisation_id"), None)
+        elif kind == "participant_removed" and data.get("organisation_id"):
+            orgs[data["organisation_id"]] = data.get("organisation", "")
+        elif kind == "party_added":
+            involved.pop(data.get("party_id"), None)
+        elif kind == "party_removed" and data.get("party_id"):
+            involved[data["party_id"]] = data.get("party_name", "")
+        elif kind == "crediting_period_renewed":
+            crediting_end = _date(data.get("old_end"))
+    by_name = sorted(orgs.items(), key=lambda row: row[1])
+    return by_name, sorted(involved.items(), key=lambda row: row[1]), crediting_end
 
 
 def _verification_event(
@@ -277,7 +325,18 @@ def project_as_of(request: HttpRequest, project: Project, raw: str) -> HttpRespo
             status=400,
         )
     events = list(Event.objects.filter(project=project).order_by("created_at", "pk"))
-    snap = rebuild(events, day, current_aie=project.aie.name if project.aie_id else "")
+    snap = rebuild(
+        events,
+        day,
+        current_aie=project.aie.name if project.aie_id else "",
+        participants=[(org.pk, org.name) for org in project.participants.all()],
+        parties=[
+            (party.pk, party.name)
+            for party in project.parties_involved.all()
+            if party.pk != project.host_party_id
+        ],
+        crediting_end=project.crediting_end,
+    )
     context: dict = {"project": project, "snap": snap, "as_of": day.isoformat()}
     if not snap.published:
         return render(request, "projects/as_of.html", context, status=404)
