@@ -146,6 +146,37 @@ def entity_named(name: str, field: str = "entity") -> Organisation:
     return org
 
 
+def participants_named(names: list[str]) -> list[Organisation]:
+    """TRACK1_DETERMINATION: the participants as the host names them — organisations of those
+    names that are participants, or new historical participant records."""
+    out: list[Organisation] = []
+    for raw in names or []:
+        name = " ".join((raw or "").split())
+        if not name or any(o.name == name for o in out):
+            continue
+        if len(name) > 200:
+            raise Invalid(
+                _("An organisation's name has at most 200 characters."), field="participants"
+            )
+        check_text(name, "participants")
+        org = Organisation.objects.filter(name=name).first()
+        if org is None:
+            org = Organisation.objects.create(
+                name=name, kind=Organisation.Kind.PARTICIPANT, historical=True
+            )
+        elif org.kind != Organisation.Kind.PARTICIPANT:
+            raise Invalid(
+                _("%(name)s is on record as a %(kind)s, not a project participant.")
+                % {"name": name, "kind": org.get_kind_display().lower()},
+                code="not_a_participant",
+                field="participants",
+            )
+        out.append(org)
+    if len(out) > 50:
+        raise Invalid(_("Name at most 50 participants."), field="participants")
+    return out
+
+
 def _past_day(day: date | None, field: str, what: str) -> date:
     if not isinstance(day, date):
         raise Invalid(_("Give the date %(what)s.") % {"what": what}, code="required", field=field)
@@ -183,7 +214,8 @@ def record_project(
 ) -> Project:
     """The host's focal point records a Track 1 project with its determination, in one act.
     ``data`` is the project's data as ``projects.workflow.create_project`` takes it, its
-    ``host_party`` the focal point's Party. Writes the project (final), its determination
+    ``host_party`` the focal point's Party; ``participant_names`` may stand for ``participants``
+    (``participants_named``). Writes the project (final), its determination
     (final, positive), the published determination report (and PDD) and one public event
     ``track1_recorded``."""
     host = data.get("host_party")
@@ -208,6 +240,8 @@ def record_project(
                 field="reference",
             )
         aie = entity_named(entity)
+        if "participant_names" in data:
+            data["participants"] = participants_named(data.pop("participant_names"))
         project = wf.create_track1_project(
             actor,
             reference=reference,

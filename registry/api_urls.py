@@ -6,6 +6,8 @@ from django.urls import include, path
 from determinations import account_api, aie_change_views
 from determinations import api as determinations_api
 from determinations.conversions_api import party_conversions
+from determinations.track1_api import record_project as track1_project
+from determinations.track1_api import record_verification as track1_verification
 from fees import api as fees_api
 from jitrack.pagecache import public_page as cached
 from projects import api, change_api, component_api, inbox
@@ -134,6 +136,13 @@ urlpatterns = [
         "eru-blocks/<int:pk>/transfer/",
         determinations_api.transfer_block,
         name="api-eru-block-transfer",
+    ),
+    # Track 1 (para 23): the host's focal point records projects and verifications
+    path("track1/projects/", track1_project, name="api-track1-projects"),
+    path(
+        "projects/<str:key>/track1-verifications/",
+        track1_verification,
+        name="api-project-track1-verifications",
     ),
     # the registry accounts participants name for their ERUs (determinations.accounts)
     path("registry-accounts/", account_api.registry_accounts, name="api-registry-accounts"),

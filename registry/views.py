@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from determinations import issuance
+from determinations import issuance, track1
 from determinations import verification as vwf
 from determinations.models import EruBlock, MonitoringReport, Verification
 from determinations.selectors import available_actions as determination_actions
@@ -225,6 +225,8 @@ def project_detail(request, key):
         **determination_actions(project, user),
         **fee_actions(project, user),
         "view_email": user.has_perm("projects.view_comment_email", project),
+        # para 23: the host's focal point records the verifications of a Track 1 project
+        "track1_verification": track1.may_record_verification(user, project),
     }
     review = project_review_context(request, project, parties)
     can.update(review.pop("can"))

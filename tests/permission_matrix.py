@@ -339,6 +339,15 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "method; anonymous=login",
         "POST": "denied; anonymous=login; party=ok",
     },
+    # Track 1 (para 23): the host's focal point records its projects and their verifications
+    "api-track1-projects": {
+        "GET": "method; anonymous=login",
+        "POST": "denied; anonymous=login; party=ok",
+    },
+    "api-project-track1-verifications": {
+        "GET": "method; anonymous=login",
+        "POST": "denied; anonymous=login; party=ok",
+    },
     "api-verification-publish": {
         "GET": "method; anonymous=login",
         "POST": "denied; anonymous=login; secretariat=ok",
@@ -366,6 +375,15 @@ EXPECTED: dict[str, dict[str, str]] = {
         "POST": "denied; anonymous=login; party=ok",
     },
     "eru_transfer": {
+        "GET": "denied; anonymous=login; party=ok",
+        "POST": "denied; anonymous=login; party=ok",
+    },
+    # Track 1 (para 23): the host's focal point records its projects and their verifications
+    "track1_project_new": {
+        "GET": "denied; anonymous=login; party=ok",
+        "POST": "denied; anonymous=login; party=ok",
+    },
+    "track1_verification_new": {
         "GET": "denied; anonymous=login; party=ok",
         "POST": "denied; anonymous=login; party=ok",
     },

@@ -293,3 +293,17 @@ def test_record_verification_guards(dfp, host, japan, participant):
         verify(dfp, Project.objects.get(pk=project.pk))
     assert err.value.code == "wrong_status"
     assert not Verification.objects.exists()
+
+
+def test_record_project_names_its_participants(dfp, host):
+    known = Organisation.objects.create(name="Green Carbon Ltd", kind="participant")
+    project = record(
+        dfp, host, participant_names=["Green Carbon Ltd", " Kyiv  Vodokanal ", "", "Kyiv Vodokanal"]
+    )
+    names = sorted(project.participants.values_list("name", "historical"))
+    assert names == [("Green Carbon Ltd", False), ("Kyiv Vodokanal", True)]
+    assert known in project.participants.all()
+    AIEFactory(name="TÜV SÜD")
+    with pytest.raises(Invalid) as err:
+        record(dfp, host, reference="UA1000002", participant_names=["TÜV SÜD"])
+    assert err.value.code == "not_a_participant"

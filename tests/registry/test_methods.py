@@ -73,6 +73,8 @@ FORMS = {
     "verification_publish",
     "eru_issue",
     "eru_transfer",
+    "track1_project_new",
+    "track1_verification_new",
     "registry_accounts",
     "registry_account_deactivate",
     "meeting_minutes",
