@@ -862,7 +862,9 @@ def change_verification_aie(
     with transaction.atomic():
         project = lock(report.project_id)
         report = (
-            MonitoringReport.objects.select_for_update().select_related("aie").get(pk=report.pk)
+            MonitoringReport.objects.select_for_update(of=("self",))
+            .select_related("aie")
+            .get(pk=report.pk)
         )
         ver = Verification.objects.select_for_update().filter(monitoring_report=report).first()
         CHANGE_VERIFICATION_AIE.check(actor, report, project)

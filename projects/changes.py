@@ -364,7 +364,7 @@ def approve_party(
     with transaction.atomic():
         project = lock(change.project_id)
         change = (
-            ProjectChange.objects.select_for_update()
+            ProjectChange.objects.select_for_update(of=("self",))
             .select_related("party", "organisation")
             .get(pk=change.pk)
         )

@@ -10,8 +10,11 @@ import json
 import feedparser
 import pytest
 
+from determinations import track1
 from projects import workflow as wf
-from projects.models import ExpectedReduction, Organisation, Project, SectoralScope
+from projects.models import ExpectedReduction, Organisation, Party, Project, SectoralScope, User
+from tests.factories import UserFactory, pdf_upload, project_data
+from tests.support import html_text
 
 pytestmark = pytest.mark.django_db
 
@@ -250,3 +253,76 @@ def test_feeds_say_track1(client, both):
     assert [e.title for e in project.entries] == [one]
     two = feedparser.parse(client.get("/projects/0001/feed/").content)
     assert two.feed.subtitle == "Public notices of JI Track 2 project 0001, newest first."
+
+
+# --- the project page --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def recorded(cycle, ukraine):
+    """Track 2 project 0001, final, and Track 1 project UA1000001 as Ukraine's focal point records
+    it (``determinations.track1``) once Ukraine meets all six para 21 requirements."""
+    track2 = cycle.final()
+    Party.objects.filter(pk=ukraine.pk).update(
+        national_system=True, inventory_submitted=True, supplementary_info=True
+    )
+    ukraine.refresh_from_db()
+    dfp = UserFactory(username="ua_dfp", role=User.Role.PARTY, party=ukraine)
+    track1_args = project_data(ukraine, title="Coal mine methane at Zasyadko") | {
+        "reference": "UA1000001",
+        "national_approval_reference": "Order 123 of the Ministry",
+        "national_guidelines": "Resolution 206 of 22 February 2006",
+        "determined_on": D(2009, 5, 4),
+        "entity": "Bureau Veritas Certification",
+        "report": pdf_upload("determination.pdf"),
+    }
+    return track1.record_project(dfp, **track1_args), track2
+
+
+TRACK2_ONLY = (
+    "PDD available",
+    "Comments close",
+    "Review window closes",
+    "Deadlines calendar (.ics)",
+    "Fee schedule",
+    "Comment on this PDD",
+    "Request a review",
+    "Determination report F-JI-DRep (PDF)",
+)
+
+
+def test_track1_project_page_says_track1_and_hides_the_track2_steps(client, recorded):
+    page = client.get("/projects/UA1000001/")
+    assert page.status_code == 200
+    text = html_text(page.content.decode())
+    assert "Determination final Track 1" in text
+    assert (
+        "Track 1: Ukraine, meeting all the eligibility requirements, approved this project and "
+        "verifies its emission reductions under its own national procedure; the JISC's "
+        "verification procedure (public comments, fees, the 45-day period, reviews) does not "
+        "apply (JI guidelines, decision 9/CMP.1 annex, para 23)."
+    ) in text
+    assert "National approvalOrder 123 of the Ministry" in text
+    assert "National guidelines and proceduresResolution 206 of 22 February 2006" in text
+    assert "Determined by the host Party4 May 2009" in text
+    assert "The host Party's determination (PDF)" in text
+    for words in TRACK2_ONLY:
+        assert words not in text, words
+
+
+def test_track2_project_page_keeps_its_steps(client, recorded):
+    text = html_text(client.get("/projects/0001/").content.decode())
+    assert (
+        "Determination final Track 2" in text
+        and "Track 1:" not in text
+        and "National approval" not in text
+    )
+    for words in ("PDD available", "Review window closes", "Deadlines calendar (.ics)"):
+        assert words in text, words
+    assert "Fee schedule" in text and "Determination report F-JI-DRep (PDF)" in text
+
+
+def test_track1_project_page_query_count(client, recorded, django_assert_max_num_queries):
+    for key in ("UA1000001", "0001"):
+        with django_assert_max_num_queries(10):
+            assert client.get(f"/projects/{key}/").status_code == 200
