@@ -115,7 +115,7 @@ def _valid_pk(pk: int) -> bool:
 
 
 def _monitoring_queryset():
-    return MonitoringReport.objects.select_related("aie", "report").order_by(
+    return MonitoringReport.objects.select_related("aie", "report", "component").order_by(
         "period_start", "number"
     )
 

@@ -322,6 +322,16 @@ class MonitoringReportInputSerializer(serializers.Serializer):
     )
     claimed = TonnesByYearField(help_text="Reductions claimed per calendar year of the period.")
     file = serializers.FileField(allow_empty_file=True, help_text="The monitoring report, a PDF.")
+    component = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=32767,
+        help_text=(
+            "The number of the programme's component the report is on: required for a programme "
+            "of activities with components, refused for another project."
+        ),
+    )
     supporting_files = _files_field("Supporting PDFs, published with the report.")
     supporting_titles = _titles_field()
     supporting_confidential = _confidential_field()
@@ -340,6 +350,7 @@ class MonitoringReportInputSerializer(serializers.Serializer):
             "claimed": data["claimed"],
             "report": data["file"],
             "supporting": _flagged(data),
+            "component": data.get("component"),
         }
 
 
@@ -530,12 +541,18 @@ class MonitoringReportSerializer(serializers.ModelSerializer):
     claimed = serializers.DictField(child=serializers.IntegerField(), help_text="year -> tonnes")
     claimed_total = serializers.IntegerField()
     report = serializers.SerializerMethodField()
+    component = serializers.IntegerField(
+        source="component.number",
+        allow_null=True,
+        help_text="The number of the programme's component the report is on (null: none).",
+    )
 
     class Meta:
         model = MonitoringReport
         fields = [
             "id",
             "number",
+            "component",
             "period_start",
             "period_end",
             "aie",

@@ -101,6 +101,7 @@ def _one(request, project: Project, number: int, code: int = status.HTTP_200_OK)
     parameters=PAGE_PARAMETERS,
     responses={200: page_of(ComponentSerializer), 404: ERRORS[404]},
     tags=["components"],
+    operation_id="projects_components_list",
 )
 @extend_schema(
     methods=["POST"],
@@ -131,7 +132,11 @@ def components(request, key):
     return _one(request, project, component.number, status.HTTP_201_CREATED)
 
 
-@extend_schema(responses={200: ComponentSerializer, 404: ERRORS[404]}, tags=["components"])
+@extend_schema(
+    responses={200: ComponentSerializer, 404: ERRORS[404]},
+    tags=["components"],
+    operation_id="projects_component_retrieve",
+)
 @api_view(["GET"])
 @permission_classes([IsAuthenticatedOrReadOnly])
 def component(request, key, number: int):

@@ -257,6 +257,7 @@ def test_submit_and_list_monitoring_reports(final_project, cycle, pp_api, anon):
     assert set(body) == {
         "id",
         "number",
+        "component",
         "period_start",
         "period_end",
         "aie",
@@ -267,7 +268,7 @@ def test_submit_and_list_monitoring_reports(final_project, cycle, pp_api, anon):
         "withdrawn_at",
         "report",
     }
-    assert body["number"] == 1
+    assert (body["number"], body["component"]) == (1, None)
     assert body["aie"] == aie_org.name
     assert (body["status"], body["claimed"], body["claimed_total"]) == (
         "submitted",

@@ -2,6 +2,7 @@
 (``determinations.verification`` COMPONENT_MONITORING, ``projects.components``)."""
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -14,6 +15,7 @@ from jitrack.errors import Conflict, Invalid
 from projects import components as cwf
 from projects.models import Event
 from tests.factories import pdf_upload
+from tests.support import assert_error
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdfs")]
 
@@ -166,3 +168,25 @@ def test_verification_and_erus_follow_the_component(cycle, poa, verify, party_us
     assert (rows[1].report_count, rows[1].erus_issued) == (0, 0)
     assert (rows[2].report_count, rows[2].erus_issued) == (1, 400)
     assert Verification.objects.get(pk=ver.pk).monitoring_report.component.number == 2
+
+
+def test_api_monitoring_report_names_its_component(cycle, poa, pp_api, anon):
+    path = f"/api/projects/{poa.key}/monitoring-reports/"
+    body = {
+        "period_start": "2010-01-01",
+        "period_end": "2010-12-31",
+        "aie": str(cycle.aie_user.organisation.pk),
+        "claimed": json.dumps({"2010": 100}),
+    }
+    missing = pp_api.post(path, {**body, "file": pdf_upload("mr.pdf")}, format="multipart")
+    assert_error(missing, 400, "required", "component")
+    empty = {**body, "component": "", "file": pdf_upload("mr.pdf")}
+    assert_error(pp_api.post(path, empty, format="multipart"), 400, "required", "component")
+    unknown = {**body, "component": "3", "file": pdf_upload("mr.pdf")}
+    assert_error(pp_api.post(path, unknown, format="multipart"), 400, "unknown_component")
+    done = pp_api.post(
+        path, {**body, "component": "2", "file": pdf_upload("mr.pdf")}, format="multipart"
+    )
+    assert done.status_code == 201, done.content
+    assert done.json()["component"] == 2
+    assert [r["component"] for r in anon.get(path).json()] == [2]
