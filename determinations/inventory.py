@@ -32,7 +32,7 @@ def require_secretariat(actor: User | None) -> None:
         raise Forbidden(_("Only the secretariat records assigned amounts and emissions."))
 
 
-def _tonnes(value) -> int:
+def clean_tonnes(value) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_TONNES:
         raise Invalid(
             _("Give the tonnes of CO2 equivalent as a whole number, zero or more."),
@@ -41,7 +41,7 @@ def _tonnes(value) -> int:
     return value
 
 
-def _source(value) -> str:
+def clean_source(value) -> str:
     source = (value or "").strip() if isinstance(value, str) else ""
     if not source:
         raise Invalid(
@@ -97,8 +97,8 @@ def record_assigned_amount(
         actor,
         party,
         {"commitment_period": commitment_period},
-        _tonnes(tonnes),
-        _source(source),
+        clean_tonnes(tonnes),
+        clean_source(source),
     )
 
 
@@ -114,4 +114,6 @@ def record_emissions(
             % {"first": FIRST_YEAR, "last": LAST_YEAR},
             field="year",
         )
-    return _save(ReportedEmissions, actor, party, {"year": year}, _tonnes(tonnes), _source(source))
+    return _save(
+        ReportedEmissions, actor, party, {"year": year}, clean_tonnes(tonnes), clean_source(source)
+    )

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import account_views, aie_change_views, views
+from .inventory_views import party_inventory
 from .track1_views import track1_project_new, track1_verification_new
 
 urlpatterns = [
@@ -48,6 +49,7 @@ urlpatterns = [
         name="registry_account_deactivate",
     ),
     path("parties/<str:code>/issuance/", views.party_issuance, name="party_issuance"),
+    path("parties/<str:code>/inventory/", party_inventory, name="party_inventory"),
     # Track 1 (para 23): the host's focal point records projects and verifications
     path("track1/projects/new/", track1_project_new, name="track1_project_new"),
     path(

@@ -8,6 +8,7 @@ from django.urls import path
 from jitrack.pagecache import public_page as cached
 
 from . import analytics, calendars, feeds, help, import_views, opendata, record, sections, views
+from .conversions import conversions_csv, conversions_index, conversions_party
 
 urlpatterns = [
     path("", cached(views.home), name="home"),
@@ -60,6 +61,10 @@ urlpatterns = [
     # statistics
     path("statistics/", cached(analytics.statistics_page), name="statistics"),
     path("statistics/<slug:name>.csv", cached(analytics.statistics_csv), name="statistics_csv"),
+    # ERUs, assigned amounts and emissions per host Party (issue 16)
+    path("statistics/conversions/", cached(conversions_index), name="conversions"),
+    path("statistics/conversions/<str:code>/", cached(conversions_party), name="conversions_party"),
+    path("statistics/conversions/<str:code>.csv", cached(conversions_csv), name="conversions_csv"),
     # help: a guide per role (issue 15)
     path("help/", cached(help.help_index), name="help_index"),
     path("help/<slug:role>/", cached(help.help_role), name="help_role"),

@@ -405,6 +405,11 @@ EXPECTED: dict[str, dict[str, str]] = {
         "POST": "denied; anonymous=login; participant=ok",
     },
     "party_issuance": {"GET": "ok", "POST": "denied; party=ok"},
+    # the secretariat records Parties' assigned amounts and emissions (determinations.inventory)
+    "party_inventory": {
+        "GET": "denied; anonymous=login; secretariat=ok",
+        "POST": "denied; anonymous=login; secretariat=ok",
+    },
     "verification_file": {
         "GET": "denied; anonymous=login; aie=ok",
         "POST": "denied; anonymous=login; aie=ok",
@@ -637,6 +642,55 @@ EXPECTED: dict[str, dict[str, str]] = {
     "admin:determinations_determination_history": {
         "GET": "login; superuser=denied",
         "POST": "login; superuser=denied",
+    },
+    # recorded only through determinations.inventory, by the secretariat
+    "admin/determinations/assignedamount/<path:object_id>/": {
+        "GET": "login; superuser=ok",
+        "POST": "login; superuser=ok",
+    },
+    "admin:determinations_assignedamount_add": {
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
+    },
+    "admin:determinations_assignedamount_change": {
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
+    },
+    "admin:determinations_assignedamount_changelist": {
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
+    },
+    "admin:determinations_assignedamount_delete": {
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
+    },
+    "admin:determinations_assignedamount_history": {
+        "GET": "login; superuser=ok",
+        "POST": "login; superuser=ok",
+    },
+    "admin/determinations/reportedemissions/<path:object_id>/": {
+        "GET": "login; superuser=ok",
+        "POST": "login; superuser=ok",
+    },
+    "admin:determinations_reportedemissions_add": {
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
+    },
+    "admin:determinations_reportedemissions_change": {
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
+    },
+    "admin:determinations_reportedemissions_changelist": {
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
+    },
+    "admin:determinations_reportedemissions_delete": {
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
+    },
+    "admin:determinations_reportedemissions_history": {
+        "GET": "login; superuser=ok",
+        "POST": "login; superuser=ok",
     },
     "admin:fees_feeassessment_add": {
         "GET": "login; superuser=denied",
@@ -1275,6 +1329,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     # --- registry.analytics
     "statistics": {"GET": "ok", "POST": "method"},
     "statistics_csv": {"GET": "ok", "POST": "method"},
+    "conversions": {"GET": "ok", "POST": "method"},
+    "conversions_party": {"GET": "ok", "POST": "method"},
+    "conversions_csv": {"GET": "ok", "POST": "method"},
     # --- registry.api: the public registry (ji-rules §6: published projects are public).
     "api-project-detail": {"GET": "ok", "POST": "method; anonymous=login"},
     "api-project-list": {

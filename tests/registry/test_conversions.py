@@ -4,6 +4,10 @@ verifications over 2009-2014 across both commitment periods, ERUs issued, assign
 emissions — read back exactly from ``GET /api/parties/{code}/conversions/``, the public pages
 and the CSV, each within its query budget for one and for many Parties and years."""
 
+import csv
+import io
+import re
+
 import pytest
 
 from determinations import inventory
@@ -140,3 +144,163 @@ def test_api_conversions_query_budget(figures, anon, secretariat, django_assert_
     with django_assert_max_num_queries(6):
         body = anon.get("/api/parties/UA/conversions/").json()
     assert len(body["years"]) == 31
+
+
+# --- the public pages and the CSV -----------------------------------------------------------------
+
+
+def _cells(html: str, attr: str, value) -> list[str]:
+    """The cells of the table row marked ``data-<attr>="<value>"``, as text."""
+    row = re.search(rf'<tr data-{attr}="{value}">(.*?)</tr>', html, re.S)
+    assert row, (attr, value)
+    return [
+        re.sub(r"<[^>]+>|\s+", " ", c).strip()
+        for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row.group(1), re.S)
+    ]
+
+
+def test_index_lists_every_host_party_with_its_totals(figures, client):
+    r = client.get("/statistics/conversions/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert _cells(html, "party", "RU") == [
+        "Russian Federation", "200,000", "0", "200,000", "200,000", "200,000", "200,000", "100.0 %"
+    ]  # fmt: skip
+    assert _cells(html, "party", "UA") == [
+        "Ukraine", "140,000", "10,500", "150,500", "150,500", "138,000", "71,000.5", "51.4 %"
+    ]  # fmt: skip
+    assert html.index('data-party="RU"') < html.index('data-party="UA"')  # by name
+    assert 'href="/statistics/conversions/UA/"' in html
+    assert "decision 13/CMP.1, annex, paragraph 29" in html
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    assert "Ukraine: 150,500" in svg and "Ukraine, Track 1: 140,000" in svg
+    assert "Ukraine, Track 2: 10,500" in svg and "Russian Federation, Track 1: 200,000" in svg
+
+
+def test_party_page_shows_the_known_years(figures, client):
+    r = client.get("/statistics/conversions/ua/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert _cells(html, "year", 2009) == [
+        "2009", "60,000", "0", "60,000", "1,000,000", "900,000", "100,000", "60,000", "100.0 %"
+    ]  # fmt: skip
+    assert _cells(html, "year", 2010) == [
+        "2010", "40,000", "5,000", "45,000", "1,000,000", "990,000", "10,000", "10,000", "22.2 %"
+    ]  # fmt: skip
+    assert _cells(html, "year", 2013) == [
+        "2013", "30,000", "0", "30,000", "1,000,000.5", "999,000", "1,000.5", "1,000.5", "3.3 %"
+    ]  # fmt: skip
+    assert _cells(html, "year", 2014) == [
+        "2014", "0", "2,500", "2,500", "1,000,000.5", "—", "—", "—", "—"
+    ]  # fmt: skip
+    assert _cells(html, "period", 1) == [
+        "2008–2012", "5,000,000", "1,000,000", "118,000", "FCCC/IRR/2007/UKR, para 140"
+    ]  # fmt: skip
+    assert _cells(html, "period", 2)[:4] == ["2013–2020", "8,000,004", "1,000,000.5", "32,500"]
+    assert "51.4 % (71,000.5 of the 138,000 ERUs of the years with both figures)" in html
+    # the chart: a group per year with ERUs or a surplus, three bars each
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    assert (
+        "2010, Track 1 ERUs: 40,000" in svg
+        and "2010, Surplus (annual share − emissions): 10,000" in svg
+    )
+    assert "2012, " in svg  # ERUs, no surplus recorded
+    assert "2016, " not in svg  # neither
+    assert 'href="/statistics/conversions/UA.csv"' in html
+    assert "Record assigned amount or emissions" not in html
+
+
+def test_party_page_unknown_party_is_404(client, db):
+    assert client.get("/statistics/conversions/ZZ/").status_code == 404
+    assert client.get("/statistics/conversions/U1/").status_code == 404
+    assert client.get("/statistics/conversions/ZZ.csv").status_code == 404
+
+
+def test_party_page_links_the_secretariat_to_its_inventory_page(figures, client, secretariat):
+    client.force_login(secretariat)
+    html = client.get("/statistics/conversions/UA/").content.decode()
+    assert 'href="/parties/UA/inventory/"' in html
+
+
+def test_csv_has_the_known_figures(figures, client):
+    r = client.get("/statistics/conversions/UA.csv")
+    assert r.status_code == 200
+    assert r["Content-Disposition"] == 'attachment; filename="jitrack-conversions-UA.csv"'
+    rows = list(csv.DictReader(io.StringIO(b"".join(r.streaming_content).decode())))
+    assert len(rows) == 13
+    by_year = {row["year"]: row for row in rows}
+    assert by_year["2010"] == {
+        "party": "UA",
+        "year": "2010",
+        "commitment_period": "1",
+        "erus_track1": "40000",
+        "erus_track2": "5000",
+        "erus": "45000",
+        "aaus_converted": "45000",
+        "assigned_amount_annual": "1000000",
+        "emissions": "990000",
+        "surplus": "10000",
+        "erus_from_surplus": "10000",
+        "surplus_share_percent": "22.2",
+    }
+    assert (by_year["2013"]["surplus"], by_year["2013"]["surplus_share_percent"]) == (
+        "1000.5",
+        "3.3",
+    )
+    assert (by_year["2014"]["emissions"], by_year["2014"]["surplus_share_percent"]) == ("", "")
+    # the CSV says what the API says
+    api = {str(y["year"]): y for y in client.get("/api/parties/UA/conversions/").json()["years"]}
+    for year, row in by_year.items():
+        assert row["erus"] == str(api[year]["erus"])
+        assert row["erus_from_surplus"] == (api[year]["erus_from_surplus"] or "")
+
+
+def _many_parties(secretariat, n: int) -> None:
+    """``n`` more hosts, each with a Track 1 project, a final verification and its ERUs, and a
+    recorded assigned amount and emissions for every year of the first period."""
+    for i in range(n):
+        code = f"Q{chr(65 + i)}"
+        party, dfp = known.host(code, f"Party {code}")
+        ver = known.final_verification(
+            known.project(party, f"{code}100000{i}", track="1"), {2009: 100 + i, 2010: 200}
+        )
+        known.issue(dfp, ver, {1: 300 + i})
+        inventory.record_assigned_amount(
+            secretariat, party, commitment_period=1, tonnes=5000, source="IRR"
+        )
+        for year in range(2008, 2013):
+            inventory.record_emissions(secretariat, party, year=year, tonnes=900, source="NIR")
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/statistics/conversions/", "/statistics/conversions/UA/", "/statistics/conversions/UA.csv"],
+)
+def test_pages_query_budget(figures, client, secretariat, path, django_assert_max_num_queries):
+    with django_assert_max_num_queries(10):
+        r = client.get(path)
+        assert r.status_code == 200
+        if r.streaming:
+            b"".join(r.streaming_content)
+    _many_parties(secretariat, 6)
+    for year in range(1990, 2021):
+        if year not in (2009, 2010, 2011, 2013):
+            inventory.record_emissions(secretariat, figures["ua"], year=year, tonnes=1, source="N")
+    with django_assert_max_num_queries(10):
+        r = client.get(path)
+        assert r.status_code == 200
+        body = b"".join(r.streaming_content) if r.streaming else r.content
+    if path == "/statistics/conversions/":
+        assert body.count(b'<tr data-party="') == 8
+    else:
+        assert body.count(b"\n" if path.endswith(".csv") else b'<tr data-year="') == (
+            32 if path.endswith(".csv") else 31
+        )
+
+
+def test_statistics_party_issuance_and_footer_link_to_the_conversions(figures, client):
+    stats = client.get("/statistics/").content.decode()
+    assert 'href="/statistics/conversions/"' in stats.split("<footer")[0]
+    assert 'href="/statistics/conversions/"' in stats.split("<footer")[1]  # the footer's list
+    issuance_page = client.get("/parties/UA/issuance/").content.decode()
+    assert 'href="/statistics/conversions/UA/"' in issuance_page

@@ -82,6 +82,7 @@ FORMS = {
     "meeting_item_edit",
     "meeting_minutes_publish",
     "party_issuance",
+    "party_inventory",
     "projects_import",
     "inbox_read",
     "inbox_read_all",
