@@ -1213,7 +1213,8 @@ REFERENCE_LIMIT = 999_999
 def _next_reference() -> str:
     counter, _ = Counter.objects.select_for_update().get_or_create(name="project_reference")
     highest = (
-        Project.objects.filter(reference__isnull=False)
+        # Track 2 references only: a Track 1 reference is the host's own (UA1000001).
+        Project.objects.filter(reference__isnull=False, track=Project.Track.TWO)
         .order_by(Length("reference").desc(), "-reference")
         .values_list("reference", flat=True)
         .first()

@@ -139,3 +139,18 @@ def test_references_go_on_past_9999_with_more_digits(db):
         assert wf._next_reference() == "10001"
     assert parse_key("10000") == Q(reference="10000")
     assert get_project_for(AnonymousUser(), "10000").title == "10000"
+
+
+def test_track2_references_ignore_the_track1_references_hosts_assign(db):
+    """A Track 1 reference is the host's own (UA1000001, para 23); the next Track 2 reference
+    counts Track 2 references only."""
+    host = PartyFactory()
+    Project.objects.create(
+        title="t2", host_party=host, reference="0007", pdd_available_on=date(2020, 1, 6)
+    )
+    Project.objects.create(
+        title="t1", host_party=host, reference="UA1000002", track=Project.Track.ONE
+    )
+    with transaction.atomic():
+        assert wf._next_reference() == "0008"
+    assert get_project_for(AnonymousUser(), "UA1000002").title == "t1"
