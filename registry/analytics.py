@@ -18,9 +18,15 @@ Definitions (each table's fields are in the data dictionary, ``opendata.dictiona
   ERUs issued, by the year of issuance; both by host Party.
 * AAU-to-ERU conversions: the AAUs the host Party cancelled by conversion (one per ERU issued,
   13/CMP.1 annex para 29) and the number of conversions, by host Party.
+* Track 1 beside Track 2 (issue 16): published projects, reductions of final verifications and
+  ERUs issued per track (para 23: Track 1, the host's national procedure; paras 30-45: Track 2),
+  in total and by year. The ERU figures are the same grouped rows as the table by host Party
+  (``_eru_cells``), so the two agree; the time-to-final and review tables are about the Track 2
+  procedure and count Track 2 projects only (a Track 1 project has no PDD publication, no 45-day
+  window and no review).
 
-Each table is one grouped query (ERUs: two), so the page costs seven queries whatever the data
-size. Charts are inline SVG drawn by the kernel's chart engine (``jitrack.charts``) from the same
+Each table is one grouped query (ERUs: two, shared by the three ERU tables), so the page costs
+eight queries whatever the data size. Charts are inline SVG drawn by the kernel's chart engine (``jitrack.charts``) from the same
 rows as the tables (no script); the CSVs are streamed (``jitrack.streaming``).
 """
 
@@ -210,6 +216,67 @@ TABLES: dict[str, Dataset] = {
             ),
         ),
         Dataset(
+            "projects-and-erus-by-track",
+            _("Track 1 and Track 2 side by side"),
+            _(
+                "Published projects, reductions of final verifications and ERUs issued, per "
+                "track: Track 1, verified by the host Party under its national procedure; "
+                "Track 2, under the JISC's verification procedure."
+            ),
+            (
+                _f("track", "string", _("JI track: 1 or 2."), SOURCES["track"]),
+                _f("track_label", "string", _("Track as shown on the pages."), SOURCES["track"]),
+                _f("projects", "integer", _("Published projects of the track."), SOURCES["public"]),
+                _f(
+                    "verified",
+                    "integer",
+                    _("Tonnes CO2e in final verifications of the track's projects."),
+                    f"{guidelines('paras 23 and 37–39')}",
+                ),
+                _f(
+                    "issued",
+                    "integer",
+                    _("ERUs issued for the track's projects."),
+                    SOURCES["issuance"],
+                ),
+            ),
+        ),
+        Dataset(
+            "erus-by-year-and-track",
+            _("ERUs issued by year, Track 1 and Track 2"),
+            _(
+                "Reductions of final verifications by the year they became final, and ERUs issued "
+                "by the year of issuance, for Track 1 and Track 2 projects side by side."
+            ),
+            (
+                _f("year", "integer", _("Calendar year."), SOURCES["issuance"]),
+                _f(
+                    "track1_verified",
+                    "integer",
+                    _("Track 1: tonnes CO2e in verifications that became final that year."),
+                    guidelines("para 23"),
+                ),
+                _f(
+                    "track1_issued",
+                    "integer",
+                    _("Track 1: ERUs issued that year."),
+                    f"{guidelines('para 23')}; {SOURCES['issuance']}",
+                ),
+                _f(
+                    "track2_verified",
+                    "integer",
+                    _("Track 2: tonnes CO2e in verifications that became final that year."),
+                    guidelines("paras 37–39"),
+                ),
+                _f(
+                    "track2_issued",
+                    "integer",
+                    _("Track 2: ERUs issued that year."),
+                    SOURCES["issuance"],
+                ),
+            ),
+        ),
+        Dataset(
             "aau-conversions-by-host-party",
             _("AAU-to-ERU conversions by host Party"),
             _(
@@ -318,6 +385,7 @@ def final_durations() -> list[tuple[int, str, int]]:
     events = Q(events__public=True)
     rows = (
         public_projects()
+        .filter(track=Project.Track.TWO)
         .annotate(
             published_at=Min("events__created_at", filter=events & Q(events__kind="pdd_published")),
             final_at=Min(
@@ -369,7 +437,8 @@ def review_requests(now=None) -> list[dict]:
     closed = Q(review_window_closes_at__lt=now)
     rows = (
         Determination.objects.filter(
-            project__in=public_projects().values("pk"), available_on__isnull=False
+            project__in=public_projects().filter(track=Project.Track.TWO).values("pk"),
+            available_on__isnull=False,
         )
         .annotate(has_request=Exists(ReviewRequest.objects.filter(determination=OuterRef("pk"))))
         .values(year=ExtractYear("available_on"))
@@ -388,7 +457,8 @@ def review_requests(now=None) -> list[dict]:
     ]
 
 
-def erus_by_year_and_host_party() -> list[dict]:
+def _eru_cells() -> dict[tuple[int, str, str, str], list[int]]:
+    """``(year, host name, host code, track) -> [verified, issued]``: two grouped queries."""
     public = public_projects().values("pk")
     verified = (
         Verification.objects.filter(
@@ -398,21 +468,38 @@ def erus_by_year_and_host_party() -> list[dict]:
             year=ExtractYear("final_on"),
             code=F("project__host_party__code"),
             name=F("project__host_party__name"),
+            track=F("project__track"),
         )
         .annotate(total=Sum("verified_total"))
         .order_by()
     )
     issued = (
         EruIssuance.objects.filter(verification__project__in=public)
-        .values(year=ExtractYear("recorded_at"), code=F("party__code"), name=F("party__name"))
+        .values(
+            year=ExtractYear("recorded_at"),
+            code=F("party__code"),
+            name=F("party__name"),
+            track=F("verification__project__track"),
+        )
         .annotate(total=Sum("quantity"))
         .order_by()
     )
     cells: dict[tuple, list[int]] = {}
     for index, rows in enumerate((verified, issued)):
         for row in rows:
-            cell = cells.setdefault((int(row["year"]), row["name"], row["code"]), [0, 0])
-            cell[index] += int(row["total"] or 0)
+            key = (int(row["year"]), row["name"], row["code"], row["track"])
+            cells.setdefault(key, [0, 0])[index] += int(row["total"] or 0)
+    return cells
+
+
+def erus_by_year_and_host_party(cells: dict | None = None) -> list[dict]:
+    by_host: dict[tuple, list[int]] = {}
+    for (year, name, code, _track), (v, i) in (
+        cells if cells is not None else _eru_cells()
+    ).items():
+        cell = by_host.setdefault((year, name, code), [0, 0])
+        cell[0] += v
+        cell[1] += i
     return [
         {
             "year": year,
@@ -421,7 +508,48 @@ def erus_by_year_and_host_party() -> list[dict]:
             "verified": v,
             "issued": i,
         }
-        for (year, name, code), (v, i) in sorted(cells.items())
+        for (year, name, code), (v, i) in sorted(by_host.items())
+    ]
+
+
+def erus_by_year_and_track(cells: dict | None = None) -> list[dict]:
+    years: dict[int, dict] = {}
+    for (year, _name, _code, track), (v, i) in (
+        cells if cells is not None else _eru_cells()
+    ).items():
+        row = years.setdefault(
+            year,
+            {
+                "year": year,
+                "track1_verified": 0,
+                "track1_issued": 0,
+                "track2_verified": 0,
+                "track2_issued": 0,
+            },
+        )
+        row[f"track{track}_verified"] += v
+        row[f"track{track}_issued"] += i
+    return [years[y] for y in sorted(years)]
+
+
+def projects_and_erus_by_track(cells: dict | None = None) -> list[dict]:
+    """Every track, even one with no project yet: the two are always side by side."""
+    counts = dict(public_projects().values_list("track").annotate(n=Count("pk")).order_by())
+    totals = {t: [0, 0] for t in Project.Track.values}
+    for (_year, _name, _code, track), (v, i) in (
+        cells if cells is not None else _eru_cells()
+    ).items():
+        totals[track][0] += v
+        totals[track][1] += i
+    return [
+        {
+            "track": t,
+            "track_label": str(Project.Track(t).label),
+            "projects": counts.get(t, 0),
+            "verified": totals[t][0],
+            "issued": totals[t][1],
+        }
+        for t in Project.Track.values
     ]
 
 
@@ -456,6 +584,8 @@ def table_rows(name: str) -> list[dict]:
         "projects-by-host-party": projects_by_host_party,
         "review-requests": review_requests,
         "erus-by-year-and-host-party": erus_by_year_and_host_party,
+        "projects-and-erus-by-track": projects_and_erus_by_track,
+        "erus-by-year-and-track": erus_by_year_and_track,
         "aau-conversions-by-host-party": aau_conversions_by_host_party,
     }[name]()
 
@@ -563,6 +693,11 @@ HEADINGS = {
     "issued": _("Issued"),
     "conversions": _("Conversions"),
     "aaus_converted": _("AAUs converted"),
+    "track_label": _("Track"),
+    "track1_verified": _("Track 1 verified"),
+    "track1_issued": _("Track 1 issued"),
+    "track2_verified": _("Track 2 verified"),
+    "track2_issued": _("Track 2 issued"),
 }
 
 
@@ -598,7 +733,10 @@ def sections() -> list[dict]:
     parties = projects_by_host_party()
     by_year, by_aie = time_to_final(final_durations())
     reviews = review_requests()
-    erus = erus_by_year_and_host_party()
+    cells = _eru_cells()
+    erus = erus_by_year_and_host_party(cells)
+    tracks = projects_and_erus_by_track(cells)
+    track_years = erus_by_year_and_track(cells)
     conversions = aau_conversions_by_host_party()
     eru_years: dict[int, list[int]] = {}
     for row in erus:
@@ -691,6 +829,36 @@ def sections() -> list[dict]:
                 gettext("Verified and issued ERUs by year (all host Parties)"),
                 [(str(year), totals) for year, totals in sorted(eru_years.items())],
                 series=(gettext("Verified (t CO2e)"), gettext("Issued (ERUs)")),
+            ),
+        ),
+        _section(
+            "projects-and-erus-by-track",
+            tracks,
+            bar_chart(
+                gettext("Verified reductions and ERUs issued, Track 1 and Track 2"),
+                [(r["track_label"], [r["verified"], r["issued"]]) for r in tracks]
+                if any(r["projects"] for r in tracks)
+                else [],
+                series=(gettext("Verified (t CO2e)"), gettext("Issued (ERUs)")),
+                notes=[
+                    ngettext(
+                        "%(n)s project; %(issued)s ERUs",
+                        "%(n)s projects; %(issued)s ERUs",
+                        r["projects"],
+                    )
+                    % {"n": r["projects"], "issued": f"{r['issued']:,}"}
+                    for r in tracks
+                ],
+            ),
+            columns=("track_label", "projects", "verified", "issued"),
+        ),
+        _section(
+            "erus-by-year-and-track",
+            track_years,
+            bar_chart(
+                gettext("ERUs issued by year, Track 1 and Track 2"),
+                [(str(r["year"]), [r["track1_issued"], r["track2_issued"]]) for r in track_years],
+                series=(str(Project.Track.ONE.label), str(Project.Track.TWO.label)),
             ),
         ),
         _section(

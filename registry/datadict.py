@@ -24,7 +24,8 @@ from projects.models import Project
 # 1.1: the scope, section, from and to filters. 1.2: sources cite the JI guidelines and the
 # JISC's documents by paragraph; the CSV rules (``opendata.CSV_RULES``). 1.3: Track 1 beside
 # Track 2 (issue 16): the projects' ``track``, ``national_approval_reference`` and
-# ``national_guidelines``, and the ``track`` filter.
+# ``national_guidelines``, the ``track`` filter, and the statistics tables
+# ``projects-and-erus-by-track`` and ``erus-by-year-and-track``.
 VERSION = "1.3"
 
 

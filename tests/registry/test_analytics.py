@@ -270,7 +270,7 @@ def csv_of(client, name) -> list[list[str]]:
     response = client.get(f"/statistics/{name}.csv")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["X-Data-Dictionary-Version"] == "1.2"
+    assert response["X-Data-Dictionary-Version"] == "1.3"
     return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 
@@ -308,6 +308,16 @@ def test_statistics_csvs(history, client):
         ["2011", "JP", "Japan", "8000", "8000"],
         ["2011", "UA", "Ukraine", "10000", "5000"],
     ]
+    assert csv_of(client, "projects-and-erus-by-track") == [
+        ["track", "track_label", "projects", "verified", "issued"],
+        ["1", "Track 1", "0", "0", "0"],
+        ["2", "Track 2", "6", "38000", "28000"],
+    ]
+    assert csv_of(client, "erus-by-year-and-track") == [
+        ["year", "track1_verified", "track1_issued", "track2_verified", "track2_issued"],
+        ["2010", "0", "0", "20000", "15000"],
+        ["2011", "0", "0", "18000", "13000"],
+    ]
     assert csv_of(client, "aau-conversions-by-host-party") == [
         ["host_party_code", "host_party", "conversions", "aaus_converted"],
         ["JP", "Japan", "1", "8000"],
@@ -321,8 +331,8 @@ def test_statistics_page_has_a_chart_table_and_csv_link_per_table(history, clien
     text = response.content.decode()
     main = text.split('<main id="main"', 1)[1]
     assert "<script" not in main
-    assert main.count("<svg") == len(analytics.TABLES) == 7
-    assert main.count('<table class="table stat-table">') == 7
+    assert main.count("<svg") == len(analytics.TABLES) == 9
+    assert main.count('<table class="table stat-table">') == 9
     for name in analytics.TABLES:
         assert f'href="/statistics/{name}.csv"' in main
     # Figures as in the tables.
@@ -342,9 +352,10 @@ def test_statistics_page_query_count_is_constant(
     with CaptureQueriesContext(connection) as busy:
         client.get("/statistics/")
     for name in analytics.TABLES:
-        with django_assert_max_num_queries(2):
+        # the track summary: the projects per track, and the two ERU queries
+        with django_assert_max_num_queries(3 if name == "projects-and-erus-by-track" else 2):
             b"".join(client.get(f"/statistics/{name}.csv").streaming_content)
-    assert len(busy.captured_queries) == 7
+    assert len(busy.captured_queries) == 8
 
 
 def test_statistics_page_without_data(client, db, settings):
@@ -352,8 +363,8 @@ def test_statistics_page_without_data(client, db, settings):
     with CaptureQueriesContext(connection) as quiet:
         response = client.get("/statistics/")
     assert response.status_code == 200
-    assert len(quiet.captured_queries) == 7  # the same as with the history above
-    assert response.content.decode().count("No data yet, so there is no chart.") == 7
+    assert len(quiet.captured_queries) == 8  # the same as with the history above
+    assert response.content.decode().count("No data yet, so there is no chart.") == 9
 
 
 def test_unknown_statistics_table_is_404(client, db):

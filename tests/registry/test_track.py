@@ -10,10 +10,11 @@ import json
 import feedparser
 import pytest
 
-from determinations import track1
+from determinations import issuance, track1
 from projects import workflow as wf
 from projects.models import ExpectedReduction, Organisation, Party, Project, SectoralScope, User
 from tests.factories import UserFactory, pdf_upload, project_data
+from tests.registry.conftest import on
 from tests.support import html_text
 
 pytestmark = pytest.mark.django_db
@@ -326,3 +327,86 @@ def test_track1_project_page_query_count(client, recorded, django_assert_max_num
     for key in ("UA1000001", "0001"):
         with django_assert_max_num_queries(10):
             assert client.get(f"/projects/{key}/").status_code == 200
+
+
+# --- statistics --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ledger(history, party_user, ukraine):
+    """The registry's history (Track 2 project 0001: 30,000 t verified final 25 Mar 2012, 30,000
+    ERUs issued 2 Apr 2012) and Track 1 project UA1000001 that Ukraine, now meeting all six para 21
+    requirements, records on 1 Jun 2011: 45,000 t verified for 2009, 40,000 ERUs issued."""
+    Party.objects.filter(pk=ukraine.pk).update(
+        national_system=True, inventory_submitted=True, supplementary_info=True
+    )
+    ukraine.refresh_from_db()
+    party_user.refresh_from_db()
+    with on(2011, 6, 1):
+        project = track1.record_project(
+            party_user,
+            **project_data(ukraine, title="Coal mine methane at Zasyadko"),
+            reference="UA1000001",
+            national_approval_reference="Order 123 of the Ministry",
+            national_guidelines="Resolution 206 of 22 February 2006",
+            determined_on=D(2009, 5, 4),
+            entity="Bureau Veritas Certification",
+            report=pdf_upload("determination.pdf"),
+        )
+        ver = track1.record_verification(
+            party_user,
+            project,
+            period_start=D(2009, 1, 1),
+            period_end=D(2009, 12, 31),
+            verified={"2009": 45000},
+            verified_on=D(2010, 3, 1),
+            entity="Bureau Veritas Certification",
+            report=pdf_upload("verification.pdf"),
+        )
+    with on(2012, 5, 2):
+        issuance.issue_erus(party_user, ver, blocks=[{"serial_start": 30001, "serial_end": 70000}])
+    return project
+
+
+def _csv(client, name):
+    response = client.get(f"/statistics/{name}.csv")
+    assert response.status_code == 200
+    return list(csv.reader(io.StringIO(_body(response))))
+
+
+def test_statistics_count_projects_and_erus_per_track(client, ledger):
+    assert _csv(client, "projects-and-erus-by-track") == [
+        ["track", "track_label", "projects", "verified", "issued"],
+        ["1", "Track 1", "1", "45000", "40000"],
+        ["2", "Track 2", "1", "30000", "30000"],
+    ]
+    assert _csv(client, "erus-by-year-and-track") == [
+        ["year", "track1_verified", "track1_issued", "track2_verified", "track2_issued"],
+        ["2010", "45000", "0", "0", "0"],
+        ["2012", "0", "40000", "30000", "30000"],
+    ]
+    # The table by host Party adds the tracks up; the Track 2 procedure's tables count Track 2.
+    assert _csv(client, "erus-by-year-and-host-party")[1:] == [
+        ["2010", "UA", "Ukraine", "45000", "0"],
+        ["2012", "UA", "Ukraine", "30000", "70000"],
+    ]
+    assert _csv(client, "review-requests")[1:] == [["2011", "1", "1", "0", "0.0"]]
+    assert [row[0] for row in _csv(client, "time-to-final-by-year")[1:]] == ["2011"]
+    assert _csv(client, "projects-by-status")[1:] == [["final", "Determination final", "2"]]
+
+
+def test_statistics_page_shows_the_tracks_side_by_side(
+    client, ledger, settings, django_assert_max_num_queries
+):
+    settings.PAGE_CACHE_SECONDS = 0
+    with django_assert_max_num_queries(10):
+        response = client.get("/statistics/")
+    main = response.content.decode().split('<main id="main"', 1)[1]
+    assert "Track 1 and Track 2 side by side" in main
+    assert "ERUs issued by year, Track 1 and Track 2" in main
+    assert main.count("<svg") == 9
+    assert "1 project; 40,000 ERUs" in main and "1 project; 30,000 ERUs" in main
+    assert (
+        '<tr><td>Track 1</td><td class="num">1</td><td class="num">45,000</td>'
+        '<td class="num">40,000</td></tr>'
+    ) in main
