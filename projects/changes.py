@@ -37,13 +37,16 @@ on a past day is rebuilt from them (``registry.asof``).
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from django.db import transaction
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jitrack.db import JSONRow, JSONRows
 from jitrack.errors import Conflict, Invalid
 from jitrack.guards import Guard
 from jitrack.statuses import Machine
@@ -466,5 +469,67 @@ def may_approve(user, change: ProjectChange) -> bool:
     return (
         change.kind == K.ADD_PARTY
         and change.status == C.PENDING
-        and is_focal_point(user, change.party)
+        # the Party by its id: no query for a row read from ``with_participation_changes``
+        and is_focal_point(user, Party(pk=change.party_id))
     )
+
+
+# --- reads -------------------------------------------------------------------------------------
+
+# The project page's change rows (``with_participation_changes``): key -> path on ProjectChange.
+ROW = {
+    "id": "pk",
+    "kind": "kind",
+    "status": "status",
+    "organisation_id": "organisation_id",
+    "organisation_name": "organisation__name",
+    "party_id": "party_id",
+    "party_name": "party__name",
+    "reason": "reason",
+    "consent_id": "consent_id",
+    "requested_at": "requested_at",
+    "decided_at": "decided_at",
+}
+
+
+def with_participation_changes(qs: QuerySet[Project]) -> QuerySet[Project]:
+    """Annotate each project with its changes of participants and Parties as a JSON array
+    (``party_change_json``): a subquery of the same query, since the project page's query
+    budget has no room for another."""
+    rows = (
+        ProjectChange.objects.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(rows=JSONRows(JSONRow(**{key: F(path) for key, path in ROW.items()})))
+        .values("rows")
+    )
+    return qs.annotate(party_change_json=Subquery(rows[:1]))
+
+
+def _day(value) -> date | None:
+    return None if not value else date.fromisoformat(str(value)[:10])
+
+
+def change_rows(project: Project) -> list[ProjectChange]:
+    """The project's changes, newest first, with ``organisation_name`` and ``party_name``: read
+    from the ``with_participation_changes`` annotation (no query), else from the table."""
+    if not hasattr(project, "party_change_json"):
+        rows = list(project.party_changes.select_related("organisation", "party"))
+        for change in rows:
+            change.organisation_name = change.organisation.name if change.organisation else ""
+            change.party_name = change.party.name if change.party else ""
+            change.requested_on = change.requested_at.date()
+            change.decided_on = change.decided_at.date() if change.decided_at else None
+    else:
+        rows = []
+        for row in json.loads(project.party_change_json) if project.party_change_json else []:
+            names = {k: row.pop(k) or "" for k in ("organisation_name", "party_name")}
+            days = {
+                "requested_on": _day(row.pop("requested_at")),
+                "decided_on": _day(row.pop("decided_at")),
+            }
+            change = ProjectChange(project=project, **row)
+            change.__dict__.update(names, **days)
+            rows.append(change)
+    rows.sort(key=lambda c: (c.requested_on, c.pk), reverse=True)
+    return rows

@@ -25,6 +25,7 @@ from fees.selectors import fee_schedules, with_fee
 from jitrack.errors import Forbidden
 from jitrack.web import paginate, part_of_page
 from projects import workflow as wf
+from projects.changes import with_participation_changes
 from projects.components import with_components
 from projects.forms import CommentForm
 from projects.models import Counter, Document, Project, User
@@ -153,7 +154,9 @@ def _page_queryset(user) -> QuerySet[Project]:
         .select_related("host_party", "aie")
         .prefetch_related("participants", "sectoral_scopes")
     )
-    return with_components(with_history_counts(with_fee(with_pending_engagement(projects))))
+    return with_participation_changes(
+        with_components(with_history_counts(with_fee(with_pending_engagement(projects))))
+    )
 
 
 @require_safe

@@ -1,7 +1,8 @@
 """The "Changes after the determination" panel of a project page (``projects.changes``): the
 changes of participants and Parties involved, the crediting period (its renewals are on the
 timeline, ``projects.timeline.event_detail``) and the acts this user may do, each asked of its
-act's guard. One query; none before the determination is final (no change can exist then)."""
+act's guard. No query with ``changes.with_participation_changes`` (the project page), else one;
+none before the determination is final (no change can exist then)."""
 
 from __future__ import annotations
 
@@ -20,11 +21,7 @@ def participation_changes(project: Project, user) -> dict | None:
     """None before final; else the rows and what ``user`` may do."""
     if project.status not in AFTER_FINAL:
         return None
-    rows = list(
-        project.party_changes.select_related("organisation", "party").order_by(
-            "-requested_at", "-pk"
-        )
-    )
+    rows = changes.change_rows(project)
     may_cancel = changes.GUARDS["request"].allows(user, project)
     for change in rows:
         change.may_cancel = may_cancel and change.status == change.Status.PENDING
