@@ -304,3 +304,49 @@ def test_statistics_party_issuance_and_footer_link_to_the_conversions(figures, c
     assert 'href="/statistics/conversions/"' in stats.split("<footer")[1]  # the footer's list
     issuance_page = client.get("/parties/UA/issuance/").content.decode()
     assert 'href="/statistics/conversions/UA/"' in issuance_page
+
+
+# --- how a project's ERUs compare (PROJECT_COMPARISON) ---------------------------------------------
+
+
+def test_project_page_says_how_its_erus_compare(
+    figures, client, secretariat, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(10):
+        r = client.get("/projects/0001/")
+    html = re.sub(r"\s+", " ", r.content.decode())
+    assert (
+        "How this project's ERUs compare:</strong> 15,499 t CO2e verified for 2010–2014 against "
+        "22,000 t expected in the PDD for those years (70.5 %); 10,500 ERUs issued."
+    ) in html
+    assert 'href="/projects/0001/monitoring/#h-rec"' in html
+    # the line costs one query (the PDD's expected reductions): 7 before, 8 after for a visitor,
+    # 9 before, 10 after for the secretariat
+    for user in (secretariat, figures["ua_dfp"]):
+        client.force_login(user)
+        with django_assert_max_num_queries(10):
+            assert (
+                "How this project's ERUs compare" in client.get("/projects/0001/").content.decode()
+            )
+    client.logout()
+    html = re.sub(r"\s+", " ", client.get("/projects/RU1000001/").content.decode())
+    assert (
+        "200,000 t CO2e verified for 2011–2011, years for which the PDD expected no reductions; "
+        "200,000 ERUs issued."
+    ) in html
+
+
+def test_project_page_without_a_final_verification_has_no_comparison(client, cycle):
+    project = cycle.final()
+    html = client.get(f"/projects/{project.key}/").content.decode()
+    assert 'data-testid="eru-comparison"' not in html
+
+
+def test_monitoring_page_compares_each_year(figures, client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(10):
+        html = client.get("/projects/0001/monitoring/").content.decode()
+    assert _cells(html, "year", 2010) == ["2010", "10,000", "5,000", "5,000", "50.0 %", "5,000"]
+    assert _cells(html, "year", 2011) == ["2011", "10,000", "7,000", "7,000", "70.0 %", "3,000"]
+    assert _cells(html, "year", 2012) == ["2012", "0", "999", "999", "—", "0"]
+    assert _cells(html, "year", 2014) == ["2014", "2,000", "2,500", "2,500", "125.0 %", "2,500"]
+    assert 'href="/statistics/conversions/UA/"' in html
