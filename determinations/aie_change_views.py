@@ -109,7 +109,7 @@ def _redirect(project):
 @parser_classes(JSON_OR_MULTIPART)
 def change_aie_api(request, pk):
     """The participants move a monitoring report waiting for its verification to another AIE
-    accredited for verification in every scope of the project (ji-rules §7). Before a
+    accredited for verification in every scope of the project. Before a
     verification is filed, the same report moves; once one is filed (not published), only if the
     first AIE's accreditation was suspended or withdrawn (409 ``aie_still_accredited``): the filed
     verification is withdrawn, its fee voided, and the report submitted again to the new AIE

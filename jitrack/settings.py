@@ -407,6 +407,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "InvoiceStatusEnum": "fees.models.Invoice.Status",
         "FeeKindEnum": "fees.models.FeeKind",
+        "ProjectChangeKindEnum": "projects.models.ProjectChange.Kind",
     },
 }
 
