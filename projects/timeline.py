@@ -154,6 +154,18 @@ def event_detail(event: Event) -> str:
         }
     if event.kind in CHANGE_DETAILS:
         return CHANGE_DETAILS[event.kind](data)
+    # a programme's components (``projects.components``)
+    if event.kind == "component_included" and data.get("reference"):
+        return gettext("%(reference)s “%(title)s”, included on %(day)s.") % {
+            "reference": data["reference"],
+            "title": data.get("title", ""),
+            "day": _day(data.get("included_on")),
+        }
+    if event.kind == "component_excluded" and data.get("reference"):
+        return gettext("%(reference)s, excluded from %(day)s.") % {
+            "reference": data["reference"],
+            "day": _day(data.get("excluded_on")),
+        }
     if event.kind == "document_uploaded" and data.get("kind"):
         kind = data["kind"]
         name = Document.Kind(kind).label if kind in Document.Kind.values else kind

@@ -10,6 +10,7 @@ from jitrack.errors import Conflict, Forbidden, Invalid, NotFound
 from projects import components as cwf
 from projects import workflow as wf
 from projects.models import ComponentActivity, Event
+from projects.timeline import event_detail
 
 pytestmark = pytest.mark.django_db
 
@@ -224,3 +225,13 @@ def test_component_actions_follow_the_guard(poa, participant, other_participant,
     assert cwf.component_actions(poa, other_participant) == {"include": False}
     plain = cycle.draft(poa=False)
     assert cwf.component_actions(plain, participant) == {"include": False}
+
+
+def test_component_events_are_told_on_the_timeline(poa, participant):
+    component = cwf.include_component(participant, poa, **_data())
+    cwf.exclude_component(participant, component, excluded_on=D(2011, 1, 1), reason="Gone.")
+    included, excluded = Event.objects.filter(kind__startswith="component_").order_by("pk")
+    assert event_detail(included) == (
+        f"{poa.key}-CPA-001 “Solar water heaters, Lviv”, included on 1 Jun 2010."
+    )
+    assert event_detail(excluded) == f"{poa.key}-CPA-001, excluded from 1 Jan 2011."
