@@ -344,6 +344,13 @@ def monitoring(request, key):
             user, report, project
         ) and vwf.withdrawable(report, ver)
         report.may_verify = ver is None and guards["verify"].allows(user, report)
+        # ji-rules §7: the act decides the rest (``verification.change_verification_aie``)
+        filed = _verification_of(report)
+        report.may_change_aie = (
+            project.status == Project.Status.FINAL
+            and vwf.CHANGE_VERIFICATION_AIE.allows(user, report, project)
+            and (filed is None or filed.status == V.SUBMITTED)
+        )
         if ver is not None:
             ver.monitoring_report = report
             verifications.append(ver)

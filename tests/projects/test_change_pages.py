@@ -269,3 +269,14 @@ def test_change_of_aie_for_verification_page_and_api(
     assert response.json()["aie"] == "Bureau Veritas Certification"
     assert Event.objects.filter(project=project, kind="verification_aie_changed").count() == 2
     assert_error(pp_api.post("/api/monitoring-reports/999999/change-aie/", {}), 404)
+
+
+def test_the_monitoring_page_offers_the_change_of_aie_to_the_participants(
+    client, cycle, project, submit_report
+):
+    report = submit_report(project, dt.date(2009, 1, 1), dt.date(2009, 12, 31), {2009: 1000})
+    link = f"/monitoring/{report.pk}/change-aie/"
+    login(client, cycle.participant)
+    assert link in html(client.get(f"/projects/{project.key}/monitoring/"))
+    login(client, cycle.aie_user)
+    assert link not in html(client.get(f"/projects/{project.key}/monitoring/"))
