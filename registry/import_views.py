@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jitrack.web import GET_POST, bind, refuse
-from registry.importer import COLUMNS, ImportRejected, RowError, import_projects
+from registry.importer import COLUMNS, TRACK_COLUMNS, ImportRejected, RowError, import_projects
 
 MAX_UPLOAD = 10 * 1024 * 1024
 
@@ -27,7 +27,13 @@ def import_page(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("projects.import_projects"):
         return refuse(request, _("Only the secretariat imports projects from earlier records."))
     form = bind(request, ImportForm)
-    context = {"form": form, "columns": COLUMNS, "errors": None, "result": None}
+    context = {
+        "form": form,
+        "columns": COLUMNS,
+        "track_columns": TRACK_COLUMNS,
+        "errors": None,
+        "result": None,
+    }
     status = 200
     if request.method == "POST":
         status = 400

@@ -33,6 +33,26 @@ historical record directly; every later move goes through ``projects.workflow``.
 - An event of a date-only record happens at 00:00 UTC on that date; an event the clock causes
   (comments closed, final without review) at the period's end instant.
 - The file has no column for a rejection, so a rejected project exports as final after review.
+
+Track 1 (JI guidelines, para 23; issue 16), the optional columns ``TRACK_COLUMNS``:
+
+- ``track`` is ``1`` or ``2``; empty (or the column left out) is 2, so a Track 2 file reads as
+  before. ``national_approval_reference`` and ``national_guidelines`` are the host Party's
+  national approval and the guidelines it applied (each optional, Track 1 only: a Track 2 row
+  leaves them empty).
+- A Track 1 row's reference is the one the host assigned: the host's ISO code and digits
+  (``projects.selectors.TRACK1_REFERENCE``), beginning with the row's ``host_party``. It needs no
+  PDD nor determination date: the host approved and determined it under its national procedure,
+  so it has no comment period, no 45-day window and no review (``pdd_available_on`` and
+  ``review_requested_on`` stay empty). Its status is final unless ``withdrawn_on`` is given.
+  The host's determination date is ``determination_available_on`` or ``final_on`` (both given:
+  the same day), and the project is final on that day, as the focal point records it
+  (``determinations.track1``, TRACK1_DETERMINATION). Its history is one ``track1_recorded``
+  event at 00:00 UTC of that day — or at the import when the day is unknown — and a
+  ``withdrawn`` event when it was withdrawn (not before the determination date).
+- A Track 1 reference never moves the secretariat's publication counter (Track 2 references).
+- The export writes the three Track columns when it lists a Track 1 project, so an export of
+  Track 2 projects has the columns it always had and any export imports again unchanged.
 """
 
 from __future__ import annotations
@@ -57,7 +77,7 @@ from jitrack.streaming import csv_text_read, csv_value
 from jitrack.text import control_character
 from projects import deadlines, search
 from projects.models import Counter, Event, Organisation, Party, Project, SectoralScope
-from projects.selectors import REFERENCE
+from projects.selectors import REFERENCE, TRACK1_REFERENCE
 from projects.workflow import imported_project
 
 S = Project.Status
@@ -79,6 +99,9 @@ COLUMNS = (
     "final_on",
     "withdrawn_on",
 )
+# Optional: a file without them is a Track 2 file (see the module docstring).
+TRACK_COLUMNS = ("track", "national_approval_reference", "national_guidelines")
+ALL_COLUMNS = (*COLUMNS, *TRACK_COLUMNS)
 REQUIRED = ("reference", "title", "host_party")
 # A published project has at least one of these dates (see the module docstring).
 PUBLISHED_ON = ("pdd_available_on", "determination_available_on")
@@ -133,6 +156,9 @@ class ProjectRecord:
     review_requested_on: date | None = None
     final_on: date | None = None
     withdrawn_on: date | None = None
+    track: str = Project.Track.TWO
+    national_approval_reference: str = ""
+    national_guidelines: str = ""
 
 
 @dataclass
@@ -258,7 +284,27 @@ def _parse_row(line: int, cells: dict[str, str], now: datetime, known: set[str])
         if not cells[column]:
             row.error(column, "required")
     reference = cells["reference"]
-    if reference and not (
+    track: str | None = cells.get("track", "") or Project.Track.TWO
+    if track not in Project.Track.values:
+        # what depends on the track (the reference, the dates) cannot be checked
+        row.error("track", _("%(value)r is not a track: 1, 2 or empty (2)") % {"value": track})
+        track = None
+    if track is None:
+        pass
+    elif track == Project.Track.ONE:
+        if reference and not (
+            TRACK1_REFERENCE.fullmatch(reference)
+            and reference.startswith(cells["host_party"].upper())
+        ):
+            row.error(
+                "reference",
+                _(
+                    "%(reference)r is not a Track 1 reference: the host Party's code followed "
+                    "by digits, e.g. %(code)s1000001"
+                )
+                % {"reference": reference, "code": cells["host_party"].upper() or "UA"},
+            )
+    elif reference and not (
         REFERENCE.fullmatch(reference)
         and 0 < int(reference)
         and reference == f"{int(reference):04d}"
@@ -269,6 +315,15 @@ def _parse_row(line: int, cells: dict[str, str], now: datetime, known: set[str])
             % {"reference": reference},
         )
     title = row.text("title", 255)
+    approval = guidelines = ""
+    if "national_approval_reference" in cells:
+        approval = row.text("national_approval_reference", 100)
+    if "national_guidelines" in cells:
+        guidelines = row.text("national_guidelines", 300)
+    if track == Project.Track.TWO:
+        for column in ("national_approval_reference", "national_guidelines"):
+            if cells.get(column):
+                row.error(column, _("only a Track 1 project has it; leave it empty"))
     host = row.codes("host_party", known) if cells["host_party"] else []
     involved = row.codes("parties_involved", known)
     if host and host[0] in involved:
@@ -314,7 +369,12 @@ def _parse_row(line: int, cells: dict[str, str], now: datetime, known: set[str])
         "final_on": row.day("final_on", today),
         "withdrawn_on": row.day("withdrawn_on", today),
     }
-    if not any(cells[c] for c in PUBLISHED_ON):
+    if track is None:
+        pass
+    elif track == Project.Track.ONE:
+        if len(row.errors) == before:
+            dates = _check_track1(row, **dates)
+    elif not any(cells[c] for c in PUBLISHED_ON):
         row.error("pdd_available_on", _("required when determination_available_on is empty"))
     elif len(row.errors) == before:
         _check_order(row, now, **dates)
@@ -332,9 +392,58 @@ def _parse_row(line: int, cells: dict[str, str], now: datetime, known: set[str])
         small_scale=small_scale,
         poa=poa,
         expected_annual_reductions=tonnes,
+        track=track,
+        national_approval_reference=approval,
+        national_guidelines=guidelines,
         **dates,
     )
     return record, []
+
+
+def _check_track1(
+    row: _Row,
+    *,
+    pdd_available_on: date | None,
+    determination_available_on: date | None,
+    review_requested_on: date | None,
+    final_on: date | None,
+    withdrawn_on: date | None,
+) -> dict:
+    """The dates of a Track 1 row (see the module docstring), with the determination date in
+    both ``determination_available_on`` and ``final_on``."""
+    for column, value in (
+        ("pdd_available_on", pdd_available_on),
+        ("review_requested_on", review_requested_on),
+    ):
+        if value is not None:
+            row.error(
+                column,
+                _(
+                    "a Track 1 project has no comment period and no review by the JISC; "
+                    "leave it empty"
+                ),
+            )
+    det, final = determination_available_on, final_on
+    if det is not None and final is not None and det != final:
+        row.error(
+            "final_on",
+            _("a Track 1 project is final on the day its host determined it, %(det)s")
+            % {"det": det},
+        )
+    day = det or final
+    if withdrawn_on is not None and day is not None and withdrawn_on < day:
+        row.error(
+            "withdrawn_on",
+            _("%(withdrawn)s is before %(latest)s, an earlier step")
+            % {"withdrawn": withdrawn_on, "latest": day},
+        )
+    return {
+        "pdd_available_on": None,
+        "determination_available_on": day,
+        "review_requested_on": None,
+        "final_on": day,
+        "withdrawn_on": withdrawn_on,
+    }
 
 
 def _check_order(
@@ -448,7 +557,7 @@ def parse_rows(
         return
     names = [h.strip().lower() for h in header]
     missing = [c for c in COLUMNS if c not in names]
-    unknown = [n for n in names if n not in COLUMNS]
+    unknown = [n for n in names if n not in ALL_COLUMNS]
     repeated = sorted({n for n in names if names.count(n) > 1})
     problems = []
     if missing:
@@ -543,6 +652,8 @@ def start_of(day: date) -> datetime:
 def derive(record: ProjectRecord, now: datetime) -> Derived:
     """Deadline instants, status as of ``now`` and the timeline of one valid record. Without
     the PDD's date the timeline starts with the determination's publication."""
+    if record.track == Project.Track.ONE:
+        return _derive_track1(record, now)
     pdd, det = record.pdd_available_on, record.determination_available_on
     comments_end = deadlines.comments_close_at(pdd) if pdd else None
     window_end = deadlines.review_window_closes_at(det) if det else None
@@ -597,6 +708,34 @@ def derive(record: ProjectRecord, now: datetime) -> Derived:
     return Derived(status, comments_end, window_end, final_on, withdrawn_at, tuple(steps))
 
 
+def _derive_track1(record: ProjectRecord, now: datetime) -> Derived:
+    """A Track 1 record: final on the host's determination date (if known), one
+    ``track1_recorded`` event, then ``withdrawn`` if it was (see the module docstring)."""
+    day = record.final_on
+    recorded_at = min(start_of(day), now) if day else now
+    steps = [
+        Step(
+            "track1_recorded",
+            "",
+            S.FINAL,
+            recorded_at,
+            {
+                "reference": record.reference,
+                "national_approval_reference": record.national_approval_reference,
+                "national_guidelines": record.national_guidelines,
+                "determined_on": day.isoformat() if day else None,
+            },
+        )
+    ]
+    status = S.FINAL
+    withdrawn_at = None
+    if record.withdrawn_on is not None:
+        withdrawn_at = max(start_of(record.withdrawn_on), recorded_at)
+        steps.append(Step("withdrawn", S.FINAL, S.WITHDRAWN, withdrawn_at, {}))
+        status = S.WITHDRAWN
+    return Derived(status, None, None, day, withdrawn_at, tuple(steps))
+
+
 # --- export ------------------------------------------------------------------------------------
 
 
@@ -621,6 +760,9 @@ def record_row(record: ProjectRecord) -> dict[str, str]:
         "review_requested_on": _day(record.review_requested_on),
         "final_on": _day(record.final_on),
         "withdrawn_on": _day(record.withdrawn_on),
+        "track": record.track,
+        "national_approval_reference": record.national_approval_reference,
+        "national_guidelines": record.national_guidelines,
     }
 
 
@@ -664,6 +806,9 @@ def export_rows(projects=None) -> list[dict[str, str]]:
                 "withdrawn_on": _day(
                     p.withdrawn_at.astimezone(UTC).date() if p.withdrawn_at else None
                 ),
+                "track": p.track,
+                "national_approval_reference": p.national_approval_reference,
+                "national_guidelines": p.national_guidelines,
             }
         )
     return rows
@@ -671,9 +816,16 @@ def export_rows(projects=None) -> list[dict[str, str]]:
 
 def to_csv(rows: list[dict[str, str]]) -> str:
     """The rows in the import format; a cell a spreadsheet would run as a formula is written as
-    ``jitrack.streaming`` writes it, which ``parse_rows`` reads back."""
+    ``jitrack.streaming`` writes it, which ``parse_rows`` reads back. The Track columns are
+    written when a row is of Track 1 (see the module docstring)."""
+    track1 = any(row.get("track") == Project.Track.ONE for row in rows)
     out = io.StringIO(newline="")
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(
+        out,
+        fieldnames=ALL_COLUMNS if track1 else COLUMNS,
+        lineterminator="\n",
+        extrasaction="ignore",
+    )
     writer.writeheader()
     writer.writerows({k: csv_value(v) for k, v in row.items()} for row in rows)
     return out.getvalue()
@@ -681,8 +833,14 @@ def to_csv(rows: list[dict[str, str]]) -> str:
 
 def _comparable(row: dict[str, str]) -> dict[str, str]:
     """Without a review, final_on follows from the determination date (and is empty until the
-    window closes), so it carries no information of its own."""
-    if not row["review_requested_on"]:
+    window closes), so it carries no information of its own; a Track 1 project is final on its
+    determination date. A file without the Track columns is of Track 2."""
+    row = {**{"track": Project.Track.TWO}, **row}
+    row = {c: row.get(c, "") or "" for c in ALL_COLUMNS} | {"track": row["track"] or "2"}
+    if row["track"] == Project.Track.ONE:
+        day = row["determination_available_on"] or row["final_on"]
+        row.update(determination_available_on=day, final_on=day)
+    elif not row["review_requested_on"]:
         row = {**row, "final_on": ""}
     return row
 
@@ -717,7 +875,7 @@ class _Checked:
                 continue
             self.unchanged.append(record.reference)
             new = _comparable(record_row(record))
-            differ = [c for c in COLUMNS if _comparable(old)[c] != new[c]]
+            differ = [c for c in ALL_COLUMNS if _comparable(old)[c] != new[c]]
             if differ:
                 errors.append(
                     RowError(
@@ -817,7 +975,8 @@ def import_projects(data: bytes | str | BinaryIO, *, now: datetime | None = None
         again = parse_rows(lines(), now=now, party_codes=codes, errors=[])
         for chunk in _chunks(r for r in again if r.reference in fresh):
             _create(chunk, now, parties, orgs, scopes)
-        highest = max(int(r) for r in checked.created)
+        # Track 1 references are the hosts' (TRACK1_REFERENCE): they never move the counter.
+        highest = max((int(r) for r in checked.created if r.isdigit()), default=0)
         if counter.value < highest:
             counter.value = highest
             counter.save(update_fields=["value"])
@@ -859,6 +1018,9 @@ def _create(records: list[ProjectRecord], now, parties, orgs, scopes) -> None:
                 review_window_closes_at=d.review_window_closes_at,
                 final_on=d.final_on,
                 withdrawn_at=d.withdrawn_at,
+                track=record.track,
+                national_approval_reference=record.national_approval_reference,
+                national_guidelines=record.national_guidelines,
                 # Listings sort by creation: an imported project sorts by its publication.
                 created_at=d.steps[0].at,
             )

@@ -2,13 +2,14 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from registry.importer import COLUMNS, ImportRejected, import_projects
+from registry.importer import COLUMNS, TRACK_COLUMNS, ImportRejected, import_projects
 
 
 class Command(BaseCommand):
     help = (
         "Import projects with their history from a UTF-8 CSV file with the columns "
-        f"{', '.join(COLUMNS)}. Any bad row rejects the whole file; re-importing changes nothing."
+        f"{', '.join(COLUMNS)}, and optionally {', '.join(TRACK_COLUMNS)} (an empty track is "
+        "2). Any bad row rejects the whole file; re-importing changes nothing."
     )
 
     def add_arguments(self, parser):
