@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from determinations import issuance
+from determinations import issuance, pdf
 from determinations import verification as vwf
 from determinations.models import MonitoringReport, Verification
 from fees import services as fee_services
@@ -190,3 +190,13 @@ def test_api_monitoring_report_names_its_component(cycle, poa, pp_api, anon):
     assert done.status_code == 201, done.content
     assert done.json()["component"] == 2
     assert [r["component"] for r in anon.get(path).json()] == [2]
+
+
+def test_the_verification_report_names_the_component(cycle, poa, verify):
+    report = _submit(cycle, poa, D(2010, 1, 1), D(2010, 12, 31), {2010: 40}, component=2)
+    ver = verify(report, {"2010": 40})
+    html = pdf.vrep_html(Verification.objects.get(pk=ver.pk))
+    assert f"{poa.key}-CPA-002 Digesters, Poltava" in html
+    plain = cycle.final(crediting_start=D(2009, 1, 1))
+    other = _submit(cycle, plain, D(2010, 1, 1), D(2010, 12, 31), {2010: 40})
+    assert "Component activity" not in pdf.vrep_html(verify(other, {"2010": 40}))
