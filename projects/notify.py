@@ -135,6 +135,19 @@ RECIPIENTS: dict[str, tuple[tuple[str, ...], str]] = {
             "The AIE submitted the corrected determination report; confirm the corrections."
         ),
     ),
+    # changes after the determination (projects.changes)
+    "change_requested": (
+        ("requested_party",),
+        gettext_noop(
+            "The project participants ask your Party to join the project as a Party involved: "
+            "record its letter of approval."
+        ),
+    ),
+    "party_added": (("participants",), gettext_noop("The new Party approved; it is involved.")),
+    "verification_aie_changed": (
+        ("invited_aie",),
+        gettext_noop("A monitoring report was moved to your entity: file its verification."),
+    ),
 }
 
 
@@ -157,6 +170,10 @@ def audience(event: Event) -> Q:
             q |= Q(role=User.Role.SECRETARIAT)
         elif audience == "jisc":
             q |= Q(role=User.Role.JISC)
+        elif audience == "requested_party" and event.data.get("party_id"):
+            # the Party a pending addition waits for; not told of a cancellation
+            if not event.data.get("cancelled"):
+                q |= Q(role=User.Role.PARTY, party=event.data["party_id"])
         elif audience == "parties":
             party_ids = [
                 project.host_party_id,

@@ -12,9 +12,9 @@ from determinations.models import MonitoringReport, Verification
 from fees import services as fee_services
 from fees.models import FeeKind
 from jitrack.errors import Conflict, Forbidden, Invalid
-from projects import accreditation
+from projects import accreditation, outbox
 from projects import workflow as wf
-from projects.models import Accreditation, Event, Project, User
+from projects.models import Accreditation, Event, Notification, Project, User
 from tests.factories import AIEFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdfs")]
@@ -51,11 +51,15 @@ def test_before_a_verification_is_filed_the_report_moves_to_another_aie(cycle, r
         "TÜV SÜD",
         1,
     )
-    # the first AIE may no longer verify it; the new one may
+    # the first AIE may no longer verify it; the new one may, and is told
     with pytest.raises(Forbidden):
         vwf.GUARDS["verify"].check(cycle.aie_user, report)
-    new_staff = User.objects.create(username="tuv", role=User.Role.AIE, organisation=other_aie)
+    new_staff = User.objects.create(
+        username="tuv", role=User.Role.AIE, organisation=other_aie, email="tuv@example.org"
+    )
     vwf.GUARDS["verify"].check(new_staff, report)
+    outbox.drain_due()
+    assert Notification.objects.filter(user=new_staff, kind="verification_aie_changed").exists()
 
 
 def test_refusals(cycle, report, other_aie, aie_org, party_user):

@@ -8,9 +8,17 @@ import pytest
 
 from determinations import verification as vwf
 from jitrack.errors import Conflict, Forbidden, Invalid
-from projects import changes
+from projects import changes, outbox
 from projects import workflow as wf
-from projects.models import Document, Event, LetterOfApproval, Project, ProjectChange, User
+from projects.models import (
+    Document,
+    Event,
+    LetterOfApproval,
+    Notification,
+    Project,
+    ProjectChange,
+    User,
+)
 from tests.factories import OrganisationFactory, PartyFactory, pdf_upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdfs")]
@@ -269,3 +277,14 @@ def test_monitoring_beyond_the_old_end_is_accepted_only_after_renewal(cycle, pro
         party_user, project, new_end=dt.date(2017, 12, 31), reason="Renewed."
     )
     assert submit().period_end == dt.date(2013, 6, 30)
+
+
+def test_the_new_party_is_told_of_a_pending_addition(cycle, project, germany, german_dfp):
+    change = ask(cycle.participant, project, "add_party", party=germany)
+    outbox.drain_due()
+    assert list(Notification.objects.filter(user=german_dfp).values_list("kind", flat=True)) == [
+        "change_requested"
+    ]
+    changes.cancel_change(cycle.participant, change)
+    outbox.drain_due()
+    assert Notification.objects.filter(user=german_dfp).count() == 1  # not told of a cancel
