@@ -221,7 +221,8 @@ SECTIONS: dict[str, Section] = {
             title=_("PDD archive"),
             intro=_(
                 "Every project design document made public (para 32), whatever the project's "
-                "stage since. Withdrawn projects stay on the record, marked withdrawn (JISC "
+                "stage since, and every Track 1 project from the day its host Party recorded it "
+                "(para 23). Withdrawn projects stay on the record, marked withdrawn (JISC "
                 "procedures for the withdrawal of submissions, version 02)."
             ),
             where=Q(),

@@ -215,6 +215,23 @@ def test_open_data_projects_carry_the_track(client, both):
     assert bad.status_code == 400 and "track" in bad.json()["errors"]
 
 
+@pytest.mark.parametrize("n", [1, 20])
+def test_open_data_query_count_with_both_tracks(
+    client, cycle, ukraine, n, django_assert_max_num_queries
+):
+    for i in range(n):
+        cycle.open(title=f"Track 2 project {i}")
+    many(ukraine, n)
+    for query in ("", "?track=1", "?track=2"):
+        with django_assert_max_num_queries(5):
+            rows = list(
+                csv.DictReader(io.StringIO(_body(client.get(f"/opendata/projects.csv{query}"))))
+            )
+        assert len(rows) == (2 * n if not query else n)
+    with django_assert_max_num_queries(10):
+        assert client.get("/opendata/?track=1").status_code == 200
+
+
 def test_data_dictionary_documents_the_track(client, db):
     dictionary = client.get("/opendata/dictionary.json").json()
     assert dictionary["version"] == "1.3"
