@@ -369,6 +369,13 @@ class ProjectComparison:
         return verified[-1].year if verified else None
 
     @property
+    def years_label(self) -> str:
+        """The verified years: "2011", or "2010–2014"."""
+        if self.first_year == self.last_year:
+            return str(self.first_year)
+        return f"{self.first_year}–{self.last_year}"
+
+    @property
     def verified(self) -> int:
         return sum(y.verified for y in self.years)
 

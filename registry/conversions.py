@@ -69,6 +69,21 @@ def year_chart(conv: conversions.Conversions):
     )
 
 
+def erus_chart(conv: conversions.Conversions):
+    """ERUs per year, Track 1 and Track 2 stacked: on their own scale, readable however large
+    the surplus beside them."""
+    return charts.bar_chart(
+        _("ERUs issued per year of reductions, by track, %(party)s") % {"party": conv.party.name},
+        [charts.Group(str(y.year), [y.erus_track1, y.erus_track2]) for y in conv.years if y.erus],
+        [charts.Series(_("Track 1 ERUs"), TRACK1), charts.Series(_("Track 2 ERUs"), TRACK2)],
+        layout=charts.COLUMNS,
+        stacked=True,
+        axis_title=_("ERUs"),
+        css="stat-chart bar-chart",
+        empty=_("No ERUs issued yet."),
+    )
+
+
 def parties_chart(rows: list[conversions.Conversions]):
     """ERUs of each Party, Track 1 and Track 2 stacked."""
     return charts.bar_chart(
@@ -108,7 +123,12 @@ def conversions_party(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "registry/conversions/party.html",
-        {"party": conv.party, "conv": conv, "chart": year_chart(conv)},
+        {
+            "party": conv.party,
+            "conv": conv,
+            "chart": year_chart(conv),
+            "erus_chart": erus_chart(conv),
+        },
     )
 
 

@@ -165,6 +165,7 @@ def test_project_comparison_compares_the_verified_years(figures, django_assert_n
     assert (comparison.verified, comparison.expected, comparison.issued) == (15499, 22000, 10500)
     assert comparison.verified_percent == D("70.5")  # 15,499 / 22,000 = 70.45
     assert (comparison.first_year, comparison.last_year) == (2010, 2014)
+    assert comparison.years_label == "2010–2014"
     rows = conversions.compare_rows(issuance.reconciliation(project))
     assert [(y.year, y.issued) for y in rows.years] == [
         (2010, 5000),

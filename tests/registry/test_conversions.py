@@ -198,8 +198,11 @@ def test_party_page_shows_the_known_years(figures, client):
     ]  # fmt: skip
     assert _cells(html, "period", 2)[:4] == ["2013–2020", "8,000,004", "1,000,000.5", "32,500"]
     assert "51.4 % (71,000.5 of the 138,000 ERUs of the years with both figures)" in html
-    # the chart: a group per year with ERUs or a surplus, three bars each
-    svg = html[html.index("<svg") : html.index("</svg>")]
+    # the charts: ERUs per year by track (stacked), then ERUs by track against the surplus
+    first, second = re.findall(r"<svg.*?</svg>", html, re.S)
+    assert "2010: 45,000" in first and "2012: 10,000" in first and "2011: 3,000" in first
+    assert "2008" not in first  # no ERUs
+    svg = second
     assert (
         "2010, Track 1 ERUs: 40,000" in svg
         and "2010, Surplus (annual share − emissions): 10,000" in svg
@@ -331,7 +334,7 @@ def test_project_page_says_how_its_erus_compare(
     client.logout()
     html = re.sub(r"\s+", " ", client.get("/projects/RU1000001/").content.decode())
     assert (
-        "200,000 t CO2e verified for 2011–2011, years for which the PDD expected no reductions; "
+        "200,000 t CO2e verified for 2011, years for which the PDD expected no reductions; "
         "200,000 ERUs issued."
     ) in html
 
