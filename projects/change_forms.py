@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .changes import REQUEST_LABELS
 from .forms import DATE
 from .models import Organisation, Party, ProjectChange
 
@@ -16,7 +17,9 @@ K = ProjectChange.Kind
 class ChangeRequestForm(forms.Form):
     """The participants add or remove a participant or a Party involved."""
 
-    kind = forms.ChoiceField(choices=K.choices, widget=forms.RadioSelect, label=_("Change"))
+    kind = forms.ChoiceField(
+        choices=list(REQUEST_LABELS.items()), widget=forms.RadioSelect, label=_("Change")
+    )
     organisation = forms.ModelChoiceField(
         Organisation.objects.filter(kind=Organisation.Kind.PARTICIPANT),
         required=False,

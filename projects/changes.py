@@ -77,6 +77,13 @@ APPLIED_EVENT = {
     K.REMOVE_PARTY: "party_removed",
 }
 REASON_MAX = 5000
+# What each kind asks for, as the request form and the project page's panel say it.
+REQUEST_LABELS = {
+    K.ADD_PARTICIPANT: gettext_lazy("Add a participant"),
+    K.REMOVE_PARTICIPANT: gettext_lazy("Remove a participant"),
+    K.ADD_PARTY: gettext_lazy("Add a Party involved"),
+    K.REMOVE_PARTY: gettext_lazy("Remove a Party involved"),
+}
 
 
 # Who may do each act, and in which states (rules 1, 2, 4, 5 and 7 of the module docstring).

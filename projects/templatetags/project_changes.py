@@ -26,6 +26,7 @@ def participation_changes(project: Project, user) -> dict | None:
     for change in rows:
         change.may_cancel = may_cancel and change.status == change.Status.PENDING
         change.may_approve = changes.may_approve(user, change)
+        change.kind_label = changes.REQUEST_LABELS.get(change.kind, change.kind)
     return {
         "rows": rows,
         "may_request": changes.GUARDS["request"].allows(user, project),
