@@ -837,7 +837,7 @@ def sections() -> list[dict]:
             bar_chart(
                 gettext("Verified reductions and ERUs issued, Track 1 and Track 2"),
                 [(r["track_label"], [r["verified"], r["issued"]]) for r in tracks]
-                if any(r["projects"] for r in tracks)
+                if any(r["verified"] or r["issued"] for r in tracks)
                 else [],
                 series=(gettext("Verified (t CO2e)"), gettext("Issued (ERUs)")),
                 notes=[
