@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from determinations.models import Determination
+from determinations.models import AssignedAmount, Determination, EruBlock, ReportedEmissions
 from fees.models import FeeAssessment
 from projects.models import (
     Accreditation,
@@ -50,6 +50,9 @@ EXPECTED_STATUSES = {
     "Reduction of N2O emissions at Rivne nitric acid plant": "final",
     "Small hydro cascade in the Carpathians": "rejected",
     "Coke oven gas utilisation at Avdiivka coke plant": "final",
+    "Programme of biogas units on Vinnytsia farms": "final",
+    "Associated petroleum gas utilisation at the Samotlor field": "final",
+    "Modernisation of the district heating system in Kostroma": "final",
     "Methane capture at Dnipro wastewater treatment plant": "under_review",
 }
 RIVNE = "Reduction of N2O emissions at Rivne nitric acid plant"
@@ -123,7 +126,10 @@ def test_seed_demo_uses_the_reference_data_that_ships_with_the_product(settings)
     assert not Party.objects.get(code="BY").track2_eligible
     for code in ("JP", "NL", "CH", "DK", "DE"):
         assert Party.objects.get(code=code).track1_eligible
-    assert set(Project.objects.values_list("host_party__code", flat=True)) == {"UA"}
+    # Track 2 in Ukraine; Track 1 in the Russian Federation, which meets all six (para 23).
+    hosts = set(Project.objects.values_list("track", "host_party__code"))
+    assert hosts == {("2", "UA"), ("1", "RU")}
+    assert Party.objects.get(code="RU").track1_eligible
 
 
 def test_seed_demo_records_the_eligibility_it_relies_on_through_the_act(settings):
@@ -174,6 +180,7 @@ def test_seed_demo_creates_one_user_per_role(seeded):
     assert users["admin"].is_superuser and users["admin"].is_staff
     assert users["admin"].role == "secretariat"
     assert users["party"].role == "party" and users["party"].party.code == "UA"
+    assert users["party-ru"].role == "party" and users["party-ru"].party.code == "RU"
     assert users["participant"].organisation.kind == "participant"
     assert users["aie"].organisation.kind == "aie"
     assert len({users[f"jisc{i}"].party_id for i in range(1, 5)}) == 4
@@ -202,7 +209,7 @@ def test_seed_demo_creates_the_jisc_and_an_appraisal(seeded):
     today = timezone.localdate()
     involved = set(Project.objects.values_list("host_party__code", flat=True))
     involved |= set(Project.objects.values_list("parties_involved__code", flat=True))
-    assert involved == {"UA", "JP", "DK", "CH", "NL"}
+    assert involved == {"UA", "RU", "JP", "DK", "CH", "NL"}
     serving = list(rwf.serving_members(today))
     assert {m.user.username for m in serving} == {f"jisc{i}" for i in range(1, 8)}
     assert all(m.party_id == m.user.party_id and m.user.role == "jisc" for m in serving)
@@ -308,8 +315,8 @@ def test_the_demo_history_agrees_with_the_dates(seeded):
     and nothing is dated after now (the timeline and ``?as_of`` pages read the log)."""
     now = timezone.now()
     assert not Event.objects.filter(created_at__gt=now).exists()
-    published = Project.objects.filter(reference__isnull=False).order_by("reference")
-    assert published.count() == 8
+    published = Project.objects.filter(reference__isnull=False, track="2").order_by("reference")
+    assert published.count() == 9
     days = [p.pdd_available_on for p in published]
     assert days == sorted(days)  # references follow the order of publication
     for project in published:
@@ -356,3 +363,25 @@ def test_seed_demo_gives_its_users_the_notifications_of_its_history(seeded):
     final = rivne.events.get(kind="determination_final")
     told = Notification.objects.filter(user__username="participant", kind="determination_final")
     assert told.filter(url=f"/projects/{rivne.key}/", created_at=final.created_at).count() == 1
+
+
+def test_seed_demo_shows_track1_inventories_components_and_changes(seeded):
+    """Issue 16's demo: two Track 1 projects of the Russian Federation (one credited), the
+    hosts' assigned amounts and emissions, a programme with three components, and a final
+    project that gained a participant and a longer crediting period."""
+    track1 = Project.objects.filter(track="1").order_by("reference")
+    assert [p.reference for p in track1] == ["RU1000001", "RU1000002"]
+    assert {p.status for p in track1} == {"final"}
+    blocks = EruBlock.objects.filter(issuance__verification__project=track1[0], parent=None)
+    assert {b.track for b in blocks} == {1}
+    assert sum(b.serial_end - b.serial_start + 1 for b in blocks) == 1_285_000
+    assert AssignedAmount.objects.filter(party__code__in=("UA", "RU")).count() == 2
+    assert ReportedEmissions.objects.filter(party__code="RU").count() == 4
+    poa = Project.objects.get(poa=True)
+    assert poa.status == "final" and poa.components.count() == 3
+    final = Project.objects.get(title__startswith="Reduction of N2O")
+    assert final.participants.filter(name="Rivne Azot PJSC").exists()
+    assert str(final.crediting_end) == "2020-12-31"
+    assert {"participant_added", "crediting_period_renewed"} <= set(
+        final.events.values_list("kind", flat=True)
+    )

@@ -27,13 +27,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from determinations import accounts as registry_accounts
-from determinations import issuance
+from determinations import inventory, issuance, track1
 from determinations import verification as vwf
 from determinations import workflow as dwf
+from determinations.models import AssignedAmount, ReportedEmissions
 from fees import services as fees
 from jitrack.errors import DomainError
 from jitrack.files import one_page_pdf
-from projects import accreditation, outbox, parties
+from projects import accreditation, changes, components, outbox, parties
 from projects import workflow as wf
 from projects.models import (
     Accreditation,
@@ -83,6 +84,43 @@ AIES = [
     (TUV, "DE", "ji@tuev-sued.example.org", [1, 2, 3, 4, 5, 10, 13], "JI-E-0005"),
 ]
 PP_ORG = "Green Carbon Ukraine LLC"
+FINAL_DEMO = "Reduction of N2O emissions at Rivne nitric acid plant"
+POA_DEMO = "Programme of biogas units on Vinnytsia farms"
+POA_COMPONENTS = [
+    ("Biogas unit at Kalynivka dairy farm", "Kalynivka, Vinnytsia oblast", 21000),
+    ("Biogas unit at Tulchyn pig farm", "Tulchyn, Vinnytsia oblast", 26000),
+    ("Biogas unit at Haisyn poultry farm", "Haisyn, Vinnytsia oblast", 18000),
+]
+TRACK1_DEMO = [
+    (
+        "RU1000001",
+        "Associated petroleum gas utilisation at the Samotlor field",
+        [8, 10],
+        {2008: 450000, 2009: 460000, 2010: 470000, 2011: 470000, 2012: 470000},
+        {"2008": 410000, "2009": 430000, "2010": 445000},
+    ),
+    (
+        "RU1000002",
+        "Modernisation of the district heating system in Kostroma",
+        [1, 3],
+        {2009: 120000, 2010: 125000, 2011: 130000, 2012: 130000},
+        None,
+    ),
+]
+# Assigned amounts for 2008–2012 and reported emissions without LULUCF, t CO2e (demo figures,
+# rounded; the sources are named with each record).
+INVENTORIES = {
+    "UA": (
+        4_604_184_663,
+        "FCCC/IRR/2007/UKR",
+        {2008: 419_000_000, 2009: 369_000_000, 2010: 389_000_000, 2011: 402_000_000},
+    ),
+    "RU": (
+        16_617_095_319,
+        "FCCC/IRR/2007/RUS",
+        {2008: 2_245_000_000, 2009: 2_117_000_000, 2010: 2_202_000_000, 2011: 2_255_000_000},
+    ),
+}
 SECRETARIAT_ORG = "UNFCCC secretariat"
 
 # username, role, organisation name, Party code, first name, last name
@@ -91,6 +129,8 @@ USERS = [
     ("aie", User.Role.AIE, BV, None, "Claire", "Martin"),
     ("aie2", User.Role.AIE, TUV, None, "Jonas", "Weber"),
     ("party", User.Role.PARTY, None, "UA", "Andriy", "Shevchenko"),
+    # The focal point of the Russian Federation, which hosts the demo's Track 1 projects.
+    ("party-ru", User.Role.PARTY, None, "RU", "Irina", "Volkova"),
     ("jisc1", User.Role.JISC, None, "JP", "Hiroshi", "Tanaka"),
     ("jisc2", User.Role.JISC, None, "DE", "Katrin", "Schmidt"),
     ("jisc3", User.Role.JISC, None, "NL", "Pieter", "de Vries"),
@@ -190,6 +230,9 @@ class Command(BaseCommand):
             self.jisc()
             self.meetings()
         self.projects()
+        self.track1()
+        self.inventory()
+        self.after_determination()
         self.jisc_work()
         self.minutes()
         self.registry_account()
@@ -250,6 +293,139 @@ class Command(BaseCommand):
         while done := outbox.build_due()["built"]:
             built += done
         self.note(f"{built} notification batches", built > 0)
+
+    # --- Track 1, inventories and the life after the determination (issue 16) ----------------
+
+    def track1(self) -> None:
+        """Two projects the Russian Federation approved and verified under its own procedure
+        (para 23), one verified and credited with ERUs from its first-period AAUs. (Ukraine,
+        the Track 2 host, does not meet all six para 21 requirements in the reference data.)"""
+        dfp = User.objects.get(username="party-ru")
+        ru = Party.objects.get(code="RU")
+        for reference, title, scopes, expected, verified in TRACK1_DEMO:
+            if Project.objects.filter(reference=reference).exists():
+                continue
+            with transaction.atomic():
+                with self.on(40):
+                    project = track1.record_project(
+                        dfp,
+                        reference=reference,
+                        national_approval_reference=f"Order No. {reference[-3:]} of Sberbank",
+                        national_guidelines="Government Resolution No. 843 of 28 October 2009",
+                        determined_on=dt.date(2009, 6, 15),
+                        entity=BV,
+                        report=upload("determination.pdf", f"Determination: {title}"),
+                        title=title,
+                        host_party=ru,
+                        parties_involved=list(Party.objects.filter(code__in=("NL",))),
+                        participant_names=[PP_ORG],
+                        sectoral_scopes=list(SectoralScope.objects.filter(number__in=scopes)),
+                        crediting_start=dt.date(2008, 1, 1),
+                        crediting_end=dt.date(2012, 12, 31),
+                        baseline_approach=Project.Approach.JI_SPECIFIC,
+                        monitoring_approach="Gas flow and methane content metered continuously.",
+                        expected=expected,
+                    )
+                if verified:
+                    with self.on(35):
+                        ver = track1.record_verification(
+                            dfp,
+                            project,
+                            period_start=dt.date(2008, 1, 1),
+                            period_end=dt.date(2010, 12, 31),
+                            verified=verified,
+                            verified_on=dt.date(2011, 3, 1),
+                            entity=BV,
+                            report=upload("verification.pdf", f"Verification: {title}"),
+                        )
+                    with self.on(34):
+                        total = sum(verified.values())
+                        issuance.record_aau_holding(
+                            dfp, ru, quantity=issuance.aau_balance(ru, 1) + total + 1_000_000
+                        )
+                        issuance.issue_erus(
+                            dfp,
+                            ver,
+                            blocks=[{"serial_start": 7_000_001, "serial_end": 7_000_000 + total}],
+                        )
+            self.note(f"Track 1 project {reference} “{title}”", True)
+
+    def inventory(self) -> None:
+        """The hosts' first-period assigned amounts and reported emissions, so that the
+        conversions page can set their ERUs against the surplus."""
+        sec = User.objects.get(username="secretariat")
+        for code, (tonnes, irr, emissions) in INVENTORIES.items():
+            party = Party.objects.get(code=code)
+            if not AssignedAmount.objects.filter(party=party, commitment_period=1).exists():
+                inventory.record_assigned_amount(
+                    sec,
+                    party,
+                    commitment_period=1,
+                    tonnes=tonnes,
+                    source=f"Initial review report {irr} ({DEMO_SOURCE})",
+                )
+                self.note(f"{party.name}'s assigned amount 2008–2012", True)
+            for year, emitted in emissions.items():
+                if not ReportedEmissions.objects.filter(party=party, year=year).exists():
+                    inventory.record_emissions(
+                        sec,
+                        party,
+                        year=year,
+                        tonnes=emitted,
+                        source=f"National inventory submission 2014 ({DEMO_SOURCE})",
+                    )
+                    self.note(f"{party.name}'s emissions of {year}", True)
+
+    def after_determination(self) -> None:
+        """A final project gains a participant and a renewed crediting period."""
+        dfp = User.objects.get(username="party")
+        final = Project.objects.filter(title=FINAL_DEMO, status=Project.Status.FINAL).first()
+        if final is not None and not final.party_changes.exists():
+            newcomer, _ = Organisation.objects.get_or_create(
+                name="Rivne Azot PJSC",
+                defaults={"kind": Organisation.Kind.PARTICIPANT, "country": final.host_party},
+            )
+            with self.on(20):
+                changes.request_change(
+                    self.pp,
+                    final,
+                    kind="add_participant",
+                    organisation=newcomer,
+                    reason="The plant's owner joins the project as a participant.",
+                    consent_declared=True,
+                )
+            with self.on(15):
+                changes.renew_crediting_period(
+                    dfp,
+                    final,
+                    new_end=dt.date(2020, 12, 31),
+                    reason="Ukraine extends the crediting period into the second commitment "
+                    "period, as its national procedure allows.",
+                )
+            self.note(f"changes after the determination of {final.key}", True)
+
+    def stage_programme(self, title: str) -> Project:
+        """A programme of activities, final, with three components included over time."""
+        project = self.determination_published(
+            title,
+            pdd_days_ago=150,
+            det_days_ago=95,
+            scopes=[13],
+            expected={2010: 60000, 2011: 80000, 2012: 90000},
+            poa=True,
+        )
+        project = self.deemed_final(project)
+        for n, (name, location, tonnes) in enumerate(POA_COMPONENTS):
+            with self.on(40 - 10 * n):
+                components.include_component(
+                    self.pp,
+                    project,
+                    title=name,
+                    location=location,
+                    expected_annual_reductions=tonnes,
+                    included_on=dt.date(2010, 1 + 3 * n, 1),
+                )
+        return project
 
     def note(self, what: str, created: bool) -> None:
         if created:
@@ -433,8 +609,9 @@ class Command(BaseCommand):
         self.today = timezone.localdate()
         # In order of publication, so references (0001, 0002, ...) follow the dates.
         stages: list[tuple[str, Callable[[str], Project]]] = [
-            ("Reduction of N2O emissions at Rivne nitric acid plant", self.stage_final),
+            (FINAL_DEMO, self.stage_final),
             (DECIDED_DEMO, self.stage_review_decided),
+            (POA_DEMO, self.stage_programme),
             ("Small hydro cascade in the Carpathians", self.stage_rejected),
             (UNDER_REVIEW_DEMO, self.stage_under_review),
             ("Associated gas utilisation at Poltava oil field", self.stage_published),
@@ -452,6 +629,7 @@ class Command(BaseCommand):
             self.stage_rejected,
             self.stage_review_decided,
             self.stage_under_review,
+            self.stage_programme,
         }
         pdf_ok, why = weasyprint_available()
         for title, seed in stages:
