@@ -136,6 +136,9 @@ def paths_data() -> list[str]:
         *(reverse(f"opendata_{fmt}", args=[name]) for name in DATASETS for fmt in ("csv", "json")),
         reverse("statistics"),
         *(reverse("statistics_csv", args=[name]) for name in TABLES),
+        reverse("conversions"),
+        reverse("conversions_party", args=["UA"]),
+        reverse("conversions_csv", args=["UA"]),
     ]
 
 
@@ -155,6 +158,7 @@ def paths_api() -> list[str]:
         reverse("api-docs"),
         "/api/projects/",
         f"/api/projects/{key}/",
+        "/api/parties/UA/conversions/",
     ]
 
 
