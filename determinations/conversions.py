@@ -29,6 +29,13 @@ CONVERSIONS — [our reading], the one named place of these decisions:
   sum of the ERUs of the years where both figures are recorded.
 * **Corrections.** A Party has one recorded assigned amount per period and one emission figure per
   year (``determinations.inventory``): a correction replaces the figure and its source.
+
+PROJECT_COMPARISON — [our reading]: how a project's ERUs compare with its PDD. Per calendar
+year, the reductions verified by its final verifications against the reductions the PDD expected
+for the year (``ExpectedReduction``), as a percentage to one decimal (none where the PDD expected
+nothing), and the ERUs issued for the year (ISSUED_BY_YEAR). The project's total compares only
+the years in which a final verification verified reductions: a year not yet verified is not a
+shortfall.
 """
 
 from __future__ import annotations
