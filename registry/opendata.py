@@ -379,7 +379,16 @@ ISSUANCE_FIELDS = (
         _("Kyoto Protocol commitment period."),
         SOURCES["commitment_period"],
     ),
-    Field("track", "integer", _("JI track of the project (2)."), SOURCES["track"]),
+    Field(
+        "track",
+        "integer",
+        _(
+            "JI track of the project: 1 (issued for a verification by the host Party under its "
+            "national procedure) or 2."
+        ),
+        SOURCES["track"],
+        ("1", "2"),
+    ),
     Field(
         "account",
         "string",

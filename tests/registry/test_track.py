@@ -427,3 +427,21 @@ def test_statistics_page_shows_the_tracks_side_by_side(
         '<tr><td>Track 1</td><td class="num">1</td><td class="num">45,000</td>'
         '<td class="num">40,000</td></tr>'
     ) in main
+
+
+def test_open_data_issuances_carry_the_track(client, ledger):
+    rows = list(csv.DictReader(io.StringIO(_body(client.get("/opendata/issuances.csv")))))
+    assert [(r["project_reference"], r["track"], r["quantity"]) for r in rows] == [
+        ("0001", "2", "30000"),
+        ("UA1000001", "1", "40000"),
+    ]
+    one = list(csv.DictReader(io.StringIO(_body(client.get("/opendata/issuances.csv?track=1")))))
+    assert [(r["project_identifier"], r["serial_start"]) for r in one] == [
+        ("JI-UA1000001", "30001")
+    ]
+    verifications = list(
+        csv.DictReader(io.StringIO(_body(client.get("/opendata/verifications.csv?track=1"))))
+    )
+    assert [(r["project_reference"], r["verified_total"]) for r in verifications] == [
+        ("UA1000001", "45000")
+    ]
