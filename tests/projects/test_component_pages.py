@@ -109,6 +109,7 @@ def test_project_page_query_budget_with_components(
     if viewer:
         client.force_login(request.getfixturevalue(viewer))
     _include(cycle, poa, 1)
+    _credit(cycle, poa, 1, D(2009, 1, 1), D(2009, 12, 31), 100, 5000, party_user)
     one = queries_for(client, f"/projects/{poa.key}/")
     _include(cycle, poa, 6)
     _credit(cycle, poa, 3, D(2009, 1, 1), D(2009, 12, 31), 300, 1, party_user)
