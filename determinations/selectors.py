@@ -118,7 +118,7 @@ def public_verifications(project: Project) -> list:
         return []
     verifications = list(
         Verification.objects.filter(Verification.PUBLIC, project=project)
-        .select_related("monitoring_report", "report")
+        .select_related("monitoring_report__component", "report")
         .order_by("number")
     )
     for ver in verifications:

@@ -90,6 +90,8 @@ def test_project_page_lists_components_with_their_erus(client, cycle, poa, party
     assert "Component activities (2)" in html
     assert f'href="/projects/{poa.key}/components/2/"' in html
     assert f"{poa.key}-CPA-002" in html and "Town 2" in html
+    verifications = html.split('id="verifications"')[1]
+    assert f'href="/projects/{poa.key}/components/2/">{poa.key}-CPA-002</a>' in verifications
     assert "Include a component" not in html
     client.force_login(cycle.participant)
     html = client.get(f"/projects/{poa.key}/").content.decode()
