@@ -41,7 +41,15 @@ from determinations.models import Determination, MonitoringReport, Verification
 from fees.models import FeeAssessment, Invoice, Reimbursement
 from fees.selectors import with_fee
 from projects import workflow as wf
-from projects.models import Document, Engagement, LetterOfApproval, Notification, Project, User
+from projects.models import (
+    Document,
+    Engagement,
+    LetterOfApproval,
+    Notification,
+    Project,
+    ProjectChange,
+    User,
+)
 from projects.selectors import mail_problems, open_clock_faults
 from projects.templatetags.jitrack import usd
 from projects.timeline import day_text
@@ -247,6 +255,14 @@ def verifications_to_request(user, now) -> QuerySet[Verification]:
     return _not_yet_asked(verifications, user, asked, project="project")
 
 
+def party_changes_to_approve(user) -> QuerySet[ProjectChange]:
+    """Requests to add the Party as a Party involved of a final project, waiting for its letter
+    of approval (para 33 (a); ``projects.changes``, rule 4)."""
+    return ProjectChange.objects.filter(
+        party=_party(user), kind=ProjectChange.Kind.ADD_PARTY, status=ProjectChange.Status.PENDING
+    )
+
+
 def erus_to_issue(user) -> QuerySet[Verification]:
     """Final verifications of the Party's projects whose ERUs are not all issued (para 29 of
     the 13/CMP.1 annex; the issuing act checks the rest)."""
@@ -303,6 +319,7 @@ QUEUES: dict[str, Queues] = {
     },
     User.Role.PARTY: {
         "approvals": lambda user, now: approvals_to_give(user),
+        "joining": lambda user, now: party_changes_to_approve(user),
         "determinations": determinations_to_request,
         "verifications": verifications_to_request,
         "erus": lambda user, now: erus_to_issue(user),
@@ -987,6 +1004,23 @@ def _party_queues(user, now, counted) -> list[Queue]:
         .select_related("host_party")
         .order_by("created_at", "pk")[:SHOWN]
     ]
+    joining = (
+        [
+            _project_item(
+                change.project,
+                meta=[change.project.host_party.name, change.reason[:120]],
+                due=change.requested_at,
+                due_label=_("requested"),
+                action=_("Record your Party's approval"),
+                action_url=reverse("participation_change_approve", args=[change.pk]),
+            )
+            for change in party_changes_to_approve(user)
+            .select_related("project__host_party")
+            .order_by("requested_at", "pk")[:SHOWN]
+        ]
+        if counted.get("joining")
+        else []
+    )
     determinations, verifications = _window_items(user, now)
     erus = [
         _verification_item(
@@ -1009,6 +1043,17 @@ def _party_queues(user, now, counted) -> list[Queue]:
             c["approvals"],
             help=_(
                 "The determination states that the Parties involved have approved the project (para 33 (a))."
+            ),
+        ),
+        Queue(
+            "joining",
+            _("Projects asking your Party to join"),
+            _("No project asks your Party to join it as a Party involved."),
+            joining,
+            c["joining"],
+            help=_(
+                "The participants of a final project asked to add your Party; the addition "
+                "applies when your Party's approval is recorded (para 33 (a))."
             ),
         ),
         *_window_queues(user, now, counted, determinations, verifications),

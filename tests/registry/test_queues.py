@@ -11,10 +11,11 @@ import pytest
 from determinations import verification as vwf
 from fees import services as fee_services
 from fees.models import Invoice
+from projects import changes
 from projects import workflow as wf
 from registry import queues
 from reviews.models import Meeting
-from tests.factories import pdf_upload
+from tests.factories import PartyFactory, UserFactory, pdf_upload
 from tests.support import queries_for, seat
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdfs")]
@@ -217,6 +218,42 @@ def test_focal_point_queues(client, cycle, party_user, submit_report, verify):
     assert "/parties/UA/issuance/" in html
     assert "Projects your Party hosts" in html
     assert nav_count(html) == 4
+
+
+def test_focal_point_is_asked_to_approve_its_party_joining_a_final_project(
+    client, cycle, participant
+):
+    """A request to add a Party involved waits for that Party's approval (para 33 (a)): its
+    focal point finds it in its queue, with the act that clears it, and the count says so."""
+    poland = PartyFactory(code="PL", name="Poland")
+    focal_point = UserFactory(username="dfp_pl", role="party", party=poland)
+    final = cycle.final(title="Gains a Party")
+    change = changes.request_change(
+        participant,
+        final,
+        kind="add_party",
+        party=poland,
+        reason="A Polish buyer joins the project.",
+        consent_declared=True,
+    )
+    client.force_login(focal_point)
+    html = page(client)
+    joining = section(html, "joining")
+    assert f"/participation-changes/{change.pk}/approve/" in joining
+    assert "Gains a Party" in joining
+    assert nav_count(html) == 1
+    one = queries_for(client, "/dashboard/")
+    for n in range(3):
+        changes.request_change(
+            participant,
+            cycle.final(title=f"Also gains a Party {n}"),
+            kind="add_party",
+            party=poland,
+            reason="Another buyer.",
+            consent_declared=True,
+        )
+    assert queries_for(client, "/dashboard/") == one <= 10
+    assert nav_count(page(client)) == 4
 
 
 # --- the JISC ----------------------------------------------------------------------------------
