@@ -288,3 +288,16 @@ def test_the_new_party_is_told_of_a_pending_addition(cycle, project, germany, ge
     changes.cancel_change(cycle.participant, change)
     outbox.drain_due()
     assert Notification.objects.filter(user=german_dfp).count() == 1  # not told of a cancel
+
+
+def test_a_pending_addition_is_not_approved_once_the_project_is_terminated(
+    cycle, project, germany, german_dfp
+):
+    change = ask(cycle.participant, project, "add_party", party=germany)
+    wf.terminate(cycle.participant, project, "The plant closed.")
+    with pytest.raises(Conflict) as ended:
+        changes.approve_party(german_dfp, change, issued_on=dt.date(2011, 1, 5))
+    assert ended.value.code == "wrong_status"
+    assert not Project.objects.get(pk=project.pk).parties_involved.filter(pk=germany.pk).exists()
+    changes.cancel_change(cycle.participant, change, "Terminated.")  # the requesters tidy up
+    assert ProjectChange.objects.get(pk=change.pk).status == "cancelled"
