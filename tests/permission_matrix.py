@@ -665,8 +665,8 @@ EXPECTED: dict[str, dict[str, str]] = {
         "POST": "login; superuser=denied",
     },
     "admin:determinations_assignedamount_history": {
-        "GET": "login; superuser=ok",
-        "POST": "login; superuser=ok",
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
     },
     "admin/determinations/reportedemissions/<path:object_id>/": {
         "GET": "login; superuser=ok",
@@ -689,8 +689,8 @@ EXPECTED: dict[str, dict[str, str]] = {
         "POST": "login; superuser=denied",
     },
     "admin:determinations_reportedemissions_history": {
-        "GET": "login; superuser=ok",
-        "POST": "login; superuser=ok",
+        "GET": "login; superuser=denied",
+        "POST": "login; superuser=denied",
     },
     "admin:fees_feeassessment_add": {
         "GET": "login; superuser=denied",
