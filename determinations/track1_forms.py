@@ -75,6 +75,7 @@ class Track1ProjectForm(ProjectForm):
         super().__init__(*args, **kwargs)
         del self.fields["host_party"]
         del self.fields["participants"]
+        self.fields["title"].label = _("Title")
         self.fields["parties_involved"].queryset = Party.objects.exclude(pk=host.pk)
         self.host = host
 

@@ -70,6 +70,24 @@ def _drop_held(request) -> None:
         cache.delete(_held_key(request, token))
 
 
+def _summary(form, files: tuple[str, ...]) -> list[tuple[str, str]]:
+    """``summary_of`` the form, its lists and tonnes by year written out, the PDFs by name."""
+    labels = {str(f.label or n): n for n, f in form.fields.items()}
+    rows = []
+    for label, value in summary_of(form):
+        data = form.cleaned_data[labels[label]]
+        if isinstance(data, dict):
+            value = " · ".join(f"{y}: {int(t):,}" for y, t in sorted(data.items()))
+        elif isinstance(data, list | tuple) or hasattr(data, "model"):
+            value = ", ".join(str(item) for item in data)
+        rows.append((label, value))
+    return rows + [
+        (str(form.fields[n].label), form.cleaned_data[n].name)
+        for n in files
+        if form.cleaned_data.get(n)
+    ]
+
+
 def _page(request, form, call, *, files, consequences, context, done, then):
     """``act_confirmed`` with HELD_FILES: the first valid POST holds its files and asks."""
     if request.method == "POST" and not confirmed(request) and form.is_valid():
@@ -84,11 +102,7 @@ def _page(request, form, call, *, files, consequences, context, done, then):
         form,
         call,
         consequences=lambda d: Consequences(
-            **{
-                **consequences(d).__dict__,
-                "summary": summary_of(form)
-                + [(str(form.fields[name].label), d[name].name) for name in files if d.get(name)],
-            }
+            **{**consequences(d).__dict__, "summary": _summary(form, files)}
         ),
         template=TEMPLATE,
         context=context,

@@ -82,6 +82,8 @@ def test_project_is_recorded_after_confirmation_with_the_held_pdfs(client, dfp, 
     page = html(response)
     assert "Record Track 1 project UA1000001?" in page
     assert "drep.pdf" in page and 'name="held_files"' in page
+    assert "2009: 50,000 · 2010: 60,000" in page and "Green Carbon Ltd, Kyiv Vodokanal" in page
+    assert "QuerySet" not in page
     assert not Project.objects.exists()
     token = response.context["replay"]
     token = dict(token)["held_files"]
