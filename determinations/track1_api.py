@@ -78,6 +78,8 @@ class Track1ProjectInputSerializer(serializers.Serializer):
             text = str(year)
             if not (text.isascii() and text.isdigit() and len(text) == 4):
                 raise serializers.ValidationError(f"{year!r} is not a year.")
+            if isinstance(tonnes, bool) or not isinstance(tonnes, int):
+                raise serializers.ValidationError(f"Give whole tonnes for {year}.")
             out[int(text)] = tonnes  # the act checks the years' range and the tonnes
         return out
 

@@ -73,6 +73,11 @@ def test_api_project_refusals(dfp, host, anon):
     api = client_for(dfp)
     assert_error(api.post("/api/track1/projects/", body(reference="RU1")), 400, "invalid_reference")
     assert_error(api.post("/api/track1/projects/", body(expected="{")), 400, "invalid")
+    for expected in ('{"2009": true}', '{"2009": 1.5}', '{"09": 1}', '{"2009": "\\u0000"}'):
+        assert_error(api.post("/api/track1/projects/", body(expected=expected)), 400, "invalid")
+    assert_error(
+        api.post("/api/track1/projects/", body(entity="Bad\u0000name")), 400, None, "entity"
+    )
     assert_error(
         api.post("/api/track1/projects/", body(report=SimpleUploadedFile("x.pdf", b"no"))),
         400,
