@@ -481,6 +481,17 @@ def transfer(
                     % {"party": account_party.name},
                     code="approval_missing",
                 )
+            # [our reading] ``projects.changes`` rule 4: a Party removed from the project is no
+            # longer a Party involved, whatever it approved before.
+            if not project.parties_involved.filter(pk=account_party.pk).exists():
+                raise Conflict(
+                    _(
+                        "ERUs go to an account in the registry of a Party involved in the "
+                        "project only; %(party)s is not."
+                    )
+                    % {"party": account_party.name},
+                    code="not_involved",
+                )
         else:
             account_party = None
         block.active = False

@@ -23,6 +23,8 @@ these [our reading] decisions):
    ``change_requested``) until then, and applies with the letter (``party_added``). Only a Party
    to the Kyoto Protocol can be a Party involved. Removing a Party involved applies at once
    (``party_removed``); the host Party is never removed or added: the project is its project.
+   A removed Party is no longer a Party involved: ERUs no longer go to its registry, whatever it
+   approved before (``determinations.issuance.transfer``).
 5. **Cancel.** The participants cancel a pending change (no Party has approved it yet).
 6. **One at a time.** A participant or a Party has at most one pending change per project.
 7. **Crediting period.** The host Party's focal point renews or extends the crediting period of

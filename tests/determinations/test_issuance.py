@@ -12,6 +12,7 @@ from determinations import verification as vwf
 from determinations.models import AauLedgerEntry, EruBlock, EruIssuance, Verification
 from fees import services as fee_services
 from jitrack.errors import Conflict, Forbidden, Invalid
+from projects import changes
 from projects import workflow as wf
 from projects.models import Event, User
 from tests.factories import UserFactory
@@ -622,3 +623,25 @@ def test_reconciliation_counts_only_final_verifications(final_project, submit_re
         "verified": 0,
         "issued": 0,
     }
+
+
+def test_no_transfer_to_a_party_removed_from_the_project(
+    block, party_user, japan, japan_dfp, final_project, cycle
+):
+    """``projects.changes`` rule 4: a Party removed from the project is no longer a Party
+    involved; its earlier approval does not let ERUs go to its registry."""
+    final_project.parties_involved.add(japan)
+    wf.record_approval(japan_dfp, final_project, party=japan, issued_on=D(2009, 1, 5))
+    changes.request_change(
+        cycle.participant,
+        final_project,
+        kind="remove_party",
+        party=japan,
+        reason="The Japanese buyer withdrew.",
+        consent_declared=True,
+    )
+    with pytest.raises(Conflict) as refused:
+        issuance.transfer(party_user, block, quantity=10, account="JP-1", account_party=japan)
+    assert refused.value.code == "not_involved"
+    block.refresh_from_db()
+    assert block.active is True
