@@ -5,8 +5,9 @@ functions — engage, publish, comment and remove comments, file positive and ne
 determinations, pay, publish, request reviews as Parties, members and alternates, decide in every
 way, suspend and restore accreditations, change eligibility, submit monitoring reports inside and
 outside the crediting period, verify with and without the para 33 confirmation, issue, transfer,
-withdraw, terminate — moving the clock between acts, and checks every invariant after every
-step. A refused act (a ``DomainError``) must change nothing.
+withdraw, terminate, record Track 1 projects and verifications as the host's focal point (para
+23) — moving the clock between acts, and checks every invariant after every step. A refused act
+(a ``DomainError``) must change nothing.
 
 Each example starts with one project walked to a random stage (``start``), then takes up to 25
 random acts. CI runs 200 examples in two halves (about 5,000 acts, some 4 minutes of one worker
@@ -37,7 +38,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from determinations import issuance
+from determinations import issuance, track1
 from determinations import verification as vwf
 from determinations import workflow as dwf
 from determinations.models import (
@@ -78,6 +79,9 @@ FINDINGS = {
 }
 REASONS = {"additionality": "The investment analysis ignores the tariff increase."}
 TRACK2 = {"kp_party": True, "assigned_amount_recorded": True, "national_registry": True}
+# The host meets all six para 21 requirements (it may use Track 1, para 23) until the
+# ``eligibility`` rule takes one away.
+TRACK1 = {"national_system": True, "inventory_submitted": True, "supplementary_info": True}
 S = Project.Status
 ENDED = {S.WITHDRAWN, S.REJECTED, S.TERMINATED}
 PROJECTS = st.integers(min_value=0, max_value=5)
@@ -99,7 +103,7 @@ class World:
 
     def __init__(self):
         make_scopes()
-        self.ua = _party("UA", "Ukraine")
+        self.ua = _party("UA", "Ukraine", **TRACK1)
         self.jp = _party("JP", "Japan")
         self.pp = UserFactory(role=User.Role.PARTICIPANT, organisation=OrganisationFactory())
         self.aies = [
@@ -143,6 +147,7 @@ class Record(RuleBasedStateMachine):
         self.published_documents: set[int] = set()
         self.public_events: set[int] = set()
         self.refusals = 0
+        self.track1_references = 0
 
     def teardown(self):
         REACHED.update(
@@ -152,6 +157,10 @@ class Record(RuleBasedStateMachine):
             REACHED.add("erus_issued")
         if Review.objects.filter(status=Review.Status.DECIDED).exists():
             REACHED.add("review_decided")
+        if Verification.objects.filter(project__track="1", status="final").exists():
+            REACHED.add("track1_verified")
+        if EruBlock.objects.filter(track=1).exists():
+            REACHED.add("track1_erus_issued")
         REACHED.add(f"refusals>{min(self.refusals, 1)}")
         self.traveller.stop()
         transaction.set_rollback(True)
@@ -189,7 +198,9 @@ class Record(RuleBasedStateMachine):
     # --- the cycle -------------------------------------------------------------------------------
 
     @initialize(
-        stage=st.sampled_from([None, "determined", "reviewed", "final", "issued", "issued"]),
+        stage=st.sampled_from(
+            [None, "determined", "reviewed", "final", "issued", "issued", "track1"]
+        ),
         positive=st.booleans(),
         decision=st.sampled_from(["confirmed", "rejected", "corrections_required"]),
     )
@@ -197,7 +208,13 @@ class Record(RuleBasedStateMachine):
         """Each example starts with one project, most walked deep into the cycle, so that the
         random acts after it meet every stage (not only drafts)."""
         self.draft(expected=[20_000, 25_000], ends_in_2020=True, involve_japan=False, small=None)
-        if stage is not None:
+        if stage == "track1":  # and a Track 1 project beside it, verified and issued
+            self.record_track1_project(expected=50_000, days_ago=400)
+            i = len(self.projects) - 1
+            self.record_track1_verification(i, year=2009, tonnes=40_000)
+            self.state_aaus(period=1, quantity=100_000)
+            self.issue(i, period=1, size=30_000)
+        elif stage is not None:
             self.walk(0, stage, positive, decision)
 
     @rule(
@@ -272,7 +289,10 @@ class Record(RuleBasedStateMachine):
         self.act(wf.check_pdd, self.world.sec, self.project(i), accept=accept, reason="Incomplete.")
 
     def aie_of(self, project: Project) -> User:
-        return next(u for u in self.world.aies if u.organisation_id == project.aie_id)
+        """The project's AIE; for a Track 1 project, whose entity has no user here, another."""
+        return next(
+            (u for u in self.world.aies if u.organisation_id == project.aie_id), self.world.aies[0]
+        )
 
     @rule(
         i=PROJECTS,
@@ -684,6 +704,58 @@ class Record(RuleBasedStateMachine):
         self.let_time_pass(16)
         self.issue(i, period=1, size=5_000)
 
+    # --- Track 1 (para 23): the host's focal point records, no JISC step, no fees, no clock -----
+
+    # at most two attempts an example: Track 1 adds little runtime to the machine
+    @precondition(lambda self: self.track1_references < 2)
+    @rule(expected=st.integers(min_value=0, max_value=300_000), days_ago=st.sampled_from([0, 400]))
+    def record_track1_project(self, expected, days_ago):
+        if len(self.projects) >= 6:
+            return
+        self.track1_references += 1
+        w = self.world
+        project = self.act(
+            track1.record_project,
+            w.dfp["UA"],
+            reference=f"UA{1000000 + self.track1_references}",
+            national_approval_reference="Order 1",
+            determined_on=dt.datetime.now(dt.UTC).date() - dt.timedelta(days=days_ago),
+            entity="National AIE",
+            report=pdf_upload(),
+            title=f"Track 1 project {self.track1_references}",
+            host_party=w.ua,
+            sectoral_scopes=list(SectoralScope.objects.filter(number=1)),
+            crediting_start=dt.date(2008, 1, 1),
+            crediting_end=dt.date(2020, 12, 31),
+            expected={2009: expected, 2010: expected},
+        )
+        if project is not None:
+            self.projects.append(project.pk)
+
+    @precondition(lambda self: self.track1_references > 0)
+    @rule(
+        i=PROJECTS,
+        year=st.integers(min_value=2007, max_value=2021),
+        tonnes=st.integers(min_value=0, max_value=200_000),
+    )
+    def record_track1_verification(self, i, year, tonnes):
+        """Refused for a Track 2 project, a period outside the crediting period or before 2008,
+        an overlap, or a host that no longer meets all six para 21 requirements."""
+        project = self.project(i)
+        if project is None:
+            return
+        self.act(
+            track1.record_verification,
+            self.world.dfp["UA"],
+            project,
+            period_start=dt.date(year, 1, 1),
+            period_end=dt.date(year, 12, 31),
+            verified={year: tonnes},
+            verified_on=dt.date(year + 1, 3, 1),
+            entity="National AIE",
+            report=pdf_upload(),
+        )
+
     @rule(days=st.integers(min_value=1, max_value=60))
     def time_passes(self, days):
         self.let_time_pass(days)
@@ -701,6 +773,9 @@ class Record(RuleBasedStateMachine):
         for project in Project.objects.filter(
             pk__in=self.projects, status__in=[S.FINAL, S.REJECTED]
         ):
+            if project.track == Project.Track.ONE:
+                self.track1_final_as_its_host_determined(project)
+                continue
             det = (
                 project.determinations.exclude(status=Determination.Status.RETURNED)
                 .order_by("-number")
@@ -728,15 +803,35 @@ class Record(RuleBasedStateMachine):
                 assert negative_stands or (decided and review.decision == "rejected"), project
                 assert det.status == Determination.Status.REJECTED
 
+    @staticmethod
+    def track1_final_as_its_host_determined(project: Project) -> None:
+        """§8 item 1 for Track 1 (para 23): final with the positive determination its host
+        recorded — its four findings met, final on the day the host made it — and no JISC step,
+        no fee, no clock."""
+        assert project.status == S.FINAL, project
+        dets = list(project.determinations.all())
+        assert len(dets) == 1, project
+        det = dets[0]
+        assert (det.outcome, det.status) == ("positive", Determination.Status.FINAL), project
+        assert all(f["met"] for f in det.findings()), project
+        assert det.available_on == det.final_on == project.final_on is not None, project
+        assert det.review_window_closes_at is None and project.due_at is None, project
+        assert not Review.objects.filter(determination=det).exists(), project
+        assert not project.fees.exists(), project
+        assert project.events.filter(kind="track1_recorded", to_status=S.FINAL).count() == 1
+
     @invariant()
     def erus_within_verified_and_periods_and_balances(self):
         """§8 item 2."""
-        for ver in Verification.objects.filter(project__in=self.projects).prefetch_related(
-            "issuances__blocks"
+        for ver in (
+            Verification.objects.filter(project__in=self.projects)
+            .select_related("project")
+            .prefetch_related("issuances__blocks")
         ):
             blocks = [b for i in ver.issuances.all() for b in i.blocks.all() if b.parent_id is None]
             if ver.status != Verification.Status.FINAL or not ver.conditions_hold:
                 assert not blocks, ver
+            assert all(b.track == int(ver.project.track) for b in blocks), ver
             for period, (first, last) in COMMITMENT_PERIOD_YEARS.items():
                 issued = sum(
                     b.serial_end - b.serial_start + 1
@@ -870,4 +965,5 @@ def test_the_record_keeps_its_invariants_whatever_the_acts(db, half):
     )
     # The invariants were checked on deep states, not only on refusals: the examples reached the
     # ends of the cycle.
-    assert {S.FINAL, S.REJECTED, "erus_issued", "review_decided"} <= REACHED, sorted(REACHED)
+    reached = {S.FINAL, S.REJECTED, "erus_issued", "review_decided", "track1_erus_issued"}
+    assert reached <= REACHED, sorted(REACHED)
