@@ -251,7 +251,11 @@ class ProjectSerializer(serializers.ModelSerializer):
     expected_reductions = ExpectedReductionSerializer(source="expected", many=True, read_only=True)
     status = ProjectStatusField(read_only=True)
     withdrawn = serializers.BooleanField(read_only=True)
-    track = ProjectTrackField(read_only=True)
+    track = ProjectTrackField(
+        read_only=True,
+        help_text='"1": approved and verified by the host Party under its national procedure '
+        '(JI guidelines, para 23); "2": the JISC verification procedure (paras 30-45).',
+    )
     national_approval_reference = serializers.SerializerMethodField(
         help_text="Track 1: the host Party's national approval reference; null for Track 2."
     )

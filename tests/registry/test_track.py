@@ -127,6 +127,7 @@ def test_schema_documents_the_track(anon, db):
     schema = anon.get("/api/schema/?format=json").json()
     project = schema["components"]["schemas"]["Project"]["properties"]
     assert project["track"]["allOf"][0]["enum"] == ["1", "2"]
+    assert "para 23" in project["track"]["description"]
     assert project["national_approval_reference"]["nullable"] is True
     params = {p["name"]: p for p in schema["paths"]["/api/projects/"]["get"]["parameters"]}
     assert params["track"]["schema"]["enum"] == ["1", "2"]
