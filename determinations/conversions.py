@@ -47,8 +47,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import F, OuterRef, Q, Subquery, Sum
 
-from projects.models import ExpectedReduction, Party, Project
-from projects.selectors import public_projects
+from projects.models import Party, Project
+from projects.selectors import expected_by_year, public_projects
 
 from .issuance import PERIODS, issued_by_year, period_of
 from .models import (
@@ -410,7 +410,7 @@ def compare_verifications(
     project: Project, verifications: Iterable[Verification]
 ) -> ProjectComparison | None:
     """PROJECT_COMPARISON from verifications a page has already (their final ones count) and the
-    PDD's expected reductions (one query); None, without a query, when none is final. The years'
+    PDD's expected reductions (one query, none after ``projects.selectors.with_expected``); None, without a query, when none is final. The years'
     ``issued`` is not split here (the monitoring page's table has it)."""
     finals = [v for v in verifications if v.status == Verification.Status.FINAL]
     if not finals:
@@ -421,7 +421,7 @@ def compare_verifications(
     for ver in finals:
         for y, t in ver.verified.items():
             years[int(y)]["verified"] += int(t)
-    for row in ExpectedReduction.objects.filter(project=project).values_list("year", "tonnes"):
-        years[row[0]]["expected"] += row[1]
+    for year, tonnes in expected_by_year(project).items():
+        years[year]["expected"] += tonnes
     rows = compare_rows({"year": y, **years[y]} for y in sorted(years)).years
     return ProjectComparison(rows, sum(v.erus_issued for v in finals))

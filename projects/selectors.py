@@ -3,13 +3,15 @@ its documents they may see, its Parties with their approvals, and whether commen
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from jitrack.db import JSONRow, JSONRows
 from jitrack.errors import NotFound
 
 from . import deadlines, workflow
@@ -19,6 +21,7 @@ from .models import (
     Document,
     Engagement,
     Event,
+    ExpectedReduction,
     LetterOfApproval,
     OutboxMail,
     Party,
@@ -194,3 +197,26 @@ def mail_problems(now: datetime | None = None) -> QuerySet[OutboxMail]:
         Q(done_at=None, given_up_at=None, attempts__gt=0)
         | Q(given_up_at__gte=now - timedelta(days=MAIL_PROBLEM_DAYS))
     ).order_by("-created_at", "-pk")[:50]
+
+
+def with_expected(qs: QuerySet[Project]) -> QuerySet[Project]:
+    """Annotate each project with the PDD's expected reductions as a JSON array
+    (``expected_json``): a subquery of the same query, for pages whose budget has no room for
+    another (``expected_by_year`` reads it)."""
+    rows = (
+        ExpectedReduction.objects.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(rows=JSONRows(JSONRow(year=F("year"), tonnes=F("tonnes"))))
+        .values("rows")
+    )
+    return qs.annotate(expected_json=Subquery(rows[:1]))
+
+
+def expected_by_year(project: Project) -> dict[int, int]:
+    """The PDD's expected reductions per year: from ``with_expected``'s annotation (no query),
+    else read."""
+    if hasattr(project, "expected_json"):
+        rows = json.loads(project.expected_json) if project.expected_json else []
+        return {int(r["year"]): int(r["tonnes"]) for r in rows}
+    return dict(ExpectedReduction.objects.filter(project=project).values_list("year", "tonnes"))

@@ -39,6 +39,7 @@ from projects.selectors import (
     public_projects,
     visible_documents,
     visible_projects,
+    with_expected,
     with_history_counts,
     with_pending_engagement,
 )
@@ -154,8 +155,10 @@ def _page_queryset(user) -> QuerySet[Project]:
         .select_related("host_party", "aie")
         .prefetch_related("participants", "sectoral_scopes")
     )
-    return with_participation_changes(
-        with_components(with_history_counts(with_fee(with_pending_engagement(projects))))
+    return with_expected(
+        with_participation_changes(
+            with_components(with_history_counts(with_fee(with_pending_engagement(projects))))
+        )
     )
 
 
