@@ -74,12 +74,12 @@ class NoticeFeed(Feed):
     """All public notices; subclasses narrow the events and name the feed."""
 
     feed_type = Atom1Feed
-    title = _("JI Track 2: public notices")
+    title = _("Joint Implementation: public notices")
     subtitle = _(
         "Publications, deadlines and decisions of the Joint Implementation Track 2 "
         "procedure, newest first."
     )
-    author_name = _("JI Track 2 registry")
+    author_name = _("Joint Implementation registry (jitrack)")
 
     @method_decorator(require_safe)
     def __call__(self, request, *args, **kwargs):
@@ -192,7 +192,7 @@ class PartyFeed(NoticeFeed):
         return party
 
     def title(self, obj: Party) -> str:
-        return gettext("JI Track 2: projects hosted by %(party)s") % {"party": obj.name}
+        return gettext("Joint Implementation: projects hosted by %(party)s") % {"party": obj.name}
 
     def subtitle(self, obj: Party) -> str:
         return gettext("Public notices of the projects %(party)s hosts, newest first.") % {
@@ -218,7 +218,7 @@ class KindFeed(NoticeFeed):
         return kind
 
     def title(self, obj: str) -> str:
-        return gettext("JI Track 2: %(notice)s") % {"notice": event_label(obj)}
+        return gettext("Joint Implementation: %(notice)s") % {"notice": event_label(obj)}
 
     def subtitle(self, obj: str) -> str:
         return gettext("Public notices “%(notice)s”, newest first.") % {"notice": event_label(obj)}

@@ -82,12 +82,12 @@ class RecordFeed(Feed):
     """One entry per whole UTC day: the fingerprint of each log at its end."""
 
     feed_type = Atom1Feed
-    title = _("JI Track 2: daily fingerprints of the record")
+    title = _("Joint Implementation: daily fingerprints of the record")
     subtitle = _(
         "The head of the record's hash chains at the end of each UTC day, newest first. Keep "
         "a copy: the record can later be checked against it."
     )
-    author_name = _("JI Track 2 registry")
+    author_name = _("Joint Implementation registry (jitrack)")
 
     def link(self) -> str:
         return reverse("record")

@@ -104,7 +104,7 @@ def notices(cycle, japan, participant, aie_user, secretariat):
 
 def test_all_notices_are_the_public_events_of_published_projects_newest_first(notices, client):
     feed = parse(client, "/feeds/")
-    assert feed.feed.title == "JI Track 2: public notices"
+    assert feed.feed.title == "Joint Implementation: public notices"
     # Newest first: the clock closed 0002's comment period after its review had started.
     assert kinds(feed) == [
         ("0002", "comments_closed"),
@@ -173,7 +173,7 @@ def test_project_feed_lists_only_that_project(notices, client):
 
 def test_party_feed_lists_projects_that_party_hosts(notices, client):
     japan = parse(client, "/feeds/parties/JP/")
-    assert japan.feed.title == "JI Track 2: projects hosted by Japan"
+    assert japan.feed.title == "Joint Implementation: projects hosted by Japan"
     assert {ref for ref, _ in kinds(japan)} == {"0002"}
     assert len(japan.entries) == 7
     ukraine = parse(client, "/feeds/parties/ua/")  # any case
