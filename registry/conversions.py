@@ -64,7 +64,7 @@ def year_chart(conv: conversions.Conversions):
         layout=charts.COLUMNS,
         fmt=charts.whole,
         axis_title=_("t CO2e"),
-        css="stat-chart bar-chart",
+        css="stat-chart bar-chart columns-chart",
         empty=_("No ERUs issued and no surplus recorded yet."),
     )
 
@@ -79,7 +79,7 @@ def erus_chart(conv: conversions.Conversions):
         layout=charts.COLUMNS,
         stacked=True,
         axis_title=_("ERUs"),
-        css="stat-chart bar-chart",
+        css="stat-chart bar-chart columns-chart",
         empty=_("No ERUs issued yet."),
     )
 

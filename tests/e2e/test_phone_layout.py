@@ -144,6 +144,7 @@ def test_every_page_fits_a_phone(browser, live_server, settings):
     call_command("seed_demo", verbosity=0)
     settings.DEBUG = False
     rich = Project.objects.get(title=RICH_PROJECT)
+    programme = Project.objects.get(poa=True)
     pages = [
         ("home", "/"),
         ("projects", reverse("project_list")),
@@ -156,6 +157,13 @@ def test_every_page_fits_a_phone(browser, live_server, settings):
         ("fee-calculator", reverse("fees_calculator") + "?kind=verification&reductions=40000"),
         ("project", reverse("project_detail", args=[rich.key])),
         ("monitoring", reverse("monitoring", args=[rich.key])),
+        # issue 16: Track 1, a programme's components, conversions
+        ("track1-project", reverse("project_detail", args=["RU1000001"])),
+        ("track1-monitoring", reverse("monitoring", args=["RU1000001"])),
+        ("programme", reverse("project_detail", args=[programme.key])),
+        ("component", reverse("component_detail", args=[programme.key, 1])),
+        ("conversions", reverse("conversions")),
+        ("conversions-party", reverse("conversions_party", args=["RU"])),
     ]
     phone = Phone(browser, live_server.url)
     found = {}
@@ -169,7 +177,12 @@ def test_every_page_fits_a_phone(browser, live_server, settings):
     phone.context.add_cookies(
         [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "ru", "url": live_server.url}]
     )
-    for name, path in [("projects-ru", pages[1][1]), ("project-ru", pages[-2][1])]:
+    ru_pages = [
+        ("projects-ru", pages[1][1]),
+        ("project-ru", reverse("project_detail", args=[rich.key])),
+    ]
+    ru_pages.append(("conversions-party-ru", reverse("conversions_party", args=["RU"])))
+    for name, path in ru_pages:
         problems, seen = phone.check(name, path)
         assert phone.page.locator("html").get_attribute("lang") == "ru"
         tables += len(seen["tables"])
