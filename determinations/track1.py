@@ -20,6 +20,10 @@ one public event at the instant it is recorded.
   lie in the future. The determining entity is named as the host names it: an organisation of
   that name that is an AIE, or a new historical AIE record (as ``registry.importer`` adds
   them); a participant organisation of that name is refused (``entity_not_aie``).
+* TRACK1_APPROVAL (para 33 (a)): the host's national approval is its written approval, recorded
+  with the project as a confirmed letter of approval of the host (its reference the national
+  approval's, its date the determination's); the other Parties involved record theirs as in
+  Track 2 (before ERUs first go to an account of that Party).
 * TRACK1_REFERENCE: the reference is the one the host assigned, its ISO code followed by digits
   (``projects.selectors.TRACK1_REFERENCE``), unique over all projects.
 * TRACK1_VERIFICATION (para 23; 13/CMP.1 annex para 29): the period lies within the crediting
@@ -41,7 +45,7 @@ from django.utils.translation import gettext as _
 from jitrack.errors import Conflict, DomainError, Forbidden, Invalid
 from jitrack.text import check_text
 from projects import workflow as wf
-from projects.models import Document, Organisation, Party, Project, User
+from projects.models import Document, LetterOfApproval, Organisation, Party, Project, User
 from projects.selectors import TRACK1_REFERENCE
 from projects.timeline import day_text
 
@@ -288,6 +292,18 @@ def record_project(
             **{f"{key}_reasons": reasons for key, _label in Determination.FINDINGS},
         )
         det.save()
+        # TRACK1_APPROVAL: the host's national approval is its written approval (para 33 (a)),
+        # on record, confirmed by the focal point that records it, dated the day of the
+        # determination (the record the host gives; no separate letter is asked for).
+        LetterOfApproval.objects.create(
+            project=project,
+            party=host,
+            issued_on=determined_on,
+            reference=project.national_approval_reference[:120],
+            recorded_by=actor,
+            confirmed_by=actor,
+            confirmed_at=timezone.now(),
+        )
         wf.record(
             project,
             "track1_recorded",

@@ -307,3 +307,14 @@ def test_record_project_names_its_participants(dfp, host):
     with pytest.raises(Invalid) as err:
         record(dfp, host, reference="UA1000002", participant_names=["TÜV SÜD"])
     assert err.value.code == "not_a_participant"
+
+
+def test_record_project_puts_the_hosts_national_approval_on_record(dfp, host):
+    """TRACK1_APPROVAL: the host's national approval is its written approval (para 33 (a)),
+    confirmed; the project page offers no letter to record for the host."""
+    project = record(dfp, host)
+    loa = project.approvals.get()
+    assert loa.party == host and loa.confirmed_at is not None and loa.confirmed_by == dfp
+    assert loa.reference == project.national_approval_reference
+    assert loa.issued_on == project.final_on
+    assert wf.host_approval_on_record(project)
