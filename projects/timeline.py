@@ -152,6 +152,27 @@ def event_detail(event: Event) -> str:
             "function": data["function"],
             "scopes": ", ".join(str(n) for n in data.get("scopes", [])),
         }
+    # Track 1 (para 23): as the host made them (``determinations.track1``)
+    if event.kind == "track1_recorded" and data.get("determined_on"):
+        return gettext(
+            "Reference %(reference)s; national approval %(approval)s; determined by %(entity)s "
+            "on %(day)s."
+        ) % {
+            "reference": data.get("reference", ""),
+            "approval": data.get("national_approval_reference", ""),
+            "entity": data.get("entity", ""),
+            "day": _day(data.get("determined_on")),
+        }
+    if event.kind == "track1_verification" and data.get("verified_on"):
+        return gettext(
+            "%(tonnes)s t CO2e verified for %(start)s – %(end)s by %(entity)s on %(day)s."
+        ) % {
+            "tonnes": f"{int(data.get('verified_total', 0)):,}",
+            "start": _day(data.get("period_start")),
+            "end": _day(data.get("period_end")),
+            "entity": data.get("entity", ""),
+            "day": _day(data.get("verified_on")),
+        }
     if event.kind in CHANGE_DETAILS:
         return CHANGE_DETAILS[event.kind](data)
     # a programme's components (``projects.components``)

@@ -17,6 +17,7 @@ from determinations.models import (
 from jitrack.errors import Conflict, Forbidden, Invalid
 from projects import workflow as wf
 from projects.models import Document, Event, Organisation, Project, User
+from projects.timeline import event_detail
 from tests.factories import AIEFactory, PartyFactory, UserFactory, pdf_upload, project_data
 
 pytestmark = pytest.mark.django_db
@@ -318,3 +319,15 @@ def test_record_project_puts_the_hosts_national_approval_on_record(dfp, host):
     assert loa.reference == project.national_approval_reference
     assert loa.issued_on == project.final_on
     assert wf.host_approval_on_record(project)
+
+
+def test_the_timeline_says_what_the_host_recorded(dfp, host):
+    project = record(dfp, host)
+    verify(dfp, project)
+    recorded = event_detail(project.events.get(kind="track1_recorded"))
+    assert recorded == (
+        "Reference UA1000001; national approval Order 123 of the Ministry; determined by "
+        "Bureau Veritas Certification Holding SAS on 4 May 2009."
+    )
+    verified = event_detail(project.events.get(kind="track1_verification"))
+    assert "t CO2e verified for" in verified and "Bureau Veritas" in verified
