@@ -45,6 +45,7 @@ from projects.timeline import event_label
 from .analytics import TABLES
 from .datadict import VERSION, Dataset, Field, dictionary_url, in_english, versioned
 from .feeds import NOTICE_KINDS
+from .opendata_components import COMPONENTS
 from .filters import ProjectFilter, section_choices
 from .section_defs import PROJECT_STATUSES
 
@@ -685,6 +686,7 @@ DATASETS: dict[str, Dataset] = {
             ISSUANCE_FIELDS,
             issuance_rows,
         ),
+        COMPONENTS,
     )
 }
 
