@@ -91,9 +91,7 @@ def party_for(code: str) -> Party:
     return party
 
 
-@extend_schema(
-    responses={200: ConversionsSerializer, 404: ERRORS[404]}, tags=["issuance"], auth=[]
-)
+@extend_schema(responses={200: ConversionsSerializer, 404: ERRORS[404]}, tags=["issuance"], auth=[])
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def party_conversions(request, code):

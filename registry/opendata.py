@@ -45,8 +45,8 @@ from projects.timeline import event_label
 from .analytics import TABLES
 from .datadict import VERSION, Dataset, Field, dictionary_url, in_english, versioned
 from .feeds import NOTICE_KINDS
-from .opendata_components import COMPONENTS
 from .filters import ProjectFilter, section_choices
+from .opendata_components import COMPONENTS
 from .section_defs import PROJECT_STATUSES
 
 PER_PAGE = 20
