@@ -138,7 +138,10 @@ def test_secretariat_records_part_payments_then_publishes(browser, live_server, 
     sec.submit()
     assert page.url.endswith(f"/projects/{project.key}/")
     assert "Determination published" in sec.flash()
-    assert page.locator(".project-head .badge").inner_text() == "Determination published"
+    assert (
+        page.locator(".project-head .badge:not(.badge-track2)").inner_text()
+        == "Determination published"
+    )
     sec.shot("07-project-determination-published")
     sec.close()
     assert Project.objects.get(pk=project.pk).status == "determination_published"

@@ -133,11 +133,13 @@ def test_seed_demo_uses_the_reference_data_that_ships_with_the_product(settings)
 
 
 def test_seed_demo_records_the_eligibility_it_relies_on_through_the_act(settings):
-    """A database whose Ukraine cannot host and whose Belarus could: the seed records the
-    demo's eligibility of its own copies as public events, once."""
+    """A database whose Ukraine cannot host, whose Russian Federation cannot use Track 1 and
+    whose Belarus could host: the seed records the demo's eligibility of its own copies as
+    public events, once."""
     settings.DEBUG = True
     ua, by = Party.objects.get(code="UA"), Party.objects.get(code="BY")
     Party.objects.filter(pk=ua.pk).update(national_registry=False, national_system=True)
+    Party.objects.filter(code="RU").update(inventory_submitted=False)
     Party.objects.filter(pk=by.pk).update(assigned_amount_recorded=True, national_registry=True)
     call_command("seed_demo")
     ua.refresh_from_db()
@@ -145,7 +147,8 @@ def test_seed_demo_records_the_eligibility_it_relies_on_through_the_act(settings
     assert ua.track2_eligible and ua.national_system  # only what the demo relies on changed
     assert not by.track2_eligible
     events = {e.party.code: e for e in Event.objects.filter(kind="eligibility_changed")}
-    assert set(events) == {"UA", "BY"}
+    assert set(events) == {"UA", "BY", "RU"}
+    assert events["RU"].data["changes"] == {"inventory_submitted": {"before": False, "after": True}}
     assert events["UA"].data["changes"] == {"national_registry": {"before": False, "after": True}}
     assert events["BY"].data["changes"] == {
         "assigned_amount_recorded": {"before": True, "after": False},
@@ -155,7 +158,7 @@ def test_seed_demo_records_the_eligibility_it_relies_on_through_the_act(settings
     assert ua.eligibility_source == "jitrack demo data (seed_demo), not an official source"
     assert dict(Project.objects.values_list("title", "status")) == EXPECTED_STATUSES
     call_command("seed_demo")
-    assert Event.objects.filter(kind="eligibility_changed").count() == 2
+    assert Event.objects.filter(kind="eligibility_changed").count() == 3
 
 
 def test_seed_demo_creates_the_accreditations(seeded):

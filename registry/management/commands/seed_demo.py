@@ -73,6 +73,15 @@ PARTIES = [
 # (a), (b), (d)); Belarus is the Party that cannot host (no assigned amount, no registry).
 DEMO_ELIGIBILITY = {
     "UA": {"kp_party": True, "assigned_amount_recorded": True, "national_registry": True},
+    # the host of the demo's Track 1 projects meets all six (para 23), as the reference data says
+    "RU": {
+        "kp_party": True,
+        "assigned_amount_recorded": True,
+        "national_system": True,
+        "national_registry": True,
+        "inventory_submitted": True,
+        "supplementary_info": True,
+    },
     "BY": {"assigned_amount_recorded": False, "national_registry": False},
 }
 DEMO_SOURCE = "jitrack demo data (seed_demo), not an official source"
@@ -498,8 +507,8 @@ class Command(BaseCommand):
                 secretariat,
                 party,
                 changes=changes,
-                reason="The demo's projects need Ukraine as a Track 2 host and Belarus as a "
-                "Party that cannot host (demo data).",
+                reason="The demo's projects need Ukraine as a Track 2 host, the Russian "
+                "Federation as a Track 1 host and Belarus as a Party that cannot host (demo data).",
                 source=DEMO_SOURCE,
             )
             self.note(f"demo eligibility of {party.name} ({', '.join(sorted(changes))})", True)
