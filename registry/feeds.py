@@ -42,6 +42,9 @@ NOTICE_KINDS = (
     "review_decided",
     "verification_final",
     "erus_issued",
+    # Track 1 (para 23): what the host Parties record
+    "track1_recorded",
+    "track1_verification",
 )
 
 

@@ -9,13 +9,14 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
+from determinations import track1
 from projects import parties
 from projects import workflow as wf
 from projects.models import Event, Project, SectoralScope, User
 from registry import feeds
 from reviews import workflow as rwf
 from reviews.models import Expert, JiscMember, Review
-from tests.factories import PartyFactory, UserFactory
+from tests.factories import PartyFactory, UserFactory, pdf_upload, project_data
 from tests.support import Cycle
 
 pytestmark = pytest.mark.django_db
@@ -192,6 +193,8 @@ def test_kind_feeds_filter_by_notice_kind(notices, client):
         "review_decided": [],
         "verification_final": [],
         "erus_issued": [],
+        "track1_recorded": [],
+        "track1_verification": [],
     }
     assert set(expected) == set(feeds.NOTICE_KINDS)
     for kind, entries in expected.items():
@@ -306,3 +309,43 @@ def test_feed_query_count_with_eligibility_and_accreditation_notices(
     for url in ("/feeds/", "/feeds/parties/UA/"):
         with django_assert_max_num_queries(3):
             assert client.get(url).status_code == 200
+
+
+def test_track1_records_have_their_own_kind_feeds(client, db):
+    """Para 23: what a host Party records under Track 1 is a public notice like the Track 2
+    acts, with its own feed."""
+    russia = PartyFactory(
+        code="RU",
+        name="Russian Federation",
+        kp_party=True,
+        assigned_amount_recorded=True,
+        national_system=True,
+        national_registry=True,
+        inventory_submitted=True,
+        supplementary_info=True,
+    )
+    dfp = UserFactory(username="ru_dfp", role=User.Role.PARTY, party=russia)
+    project = track1.record_project(
+        dfp,
+        **project_data(russia),
+        reference="RU1000001",
+        national_approval_reference="Order 1",
+        determined_on=dt.date(2009, 5, 4),
+        entity="Bureau Veritas Certification Holding SAS",
+        report=pdf_upload("determination.pdf"),
+    )
+    track1.record_verification(
+        dfp,
+        project,
+        period_start=dt.date(2009, 1, 1),
+        period_end=dt.date(2009, 12, 31),
+        verified={"2009": 1000},
+        verified_on=dt.date(2010, 3, 1),
+        entity="Bureau Veritas Certification Holding SAS",
+        report=pdf_upload("verification.pdf"),
+    )
+    recorded = parse(client, "/feeds/kinds/track1_recorded/")
+    assert kinds(recorded) == [("RU1000001", "track1_recorded")]
+    verified = parse(client, "/feeds/kinds/track1_verification/")
+    assert kinds(verified) == [("RU1000001", "track1_verification")]
+    assert "Track 1" in verified.entries[0].title
