@@ -25,7 +25,8 @@ from projects.models import Project
 # JISC's documents by paragraph; the CSV rules (``opendata.CSV_RULES``). 1.3: Track 1 beside
 # Track 2 (issue 16): the projects' ``track``, ``national_approval_reference`` and
 # ``national_guidelines``, the ``track`` filter, and the statistics tables
-# ``projects-and-erus-by-track`` and ``erus-by-year-and-track``.
+# ``projects-and-erus-by-track`` and ``erus-by-year-and-track``; the verifications' ``track``;
+# the ``components`` dataset of the programmes of activities.
 VERSION = "1.3"
 
 

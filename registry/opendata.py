@@ -307,6 +307,16 @@ VERIFICATION_FIELDS = (
         _("ERUs issued so far for this verification (never more than verified)."),
         SOURCES["issuance"],
     ),
+    Field(
+        "track",
+        "string",
+        _(
+            "JI track of the project: 1 when the host Party verified the reductions under its "
+            "own national procedure, 2 under the JISC's verification procedure."
+        ),
+        SOURCES["track"],
+        tuple(Project.Track.values),
+    ),
 )
 
 ISSUANCE_FIELDS = (
@@ -585,6 +595,7 @@ def verification_rows(projects: QuerySet[Project], request: HttpRequest) -> Iter
             project_reference=F("project__reference"),
             project_title=F("project__title"),
             host_party_code=F("project__host_party__code"),
+            track=F("project__track"),
             aie_name=F("aie__name"),
             period_start=F("monitoring_report__period_start"),
             period_end=F("monitoring_report__period_end"),
@@ -607,6 +618,7 @@ def verification_rows(projects: QuerySet[Project], request: HttpRequest) -> Iter
             "review_window_closes_at": r["review_window_closes_at"],
             "final_on": r["final_on"],
             "erus_issued": r["erus_issued"],
+            "track": r["track"],
         }
 
 

@@ -288,6 +288,7 @@ def test_verifications_exact(registry, client):
             "2011-07-15T17:00:00Z",
             "2011-07-15",
             "10000",
+            "2",
         ],
     ]
     doc = json_doc(client, "/opendata/verifications.json")
@@ -308,6 +309,7 @@ def test_verifications_exact(registry, client):
             "review_window_closes_at": "2011-07-15T17:00:00Z",
             "final_on": "2011-07-15",
             "erus_issued": 10000,
+            "track": "2",
         }
     ]
 
