@@ -7,7 +7,9 @@ INVENTORY_CORRECTIONS — [our reading]: a Party has one assigned amount per com
 and one emission figure per year. Recording a figure that exists already is a correction: the
 new value and its source replace the old ones (who recorded it and when too); recording the same
 value from the same source again is refused (``no_change``). The pages show each figure with its
-source and the day it was recorded.
+source and the day it was recorded. Every figure recorded or corrected appends one public event
+of the Party (``inventory_recorded``) with the value and source before and after, so that a
+correction never loses what was there.
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jitrack.errors import Conflict, Forbidden, Invalid
-from projects.models import Party, User
+from projects.models import Event, Party, User
+from projects.workflow import actor_label
 
 from .models import AssignedAmount, CommitmentPeriod, ReportedEmissions
 
 PERM = "determinations.record_inventory"
+# What the event calls each figure.
+FIGURES = {AssignedAmount: "assigned_amount", ReportedEmissions: "emissions"}
 MAX_TONNES = 10**12 - 1  # t CO2e: far above any Party's assigned amount (Russia's: 1.7 × 10¹⁰)
 FIRST_YEAR, LAST_YEAR = 1985, 2035  # base years (1985-1990) to the last reporting years
 SOURCE_MAX = AssignedAmount._meta.get_field("source").max_length
@@ -69,11 +74,28 @@ def _save(model, actor: User, party: Party, key: dict, tonnes: int, source: str)
                 _("This figure is recorded already, from the same source: nothing changes."),
                 code="no_change",
             )
+        before = None if row is None else {"tonnes": row.tonnes, "source": row.source}
         if row is None:
             row = model(party=party, **key)
         row.tonnes, row.source = tonnes, source
         row.recorded_by, row.recorded_at = actor, timezone.now()
         row.save()
+        Event.objects.create(
+            project=None,
+            party=party,
+            kind=Event.Kind.INVENTORY_RECORDED,
+            actor=actor,
+            actor_label=actor_label(actor),
+            data={
+                "party": party.code,
+                "figure": FIGURES[model],
+                **key,
+                "before": before,
+                "after": {"tonnes": tonnes, "source": source},
+            },
+            public=True,
+            created_at=row.recorded_at,
+        )
     return row
 
 

@@ -800,6 +800,10 @@ class Event(models.Model):
             "crediting_period_renewed",
             _("Crediting period renewed or extended"),
         )
+        INVENTORY_RECORDED = (
+            "inventory_recorded",
+            _("Assigned amount or reported emissions of a Party recorded"),
+        )
         VERIFICATION_AIE_CHANGED = (
             "verification_aie_changed",
             _("AIE changed for the verification of a monitoring report"),

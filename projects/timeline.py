@@ -122,6 +122,36 @@ CHANGE_DETAILS = {
 }
 
 
+# The years of each commitment period (decision 13/CMP.1; the Doha Amendment), as the inventory
+# events name them.
+PERIOD_YEARS = {1: "2008–2012", 2: "2013–2020"}
+
+
+def _inventory_detail(data: dict) -> str:
+    def figure(value: dict) -> str:
+        return gettext("%(tonnes)s t CO2e (%(source)s)") % {
+            "tonnes": f"{int(value.get('tonnes', 0)):,}",
+            "source": value.get("source", ""),
+        }
+
+    if data.get("figure") == "assigned_amount":
+        text = gettext("Assigned amount %(period)s: %(figure)s") % {
+            "period": PERIOD_YEARS.get(data.get("commitment_period"), ""),
+            "figure": figure(data["after"]),
+        }
+    else:
+        text = gettext("Emissions of %(year)s: %(figure)s") % {
+            "year": data.get("year", ""),
+            "figure": figure(data["after"]),
+        }
+    if data.get("before"):
+        return gettext("%(text)s, was %(before)s.") % {
+            "text": text,
+            "before": figure(data["before"]),
+        }
+    return f"{text}."
+
+
 def event_detail(event: Event) -> str:
     """A short public description of an event's data. Fee amounts never appear here: invoices
     and payments are for the paying participants and the secretariat only (ji-rules §6)."""
@@ -152,6 +182,9 @@ def event_detail(event: Event) -> str:
             "function": data["function"],
             "scopes": ", ".join(str(n) for n in data.get("scopes", [])),
         }
+    # a Party's assigned amount or emissions (``determinations.inventory``)
+    if event.kind == "inventory_recorded" and data.get("after"):
+        return _inventory_detail(data)
     # Track 1 (para 23): as the host made them (``determinations.track1``)
     if event.kind == "track1_recorded" and data.get("determined_on"):
         return gettext(

@@ -9,6 +9,8 @@ import pytest
 from determinations import conversions, inventory, issuance
 from determinations.models import AssignedAmount, ReportedEmissions
 from jitrack.errors import Conflict, Forbidden, Invalid
+from projects.models import Event
+from projects.timeline import event_detail
 from tests import conversions_support as known
 
 pytestmark = pytest.mark.django_db
@@ -248,3 +250,50 @@ def test_inventory_correction_replaces_the_figure_and_its_source(ukraine, secret
     inventory.record_emissions(secretariat, ukraine, year=2010, tonnes=7, source="NIR 2013")
     assert ReportedEmissions.objects.get().source == "NIR 2013"
     assert ReportedEmissions.objects.count() == 1 and same_figure_new_source.year == 2010
+
+
+def test_inventory_keeps_every_figure_and_correction_as_a_public_event(ukraine, secretariat):
+    """INVENTORY_CORRECTIONS: a correction replaces the figure, and the Party's public events
+    keep what was there before; a refused figure writes nothing."""
+    inventory.record_assigned_amount(
+        secretariat, ukraine, commitment_period=1, tonnes=100, source="IRR 2007"
+    )
+    with pytest.raises(Conflict):
+        inventory.record_assigned_amount(
+            secretariat, ukraine, commitment_period=1, tonnes=100, source="IRR 2007"
+        )
+    inventory.record_assigned_amount(
+        secretariat, ukraine, commitment_period=1, tonnes=105, source="IRR 2008"
+    )
+    inventory.record_emissions(secretariat, ukraine, year=2010, tonnes=7, source="NIR 2012")
+    events = list(
+        Event.objects.filter(party=ukraine, kind="inventory_recorded").order_by("created_at", "pk")
+    )
+    assert [e.data for e in events] == [
+        {
+            "party": "UA",
+            "figure": "assigned_amount",
+            "commitment_period": 1,
+            "before": None,
+            "after": {"tonnes": 100, "source": "IRR 2007"},
+        },
+        {
+            "party": "UA",
+            "figure": "assigned_amount",
+            "commitment_period": 1,
+            "before": {"tonnes": 100, "source": "IRR 2007"},
+            "after": {"tonnes": 105, "source": "IRR 2008"},
+        },
+        {
+            "party": "UA",
+            "figure": "emissions",
+            "year": 2010,
+            "before": None,
+            "after": {"tonnes": 7, "source": "NIR 2012"},
+        },
+    ]
+    assert all(e.public and e.project_id is None for e in events)
+    assert event_detail(events[1]) == (
+        "Assigned amount 2008–2012: 105 t CO2e (IRR 2008), was 100 t CO2e (IRR 2007)."
+    )
+    assert event_detail(events[2]) == "Emissions of 2010: 7 t CO2e (NIR 2012)."
