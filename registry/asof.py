@@ -3,7 +3,8 @@
 Reviews and audits ask what was public when. The answer is rebuilt from the append-only event
 log (STYLE habit 2), not from the project's current columns: the status is the last
 ``to_status`` recorded up to the end of the day; the reference, availability dates and windows
-come from the ``pdd_published`` and ``determination_published`` events; the AIE from
+come from the ``pdd_published`` and ``determination_published`` events (a Track 1 project's from
+its ``track1_recorded`` event: public from the moment it was recorded); the AIE from
 ``aie_changed``; the verifications, their windows and the ERUs issued from the verification and
 issuance events; comment answers from the answer events (which carry the answer's text).
 The participants, the other Parties involved and the end of the crediting period are the current
@@ -134,6 +135,8 @@ class Snapshot:
     parties: list[tuple[int, str]] = field(default_factory=list)
     crediting_end: date | None = None
     answers: dict[int, tuple[str, datetime]] = field(default_factory=dict)
+    # Track 1 (para 23): recorded by the host's focal point, public from that moment
+    track1_recorded_at: datetime | None = None
 
     @property
     def status(self) -> str:
@@ -201,6 +204,12 @@ def rebuild(
             snap.comments_close_at = _instant(data.get("comments_close_at"))
         elif kind == "aie_changed":
             snap.aie = data.get("aie") or snap.aie
+        elif kind == "track1_recorded":
+            snap.track1_recorded_at = event.created_at
+            snap.reference = data.get("reference") or snap.reference
+            snap.outcome = data.get("outcome", "positive")
+            snap.determination_available_on = _date(data.get("determined_on"))
+            snap.final_on = snap.determination_available_on
         elif kind == "determination_published":
             snap.outcome = data.get("outcome", "")
             snap.determination_available_on = _date(data.get("available_on"))
@@ -227,7 +236,7 @@ def rebuild(
             _verification_event(verifications, number, event, data)
     snap.published = bool(
         snap.pdd_available_on and snap.pdd_available_on <= day and snap.status != S.DRAFT
-    )
+    ) or (snap.track1_recorded_at is not None)
     if later_aie_change is not None:
         snap.aie = (later_aie_change.data or {}).get("old_aie") or snap.aie
     snap.verifications = sorted(
@@ -270,6 +279,16 @@ def _verification_event(
     states: dict[int, VerificationState], number: int, event: Event, data: dict
 ) -> None:
     kind = event.kind
+    if kind == "track1_verification":  # para 23: recorded final, as the host made it
+        verified_on = _date(data.get("verified_on"))
+        states[number] = VerificationState(
+            number=number,
+            available_on=verified_on,
+            verified_total=int(data.get("verified_total") or 0),
+            phase="final",
+            final_on=verified_on,
+        )
+        return
     if kind == "verification_published":
         states[number] = VerificationState(
             number=number,

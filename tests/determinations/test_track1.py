@@ -5,6 +5,7 @@ same AAU ledger as Track 2."""
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -331,3 +332,22 @@ def test_the_timeline_says_what_the_host_recorded(dfp, host):
     )
     verified = event_detail(project.events.get(kind="track1_verification"))
     assert "t CO2e verified for" in verified and "Bureau Veritas" in verified
+
+
+def test_the_as_of_page_shows_a_track1_project_from_the_day_it_was_recorded(client, dfp, host):
+    """Para 23: public from the moment the host's focal point records it; the page as it stood
+    on a past day is rebuilt from the events like a Track 2 project's."""
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False):
+        project = record(dfp, host)
+    with time_machine.travel(dt.datetime(2026, 3, 9, 9, 0, tzinfo=dt.UTC), tick=False):
+        verify(dfp, project)
+    url = f"/projects/{project.key}/?as_of="
+    assert client.get(url + "2026-03-01").status_code == 404  # not yet recorded
+    before = client.get(url + "2026-03-02")
+    assert before.status_code == 200
+    page = before.content.decode()
+    assert "UA1000001" in page and "Track 1" in page and "Determination final" in page
+    assert "Verification recorded by the host Party" not in page
+    after = client.get(url + "2026-03-09").content.decode()
+    assert "Verification recorded by the host Party (Track 1)" in after
+    assert "45,000" in after
