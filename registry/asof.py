@@ -105,6 +105,17 @@ class VerificationState:
 
 
 @dataclass
+class ComponentState:
+    """A component of a programme as the events left it by the end of the day."""
+
+    number: int
+    reference: str
+    title: str
+    included_on: date | None
+    excluded_on: date | None = None
+
+
+@dataclass
 class Snapshot:
     """The public facts of a project at ``until`` (exclusive)."""
 
@@ -137,6 +148,8 @@ class Snapshot:
     answers: dict[int, tuple[str, datetime]] = field(default_factory=dict)
     # Track 1 (para 23): recorded by the host's focal point, public from that moment
     track1_recorded_at: datetime | None = None
+    # a programme's components as they stood: reference -> ComponentState, in number order
+    components: list[ComponentState] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -185,6 +198,7 @@ def rebuild(
         events, until, participants, parties, crediting_end
     )
     verifications: dict[int, VerificationState] = {}
+    components: dict[int, ComponentState] = {}
     later_aie_change: Event | None = None
     for event in events:
         if event.created_at >= until:
@@ -204,6 +218,15 @@ def rebuild(
             snap.comments_close_at = _instant(data.get("comments_close_at"))
         elif kind == "aie_changed":
             snap.aie = data.get("aie") or snap.aie
+        elif kind == "component_included" and data.get("component") is not None:
+            components[data["component"]] = ComponentState(
+                number=data["component"],
+                reference=data.get("reference", ""),
+                title=data.get("title", ""),
+                included_on=_date(data.get("included_on")),
+            )
+        elif kind == "component_excluded" and data.get("component") in components:
+            components[data["component"]].excluded_on = _date(data.get("excluded_on"))
         elif kind == "track1_recorded":
             snap.track1_recorded_at = event.created_at
             snap.reference = data.get("reference") or snap.reference
@@ -237,6 +260,7 @@ def rebuild(
     snap.published = bool(
         snap.pdd_available_on and snap.pdd_available_on <= day and snap.status != S.DRAFT
     ) or (snap.track1_recorded_at is not None)
+    snap.components = [components[n] for n in sorted(components)]
     if later_aie_change is not None:
         snap.aie = (later_aie_change.data or {}).get("old_aie") or snap.aie
     snap.verifications = sorted(

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from projects import changes
+from projects import changes, components
 from projects.models import User
 from registry.asof import rebuild
 from tests.factories import OrganisationFactory, PartyFactory
@@ -115,3 +115,30 @@ def test_rebuild_undoes_only_what_came_after_the_day(changed):
     assert sorted(today.participants, key=lambda row: row[1]) == sorted(
         current, key=lambda row: row[1]
     )
+
+
+def test_the_components_of_a_programme_as_they_stood(client, cycle):
+    """A programme's components on the page as of a past day: those included by then, with an
+    exclusion once it was recorded."""
+    with on(2011, 3, 1):
+        programme = cycle.final(poa=True, crediting_start=D(2009, 1, 1))
+    data = {"location": "Vinnytsia", "expected_annual_reductions": 1000}
+    with on(2011, 4, 1):
+        first = components.include_component(
+            cycle.participant, programme, title="Kalynivka", included_on=D(2011, 3, 15), **data
+        )
+    with on(2011, 5, 1):
+        components.include_component(
+            cycle.participant, programme, title="Tulchyn", included_on=D(2011, 4, 20), **data
+        )
+    with on(2011, 6, 1):
+        components.exclude_component(
+            cycle.participant, first, excluded_on=D(2011, 5, 31), reason="Closed."
+        )
+    url = f"/projects/{programme.key}/?as_of="
+    march = html(client.get(url + "2011-03-31"))
+    assert "CPA-001" not in march
+    april = html(client.get(url + "2011-04-15"))
+    assert "CPA-001" in april and "CPA-002" not in april and "Excluded from" not in april
+    june = html(client.get(url + "2011-06-01"))
+    assert "CPA-002" in june and "Excluded from 31 May 2011" in june
