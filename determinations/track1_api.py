@@ -10,9 +10,8 @@ from rest_framework.response import Response
 
 from jitrack.api import MULTIPART, responses, validated
 from projects.detail import ProjectDetailSerializer, project_response
-from projects.models import Project, SectoralScope
 from projects.selectors import get_project_for, visible_projects
-from projects.serializers import PartyCodeField
+from projects.serializers import ProjectDesignFields
 
 from . import track1
 from .models import Verification
@@ -23,7 +22,7 @@ def _pdf(help_text: str, required: bool = True):
     return serializers.FileField(allow_empty_file=True, required=required, help_text=help_text)
 
 
-class Track1ProjectInputSerializer(serializers.Serializer):
+class Track1ProjectInputSerializer(ProjectDesignFields):
     """A Track 1 project as its host recorded it; the host is the focal point's own Party."""
 
     reference = serializers.CharField(
@@ -36,41 +35,13 @@ class Track1ProjectInputSerializer(serializers.Serializer):
     entity = serializers.CharField(max_length=200, help_text="The entity that determined it.")
     report = _pdf("The determination report, a PDF.")
     pdd = _pdf("The project design document, a PDF (optional).", required=False)
-    parties_involved = serializers.ListField(
-        child=PartyCodeField(), required=False, max_length=50, help_text="Other Parties' codes."
-    )
     participants = serializers.ListField(
         child=serializers.CharField(max_length=200),
         required=False,
         max_length=50,
         help_text="The participants' names (new names are recorded as historical participants).",
     )
-    sectoral_scopes = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=99), allow_empty=False, max_length=15
-    )
-    small_scale = serializers.BooleanField(required=False)
-    small_scale_type = serializers.ChoiceField(
-        choices=Project.SmallScaleType.choices, required=False, allow_blank=True
-    )
-    small_scale_figure = serializers.DecimalField(
-        max_digits=14, decimal_places=3, min_value=0, required=False, allow_null=True
-    )
-    poa = serializers.BooleanField(required=False)
-    crediting_start = serializers.DateField(required=False, allow_null=True)
-    crediting_end = serializers.DateField(required=False, allow_null=True)
-    baseline_approach = serializers.ChoiceField(choices=Project.Approach.choices, required=False)
-    methodology = serializers.CharField(max_length=120, required=False, allow_blank=True)
-    monitoring_approach = serializers.CharField(max_length=20000, required=False, allow_blank=True)
     expected = TonnesByYearField(help_text="Expected reductions per calendar year.")
-
-    def validate_sectoral_scopes(self, value):
-        scopes = list(SectoralScope.objects.filter(number__in=value))
-        unknown = sorted(set(value) - {s.number for s in scopes})
-        if unknown:
-            raise serializers.ValidationError(
-                f"Unknown sectoral scope(s): {', '.join(map(str, unknown))}."
-            )
-        return scopes
 
     def validate_expected(self, value):
         out = {}

@@ -307,19 +307,12 @@ class ProjectSerializer(serializers.ModelSerializer):
 # --- project input -----------------------------------------------------------------------------
 
 
-class ProjectWriteSerializer(serializers.Serializer):
-    """The PDD's particulars as the participants enter them (create and edit)."""
+class ProjectDesignFields(serializers.Serializer):
+    """The PDD's particulars every way of entering a project shares (Track 2 by the participants,
+    Track 1 by the host's focal point: ``determinations.track1_api``)."""
 
-    title = serializers.CharField(max_length=255)
-    host_party = PartyCodeField()
     parties_involved = serializers.ListField(
         child=PartyCodeField(), required=False, max_length=50, help_text="Other Parties' codes."
-    )
-    participants = serializers.ListField(
-        child=OrganisationRefField(kind=Organisation.Kind.PARTICIPANT),
-        required=False,
-        max_length=50,
-        help_text="Organisation ids or names; your own organisation is always included.",
     )
     sectoral_scopes = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=99), allow_empty=False, max_length=15
@@ -337,7 +330,6 @@ class ProjectWriteSerializer(serializers.Serializer):
     baseline_approach = serializers.ChoiceField(choices=Project.Approach.choices, required=False)
     methodology = serializers.CharField(max_length=120, required=False, allow_blank=True)
     monitoring_approach = serializers.CharField(max_length=20000, required=False, allow_blank=True)
-    expected_reductions = ExpectedReductionSerializer(many=True, allow_empty=False, max_length=200)
 
     def validate_sectoral_scopes(self, value):
         scopes = list(SectoralScope.objects.filter(number__in=value))
@@ -347,6 +339,20 @@ class ProjectWriteSerializer(serializers.Serializer):
                 f"Unknown sectoral scope(s): {', '.join(map(str, unknown))}."
             )
         return scopes
+
+
+class ProjectWriteSerializer(ProjectDesignFields):
+    """The PDD's particulars as the participants enter them (create and edit)."""
+
+    title = serializers.CharField(max_length=255)
+    host_party = PartyCodeField()
+    participants = serializers.ListField(
+        child=OrganisationRefField(kind=Organisation.Kind.PARTICIPANT),
+        required=False,
+        max_length=50,
+        help_text="Organisation ids or names; your own organisation is always included.",
+    )
+    expected_reductions = ExpectedReductionSerializer(many=True, allow_empty=False, max_length=200)
 
     def validate_expected_reductions(self, value):
         years = [row["year"] for row in value]
