@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,7 +51,7 @@ from projects.timeline import day_text
 
 from . import verification as vwf
 from . import workflow as dwf
-from .models import Determination, MonitoringReport, Verification
+from .models import Determination, Verification
 
 S = Project.Status
 ERU_START = date(2008, 1, 1)
@@ -461,25 +461,17 @@ def record_verification(
             )
             documents.append(monitoring_doc.pk)
         now = timezone.now()
-        try:
-            with transaction.atomic():
-                mr = MonitoringReport.objects.create(
-                    project=project,
-                    number=number,
-                    period_start=period_start,
-                    period_end=period_end,
-                    aie=aie,
-                    claimed=verified,
-                    report=monitoring_doc,
-                    submitted_by=actor,
-                    submitted_at=now,
-                )
-        except IntegrityError:  # the PostgreSQL exclusion constraint caught a race
-            raise Conflict(
-                _("The period overlaps a report verified or under verification."),
-                code="period_overlap",
-                field="period_start",
-            ) from None
+        mr = vwf.create_monitoring_report(
+            project=project,
+            number=number,
+            period_start=period_start,
+            period_end=period_end,
+            aie=aie,
+            claimed=verified,
+            report=monitoring_doc,
+            submitted_by=actor,
+            submitted_at=now,
+        )
         ver = Verification.objects.create(
             project=project,
             number=ver_number,

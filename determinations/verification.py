@@ -186,6 +186,21 @@ def overlapping(
     )
 
 
+def create_monitoring_report(**fields) -> MonitoringReport:
+    """Write a monitoring report row (JISC 13 Annex 13: its period overlaps no other of the
+    project or component; the PostgreSQL exclusion constraint catches a race the callers'
+    ``overlapping`` check could not). Callers hold the project's lock."""
+    try:
+        with transaction.atomic():
+            return MonitoringReport.objects.create(**fields)
+    except IntegrityError:
+        raise Conflict(
+            _("The period overlaps a report verified or under verification."),
+            code="period_overlap",
+            field="period_start",
+        ) from None
+
+
 def submit_monitoring_report(
     actor: User,
     project: Project,
@@ -280,25 +295,17 @@ def submit_monitoring_report(
             )
             Document.objects.filter(pk=extra.pk).update(published_at=now)
             published.append(extra.pk)
-        try:
-            with transaction.atomic():
-                mr = MonitoringReport.objects.create(
-                    project=project,
-                    component=cpa,
-                    number=number,
-                    period_start=period_start,
-                    period_end=period_end,
-                    aie=aie,
-                    claimed=claimed,
-                    report=doc,
-                    submitted_by=actor,
-                )
-        except IntegrityError:  # the PostgreSQL exclusion constraint caught a race
-            raise Conflict(
-                _("The period overlaps a report verified or under verification."),
-                code="period_overlap",
-                field="period_start",
-            ) from None
+        mr = create_monitoring_report(
+            project=project,
+            component=cpa,
+            number=number,
+            period_start=period_start,
+            period_end=period_end,
+            aie=aie,
+            claimed=claimed,
+            report=doc,
+            submitted_by=actor,
+        )
         record(
             project,
             "monitoring_report_submitted",
